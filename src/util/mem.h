@@ -1,0 +1,23 @@
+/*
+** mem.h -- the one allocation choke point.
+**
+** Every allocation in the library goes through these functions, so that the
+** tests can make the Nth allocation fail (mem_fail_after) and walk the
+** out-of-memory paths.  They behave like malloc/calloc/realloc/free/strdup.
+*/
+#ifndef ND_UTIL_MEM_H
+#define ND_UTIL_MEM_H
+#include <stddef.h>
+
+void *mem_alloc(size_t n);
+void *mem_calloc(size_t count, size_t size); /* checks count*size for overflow */
+void *mem_realloc(void *p, size_t n);
+void mem_free(void *p);
+char *mem_strdup(const char *s);
+char *mem_strndup(const char *s, size_t n);
+
+/* Test hook: after `n` more successful allocations, every allocation fails.
+** A negative n turns failure injection off (the default). */
+void mem_fail_after(long n);
+
+#endif
