@@ -1,0 +1,210 @@
+/* postings.c -- block postings encoder and cursor (format in postings.h). */
+#include "postings.h"
+
+#include <streamvbyte.h>
+#include <streamvbytedelta.h>
+#include <string.h>
+
+#include "../util/mem.h"
+
+void pl_writer_init(pl_writer *w) { memset(w, 0, sizeof *w); }
+
+void pl_writer_free(pl_writer *w) {
+  mem_free(w->docs);
+  mem_free(w->tft);
+  mem_free(w->tfb);
+  mem_free(w->blk_pos);
+  buf_free(&w->pos);
+  memset(w, 0, sizeof *w);
+}
+
+void pl_writer_reset(pl_writer *w) {
+  w->n = 0;
+  buf_reset(&w->pos);
+}
+
+static int grow(uint32_t **p, size_t cap) {
+  uint32_t *q = mem_realloc(*p, cap * sizeof *q);
+  if (!q) return -1;
+  *p = q;
+  return 0;
+}
+
+int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos) {
+  if (w->n == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 16;
+    if (grow(&w->docs, cap) || grow(&w->tft, cap) || grow(&w->tfb, cap)) return -1;
+    w->cap = cap;
+  }
+  if (w->n % PB_SIZE == 0) {
+    size_t b = w->n / PB_SIZE;
+    if (b >= w->nblk_cap) {
+      size_t cap = w->nblk_cap ? w->nblk_cap * 2 : 4;
+      if (grow(&w->blk_pos, cap)) return -1;
+      w->nblk_cap = cap;
+    }
+    if (w->pos.n > UINT32_MAX) return -1;
+    w->blk_pos[b] = (uint32_t)w->pos.n;
+  }
+  w->docs[w->n] = doc;
+  w->tft[w->n] = tft;
+  w->tfb[w->n] = tfb;
+  w->n++;
+  uint32_t prev = 0;
+  for (size_t i = 0; i < npos; i++) {
+    buf_put_uvarint(&w->pos, pos[i] - prev);
+    prev = pos[i];
+  }
+  return w->pos.oom ? -1 : 0;
+}
+
+int pl_finish(pl_writer *w, buf *out, buf *pos_out) {
+  size_t nblocks = (w->n + PB_SIZE - 1) / PB_SIZE;
+  size_t skip_at = out->n;
+  if (nblocks > 1) {
+    if (buf_reserve(out, nblocks * 12)) return -1;
+    memset(out->p + out->n, 0, nblocks * 12);
+    out->n += nblocks * 12;
+  }
+  size_t first = out->n;
+  for (size_t b = 0; b < nblocks; b++) {
+    size_t lo = b * PB_SIZE, n = w->n - lo < PB_SIZE ? w->n - lo : PB_SIZE;
+    if (buf_reserve(out, 3 * streamvbyte_max_compressedbytes((uint32_t)n))) return -1;
+    uint32_t prev = b ? w->docs[lo - 1] : 0;
+    out->n += streamvbyte_delta_encode(w->docs + lo, (uint32_t)n, out->p + out->n, prev);
+    out->n += streamvbyte_encode(w->tft + lo, (uint32_t)n, out->p + out->n);
+    out->n += streamvbyte_encode(w->tfb + lo, (uint32_t)n, out->p + out->n);
+    if (nblocks > 1) {
+      if (out->n - first > UINT32_MAX) return -1;
+      uint8_t *e = out->p + skip_at + b * 12;
+      wr_u32(e, w->docs[lo + n - 1]);
+      wr_u32(e + 4, (uint32_t)(out->n - first));
+      wr_u32(e + 8, w->blk_pos[b]);
+    }
+  }
+  buf_put(pos_out, w->pos.p, w->pos.n);
+  return out->oom || pos_out->oom ? -1 : 0;
+}
+
+/* Bytes of Stream VByte data for n values whose control bytes start at p. */
+static size_t svb_len(const uint8_t *p, const uint8_t *end, uint32_t n) {
+  size_t ctl = (n + 3) / 4;
+  if ((size_t)(end - p) < ctl) return SIZE_MAX;
+  size_t len = ctl;
+  for (uint32_t i = 0; i < n; i++) len += ((p[i / 4] >> (2 * (i % 4))) & 3) + 1;
+  return len <= (size_t)(end - p) ? len : SIZE_MAX;
+}
+
+static void fail(pl_cursor *c) {
+  c->err = 1;
+  c->doc = PL_END;
+  c->blk = c->nblocks;
+}
+
+/* Decode block b. */
+static void load_block(pl_cursor *c, uint32_t b) {
+  const uint8_t *p = c->blocks, *end = c->end;
+  uint32_t prev = 0, pos_off = 0;
+  if (c->skip) {
+    const uint8_t *e = c->skip + (size_t)b * 12;
+    if (b) {
+      prev = rd_u32(e - 12);
+      p = c->blocks + rd_u32(e - 8);
+    }
+    end = c->blocks + rd_u32(e + 4);
+    pos_off = rd_u32(e + 8);
+    if (end > c->end || p > end || pos_off > (size_t)(c->pend - c->pbase)) { fail(c); return; }
+  }
+  uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
+  size_t l1 = svb_len(p, end, n);
+  if (l1 == SIZE_MAX) { fail(c); return; }
+  size_t l2 = svb_len(p + l1, end, n);
+  if (l2 == SIZE_MAX) { fail(c); return; }
+  size_t l3 = svb_len(p + l1 + l2, end, n);
+  if (l3 == SIZE_MAX) { fail(c); return; }
+  streamvbyte_delta_decode(p, c->docs, n, prev);
+  streamvbyte_decode(p + l1, c->tft, n);
+  streamvbyte_decode(p + l1 + l2, c->tfb, n);
+  /* Doc numbers must increase strictly. */
+  for (uint32_t i = 1; i < n; i++)
+    if (c->docs[i] <= c->docs[i - 1]) { fail(c); return; }
+  if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * 12)) { fail(c); return; }
+  c->blk = b;
+  c->n = n;
+  c->i = 0;
+  c->doc = c->docs[0];
+  c->pcur = c->pbase + pos_off;
+  c->pidx = 0;
+}
+
+int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df) {
+  c->err = 0;
+  c->df = df;
+  c->nblocks = (df + PB_SIZE - 1) / PB_SIZE;
+  c->pbase = pos;
+  c->pend = pos + pos_len;
+  c->end = doc + doc_len;
+  c->skip = NULL;
+  c->blocks = doc;
+  c->blk = c->nblocks;
+  c->n = c->i = 0;
+  c->doc = PL_END;
+  if (df == 0) return 0;
+  if (c->nblocks > 1) {
+    if (doc_len < (size_t)c->nblocks * 12) { fail(c); return -1; }
+    c->skip = doc;
+    c->blocks = doc + (size_t)c->nblocks * 12;
+  }
+  load_block(c, 0);
+  return c->err ? -1 : 0;
+}
+
+void pl_next(pl_cursor *c) {
+  if (c->doc == PL_END) return;
+  if (++c->i < c->n) { c->doc = c->docs[c->i]; return; }
+  if (c->blk + 1 >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
+  load_block(c, c->blk + 1);
+}
+
+void pl_advance(pl_cursor *c, uint32_t target) {
+  if (c->doc == PL_END || c->doc >= target) return;
+  if (c->docs[c->n - 1] < target) {
+    /* Find the first later block whose last doc reaches target. */
+    uint32_t b = c->blk + 1;
+    if (!c->skip || b >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
+    uint32_t lo = b, hi = c->nblocks; /* galloping would do too; binary is enough */
+    while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (rd_u32(c->skip + (size_t)mid * 12) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
+    load_block(c, lo);
+    if (c->err) return;
+  }
+  while (c->docs[c->i] < target) c->i++;
+  c->doc = c->docs[c->i];
+}
+
+int pl_positions(pl_cursor *c, uint32_t *out) {
+  if (c->doc == PL_END) return -1;
+  /* Skip the positions of the docs before the current one in this block. */
+  while (c->pidx < c->i) {
+    uint32_t k = c->tft[c->pidx] + c->tfb[c->pidx];
+    for (uint32_t j = 0; j < k; j++) {
+      uint64_t v;
+      if (get_uvarint(&c->pcur, c->pend, &v)) { c->err = 1; return -1; }
+    }
+    c->pidx++;
+  }
+  uint32_t k = c->tft[c->i] + c->tfb[c->i];
+  const uint8_t *p = c->pcur;
+  uint64_t prev = 0;
+  for (uint32_t j = 0; j < k; j++) {
+    uint64_t v;
+    if (get_uvarint(&p, c->pend, &v) || prev + v > UINT32_MAX) { c->err = 1; return -1; }
+    prev += v;
+    out[j] = (uint32_t)prev;
+  }
+  return (int)k;
+}

@@ -1,0 +1,83 @@
+/*
+** postings.h -- one term's postings: documents, frequencies, positions.
+**
+** Layout of a term's document postings (in the segment's .doc file):
+**
+**   [skip table]  only when the term has more than one block:
+**                 per block 12 bytes: u32 last_doc, u32 end (byte offset of
+**                 the block's end, counted from the first block), u32 pos
+**                 (byte offset of the block's positions in the term's
+**                 positions)
+**   block*        PB_SIZE (128) documents each, the last one shorter:
+**                 doc numbers, Stream VByte delta-coded (the first block's
+**                 deltas start from 0, later ones from the previous block's
+**                 last doc), then title frequencies and body frequencies,
+**                 each Stream VByte coded.
+**
+** A term's positions (in the .pos file) are, per document in order,
+** (tf_title + tf_body) uvarint deltas starting from 0.  Title words take
+** positions 0..title_len-1, body words title_len+1.. so that no phrase spans
+** the two.  For "source" terms the body frequency holds the source count.
+**
+** Cursors never read outside the byte ranges they are given: damaged data
+** makes them set err, not crash.  (Stream VByte decoders may read up to 16
+** bytes past the data they decode; segment files end with 16 bytes of
+** padding so that this stays inside the mapping.)
+*/
+#ifndef ND_CODEC_POSTINGS_H
+#define ND_CODEC_POSTINGS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/buf.h"
+
+#define PB_SIZE 128
+#define PL_END UINT32_MAX
+#define PL_PAD 16 /* bytes of padding after a .doc file's last posting */
+
+/* ---- writing ---- */
+typedef struct pl_writer {
+  uint32_t *docs, *tft, *tfb;
+  size_t n, cap;
+  buf pos;            /* positions of the term so far */
+  uint32_t *blk_pos;  /* positions offset at the start of each block */
+  size_t nblk_cap;
+} pl_writer;
+
+void pl_writer_init(pl_writer *w);
+void pl_writer_free(pl_writer *w);
+void pl_writer_reset(pl_writer *w);
+/* Append a document (doc numbers strictly increasing) with its positions
+** (npos == tft + tfb, ascending).  Returns 0 or -1 (out of memory). */
+int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos);
+/* Encode the term: document postings appended to *docs_out, positions to
+** *pos_out.  Returns 0 or -1 (out of memory / positions overflow). */
+int pl_finish(pl_writer *w, buf *docs_out, buf *pos_out);
+
+/* ---- reading ---- */
+typedef struct pl_cursor {
+  const uint8_t *blocks, *end; /* first block .. end of the term's postings */
+  const uint8_t *skip;         /* NULL for a single block */
+  const uint8_t *pbase, *pend; /* the term's positions */
+  uint32_t df, nblocks, blk;   /* blk: the decoded block, or nblocks */
+  uint32_t n, i;               /* docs in the decoded block, index of current */
+  uint32_t doc;                /* current doc, or PL_END */
+  const uint8_t *pcur;         /* positions of doc pidx in the block */
+  uint32_t pidx;
+  int err;                     /* 1 once damaged data was met */
+  uint32_t docs[PB_SIZE], tft[PB_SIZE], tfb[PB_SIZE];
+} pl_cursor;
+
+/* Open a cursor before the first document; returns 0 or -1 (damaged). */
+int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df);
+/* Move to the next document / to the first document >= target (never
+** backwards).  c->doc is PL_END at the end or on damage (then c->err). */
+void pl_next(pl_cursor *c);
+void pl_advance(pl_cursor *c, uint32_t target);
+static inline uint32_t pl_tft(const pl_cursor *c) { return c->tft[c->i]; }
+static inline uint32_t pl_tfb(const pl_cursor *c) { return c->tfb[c->i]; }
+/* Positions of the current document into out[0..tft+tfb) (the caller sizes
+** out from pl_tft + pl_tfb).  Returns the count, or -1 if damaged. */
+int pl_positions(pl_cursor *c, uint32_t *out);
+
+#endif

@@ -1,0 +1,180 @@
+/* store.c -- stored-article records and zstd blocks (format in store.h). */
+#include "store.h"
+
+#include <string.h>
+#include <zstd.h>
+
+#include "../util/mem.h"
+
+#define NFIELDS 7
+
+static const char *field_at(const nd_doc *d, int i) {
+  switch (i) {
+    case 0: return d->id;
+    case 1: return d->title;
+    case 2: return d->date;
+    case 3: return d->source;
+    case 4: return d->url;
+    case 5: return d->body;
+    default: return d->extra_json;
+  }
+}
+
+void rec_encode(buf *out, const nd_doc *d) {
+  uint8_t mask = 0;
+  for (int i = 0; i < NFIELDS; i++)
+    if (field_at(d, i)) mask |= (uint8_t)(1u << i);
+  buf_putc(out, mask);
+  for (int i = 0; i < NFIELDS; i++) {
+    const char *f = field_at(d, i);
+    if (f) buf_put_bytes(out, f, strlen(f));
+  }
+  buf_put_uvarint(out, d->n_marked);
+  for (size_t i = 0; i < d->n_marked; i++) buf_put_bytes(out, d->marked[i], strlen(d->marked[i]));
+}
+
+int rec_decode(const uint8_t *rec, size_t len, struct nd_document **out) {
+  const uint8_t *p = rec, *end = rec + len;
+  if (len < 2 || (*p & 0x80)) return -1;
+  uint8_t mask = *p++;
+  const uint8_t *s[NFIELDS] = {0};
+  size_t n[NFIELDS] = {0};
+  size_t total = 0;
+  for (int i = 0; i < NFIELDS; i++) {
+    if (!(mask & (1u << i))) continue;
+    if (get_bytes(&p, end, &s[i], &n[i])) return -1;
+    total += n[i] + 1;
+  }
+  uint64_t nm;
+  if (get_uvarint(&p, end, &nm) || nm > len) return -1;
+  const uint8_t *mstart = p;
+  for (uint64_t i = 0; i < nm; i++) {
+    const uint8_t *ms;
+    size_t ml;
+    if (get_bytes(&p, end, &ms, &ml)) return -1;
+    total += ml + 1;
+  }
+  struct nd_document *d = mem_calloc(1, sizeof *d);
+  if (!d) return -2;
+  d->mem = mem_alloc(total + 1);
+  d->marked = mem_calloc(nm + 1, sizeof *d->marked);
+  if (!d->mem || !d->marked) { nd_document_free(d); return -2; }
+  char *w = d->mem;
+  const char **dst[NFIELDS] = {&d->doc.id, &d->doc.title, &d->doc.date, &d->doc.source,
+                               &d->doc.url, &d->doc.body, &d->doc.extra_json};
+  for (int i = 0; i < NFIELDS; i++) {
+    if (!s[i]) continue;
+    memcpy(w, s[i], n[i]);
+    w[n[i]] = 0;
+    *dst[i] = w;
+    w += n[i] + 1;
+  }
+  p = mstart;
+  for (uint64_t i = 0; i < nm; i++) {
+    const uint8_t *ms;
+    size_t ml;
+    get_bytes(&p, end, &ms, &ml);
+    memcpy(w, ms, ml);
+    w[ml] = 0;
+    d->marked[i] = w;
+    w += ml + 1;
+  }
+  d->doc.marked = d->marked;
+  d->doc.n_marked = (size_t)nm;
+  *out = d;
+  return 0;
+}
+
+void nd_document_free(nd_document *d) {
+  if (!d) return;
+  mem_free(d->mem);
+  mem_free(d->marked);
+  mem_free(d);
+}
+
+const nd_doc *nd_document_doc(const nd_document *d) { return &d->doc; }
+
+int stw_init(store_writer *w, int level) {
+  memset(w, 0, sizeof *w);
+  w->level = level;
+  w->cctx = ZSTD_createCCtx();
+  return w->cctx ? 0 : -1;
+}
+
+void stw_free(store_writer *w) {
+  buf_free(&w->blk);
+  buf_free(&w->table);
+  if (w->cctx) ZSTD_freeCCtx(w->cctx);
+  w->cctx = NULL;
+}
+
+static int flush_block(store_writer *w, buf *out) {
+  if (w->nin == 0) return 0;
+  size_t bound = ZSTD_compressBound(w->blk.n);
+  if (buf_reserve(out, bound)) return -1;
+  size_t k = ZSTD_compressCCtx(w->cctx, out->p + out->n, bound, w->blk.p, w->blk.n, w->level);
+  if (ZSTD_isError(k)) return -1;
+  out->n += k;
+  buf_put_u64(&w->table, w->off);
+  w->off += k;
+  w->nblocks++;
+  w->nin = 0;
+  buf_reset(&w->blk);
+  return w->table.oom ? -1 : 0;
+}
+
+int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_t *idx) {
+  buf rec;
+  buf_init(&rec);
+  rec_encode(&rec, d);
+  if (rec.oom) { buf_free(&rec); return -1; }
+  buf_put_bytes(&w->blk, rec.p, rec.n);
+  w->raw += rec.n;
+  buf_free(&rec);
+  if (w->blk.oom) return -1;
+  *block = w->nblocks;
+  *idx = w->nin++;
+  if (w->blk.n >= STORE_BLOCK) return flush_block(w, out);
+  return 0;
+}
+
+int stw_finish(store_writer *w, buf *out, uint64_t *table_off) {
+  if (flush_block(w, out)) return -1;
+  *table_off = w->off;
+  buf_put_u64(&w->table, w->off);
+  buf_put(out, w->table.p, w->table.n);
+  return out->oom || w->table.oom ? -1 : 0;
+}
+
+int store_open(store *s, const uint8_t *base, size_t len, uint64_t table_off, uint32_t nblocks) {
+  s->base = base;
+  s->table_off = table_off;
+  s->nblocks = nblocks;
+  if (table_off > len || (uint64_t)nblocks + 1 > (len - table_off) / 8) return -1;
+  return 0;
+}
+
+int store_block(const store *s, uint32_t b, buf *out) {
+  if (b >= s->nblocks) return -1;
+  uint64_t lo = rd_u64(s->base + s->table_off + (uint64_t)b * 8);
+  uint64_t hi = rd_u64(s->base + s->table_off + (uint64_t)(b + 1) * 8);
+  if (lo >= hi || hi > s->table_off) return -1;
+  unsigned long long raw = ZSTD_getFrameContentSize(s->base + lo, hi - lo);
+  if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > ((size_t)1 << 34)) return -1;
+  buf_reset(out);
+  if (buf_reserve(out, (size_t)raw)) return -2;
+  size_t k = ZSTD_decompress(out->p, (size_t)raw, s->base + lo, hi - lo);
+  if (ZSTD_isError(k) || k != raw) return -1;
+  out->n = k;
+  return 0;
+}
+
+int rec_find(const uint8_t *blk, size_t n, uint32_t idx, const uint8_t **rec, size_t *len) {
+  const uint8_t *p = blk, *end = blk + n;
+  for (uint32_t i = 0;; i++) {
+    const uint8_t *r;
+    size_t l;
+    if (get_bytes(&p, end, &r, &l)) return -1;
+    if (i == idx) { *rec = r; *len = l; return 0; }
+  }
+}

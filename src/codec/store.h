@@ -1,0 +1,67 @@
+/*
+** store.h -- stored articles (.sto file).
+**
+** Articles are serialised as records and packed into blocks of about
+** STORE_BLOCK bytes, each compressed as one zstd frame; fetching an article
+** costs one block decompression.  After the blocks comes the block table:
+** (nblocks + 1) u64 offsets (the last is the table's own offset).  A
+** segment's per-document table says which block and which record in it.
+**
+** Record: u8 mask of present fields (bit i = field i of id, title, date,
+** source, url, body, extra_json), each present field as uvarint length +
+** bytes, then uvarint count of marked terms and each as length + bytes.
+*/
+#ifndef ND_CODEC_STORE_H
+#define ND_CODEC_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/buf.h"
+#include "newsdex.h"
+
+#define STORE_BLOCK (64 * 1024)
+
+/* Serialise a document as a record appended to *out. */
+void rec_encode(buf *out, const nd_doc *d);
+
+/* A decoded article that owns its strings (the public nd_document). */
+struct nd_document {
+  nd_doc doc;
+  char *mem;
+  const char **marked;
+};
+/* Decode a record into a new document.  Returns 0, -1 (damaged), -2 (no memory). */
+int rec_decode(const uint8_t *rec, size_t len, struct nd_document **out);
+
+typedef struct store_writer {
+  buf blk;           /* raw records of the current block */
+  uint32_t nin;      /* records in it */
+  buf table;         /* u64 block offsets */
+  uint64_t off;      /* compressed bytes emitted */
+  uint32_t nblocks;
+  int level;
+  void *cctx;        /* ZSTD_CCtx */
+  uint64_t raw;      /* uncompressed bytes seen */
+} store_writer;
+
+int stw_init(store_writer *w, int level); /* 0 or -1 */
+void stw_free(store_writer *w);
+/* Add a record; completed blocks are compressed and appended to *out.
+** On return block and idx say where the record will be.  0 or -1 (memory/zstd). */
+int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_t *idx);
+/* Flush the last block, append the block table; *table_off set. */
+int stw_finish(store_writer *w, buf *out, uint64_t *table_off);
+
+typedef struct store {
+  const uint8_t *base;
+  uint64_t table_off;
+  uint32_t nblocks;
+} store;
+
+int store_open(store *s, const uint8_t *base, size_t len, uint64_t table_off, uint32_t nblocks);
+/* Decompress block b into *out.  0, -1 (damaged), -2 (no memory). */
+int store_block(const store *s, uint32_t b, buf *out);
+/* Find record idx in a decompressed block.  0 or -1 (damaged). */
+int rec_find(const uint8_t *blk, size_t n, uint32_t idx, const uint8_t **rec, size_t *len);
+
+#endif

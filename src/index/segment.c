@@ -1,0 +1,417 @@
+/* segment.c -- writing and mapping segments (format in segment.h). */
+#include "segment.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../util/date.h"
+#include "../util/mem.h"
+#include "newsdex.h"
+
+static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
+#define SF_META SF_COUNT
+#define META_MAGIC 0x3154454d5844444eULL /* "NDDXMET1" */
+#define META_FIELDS (11 + 2 * SF_COUNT)
+
+void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
+
+static void path_of(const char *dir, uint32_t segno, int k, buf *b) {
+  char name[24];
+  seg_file_name(segno, k, name);
+  buf_reset(b);
+  buf_printf(b, "%s/%s", dir, name);
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level) {
+  memset(w, 0, sizeof *w);
+  w->segno = segno;
+  w->dir = mem_strdup(dir);
+  dw_init(&w->dw);
+  pl_writer_init(&w->pl);
+  buf_init(&w->dates);
+  buf_init(&w->ids);
+  for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
+  if (!w->dir || stw_init(&w->stw, zstd_level)) return ND_ERR_NOMEM;
+  buf p;
+  buf_init(&p);
+  for (int k = 0; k < SF_COUNT; k++) {
+    path_of(dir, segno, k, &p);
+    if (p.oom) { buf_free(&p); return ND_ERR_NOMEM; }
+    int e = sink_open(&w->f[k], buf_cstr(&p));
+    w->open_files = k + 1;
+    if (e) { buf_free(&p); return status_from_errno(e); }
+  }
+  buf_free(&p);
+  return 0;
+}
+
+/* Move staged bytes of file k to its sink when there are enough. */
+static int drain(seg_writer *w, int k, int force) {
+  if (w->out[k].oom) return ND_ERR_NOMEM;
+  if (force || w->out[k].n >= (1u << 20)) sink_write_buf(&w->f[k], &w->out[k]);
+  return w->f[k].err ? status_from_errno(w->f[k].err) : 0;
+}
+
+int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len) {
+  uint32_t blk, idx;
+  if (stw_add(&w->stw, d, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
+  uint32_t docno = w->m.ndocs++;
+  buf *f = &w->out[SF_FLD];
+  buf_put_u32(f, title_len);
+  buf_put_u32(f, body_len);
+  buf_put_u64(f, (uint64_t)date);
+  buf_put_u32(f, blk);
+  buf_put_u32(f, idx);
+  if (date != DATE_NONE) {
+    buf_put_u64(&w->dates, (uint64_t)date);
+    buf_put_u32(&w->dates, docno);
+    w->m.ndates++;
+  }
+  buf_put_u64(&w->ids, hash64(d->id, strlen(d->id)));
+  buf_put_u32(&w->ids, docno);
+  w->m.sum_title_len += title_len;
+  w->m.sum_body_len += body_len;
+  if (w->dates.oom || w->ids.oom) return ND_ERR_NOMEM;
+  int rc = drain(w, SF_STO, 0);
+  return rc ? rc : drain(w, SF_FLD, 0);
+}
+
+int segw_term_begin(seg_writer *w, const char *term, size_t len) {
+  if (len > DICT_MAX_TERM) return ND_ERR_INVALID;
+  memcpy(w->term, term, len);
+  w->termlen = len;
+  pl_writer_reset(&w->pl);
+  return 0;
+}
+
+int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos) {
+  return pl_add(&w->pl, doc, tft, tfb, pos, npos) ? ND_ERR_NOMEM : 0;
+}
+
+int segw_term_end(seg_writer *w) {
+  if (w->pl.n == 0) return 0;
+  size_t d0 = w->out[SF_DOC].n, p0 = w->out[SF_POS].n;
+  if (pl_finish(&w->pl, &w->out[SF_DOC], &w->out[SF_POS])) return ND_ERR_NOMEM;
+  term_info ti = {(uint32_t)w->pl.n, w->doc_off, w->out[SF_DOC].n - d0, w->pos_off, w->out[SF_POS].n - p0};
+  w->doc_off += ti.doc_len;
+  w->pos_off += ti.pos_len;
+  if (dw_add(&w->dw, w->term, w->termlen, &ti, &w->out[SF_DIC])) return ND_ERR_NOMEM;
+  w->m.nterms++;
+  int rc;
+  if ((rc = drain(w, SF_DOC, 0)) || (rc = drain(w, SF_POS, 0)) || (rc = drain(w, SF_DIC, 0))) return rc;
+  return 0;
+}
+
+static int cmp_row12(const void *a, const void *b) {
+  uint64_t x = rd_u64(a), y = rd_u64(b);
+  if (x != y) return x < y ? -1 : 1;
+  uint32_t u = rd_u32((const uint8_t *)a + 8), v = rd_u32((const uint8_t *)b + 8);
+  return (u > v) - (u < v);
+}
+
+/* Dates sort as signed numbers: flip the sign bit so that unsigned order works. */
+static void flip_dates(buf *b) {
+  for (size_t i = 0; i + 12 <= b->n; i += 12) wr_u64(b->p + i, rd_u64(b->p + i) ^ (1ULL << 63));
+}
+
+static void put_meta(buf *b, const seg_meta *m) {
+  buf_put_u64(b, META_MAGIC);
+  uint64_t v[META_FIELDS] = {m->ndocs, m->nterms, m->dict_index_off, m->dict_nblocks, m->store_table_off,
+                             m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, 0};
+  for (int k = 0; k < SF_COUNT; k++) {
+    v[11 + 2 * k] = m->size[k];
+    v[12 + 2 * k] = m->hash[k];
+  }
+  for (int i = 0; i < META_FIELDS; i++) buf_put_u64(b, v[i]);
+  buf_put_u64(b, hash64(b->p, b->n));
+}
+
+static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
+  if (n != 8 * (META_FIELDS + 2) || rd_u64(p) != META_MAGIC || rd_u64(p + n - 8) != hash64(p, n - 8)) return -1;
+  uint64_t v[META_FIELDS];
+  for (int i = 0; i < META_FIELDS; i++) v[i] = rd_u64(p + 8 + 8 * i);
+  if (v[0] > UINT32_MAX || v[5] > UINT32_MAX) return -1;
+  m->ndocs = (uint32_t)v[0];
+  m->nterms = v[1];
+  m->dict_index_off = v[2];
+  m->dict_nblocks = v[3];
+  m->store_table_off = v[4];
+  m->store_nblocks = (uint32_t)v[5];
+  m->ndates = v[6];
+  m->sum_title_len = v[7];
+  m->sum_body_len = v[8];
+  m->raw_bytes = v[9];
+  for (int k = 0; k < SF_COUNT; k++) {
+    m->size[k] = v[11 + 2 * k];
+    m->hash[k] = v[12 + 2 * k];
+  }
+  return 0;
+}
+
+int segw_finish(seg_writer *w, seg_meta *out) {
+  int rc = 0;
+  uint64_t off;
+  if (dw_finish(&w->dw, &w->out[SF_DIC], &off)) { rc = ND_ERR_NOMEM; goto fail; }
+  w->m.dict_index_off = off;
+  w->m.dict_nblocks = w->dw.nblocks;
+  if (stw_finish(&w->stw, &w->out[SF_STO], &off)) { rc = ND_ERR_NOMEM; goto fail; }
+  w->m.store_table_off = off;
+  w->m.store_nblocks = w->stw.nblocks;
+  w->m.raw_bytes = w->stw.raw;
+  flip_dates(&w->dates);
+  qsort(w->dates.p, w->dates.n / 12, 12, cmp_row12);
+  flip_dates(&w->dates);
+  qsort(w->ids.p, w->ids.n / 12, 12, cmp_row12);
+  buf_put(&w->out[SF_FLD], w->dates.p, w->dates.n);
+  buf_put(&w->out[SF_FLD], w->ids.p, w->ids.n);
+  uint8_t pad[PL_PAD] = {0};
+  buf_put(&w->out[SF_DOC], pad, sizeof pad);
+  for (int k = 0; k < SF_COUNT; k++)
+    if ((rc = drain(w, k, 1))) goto fail;
+  for (int k = 0; k < SF_COUNT; k++) {
+    w->m.size[k] = w->f[k].off;
+    int e = sink_close(&w->f[k], &w->m.hash[k]);
+    if (e) { rc = status_from_errno(e); goto fail; }
+  }
+  w->open_files = 0;
+  buf meta;
+  buf_init(&meta);
+  put_meta(&meta, &w->m);
+  char name[24];
+  seg_file_name(w->segno, SF_META, name);
+  int e = meta.oom ? ENOMEM : write_file_atomic(w->dir, name, meta.p, meta.n);
+  buf_free(&meta);
+  if (e) { rc = status_from_errno(e); goto fail; }
+  if (out) *out = w->m;
+  segw_abort(w); /* frees memory; files are complete, nothing to remove */
+  return 0;
+fail:
+  segw_abort(w);
+  {
+    buf p;
+    buf_init(&p);
+    for (int k = 0; k <= SF_COUNT; k++) {
+      path_of(w->dir ? w->dir : ".", w->segno, k, &p);
+      if (!p.oom) unlink(buf_cstr(&p));
+    }
+    buf_free(&p);
+  }
+  return rc;
+}
+
+void segw_abort(seg_writer *w) {
+  buf p;
+  buf_init(&p);
+  for (int k = 0; k < w->open_files; k++) {
+    sink_abort(&w->f[k]);
+    if (w->dir) {
+      path_of(w->dir, w->segno, k, &p);
+      if (!p.oom) unlink(buf_cstr(&p));
+    }
+  }
+  w->open_files = 0;
+  buf_free(&p);
+  for (int k = 0; k < SF_COUNT; k++) buf_free(&w->out[k]);
+  dw_free(&w->dw);
+  stw_free(&w->stw);
+  pl_writer_free(&w->pl);
+  buf_free(&w->dates);
+  buf_free(&w->ids);
+  mem_free(w->dir);
+  w->dir = NULL;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errcap) {
+  memset(s, 0, sizeof *s);
+  s->segno = segno;
+  char name[24];
+  buf p, meta;
+  buf_init(&p);
+  buf_init(&meta);
+  int rc = 0;
+  path_of(dir, segno, SF_META, &p);
+  int e = p.oom ? ENOMEM : read_file(buf_cstr(&p), &meta);
+  seg_file_name(segno, SF_META, name);
+  if (e) {
+    rc = status_from_errno(e);
+    snprintf(err, errcap, "%s: %s", name, strerror(e));
+    goto done;
+  }
+  if (get_meta(meta.p, meta.n, &s->m)) {
+    rc = ND_ERR_CORRUPT;
+    snprintf(err, errcap, "%s: damaged segment meta (bad size, magic or checksum)", name);
+    goto done;
+  }
+  for (int k = 0; k < SF_COUNT; k++) {
+    path_of(dir, segno, k, &p);
+    seg_file_name(segno, k, name);
+    if ((e = p.oom ? ENOMEM : map_file(buf_cstr(&p), &s->f[k]))) {
+      rc = status_from_errno(e);
+      snprintf(err, errcap, "%s: %s", name, strerror(e));
+      goto done;
+    }
+    if (s->f[k].n != s->m.size[k]) {
+      rc = ND_ERR_CORRUPT;
+      snprintf(err, errcap, "%s: size %zu, expected %llu", name, s->f[k].n, (unsigned long long)s->m.size[k]);
+      goto done;
+    }
+  }
+  const seg_meta *m = &s->m;
+  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12) + m->ndates * 12;
+  if (m->size[SF_FLD] != fld_need || m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
+    rc = ND_ERR_CORRUPT;
+    snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
+    goto done;
+  }
+  if (dict_open(&s->d, s->f[SF_DIC].p, s->f[SF_DIC].n, m->dict_index_off, m->dict_nblocks, m->nterms)) {
+    rc = ND_ERR_CORRUPT;
+    snprintf(err, errcap, "s%06u.dic: damaged block index", segno);
+    goto done;
+  }
+  if (store_open(&s->st, s->f[SF_STO].p, s->f[SF_STO].n, m->store_table_off, m->store_nblocks)) {
+    rc = ND_ERR_CORRUPT;
+    snprintf(err, errcap, "s%06u.sto: damaged block table", segno);
+    goto done;
+  }
+  s->docs = s->f[SF_FLD].p;
+  s->dates = s->docs + (size_t)m->ndocs * SEG_DOC_ROW;
+  s->ids = s->dates + (size_t)m->ndates * 12;
+done:
+  buf_free(&p);
+  buf_free(&meta);
+  if (rc) seg_close(s);
+  return rc;
+}
+
+void seg_close(segment *s) {
+  for (int k = 0; k < SF_COUNT; k++) unmap_file(&s->f[k]);
+}
+
+int seg_verify(const segment *s, char *err, size_t errcap) {
+  for (int k = 0; k < SF_COUNT; k++) {
+    if (hash64(s->f[k].p, s->f[k].n) != s->m.hash[k]) {
+      char name[24];
+      seg_file_name(s->segno, k, name);
+      snprintf(err, errcap, "%s: checksum mismatch (the file is damaged)", name);
+      return ND_ERR_CORRUPT;
+    }
+  }
+  /* Dictionary sorted, postings inside their files and readable, docs in range. */
+  dict_iter it;
+  int r = dict_seek(&it, &s->d, "", 0);
+  uint64_t nterms = 0;
+  char prev[DICT_MAX_TERM + 1];
+  size_t prevlen = 0;
+  uint32_t *pos = NULL;
+  size_t poscap = 0;
+  int rc = 0;
+  while (r == 1) {
+    if (nterms) {
+      size_t mlen = prevlen < it.len ? prevlen : it.len;
+      int c = memcmp(prev, it.term, mlen);
+      if (c > 0 || (c == 0 && prevlen >= it.len)) {
+        snprintf(err, errcap, "s%06u.dic: terms out of order at \"%s\"", s->segno, it.term);
+        rc = ND_ERR_CORRUPT;
+        break;
+      }
+    }
+    memcpy(prev, it.term, it.len);
+    prevlen = it.len;
+    nterms++;
+    const term_info *ti = &it.ti;
+    if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n ||
+        ti->df > s->m.ndocs) {
+      snprintf(err, errcap, "s%06u.dic: postings of \"%s\" out of range", s->segno, it.term);
+      rc = ND_ERR_CORRUPT;
+      break;
+    }
+    pl_cursor c;
+    pl_open(&c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df);
+    uint32_t seen = 0;
+    for (; c.doc != PL_END && !c.err; pl_next(&c)) {
+      seen++;
+      uint32_t tf = pl_tft(&c) + pl_tfb(&c);
+      if (c.doc >= s->m.ndocs || tf == 0 || pl_tft(&c) > seg_title_len(s, c.doc)) { c.err = 1; break; }
+      if (tf > poscap) {
+        uint32_t *np = mem_realloc(pos, (size_t)tf * sizeof *pos);
+        if (!np) { rc = ND_ERR_NOMEM; break; }
+        pos = np;
+        poscap = tf;
+      }
+      if (pl_positions(&c, pos) < 0) break;
+      uint32_t tl = seg_title_len(s, c.doc), bl = seg_body_len(s, c.doc);
+      for (uint32_t j = 0; j < tf && it.term[0] != '\x01'; j++) {
+        int in_title = pos[j] < tl;
+        if ((j < pl_tft(&c)) != in_title || (!in_title && (pos[j] <= tl || pos[j] > tl + bl))) { c.err = 1; break; }
+      }
+    }
+    if (rc) break;
+    if (c.err || seen != ti->df) {
+      snprintf(err, errcap, "s%06u: postings of \"%s\" are damaged or disagree with the document table", s->segno, it.term);
+      rc = ND_ERR_CORRUPT;
+      break;
+    }
+    r = dict_next(&it);
+  }
+  mem_free(pos);
+  if (rc) return rc;
+  if (r < 0 || nterms != s->m.nterms) {
+    snprintf(err, errcap, "s%06u.dic: damaged (read %llu of %llu terms)", s->segno, (unsigned long long)nterms,
+             (unsigned long long)s->m.nterms);
+    return ND_ERR_CORRUPT;
+  }
+  for (uint64_t i = 0; i < s->m.ndates; i++) {
+    if (rd_u32(s->dates + i * 12 + 8) >= s->m.ndocs ||
+        (i && (int64_t)rd_u64(s->dates + i * 12) < (int64_t)rd_u64(s->dates + (i - 1) * 12))) {
+      snprintf(err, errcap, "s%06u.fld: date index damaged at entry %llu", s->segno, (unsigned long long)i);
+      return ND_ERR_CORRUPT;
+    }
+  }
+  for (uint32_t i = 0; i < s->m.ndocs; i++) {
+    if (rd_u32(s->ids + (size_t)i * 12 + 8) >= s->m.ndocs || (i && rd_u64(s->ids + (size_t)i * 12) < rd_u64(s->ids + (size_t)(i - 1) * 12)) ||
+        rd_u32(s->docs + (size_t)i * SEG_DOC_ROW + 16) >= s->m.store_nblocks) {
+      snprintf(err, errcap, "s%06u.fld: document table or id index damaged at %u", s->segno, i);
+      return ND_ERR_CORRUPT;
+    }
+  }
+  return 0;
+}
+
+int seg_get(const segment *s, uint32_t d, buf *scratch, struct nd_document **out) {
+  if (d >= s->m.ndocs) return ND_ERR_CORRUPT;
+  const uint8_t *row = s->docs + (size_t)d * SEG_DOC_ROW;
+  int r = store_block(&s->st, rd_u32(row + 16), scratch);
+  if (r == -2) return ND_ERR_NOMEM;
+  const uint8_t *rec;
+  size_t len;
+  if (r || rec_find(scratch->p, scratch->n, rd_u32(row + 20), &rec, &len)) return ND_ERR_CORRUPT;
+  r = rec_decode(rec, len, out);
+  return r == -2 ? ND_ERR_NOMEM : r ? ND_ERR_CORRUPT : 0;
+}
+
+int seg_find_id(const segment *s, const char *id, buf *scratch, uint32_t *doc) {
+  uint64_t h = hash64(id, strlen(id));
+  size_t lo = 0, hi = s->m.ndocs;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (rd_u64(s->ids + mid * 12) < h) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < s->m.ndocs && rd_u64(s->ids + lo * 12) == h; lo++) {
+    uint32_t d = rd_u32(s->ids + lo * 12 + 8);
+    struct nd_document *nd;
+    int rc = seg_get(s, d, scratch, &nd);
+    if (rc) return rc;
+    int same = nd->doc.id && !strcmp(nd->doc.id, id);
+    nd_document_free(nd);
+    if (same) { *doc = d; return 1; }
+  }
+  return 0;
+}

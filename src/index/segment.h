@@ -1,0 +1,109 @@
+/*
+** segment.h -- one immutable segment: writing it, mapping it.
+**
+** A segment numbered N is six files in the archive directory:
+**   sN.dic   term dictionary (codec/dict.h)
+**   sN.doc   document postings (codec/postings.h), then PL_PAD zero bytes
+**   sN.pos   positions (codec/postings.h)
+**   sN.fld   per-document table, then the date index, then the id index:
+**              docs:  ndocs x 24 bytes: u32 title_len, u32 body_len,
+**                     i64 date (seconds, DATE_NONE if none),
+**                     u32 store block, u32 record index in the block
+**              dates: ndates x 12 bytes: i64 date, u32 doc; sorted by (date, doc)
+**              ids:   ndocs x 12 bytes: u64 XXH64(id), u32 doc; sorted by (hash, doc)
+**   sN.sto   stored articles (codec/store.h)
+**   sN.meta  counts, statistics, offsets, and the size and XXH64 of each of
+**            the five files above; written last, its own XXH64 at its end.
+** (N is written as six decimal digits.)  All integers are little-endian.
+** Deleted documents are not in the segment: they are in a deletion bitmap
+** that the manifest names (index/manifest.h).
+*/
+#ifndef ND_INDEX_SEGMENT_H
+#define ND_INDEX_SEGMENT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../codec/dict.h"
+#include "../codec/postings.h"
+#include "../codec/store.h"
+#include "../util/file.h"
+
+enum { SF_DIC, SF_DOC, SF_POS, SF_FLD, SF_STO, SF_COUNT };
+#define SEG_DOC_ROW 24
+
+typedef struct seg_meta {
+  uint32_t ndocs;
+  uint64_t nterms;
+  uint64_t dict_index_off, dict_nblocks;
+  uint64_t store_table_off;
+  uint32_t store_nblocks;
+  uint64_t ndates;
+  uint64_t sum_title_len, sum_body_len; /* in positions, over all docs */
+  uint64_t raw_bytes;                   /* uncompressed stored records */
+  uint64_t size[SF_COUNT], hash[SF_COUNT];
+} seg_meta;
+
+/* ---- writing ---- */
+typedef struct seg_writer {
+  char *dir;
+  uint32_t segno;
+  sink f[SF_COUNT];
+  buf out[SF_COUNT]; /* staging before each sink */
+  dict_writer dw;
+  store_writer stw;
+  pl_writer pl;
+  char term[DICT_MAX_TERM + 1];
+  size_t termlen;
+  uint64_t doc_off, pos_off;
+  buf dates, ids;
+  seg_meta m;
+  int open_files;
+} seg_writer;
+
+/* Create the files of segment `segno` in `dir`.  Returns 0 or an ND_ERR_*. */
+int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level);
+/* Add the next document (numbered 0, 1, ... in call order).  The id must
+** be set.  Lengths are in positions.  0 or ND_ERR_*. */
+int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len);
+/* Terms in strictly increasing byte order; each with its documents in
+** increasing order. */
+int segw_term_begin(seg_writer *w, const char *term, size_t len);
+int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos);
+int segw_term_end(seg_writer *w);
+/* Write indexes, padding and meta; fsync every file.  0 or ND_ERR_*.  On
+** failure the files are removed. */
+int segw_finish(seg_writer *w, seg_meta *out);
+/* Remove the files of an unfinished segment. */
+void segw_abort(seg_writer *w);
+
+/* ---- reading ---- */
+typedef struct segment {
+  uint32_t segno;
+  mapped f[SF_COUNT];
+  seg_meta m;
+  dict d;
+  store st;
+  const uint8_t *docs, *dates, *ids;
+} segment;
+
+/* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
+** with a message in err. */
+int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errcap);
+void seg_close(segment *s);
+/* Verify every file's size and XXH64 and the structural invariants.
+** Returns 0 or ND_ERR_CORRUPT with the first problem in err. */
+int seg_verify(const segment *s, char *err, size_t errcap);
+
+static inline uint32_t seg_title_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW); }
+static inline uint32_t seg_body_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 4); }
+static inline int64_t seg_date(const segment *s, uint32_t d) { return (int64_t)rd_u64(s->docs + (size_t)d * SEG_DOC_ROW + 8); }
+
+/* Fetch document d (0 <= d < ndocs).  0, ND_ERR_CORRUPT or ND_ERR_NOMEM.
+** `scratch` holds the decompressed block between calls. */
+int seg_get(const segment *s, uint32_t d, buf *scratch, struct nd_document **out);
+/* Find the document with this id: 1 (and *doc), 0 absent, or ND_ERR_*. */
+int seg_find_id(const segment *s, const char *id, buf *scratch, uint32_t *doc);
+/* File name of segment file kind k ("s000012.dic"); out >= 16 bytes. */
+void seg_file_name(uint32_t segno, int k, char *out);
+
+#endif
