@@ -169,8 +169,31 @@ static int w_in(const char *t, const word *w, const char *const *list) {
 
 /* ---- characters ----------------------------------------------------------- */
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+/* Byte length of the blank (space, tab, no-break or other Unicode space;
+** not a line break) that ends at t[e], looking no further back than lb; 0
+** if there is none.  Web pages often use U+00A0 between words. */
+static size_t blank_before(const char *t, size_t lb, size_t e) {
+  const unsigned char *u = (const unsigned char *)t;
+  if (e > lb && (u[e - 1] == ' ' || u[e - 1] == '\t')) return 1;
+  if (e >= lb + 2 && u[e - 2] == 0xC2 && u[e - 1] == 0xA0) return 2;
+  if (e >= lb + 3 && u[e - 3] == 0xE2 && u[e - 2] == 0x80 &&
+      (u[e - 1] <= 0x8A || u[e - 1] == 0xAF))
+    return 3; /* U+2000..U+200A, U+202F */
+  if (e >= lb + 3 && u[e - 3] == 0xE3 && u[e - 2] == 0x80 && u[e - 1] == 0x80) return 3;
+  return 0;
+}
+
+/* Is there a line break (or other control space) ending at t[e]? */
+static int break_before(const char *t, size_t lb, size_t e) {
+  return e > lb && (t[e - 1] == '\n' || t[e - 1] == '\r' || t[e - 1] == '\f' || t[e - 1] == '\v');
+}
+
+/* Move e back over blanks, not past lb. */
+static size_t skip_blanks_back(const char *t, size_t lb, size_t e) {
+  size_t k;
+  while ((k = blank_before(t, lb, e)) != 0) e -= k;
+  return e;
+}
 
 /* Does [p, p+n) end / start with the string x? */
 static int ends_with(const char *p, size_t n, const char *x) {
@@ -278,10 +301,10 @@ static size_t collect_words(const char *t, size_t lb, size_t end, word *w, int *
   word rev[MAX_WORDS];
   size_t n = 0, e = end;
   *quoted = 0;
-  while (e > lb && is_blank(t[e - 1])) e--;
+  e = skip_blanks_back(t, lb, e);
   while (n < MAX_WORDS && e > lb) {
     size_t s = e;
-    while (s > lb && !is_space(t[s - 1])) s--;
+    while (s > lb && !blank_before(t, lb, s) && !break_before(t, lb, s)) s--;
     size_t ce = e, cs = s;
     int stop = 0;
     if (n == 0) strip_adjacent(t, s, &ce, quoted);
@@ -305,9 +328,8 @@ static size_t collect_words(const char *t, size_t lb, size_t end, word *w, int *
     }
     if (stop) break;
     /* Between words: blanks only; a newline ends the clause. */
-    e = s;
-    while (e > lb && is_blank(t[e - 1])) e--;
-    if (e > lb && is_space(t[e - 1])) break;
+    e = skip_blanks_back(t, lb, s);
+    if (break_before(t, lb, e)) break;
   }
   for (size_t i = 0; i < n; i++) w[i] = rev[n - 1 - i];
   return n;
@@ -483,8 +505,7 @@ int markers_strip(const char *text, size_t len, char **clean, char ***terms, siz
     size_t nw = collect_words(text, lb, at, w, &quoted), ts, te;
     if (choose_term(text, w, nw, quoted, &ts, &te) && add_term(text, w, ts, te, &tv, &tn, &tcap))
       goto oom;
-    size_t cut = at;
-    while (cut > copied && is_blank(text[cut - 1])) cut--;
+    size_t cut = skip_blanks_back(text, copied, at);
     buf_put(&out, text + copied, cut - copied);
     copied = lb = i = at + MARKER_LEN;
   }

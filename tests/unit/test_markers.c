@@ -63,10 +63,12 @@ static void test_seed(void) {
   ASSERT_EQ_STR(terms[1], "Jaap de Hoop Scheffer");
   ASSERT_EQ_STR(terms[2], "Iraq war");
   ASSERT(!strstr(clean, "(search)"));
+  ASSERT_EQ_INT(strlen(clean), len - 3 * strlen(" (search)"));
+  /* The page separates some words with U+00A0; compare with plain spaces. */
+  for (char *p; (p = strstr(clean, "\xC2\xA0")) != NULL;) memmove(p, p + 1, strlen(p + 1) + 1), *p = ' ';
   ASSERT(!strncmp(clean, "NATO failed Wednesday", 21));
   ASSERT(strstr(clean, "Jaap de Hoop Scheffer was pushing"));
   ASSERT(strstr(clean, "ahead of the Iraq war, when"));
-  ASSERT_EQ_INT(strlen(clean), len - 3 * strlen(" (search)"));
   mem_free(clean);
   markers_free_terms(terms, n);
   mem_free(text);

@@ -1,0 +1,295 @@
+/* membuf.c -- in-memory inverted index of buffered articles (see membuf.h). */
+#include "membuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "../codec/store.h"
+#include "../util/buf.h"
+#include "../util/mem.h"
+
+#define SOURCE_PREFIX '\x01'
+
+typedef struct mterm {
+  uint32_t off;      /* in the term arena */
+  uint32_t len;
+  uint32_t last_doc;
+  uint32_t df;
+  buf post;          /* per doc: doc delta, tft, tfb, positions deltas */
+} mterm;
+
+typedef struct tokpos {
+  uint32_t term, pos;
+} tokpos;
+
+typedef struct docinfo {
+  size_t rec_off;
+  int64_t date;
+  uint32_t title_len, body_len;
+  uint64_t idhash;
+} docinfo;
+
+struct membuf {
+  mterm *terms;
+  size_t nterms, capterms;
+  uint32_t *slots;   /* open addressing: term index + 1, 0 = empty */
+  size_t nslots;
+  buf arena;         /* term bytes */
+  buf recs;          /* encoded records, each length-prefixed */
+  docinfo *docs;
+  size_t ndocs, capdocs;
+  roaring_bitmap_t *deleted;
+  size_t post_bytes;
+  /* scratch for one document */
+  tokpos *tp;
+  size_t ntp, captp;
+  int source;        /* analysing the source field */
+  int oom;          /* postings half-written by a failed add: unusable */
+};
+
+membuf *mb_new(void) {
+  membuf *mb = mem_calloc(1, sizeof *mb);
+  if (!mb) return NULL;
+  mb->nslots = 1024;
+  mb->slots = mem_calloc(mb->nslots, sizeof *mb->slots);
+  if (!mb->slots) { mem_free(mb); return NULL; }
+  return mb;
+}
+
+void mb_free(membuf *mb) {
+  if (!mb) return;
+  for (size_t i = 0; i < mb->nterms; i++) buf_free(&mb->terms[i].post);
+  mem_free(mb->terms);
+  mem_free(mb->slots);
+  buf_free(&mb->arena);
+  buf_free(&mb->recs);
+  mem_free(mb->docs);
+  mem_free(mb->tp);
+  if (mb->deleted) roaring_bitmap_free(mb->deleted);
+  mem_free(mb);
+}
+
+uint32_t mb_ndocs(const membuf *mb) { return (uint32_t)mb->ndocs; }
+
+size_t mb_bytes(const membuf *mb) {
+  return mb->arena.n + mb->recs.n + mb->post_bytes + mb->nterms * (sizeof(mterm) + 16) + mb->ndocs * sizeof(docinfo);
+}
+
+const roaring_bitmap_t *mb_deleted(const membuf *mb) { return mb->deleted; }
+
+static int rehash(membuf *mb) {
+  size_t n = mb->nslots * 2;
+  uint32_t *s = mem_calloc(n, sizeof *s);
+  if (!s) return -1;
+  for (size_t i = 0; i < mb->nterms; i++) {
+    mterm *t = &mb->terms[i];
+    size_t h = (size_t)XXH3_64bits(mb->arena.p + t->off, t->len) & (n - 1);
+    while (s[h]) h = (h + 1) & (n - 1);
+    s[h] = (uint32_t)i + 1;
+  }
+  mem_free(mb->slots);
+  mb->slots = s;
+  mb->nslots = n;
+  return 0;
+}
+
+/* Index of the term, inserting it if new; -1 if out of memory. */
+static long term_id(membuf *mb, const char *t, size_t len) {
+  size_t mask = mb->nslots - 1, h = (size_t)XXH3_64bits(t, len) & mask;
+  for (; mb->slots[h]; h = (h + 1) & mask) {
+    mterm *e = &mb->terms[mb->slots[h] - 1];
+    if (e->len == len && !memcmp(mb->arena.p + e->off, t, len)) return (long)mb->slots[h] - 1;
+  }
+  if (mb->nterms == mb->capterms) {
+    size_t cap = mb->capterms ? mb->capterms * 2 : 1024;
+    mterm *p = mem_realloc(mb->terms, cap * sizeof *p);
+    if (!p) return -1;
+    mb->terms = p;
+    mb->capterms = cap;
+  }
+  if (mb->arena.n + len > UINT32_MAX) return -1;
+  mterm *e = &mb->terms[mb->nterms];
+  memset(e, 0, sizeof *e);
+  e->off = (uint32_t)mb->arena.n;
+  e->len = (uint32_t)len;
+  buf_put(&mb->arena, t, len);
+  if (mb->arena.oom) return -1;
+  mb->slots[h] = (uint32_t)++mb->nterms;
+  if (mb->nterms * 2 > mb->nslots && rehash(mb)) return -1;
+  return (long)mb->nterms - 1;
+}
+
+static int on_token(void *ctx, const an_token *tok) {
+  membuf *mb = ctx;
+  char key[AN_MAX_TERM * 4 + 2];
+  const char *t = tok->term;
+  size_t len = tok->len;
+  if (len + 1 > sizeof key) return 0;
+  if (mb->source) {
+    key[0] = SOURCE_PREFIX;
+    memcpy(key + 1, t, len);
+    t = key;
+    len++;
+  }
+  long id = term_id(mb, t, len);
+  if (id < 0) return -1;
+  if (mb->ntp == mb->captp) {
+    size_t cap = mb->captp ? mb->captp * 2 : 1024;
+    tokpos *p = mem_realloc(mb->tp, cap * sizeof *p);
+    if (!p) return -1;
+    mb->tp = p;
+    mb->captp = cap;
+  }
+  mb->tp[mb->ntp++] = (tokpos){(uint32_t)id, tok->pos};
+  return 0;
+}
+
+static int cmp_tokpos(const void *a, const void *b) {
+  const tokpos *x = a, *y = b;
+  if (x->term != y->term) return x->term < y->term ? -1 : 1;
+  return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
+  if (mb->oom) return ND_ERR_NOMEM;
+  if (mb->ndocs >= UINT32_MAX - 1) return ND_ERR_LIMIT;
+  if (mb->ndocs == mb->capdocs) {
+    size_t cap = mb->capdocs ? mb->capdocs * 2 : 256;
+    docinfo *p = mem_realloc(mb->docs, cap * sizeof *p);
+    if (!p) return ND_ERR_NOMEM;
+    mb->docs = p;
+    mb->capdocs = cap;
+  }
+  uint32_t doc = (uint32_t)mb->ndocs;
+  uint32_t tl = 0, bl = 0, sl = 0;
+  mb->ntp = 0;
+  mb->source = 0;
+  if (d->title && an_analyze(an, d->title, strlen(d->title), 0, on_token, mb, &tl)) return ND_ERR_NOMEM;
+  if (an_analyze(an, d->body, strlen(d->body), tl + 1, on_token, mb, &bl)) return ND_ERR_NOMEM;
+  mb->source = 1;
+  if (d->source && an_analyze(an, d->source, strlen(d->source), 0, on_token, mb, &sl)) return ND_ERR_NOMEM;
+  mb->source = 0;
+  /* Records first, so that a failure leaves no postings pointing at a missing doc. */
+  size_t rec_off = mb->recs.n;
+  buf rec;
+  buf_init(&rec);
+  rec_encode(&rec, d);
+  buf_put_bytes(&mb->recs, rec.p, rec.n);
+  int oom = rec.oom || mb->recs.oom;
+  buf_free(&rec);
+  if (oom) return ND_ERR_NOMEM;
+  qsort(mb->tp, mb->ntp, sizeof *mb->tp, cmp_tokpos);
+  for (size_t i = 0; i < mb->ntp;) {
+    size_t j = i;
+    while (j < mb->ntp && mb->tp[j].term == mb->tp[i].term) j++;
+    mterm *t = &mb->terms[mb->tp[i].term];
+    int is_source = mb->arena.p[t->off] == SOURCE_PREFIX;
+    uint32_t tft = 0;
+    for (size_t k = i; k < j && !is_source; k++) tft += mb->tp[k].pos < tl;
+    size_t before = t->post.cap;
+    buf_put_uvarint(&t->post, t->df ? doc - t->last_doc : doc);
+    buf_put_uvarint(&t->post, tft);
+    buf_put_uvarint(&t->post, (uint32_t)(j - i) - tft);
+    uint32_t prev = 0;
+    for (size_t k = i; k < j; k++) {
+      buf_put_uvarint(&t->post, mb->tp[k].pos - prev);
+      prev = mb->tp[k].pos;
+    }
+    if (t->post.oom) { /* postings of this doc are half-written: the buffer is lost */
+      mb->oom = 1;
+      return ND_ERR_NOMEM;
+    }
+    mb->post_bytes += t->post.cap - before;
+    t->last_doc = doc;
+    t->df++;
+    i = j;
+  }
+  mb->docs[doc] = (docinfo){rec_off, date, tl, bl, XXH3_64bits(d->id, strlen(d->id))};
+  mb->ndocs++;
+  return 0;
+}
+
+/* The record of buffered doc i. */
+static int doc_record(const membuf *mb, uint32_t i, const uint8_t **rec, size_t *len) {
+  const uint8_t *p = mb->recs.p + mb->docs[i].rec_off;
+  return get_bytes(&p, mb->recs.p + mb->recs.n, rec, len);
+}
+
+int mb_find_id(const membuf *mb, const char *id, uint32_t *doc) {
+  uint64_t h = XXH3_64bits(id, strlen(id));
+  /* Newest first: only the latest version of an id is live. */
+  for (size_t i = mb->ndocs; i-- > 0;) {
+    if (mb->docs[i].idhash != h || (mb->deleted && roaring_bitmap_contains(mb->deleted, (uint32_t)i))) continue;
+    const uint8_t *rec;
+    size_t len;
+    struct nd_document *nd;
+    if (doc_record(mb, (uint32_t)i, &rec, &len) || rec_decode(rec, len, &nd)) continue;
+    int same = nd->doc.id && !strcmp(nd->doc.id, id);
+    nd_document_free(nd);
+    if (same) { *doc = (uint32_t)i; return 1; }
+  }
+  return 0;
+}
+
+void mb_delete(membuf *mb, uint32_t doc) {
+  if (!mb->deleted) mb->deleted = roaring_bitmap_create();
+  if (mb->deleted) roaring_bitmap_add(mb->deleted, doc);
+}
+
+static int cmp_terms(const void *a, const void *b, void *ctx) {
+  const membuf *mb = ctx;
+  const mterm *x = &mb->terms[*(const uint32_t *)a], *y = &mb->terms[*(const uint32_t *)b];
+  int c = memcmp(mb->arena.p + x->off, mb->arena.p + y->off, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+int mb_write(membuf *mb, seg_writer *w) {
+  int rc = 0;
+  if (mb->oom) return ND_ERR_NOMEM;
+  for (uint32_t i = 0; i < mb->ndocs; i++) {
+    const uint8_t *rec;
+    size_t len;
+    struct nd_document *nd;
+    if (doc_record(mb, i, &rec, &len) || rec_decode(rec, len, &nd)) return ND_ERR_NOMEM;
+    rc = segw_doc(w, &nd->doc, mb->docs[i].date, mb->docs[i].title_len, mb->docs[i].body_len);
+    nd_document_free(nd);
+    if (rc) return rc;
+  }
+  uint32_t *order = mem_alloc(mb->nterms * sizeof *order + 1);
+  uint32_t *pos = NULL;
+  size_t poscap = 0;
+  if (!order) return ND_ERR_NOMEM;
+  for (size_t i = 0; i < mb->nterms; i++) order[i] = (uint32_t)i;
+  qsort_r(order, mb->nterms, sizeof *order, cmp_terms, mb);
+  for (size_t i = 0; i < mb->nterms && !rc; i++) {
+    mterm *t = &mb->terms[order[i]];
+    if ((rc = segw_term_begin(w, (const char *)mb->arena.p + t->off, t->len))) break;
+    const uint8_t *p = t->post.p, *end = p + t->post.n;
+    uint32_t doc = 0;
+    for (uint32_t k = 0; k < t->df && !rc; k++) {
+      uint64_t dd, tft, tfb;
+      if (get_uvarint(&p, end, &dd) || get_uvarint(&p, end, &tft) || get_uvarint(&p, end, &tfb)) { rc = ND_ERR_CORRUPT; break; }
+      doc = k ? doc + (uint32_t)dd : (uint32_t)dd;
+      size_t n = (size_t)(tft + tfb);
+      if (n > poscap) {
+        uint32_t *np = mem_realloc(pos, n * sizeof *pos);
+        if (!np) { rc = ND_ERR_NOMEM; break; }
+        pos = np;
+        poscap = n;
+      }
+      uint64_t prev = 0;
+      for (size_t j = 0; j < n; j++) {
+        uint64_t v;
+        if (get_uvarint(&p, end, &v)) { rc = ND_ERR_CORRUPT; break; }
+        prev += v;
+        pos[j] = (uint32_t)prev;
+      }
+      if (!rc && doc < mb->ndocs) rc = segw_term_doc(w, doc, (uint32_t)tft, (uint32_t)tfb, pos, n);
+    }
+    if (!rc) rc = segw_term_end(w);
+  }
+  mem_free(order);
+  mem_free(pos);
+  return rc;
+}
