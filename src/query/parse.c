@@ -324,9 +324,9 @@ static void tl_free(termlist *tl) {
 
 /* an_analyze callback: keeps every token but the joined compound ones.
 ** Returns 1 (stop) when memory runs out. */
-static int collect(void *ctx, const an_token *tok) {
+static int collect(void *ctx, const an_token *at) {
   termlist *tl = ctx;
-  if (tok->joined) return 0;
+  if (at->joined) return 0;
   if (tl->n == tl->cap) {
     size_t cap = tl->cap ? tl->cap * 2 : 4;
     char **t = mem_realloc(tl->t, cap * sizeof *t);
@@ -337,10 +337,10 @@ static int collect(void *ctx, const an_token *tok) {
     tl->pos = pos;
     tl->cap = cap;
   }
-  char *s = mem_strndup(tok->term, tok->len);
+  char *s = mem_strndup(at->term, at->len);
   if (!s) return 1;
   tl->t[tl->n] = s;
-  tl->pos[tl->n] = tok->pos;
+  tl->pos[tl->n] = at->pos;
   tl->n++;
   return 0;
 }
@@ -472,7 +472,9 @@ static int parse_group(parser *p, qnode **out) {
     return perr(p, open, "unbalanced \"(\" at %zu: missing \")\"", open);
   }
   p->depth--;
-  return next(p);
+  int rc2 = next(p);
+  if (rc2) { qnode_free(*out); *out = NULL; }
+  return rc2;
 }
 
 static int parse_primary(parser *p, qnode **out);

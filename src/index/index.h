@@ -1,0 +1,66 @@
+/*
+** index.h -- the archive handle (struct nd_index) and its snapshot.
+**
+** Internal: shared by the index layer (open, add, delete, commit, merge)
+** and the layers above it (query execution, presentation).
+*/
+#ifndef ND_INDEX_INDEX_H
+#define ND_INDEX_INDEX_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include <roaring/roaring.h>
+
+#include "../text/analyze.h"
+#include "../util/buf.h"
+#include "manifest.h"
+#include "membuf.h"
+#include "newsdex.h"
+#include "segment.h"
+
+/* One segment of a snapshot, with its deletions. */
+typedef struct snap_seg {
+  segment seg;
+  roaring_bitmap_t *del; /* NULL: none deleted */
+  man_seg ms;
+} snap_seg;
+
+/* What a search sees: the segments of one commit. */
+typedef struct snapshot {
+  snap_seg *segs;
+  size_t n;
+  uint64_t generation;
+  uint64_t total_docs, live_docs;    /* over all segments */
+  uint64_t sum_title_len, sum_body_len;
+} snapshot;
+
+struct nd_index {
+  char *dir;
+  unsigned flags;
+  int lockfd;
+  char err[512];
+  size_t erroff;
+  analyzer *an;
+  manifest man;   /* the last commit */
+  snapshot snap;  /* its segments, mapped */
+  /* writer state */
+  membuf *mb;
+  size_t buffer_bytes;
+  roaring_bitmap_t **pend_del; /* per snapshot segment: new deletion set, or NULL */
+  snap_seg *pend;              /* segments flushed since the last commit */
+  size_t npend;
+  uint32_t next_segno;
+  char *last_id;
+  buf scratch;
+};
+
+/* Set the handle's message; returns rc.  printf-style. */
+int ix_fail(nd_index *ix, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* 1 if doc d of the snapshot segment is deleted (committed deletions). */
+static inline int ss_deleted(const snap_seg *s, uint32_t d) {
+  return s->del && roaring_bitmap_contains(s->del, d);
+}
+/* Merge the given snapshot segments into new segment `segno`.  0 or ND_ERR_*. */
+int merge_segments(nd_index *ix, const snap_seg *in, size_t n, uint32_t segno, seg_meta *out);
+
+#endif
