@@ -85,7 +85,7 @@ static int read_txt(const char *path, walk *w) {
   }
   buf b;
   buf_init(&b);
-  size_t got;
+  size_t got = 0;
   do {
     if (buf_reserve(&b, 64 * 1024)) break;
     got = fread(b.p + b.n, 1, b.cap - b.n - 1, f);

@@ -27,9 +27,10 @@
 **      counts as capitalised ("Apollo 13").
 **   4. Lower case: one or two lower-case words after a capitalised one join
 **      it ("Iraq war").  Otherwise the term is the trailing lower-case words,
-**      stopping at a function word ("the", "of", "in", ...) or a possessive,
-**      at most MAX_LOWER_WORDS ("case of mad cow disease" -> "mad cow
-**      disease", "the nation's terror alert" -> "terror alert").
+**      stopping at a function word ("the", "of", "in", ...), a possessive or
+**      a verb-like word ending in -ed/-ing (unless it is the last word), at
+**      most MAX_LOWER_WORDS ("case of mad cow disease" -> "mad cow disease",
+**      "the nation's terror alert" -> "terror alert").
 **   5. Leading function words ("The", "On") and weekdays are dropped; then
 **      everything up to the rightmost title or honorific ("Sen.", "Pope",
 **      "Vice President", "Secretary of State") is dropped, provided at least
@@ -346,12 +347,20 @@ static int is_word(const char *t, const word *w, const char *x) {
   return w->e - w->s == n && memcmp(t + w->s, x, n) == 0;
 }
 
-/* Is any capitalised word of the run ending at k, or the last word e, the
-** name of an institution (so that an "and" may join)? */
+static int bridge_word(const char *t, const word *b);
+
+/* Is the last word e, or a capitalised word of the name that ends at k
+** (looking through "of", "for", particles: "Centers for Disease Control"),
+** the name of an institution, so that an "and" may join? */
 static int institution_near(const char *t, const word *w, size_t k, size_t e) {
   if (w_in(t, &w[e], k_institution)) return 1;
-  for (size_t i = k + 1; i-- > 0 && capish(w, i);)
-    if (w_in(t, &w[i], k_institution)) return 1;
+  for (size_t i = k + 1; i-- > 0;) {
+    if (capish(w, i)) {
+      if (w_in(t, &w[i], k_institution)) return 1;
+    } else if (!bridge_word(t, &w[i]) || is_word(t, &w[i], "and")) {
+      break;
+    }
+  }
   return 0;
 }
 
@@ -419,6 +428,15 @@ static void drop_titles(const char *t, const word *w, size_t *s, size_t e) {
   }
 }
 
+/* Does a lower-case word look like a verb form ("raised", "winning")?  Such
+** a word ends a lower-case term unless it is the word before the marker
+** ("money laundering"). */
+static int verb_like(const char *t, const word *w) {
+  const char *p = t + w->s;
+  size_t n = w->e - w->s;
+  return (n > 4 && ends_with(p, n, "ed")) || (n > 5 && ends_with(p, n, "ing"));
+}
+
 /* Decide the term among w[0..n-1]; sets [*s, *e] and returns 1, or 0 if
 ** there is none.  Can't fail. */
 static int choose_term(const char *t, const word *w, size_t n, int quoted, size_t *ps, size_t *pe) {
@@ -433,7 +451,8 @@ static int choose_term(const char *t, const word *w, size_t n, int quoted, size_
     size_t tl = e;
     while (tl > 0 && e - tl + 1 < MAX_LOWER_WORDS && !(w[tl].flags & W_OPENQ)) {
       const word *p = &w[tl - 1];
-      if (!(p->flags & W_LOWER) || (p->flags & W_POSS) || in_list_nocase(k_function, t + p->s, p->e - p->s))
+      if (!(p->flags & W_LOWER) || (p->flags & W_POSS) || verb_like(t, p) ||
+          in_list_nocase(k_function, t + p->s, p->e - p->s))
         break;
       tl--;
     }

@@ -448,6 +448,11 @@ static int date_node(parser *p, const tok *t, qnode **out) {
 
 /* ---- grammar ------------------------------------------------------------ */
 
+/* Every parse_* function starts at its first token and leaves p->t at the
+** token after what it consumed.  It returns 0 with *out set (NULL when the
+** part analysed to nothing and is dropped), or -1 (error recorded) / -2
+** (out of memory) with *out NULL and nothing leaked. */
+
 static int parse_or(parser *p, qnode **out);
 
 static int starts_primary(tkind k) {

@@ -156,7 +156,7 @@ static int parse_zone(cur *c, int64_t *off) {
   if (!at(c, '+') && !at(c, '-')) return fail(c, "unexpected '%c' after the time", c->s[c->i]);
   int neg = c->s[c->i] == '-';
   c->i++;
-  unsigned hh, mm = 0;
+  unsigned hh = 0, mm = 0;
   if (digits(c, 2, &hh)) return fail(c, "bad time zone (expected +hh:mm)");
   if (at(c, ':')) {
     c->i++;
@@ -173,7 +173,7 @@ static int parse_zone(cur *c, int64_t *off) {
 /* "hh:mm[:ss[.fff]]" then the zone; sets *secs to seconds into the day
 ** (UTC, may fall outside 0..86399 after the zone).  Fails with a reason. */
 static int parse_time(cur *c, int64_t *secs) {
-  unsigned hh, mi, ss = 0;
+  unsigned hh = 0, mi = 0, ss = 0;
   if (digits(c, 2, &hh)) return fail(c, "expected hh:mm after the date");
   if (hh > 23) return fail(c, "hour %u out of range", hh);
   if (!at(c, ':')) return fail(c, "expected ':' after the hour");
@@ -190,7 +190,7 @@ static int parse_time(cur *c, int64_t *secs) {
       while (c->i < c->n && is_digit(c->s[c->i])) c->i++;
     }
   }
-  int64_t off;
+  int64_t off = 0;
   if (parse_zone(c, &off)) return -1;
   if (!at_end(c)) return fail(c, "unexpected characters after the time zone");
   *secs = (int64_t)hh * 3600 + (int64_t)mi * 60 + ss - off;
@@ -200,7 +200,7 @@ static int parse_time(cur *c, int64_t *secs) {
 /* Parses a full date or date-time at the cursor (after trimming).  Sets
 ** *secs and *has_time.  Fails with a reason. */
 static int parse_full(cur *c, int64_t *secs, int *has_time) {
-  unsigned y, m, d;
+  unsigned y = 0, m = 0, d = 0;
   if (at_end(c)) return fail(c, "empty date (expected YYYY-MM-DD)");
   if (parse_year(c, &y) || parse_month(c, &m) || parse_day(c, y, m, &d)) return -1;
   int64_t days = date_days_from_civil(y, m, d);
@@ -209,7 +209,7 @@ static int parse_full(cur *c, int64_t *secs, int *has_time) {
   char sep = c->s[c->i];
   if (sep != 'T' && sep != 't' && sep != ' ') return fail(c, "unexpected '%c' after the date (expected T)", sep);
   c->i++;
-  int64_t t;
+  int64_t t = 0;
   if (parse_time(c, &t)) return -1;
   *has_time = 1;
   *secs = days * SECS_PER_DAY + t;
@@ -225,7 +225,7 @@ int date_parse(const char *s, size_t len, int64_t *secs, char *err, size_t errca
 
 int date_parse_period(const char *s, size_t len, int64_t *lo, int64_t *hi, char *err, size_t errcap) {
   cur c = {s, 0, len, err, errcap};
-  unsigned y, m;
+  unsigned y = 0, m = 0;
   trim(&c);
   if (at_end(&c)) return fail(&c, "empty date (expected YYYY, YYYY-MM or YYYY-MM-DD)");
   size_t start = c.i;

@@ -110,6 +110,14 @@ static void test_rule_cases(void) {
   CHECK_TERMS("It ended. The Hague Tribunal (search) met", "Hague Tribunal");
   CHECK_TERMS("leader of al-Qaeda (search) in Iraq", "al-Qaeda");
   CHECK_TERMS("a wave \xE2\x80\x94 Hurricane Ivan (search) \xE2\x80\x94 hit", "Hurricane Ivan");
+  CHECK_TERMS("the Centers for Disease Control and Prevention (search) said",
+              "Centers for Disease Control and Prevention");
+  CHECK_TERMS("the Fed raised interest rates (search) again", "interest rates");
+  CHECK_TERMS("charges of money laundering (search) were", "money laundering");
+  CHECK_TERMS("Laci Peterson's (search) mother", "Laci Peterson's");
+  CHECK_TERMS("U.S. Marine Gen. James Jones (search) said", "James Jones");
+  CHECK_TERMS("Martin Luther King Jr. (search) spoke", "Martin Luther King Jr.");
+  CHECK_TERMS("near\xC2\xA0the Iraq\xC2\xA0war (search)\xC2\xA0when", "Iraq war");
   CHECK_TERMS("(search) at the start", NULL);
 }
 

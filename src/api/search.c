@@ -1,0 +1,110 @@
+/*
+** search.c -- nd_search(): parse, execute, fetch hits, make snippets.
+*/
+#include <string.h>
+
+#include "../index/index.h"
+#include "../present/snippet.h"
+#include "../query/exec.h"
+#include "../query/parse.h"
+#include "../util/mem.h"
+
+struct nd_results {
+  uint64_t total;
+  size_t n;
+  nd_hit *hits;
+  nd_document **docs;
+  char **snippets;
+};
+
+static const char *or_empty(const char *s) { return s ? s : ""; }
+
+void nd_results_free(nd_results *r) {
+  if (!r) return;
+  for (size_t i = 0; i < r->n; i++) {
+    nd_document_free(r->docs[i]);
+    mem_free(r->snippets[i]);
+  }
+  mem_free(r->hits);
+  mem_free(r->docs);
+  mem_free(r->snippets);
+  mem_free(r);
+}
+
+uint64_t nd_results_total(const nd_results *r) { return r->total; }
+size_t nd_results_count(const nd_results *r) { return r->n; }
+
+int nd_results_hit(const nd_results *r, size_t i, nd_hit *out) {
+  if (i >= r->n) return ND_ERR_INVALID;
+  *out = r->hits[i];
+  return 0;
+}
+
+int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd_results **out) {
+  *out = NULL;
+  nd_search_options o = {0};
+  if (opts) o = *opts;
+  if (o.limit == 0) o.limit = 10;
+  if (o.snippet_chars == 0) o.snippet_chars = 160;
+  if (!o.hl_open) o.hl_open = "[";
+  if (!o.hl_close) o.hl_close = "]";
+  ix->erroff = 0;
+  if (!query) return ix_fail(ix, ND_ERR_INVALID, "no query");
+  qnode *q = NULL;
+  char why[256];
+  size_t off = 0;
+  int r = qp_parse(ix->an, query, &q, why, sizeof why, &off);
+  if (r == -2) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  if (r) {
+    ix->erroff = off;
+    return ix_fail(ix, ND_ERR_QUERY, "%s", why);
+  }
+  exec_hit *hits = NULL;
+  size_t nh = 0;
+  uint64_t total = 0;
+  int rc = exec_search(ix, q, o.offset, o.limit, o.sort, &hits, &nh, &total);
+  nd_results *res = NULL;
+  hl_terms hl = {0};
+  buf sn;
+  buf_init(&sn);
+  if (rc) goto done;
+  res = mem_calloc(1, sizeof *res);
+  if (!res || !(res->hits = mem_calloc(nh + 1, sizeof *res->hits)) ||
+      !(res->docs = mem_calloc(nh + 1, sizeof *res->docs)) || !(res->snippets = mem_calloc(nh + 1, sizeof *res->snippets)) ||
+      (o.snippets && hl_collect(q, &hl))) {
+    rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  res->total = total;
+  for (size_t i = 0; i < nh; i++) {
+    const snap_seg *g = &ix->snap.segs[hits[i].seg];
+    rc = seg_get(&g->seg, hits[i].doc, &ix->scratch, &res->docs[i]);
+    if (rc) {
+      rc = ix_fail(ix, rc, "segment %u: cannot read article %u: %s", g->seg.segno, hits[i].doc, nd_strerror(rc));
+      goto done;
+    }
+    res->n++;
+    const nd_doc *d = &res->docs[i]->doc;
+    if (o.snippets) {
+      buf_reset(&sn);
+      if (snippet_make(ix->an, d->body, &hl, o.snippets, o.snippet_chars, o.hl_open, o.hl_close, &sn) ||
+          !(res->snippets[i] = mem_strndup((const char *)sn.p, sn.n))) {
+        rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+    }
+    res->hits[i] = (nd_hit){d->id, hits[i].score, or_empty(d->title), or_empty(d->date), or_empty(d->source),
+                            or_empty(d->url), or_empty(res->snippets[i])};
+  }
+done:
+  buf_free(&sn);
+  hl_free(&hl);
+  mem_free(hits);
+  qnode_free(q);
+  if (rc) {
+    nd_results_free(res);
+    return rc;
+  }
+  *out = res;
+  return 0;
+}

@@ -1,0 +1,178 @@
+/* snippet.c -- choosing and highlighting a snippet (see snippet.h). */
+#include "snippet.h"
+
+#include <string.h>
+
+#include "../util/mem.h"
+#include "newsdex.h"
+
+#define MAX_MATCHES 2048
+
+static int push_str(char ***arr, size_t *n, const char *s) {
+  char **p = mem_realloc(*arr, (*n + 1) * sizeof *p);
+  if (!p) return -1;
+  *arr = p;
+  if (!(p[*n] = mem_strdup(s))) return -1;
+  (*n)++;
+  return 0;
+}
+
+static int collect(const qnode *q, hl_terms *h) {
+  switch (q->kind) {
+    case Q_NOT: case Q_DATE: return 0;
+    case Q_TERM: case Q_PHRASE:
+      if (q->field == QF_SOURCE) return 0;
+      for (size_t i = 0; i < q->nterms; i++)
+        if (push_str(&h->terms, &h->n, q->terms[i])) return -1;
+      return 0;
+    case Q_PREFIX:
+      if (q->field == QF_SOURCE) return 0;
+      return push_str(&h->prefixes, &h->np, q->terms[0]);
+    default:
+      for (size_t i = 0; i < q->nkids; i++)
+        if (collect(q->kids[i], h)) return -1;
+      return 0;
+  }
+}
+
+int hl_collect(const qnode *q, hl_terms *out) {
+  memset(out, 0, sizeof *out);
+  if (collect(q, out)) { hl_free(out); return -1; }
+  return 0;
+}
+
+void hl_free(hl_terms *h) {
+  for (size_t i = 0; i < h->n; i++) mem_free(h->terms[i]);
+  for (size_t i = 0; i < h->np; i++) mem_free(h->prefixes[i]);
+  mem_free(h->terms);
+  mem_free(h->prefixes);
+  memset(h, 0, sizeof *h);
+}
+
+typedef struct tok {
+  uint32_t start, end;
+  int match; /* index of the highlight term, or -1 */
+} tok;
+
+typedef struct scan {
+  const hl_terms *h;
+  analyzer *an;
+  const char *body;
+  tok *t;
+  size_t n, cap;
+  size_t nmatch;
+  int oom;
+} scan;
+
+static int which(scan *s, const an_token *tk) {
+  for (size_t i = 0; i < s->h->n; i++)
+    if (strlen(s->h->terms[i]) == tk->len && !memcmp(s->h->terms[i], tk->term, tk->len)) return (int)i;
+  if (s->h->np) {
+    char folded[AN_MAX_TERM * 4 + 8];
+    size_t n = an_fold(s->an, s->body + tk->start, tk->end - tk->start, folded, sizeof folded);
+    for (size_t i = 0; i < s->h->np; i++) {
+      size_t pl = strlen(s->h->prefixes[i]);
+      /* A prefix matches the index term (the stem) or the folded word. */
+      if ((tk->len >= pl && !memcmp(tk->term, s->h->prefixes[i], pl)) || (n >= pl && !memcmp(folded, s->h->prefixes[i], pl)))
+        return (int)(s->h->n + i);
+    }
+  }
+  return -1;
+}
+
+static int on_tok(void *ctx, const an_token *tk) {
+  scan *s = ctx;
+  if (tk->joined) {
+    /* "email" from "e-mail": if the joined form matches, mark the parts. */
+    int m = which(s, tk);
+    for (size_t i = s->n; m >= 0 && i-- > 0 && s->t[i].start >= tk->start;) s->t[i].match = m;
+    return 0;
+  }
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    tok *p = mem_realloc(s->t, cap * sizeof *p);
+    if (!p) { s->oom = 1; return -1; }
+    s->t = p;
+    s->cap = cap;
+  }
+  int m = which(s, tk);
+  s->t[s->n++] = (tok){tk->start, tk->end, m};
+  if (m >= 0 && ++s->nmatch >= MAX_MATCHES) return 1;
+  return 0;
+}
+
+void text_put(buf *out, const char *text, size_t n, int html) {
+  int space = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c <= ' ' || c == 0x7f) { space = 1; continue; }
+    if (space && out->n && out->p[out->n - 1] != ' ') buf_putc(out, ' ');
+    space = 0;
+    if (html && (c == '<' || c == '>' || c == '&' || c == '"' || c == '\'')) {
+      buf_puts(out, c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : "&#39;");
+    } else {
+      buf_putc(out, c);
+    }
+  }
+  if (space && out->n && out->p[out->n - 1] != ' ') buf_putc(out, ' ');
+}
+
+int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, size_t chars, const char *open,
+                 const char *close, buf *out) {
+  size_t blen = strlen(body);
+  size_t scanlen = blen < SNIPPET_SCAN ? blen : SNIPPET_SCAN;
+  scan s = {h, an, body, NULL, 0, 0, 0, 0};
+  an_analyze(an, body, scanlen, 0, on_tok, &s, NULL);
+  if (s.oom) { mem_free(s.t); return -1; }
+  /* Choose the window start: a token index. */
+  size_t best = 0;
+  double best_score = -1;
+  size_t nterms = h->n + h->np;
+  unsigned char seen[256];
+  for (size_t i = 0; i < s.n; i++) {
+    if (s.t[i].match < 0) continue;
+    /* Start a little before the match, at most a fifth of the window. */
+    size_t j = i;
+    while (j > 0 && s.t[i].start - s.t[j - 1].start < chars / 5) j--;
+    memset(seen, 0, sizeof seen);
+    size_t distinct = 0, all = 0;
+    for (size_t k = j; k < s.n && s.t[k].end - s.t[j].start <= chars; k++) {
+      int m = s.t[k].match;
+      if (m < 0) continue;
+      all++;
+      if (m < 256 && !seen[m]) { seen[m] = 1; distinct++; }
+    }
+    double sc = (double)distinct * 1000 + (double)all;
+    if (sc > best_score) { best_score = sc; best = j; }
+    if (distinct >= nterms && distinct > 0) break; /* cannot do better than all terms */
+  }
+  size_t from = s.n ? s.t[best].start : 0;
+  size_t limit = from + chars;
+  int html = mode == ND_SNIPPET_HTML;
+  if (from > 0) buf_puts(out, "… ");
+  size_t at = from;
+  size_t k = best;
+  for (; k < s.n && s.t[k].end <= limit; k++) {
+    text_put(out, body + at, s.t[k].start - at, html);
+    if (s.t[k].match >= 0) buf_puts(out, open);
+    text_put(out, body + s.t[k].start, s.t[k].end - s.t[k].start, html);
+    if (s.t[k].match >= 0) buf_puts(out, close);
+    at = s.t[k].end;
+  }
+  if (k < s.n || (s.n == 0 && blen > chars) || (k == s.n && scanlen < blen)) {
+    /* Cut: keep the punctuation right after the last word, then "…". */
+    size_t end = at;
+    while (end < blen && end < at + 2 && (unsigned char)body[end] > ' ' && (unsigned char)body[end] < 0x80 &&
+           !((body[end] | 32) >= 'a' && (body[end] | 32) <= 'z') && !(body[end] >= '0' && body[end] <= '9'))
+      end++;
+    if (s.n == 0) end = chars < blen ? chars : blen;
+    text_put(out, body + at, end - at, html);
+    buf_puts(out, " …");
+  } else {
+    text_put(out, body + at, blen - at, html);
+  }
+  /* Trim trailing space. */
+  while (out->n && out->p[out->n - 1] == ' ') out->n--;
+  mem_free(s.t);
+  return out->oom ? -1 : 0;
+}

@@ -1,0 +1,665 @@
+/* exec.c -- iterators, BM25F scoring and top-k collection (see exec.h). */
+#include "exec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "../util/date.h"
+#include "../util/mem.h"
+
+#define SOURCE_PREFIX '\x01'
+
+/* ---- context and the idf cache ---------------------------------------- */
+
+typedef struct idf_entry {
+  char *key;
+  size_t len;
+  double idf;
+} idf_entry;
+
+typedef struct qctx {
+  nd_index *ix;
+  const snapshot *snap;
+  const segment *seg;
+  double N, avg_t, avg_b;
+  int err;             /* first ND_ERR_* met while iterating */
+  idf_entry *cache;    /* open addressing, power of two */
+  size_t ncache, capcache;
+} qctx;
+
+/* Global idf of an index term: df summed over the snapshot's segments. */
+static double idf_of(qctx *cx, const char *key, size_t len) {
+  if (cx->ncache * 2 >= cx->capcache) {
+    size_t cap = cx->capcache ? cx->capcache * 2 : 64;
+    idf_entry *t = mem_calloc(cap, sizeof *t);
+    if (!t) { cx->err = ND_ERR_NOMEM; return 0; }
+    for (size_t i = 0; i < cx->capcache; i++) {
+      if (!cx->cache[i].key) continue;
+      size_t h = XXH3_64bits(cx->cache[i].key, cx->cache[i].len) & (cap - 1);
+      while (t[h].key) h = (h + 1) & (cap - 1);
+      t[h] = cx->cache[i];
+    }
+    mem_free(cx->cache);
+    cx->cache = t;
+    cx->capcache = cap;
+  }
+  size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
+  for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1))
+    if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) return cx->cache[h].idf;
+  double df = 0;
+  for (size_t i = 0; i < cx->snap->n; i++) {
+    term_info ti;
+    int r = dict_lookup(&cx->snap->segs[i].seg.d, key, len, &ti);
+    if (r < 0) { cx->err = ND_ERR_CORRUPT; return 0; }
+    if (r) df += ti.df;
+  }
+  double idf = log(1.0 + (cx->N - df + 0.5) / (df + 0.5));
+  char *k = mem_strndup(key, len);
+  if (!k) { cx->err = ND_ERR_NOMEM; return idf; }
+  cx->cache[h] = (idf_entry){k, len, idf};
+  cx->ncache++;
+  return idf;
+}
+
+static void cache_free(qctx *cx) {
+  for (size_t i = 0; i < cx->capcache; i++) mem_free(cx->cache[i].key);
+  mem_free(cx->cache);
+}
+
+static double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
+  double tf = 0;
+  if (source) {
+    tf = tfb;
+  } else {
+    const segment *s = cx->seg;
+    if (tft && field != QF_BODY) tf += BM25_W_TITLE * tft / (1 - BM25_B + BM25_B * seg_title_len(s, doc) / cx->avg_t);
+    if (tfb && field != QF_TITLE) tf += tfb / (1 - BM25_B + BM25_B * seg_body_len(s, doc) / cx->avg_b);
+  }
+  return tf > 0 ? idf * tf * (BM25_K1 + 1) / (tf + BM25_K1) : 0;
+}
+
+/* ---- iterators -------------------------------------------------------- */
+
+typedef struct qit qit;
+struct qit {
+  uint32_t doc; /* current document, PL_END when exhausted */
+  uint64_t cost;
+  void (*next)(qit *);
+  void (*advance)(qit *, uint32_t);
+  double (*score)(qit *);
+  void (*destroy)(qit *);
+  qctx *cx;
+};
+
+static void it_free_self(qit *it) { mem_free(it); }
+static void empty_move(qit *it) { (void)it; }
+static void empty_advance(qit *it, uint32_t t) { (void)it; (void)t; }
+static double zero_score(qit *it) { (void)it; return 0; }
+
+static qit *empty_it(qctx *cx) {
+  qit *it = mem_calloc(1, sizeof *it);
+  if (!it) { cx->err = ND_ERR_NOMEM; return NULL; }
+  *it = (qit){PL_END, 0, empty_move, empty_advance, zero_score, it_free_self, cx};
+  return it;
+}
+
+/* term */
+typedef struct term_it {
+  qit base;
+  pl_cursor c;
+  int field, source;
+  double idf;
+} term_it;
+
+static int term_accept(const term_it *t) {
+  if (t->field == QF_TITLE) return pl_tft(&t->c) > 0;
+  if (t->field == QF_BODY) return pl_tfb(&t->c) > 0;
+  return 1;
+}
+
+static void term_settle(term_it *t) {
+  while (t->c.doc != PL_END && !term_accept(t)) pl_next(&t->c);
+  if (t->c.err) t->base.cx->err = ND_ERR_CORRUPT;
+  t->base.doc = t->c.doc;
+}
+
+static void term_next(qit *it) {
+  term_it *t = (term_it *)it;
+  pl_next(&t->c);
+  term_settle(t);
+}
+
+static void term_advance(qit *it, uint32_t target) {
+  term_it *t = (term_it *)it;
+  pl_advance(&t->c, target);
+  term_settle(t);
+}
+
+static double term_score(qit *it) {
+  term_it *t = (term_it *)it;
+  return bm25f(it->cx, t->c.doc, pl_tft(&t->c), pl_tfb(&t->c), t->idf, t->field, t->source);
+}
+
+/* Open a cursor on an index term of the current segment: 1, 0 (absent), -1. */
+static int open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
+  term_info ti;
+  const segment *s = cx->seg;
+  int r = dict_lookup(&s->d, key, len, &ti);
+  if (r < 0 || (r && (ti.doc_off + ti.doc_len + PL_PAD > s->f[SF_DOC].n || ti.pos_off + ti.pos_len > s->f[SF_POS].n))) {
+    cx->err = ND_ERR_CORRUPT;
+    return -1;
+  }
+  if (!r) return 0;
+  if (pl_open(c, s->f[SF_DOC].p + ti.doc_off, ti.doc_len, s->f[SF_POS].p + ti.pos_off, ti.pos_len, ti.df)) {
+    cx->err = ND_ERR_CORRUPT;
+    return -1;
+  }
+  return 1;
+}
+
+/* Index key of a query term in a field: source terms carry a prefix byte. */
+static size_t make_key(const char *term, int field, char *key) {
+  size_t n = strlen(term);
+  if (n > DICT_MAX_TERM - 1) n = DICT_MAX_TERM - 1;
+  if (field == QF_SOURCE) {
+    key[0] = SOURCE_PREFIX;
+    memcpy(key + 1, term, n);
+    return n + 1;
+  }
+  memcpy(key, term, n);
+  return n;
+}
+
+static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) {
+  term_it *t = mem_alloc(sizeof *t);
+  if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
+  int r = open_cursor(cx, key, len, &t->c);
+  if (r <= 0) { mem_free(t); return r < 0 ? NULL : empty_it(cx); }
+  t->base = (qit){PL_END, t->c.df, term_next, term_advance, term_score, it_free_self, cx};
+  t->field = field;
+  t->source = field == QF_SOURCE;
+  t->idf = idf_of(cx, key, len);
+  term_settle(t);
+  return &t->base;
+}
+
+/* phrase */
+typedef struct phrase_it {
+  qit base;
+  size_t n;
+  pl_cursor *c;
+  const uint32_t *rel;
+  uint32_t **pos;
+  uint32_t *cap, *npos;
+  int field, source;
+  double idf;
+  uint32_t tf_t, tf_b; /* occurrences in the current doc */
+} phrase_it;
+
+static int load_pos(phrase_it *p, size_t i) {
+  pl_cursor *c = &p->c[i];
+  uint32_t k = pl_tft(c) + pl_tfb(c);
+  if (k > p->cap[i]) {
+    uint32_t *np = mem_realloc(p->pos[i], (size_t)k * sizeof *np);
+    if (!np) { p->base.cx->err = ND_ERR_NOMEM; return -1; }
+    p->pos[i] = np;
+    p->cap[i] = k;
+  }
+  if (pl_positions(c, p->pos[i]) < 0) { p->base.cx->err = ND_ERR_CORRUPT; return -1; }
+  p->npos[i] = k;
+  return 0;
+}
+
+static int has_pos(const uint32_t *a, uint32_t n, uint32_t v) {
+  uint32_t lo = 0, hi = n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && a[lo] == v;
+}
+
+/* Count the phrase's occurrences in the document all cursors are on. */
+static int phrase_check(phrase_it *p, uint32_t doc) {
+  for (size_t i = 0; i < p->n; i++)
+    if (load_pos(p, i)) return 0;
+  uint32_t tl = p->source ? 0 : seg_title_len(p->base.cx->seg, doc);
+  p->tf_t = p->tf_b = 0;
+  for (uint32_t k = 0; k < p->npos[0]; k++) {
+    uint32_t start = p->pos[0][k] - p->rel[0];
+    if (p->pos[0][k] < p->rel[0]) continue;
+    int ok = 1;
+    for (size_t i = 1; i < p->n && ok; i++) ok = has_pos(p->pos[i], p->npos[i], start + p->rel[i]);
+    if (!ok) continue;
+    int in_title = !p->source && start < tl;
+    if (in_title && p->field != QF_BODY) p->tf_t++;
+    if (!in_title && p->field != QF_TITLE) p->tf_b++;
+  }
+  return p->tf_t + p->tf_b > 0;
+}
+
+static void phrase_find(phrase_it *p, uint32_t target) {
+  for (;;) {
+    pl_advance(&p->c[0], target);
+    uint32_t cand = p->c[0].doc;
+    int moved = 0;
+    for (size_t i = 1; i < p->n && cand != PL_END; i++) {
+      pl_advance(&p->c[i], cand);
+      if (p->c[i].doc != cand) { cand = p->c[i].doc; moved = 1; break; }
+    }
+    for (size_t i = 0; i < p->n; i++)
+      if (p->c[i].err) p->base.cx->err = ND_ERR_CORRUPT;
+    if (cand == PL_END || p->base.cx->err) { p->base.doc = PL_END; return; }
+    if (moved) { target = cand; continue; }
+    if (phrase_check(p, cand)) { p->base.doc = cand; return; }
+    if (p->base.cx->err) { p->base.doc = PL_END; return; }
+    target = cand + 1;
+  }
+}
+
+static void phrase_next(qit *it) {
+  if (it->doc != PL_END) phrase_find((phrase_it *)it, it->doc + 1);
+}
+static void phrase_advance(qit *it, uint32_t t) {
+  if (it->doc != PL_END && it->doc < t) phrase_find((phrase_it *)it, t);
+}
+static double phrase_score(qit *it) {
+  phrase_it *p = (phrase_it *)it;
+  return bm25f(it->cx, it->doc, p->tf_t, p->tf_b, p->idf, p->field, p->source);
+}
+static void phrase_destroy(qit *it) {
+  phrase_it *p = (phrase_it *)it;
+  for (size_t i = 0; i < p->n; i++) mem_free(p->pos[i]);
+  mem_free(p->pos);
+  mem_free(p->cap);
+  mem_free(p->npos);
+  mem_free(p->c);
+  mem_free(p);
+}
+
+static qit *phrase_it_new(qctx *cx, const qnode *q) {
+  phrase_it *p = mem_calloc(1, sizeof *p);
+  if (!p) { cx->err = ND_ERR_NOMEM; return NULL; }
+  p->base = (qit){PL_END, UINT64_MAX, phrase_next, phrase_advance, phrase_score, phrase_destroy, cx};
+  p->n = q->nterms;
+  p->rel = q->pos;
+  p->field = q->field;
+  p->source = q->field == QF_SOURCE;
+  p->c = mem_alloc(q->nterms * sizeof *p->c);
+  p->pos = mem_calloc(q->nterms, sizeof *p->pos);
+  p->cap = mem_calloc(q->nterms, sizeof *p->cap);
+  p->npos = mem_calloc(q->nterms, sizeof *p->npos);
+  if (!p->c || !p->pos || !p->cap || !p->npos) { cx->err = ND_ERR_NOMEM; phrase_destroy(&p->base); return NULL; }
+  for (size_t i = 0; i < q->nterms; i++) {
+    char key[DICT_MAX_TERM + 1];
+    size_t len = make_key(q->terms[i], q->field, key);
+    int r = open_cursor(cx, key, len, &p->c[i]);
+    if (r <= 0) { phrase_destroy(&p->base); return r < 0 ? NULL : empty_it(cx); }
+    p->idf += idf_of(cx, key, len);
+    if (p->c[i].df < p->base.cost) p->base.cost = p->c[i].df;
+  }
+  phrase_find(p, 0);
+  return &p->base;
+}
+
+/* date range: the matching doc numbers, sorted */
+typedef struct date_it {
+  qit base;
+  uint32_t *docs;
+  size_t n, i;
+} date_it;
+
+static void date_next(qit *it) {
+  date_it *d = (date_it *)it;
+  if (it->doc == PL_END) return;
+  it->doc = ++d->i < d->n ? d->docs[d->i] : PL_END;
+}
+static void date_advance(qit *it, uint32_t t) {
+  while (it->doc != PL_END && it->doc < t) date_next(it);
+}
+static void date_destroy(qit *it) {
+  mem_free(((date_it *)it)->docs);
+  mem_free(it);
+}
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
+  const segment *s = cx->seg;
+  size_t n = s->m.ndates, a = 0, b = n;
+  while (a < b) { /* first entry >= lo */
+    size_t mid = a + (b - a) / 2;
+    if ((int64_t)rd_u64(s->dates + mid * 12) < lo) a = mid + 1;
+    else b = mid;
+  }
+  size_t first = a;
+  b = n;
+  while (a < b) { /* first entry > hi */
+    size_t mid = a + (b - a) / 2;
+    if ((int64_t)rd_u64(s->dates + mid * 12) <= hi) a = mid + 1;
+    else b = mid;
+  }
+  date_it *d = mem_calloc(1, sizeof *d);
+  if (!d) { cx->err = ND_ERR_NOMEM; return NULL; }
+  d->n = a - first;
+  d->docs = mem_alloc(d->n * sizeof *d->docs + 1);
+  if (!d->docs) { mem_free(d); cx->err = ND_ERR_NOMEM; return NULL; }
+  for (size_t i = 0; i < d->n; i++) {
+    d->docs[i] = rd_u32(s->dates + (first + i) * 12 + 8);
+    if (d->docs[i] >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; d->n = 0; }
+  }
+  qsort(d->docs, d->n, sizeof *d->docs, cmp_u32);
+  d->base = (qit){d->n ? d->docs[0] : PL_END, d->n, date_next, date_advance, zero_score, date_destroy, cx};
+  return &d->base;
+}
+
+/* and / or over children */
+typedef struct multi_it {
+  qit base;
+  qit **kids;
+  size_t n;
+  qit **neg;
+  size_t nneg;
+} multi_it;
+
+static void multi_destroy(qit *it) {
+  multi_it *m = (multi_it *)it;
+  for (size_t i = 0; i < m->n; i++) m->kids[i]->destroy(m->kids[i]);
+  for (size_t i = 0; i < m->nneg; i++) m->neg[i]->destroy(m->neg[i]);
+  mem_free(m->kids);
+  mem_free(m->neg);
+  mem_free(m);
+}
+
+static double multi_score(qit *it) {
+  multi_it *m = (multi_it *)it;
+  double s = 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->kids[i]->doc == it->doc) s += m->kids[i]->score(m->kids[i]);
+  return s;
+}
+
+static void and_find(multi_it *m, uint32_t target) {
+  for (;;) {
+    uint32_t cand = target;
+    int moved = 0;
+    for (size_t i = 0; i < m->n; i++) {
+      qit *k = m->kids[i];
+      k->advance(k, cand);
+      if (k->doc == PL_END) { m->base.doc = PL_END; return; }
+      if (k->doc != cand) {
+        /* The lead (rarest) child sets the candidate; any other child
+        ** that overshoots it restarts the round from its document. */
+        cand = k->doc;
+        if (i > 0) { moved = 1; break; }
+      }
+    }
+    if (moved) { target = cand; continue; }
+    int excluded = 0;
+    for (size_t i = 0; i < m->nneg && !excluded; i++) {
+      m->neg[i]->advance(m->neg[i], cand);
+      excluded = m->neg[i]->doc == cand;
+    }
+    if (m->base.cx->err) { m->base.doc = PL_END; return; }
+    if (!excluded) { m->base.doc = cand; return; }
+    target = cand + 1;
+  }
+}
+
+static void and_next(qit *it) {
+  if (it->doc != PL_END) and_find((multi_it *)it, it->doc + 1);
+}
+static void and_advance(qit *it, uint32_t t) {
+  if (it->doc != PL_END && it->doc < t) and_find((multi_it *)it, t);
+}
+
+static void or_settle(multi_it *m) {
+  uint32_t d = PL_END;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->kids[i]->doc < d) d = m->kids[i]->doc;
+  m->base.doc = d;
+}
+static void or_next(qit *it) {
+  multi_it *m = (multi_it *)it;
+  uint32_t cur = it->doc;
+  if (cur == PL_END) return;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->kids[i]->doc == cur) m->kids[i]->next(m->kids[i]);
+  or_settle(m);
+}
+static void or_advance(qit *it, uint32_t t) {
+  multi_it *m = (multi_it *)it;
+  if (it->doc == PL_END || it->doc >= t) return;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->kids[i]->doc < t) m->kids[i]->advance(m->kids[i], t);
+  or_settle(m);
+}
+
+static int cmp_cost(const void *a, const void *b) {
+  uint64_t x = (*(qit *const *)a)->cost, y = (*(qit *const *)b)->cost;
+  return (x > y) - (x < y);
+}
+
+static multi_it *multi_new(qctx *cx, size_t cap) {
+  multi_it *m = mem_calloc(1, sizeof *m);
+  if (m) {
+    m->kids = mem_calloc(cap + 1, sizeof *m->kids);
+    m->neg = mem_calloc(cap + 1, sizeof *m->neg);
+  }
+  if (!m || !m->kids || !m->neg) {
+    if (m) { mem_free(m->kids); mem_free(m->neg); mem_free(m); }
+    cx->err = ND_ERR_NOMEM;
+    return NULL;
+  }
+  m->base.cx = cx;
+  m->base.destroy = multi_destroy;
+  m->base.score = multi_score;
+  return m;
+}
+
+static qit *or_finish(qctx *cx, multi_it *m) {
+  if (m->n == 0) { multi_destroy(&m->base); return empty_it(cx); }
+  if (m->n == 1) {
+    qit *k = m->kids[0];
+    m->n = 0;
+    multi_destroy(&m->base);
+    return k;
+  }
+  m->base.next = or_next;
+  m->base.advance = or_advance;
+  for (size_t i = 0; i < m->n; i++) m->base.cost += m->kids[i]->cost;
+  or_settle(m);
+  return &m->base;
+}
+
+static qit *build(qctx *cx, const qnode *q);
+
+static qit *prefix_it_new(qctx *cx, const qnode *q) {
+  char key[DICT_MAX_TERM + 1];
+  size_t len = make_key(q->terms[0], q->field, key);
+  dict_iter di;
+  int r = dict_seek(&di, &cx->seg->d, key, len);
+  size_t n = 0;
+  multi_it *m = multi_new(cx, 16);
+  size_t cap = 16;
+  if (!m) return NULL;
+  for (; r == 1 && di.len >= len && !memcmp(di.term, key, len); r = dict_next(&di)) {
+    if (++n > PREFIX_MAX_TERMS) {
+      cx->err = ND_ERR_LIMIT;
+      ix_fail(cx->ix, ND_ERR_LIMIT, "prefix \"%s*\" matches more than %d terms; make it longer", q->terms[0],
+              PREFIX_MAX_TERMS);
+      break;
+    }
+    if (q->field != QF_SOURCE && di.term[0] == SOURCE_PREFIX) continue;
+    if (m->n == cap) {
+      qit **k = mem_realloc(m->kids, 2 * cap * sizeof *k);
+      if (!k) { cx->err = ND_ERR_NOMEM; break; }
+      m->kids = k;
+      cap *= 2;
+    }
+    qit *t = term_it_new(cx, di.term, di.len, q->field);
+    if (!t) break;
+    m->kids[m->n++] = t;
+  }
+  if (r < 0) cx->err = ND_ERR_CORRUPT;
+  if (cx->err) { multi_destroy(&m->base); return NULL; }
+  return or_finish(cx, m);
+}
+
+static qit *build(qctx *cx, const qnode *q) {
+  switch (q->kind) {
+    case Q_TERM: {
+      char key[DICT_MAX_TERM + 1];
+      size_t len = make_key(q->terms[0], q->field, key);
+      return term_it_new(cx, key, len, q->field);
+    }
+    case Q_PHRASE: return phrase_it_new(cx, q);
+    case Q_PREFIX: return prefix_it_new(cx, q);
+    case Q_DATE: return date_it_new(cx, q->date_lo, q->date_hi);
+    case Q_NOT: return build(cx, q->kids[0]);
+    case Q_OR: {
+      multi_it *m = multi_new(cx, q->nkids);
+      if (!m) return NULL;
+      for (size_t i = 0; i < q->nkids; i++) {
+        qit *k = build(cx, q->kids[i]);
+        if (!k) { multi_destroy(&m->base); return NULL; }
+        if (k->doc == PL_END) k->destroy(k);
+        else m->kids[m->n++] = k;
+      }
+      return or_finish(cx, m);
+    }
+    case Q_AND: {
+      multi_it *m = multi_new(cx, q->nkids);
+      if (!m) return NULL;
+      int empty = 0;
+      for (size_t i = 0; i < q->nkids; i++) {
+        const qnode *kq = q->kids[i];
+        qit *k = build(cx, kq);
+        if (!k) { multi_destroy(&m->base); return NULL; }
+        if (kq->kind == Q_NOT) {
+          if (k->doc == PL_END) k->destroy(k);
+          else m->neg[m->nneg++] = k;
+        } else {
+          empty |= k->doc == PL_END;
+          m->kids[m->n++] = k;
+        }
+      }
+      if (empty || m->n == 0) { multi_destroy(&m->base); return empty_it(cx); }
+      qsort(m->kids, m->n, sizeof *m->kids, cmp_cost);
+      m->base.cost = m->kids[0]->cost;
+      m->base.next = and_next;
+      m->base.advance = and_advance;
+      m->base.doc = 0;
+      and_find(m, 0);
+      return &m->base;
+    }
+  }
+  return empty_it(cx);
+}
+
+/* ---- top-k ------------------------------------------------------------ */
+
+typedef struct heap {
+  exec_hit *h;
+  size_t n, cap;
+  int sort;
+} heap;
+
+/* 1 if a ranks before b. */
+static int better(const exec_hit *a, const exec_hit *b, int sort) {
+  if (sort == ND_SORT_DATE && a->date != b->date) return a->date > b->date;
+  if (a->score != b->score) return a->score > b->score;
+  if (a->date != b->date) return a->date > b->date;
+  if (a->seg != b->seg) return a->seg > b->seg;
+  return a->doc > b->doc;
+}
+
+/* A min-heap on rank: the worst kept hit on top. */
+static void heap_offer(heap *hp, const exec_hit *x) {
+  if (hp->cap == 0) return;
+  if (hp->n == hp->cap) {
+    if (!better(x, &hp->h[0], hp->sort)) return;
+    size_t i = 0;
+    for (;;) {
+      size_t l = 2 * i + 1, r = l + 1, w = i;
+      const exec_hit *cur = w == i ? x : &hp->h[w];
+      if (l < hp->n && better(cur, &hp->h[l], hp->sort)) { w = l; cur = &hp->h[l]; }
+      if (r < hp->n && better(cur, &hp->h[r], hp->sort)) w = r;
+      if (w == i) break;
+      hp->h[i] = hp->h[w];
+      i = w;
+    }
+    hp->h[i] = *x;
+    return;
+  }
+  size_t i = hp->n++;
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!better(&hp->h[p], x, hp->sort)) break;
+    hp->h[i] = hp->h[p];
+    i = p;
+  }
+  hp->h[i] = *x;
+}
+
+static int cmp_rank(const void *a, const void *b, void *ctx) {
+  int sort = *(const int *)ctx;
+  return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
+}
+
+int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, exec_hit **hits,
+                size_t *nhits, uint64_t *total) {
+  *hits = NULL;
+  *nhits = 0;
+  *total = 0;
+  const snapshot *snap = &ix->snap;
+  qctx cx = {.ix = ix, .snap = snap};
+  cx.N = (double)snap->total_docs;
+  cx.avg_t = snap->total_docs ? (double)snap->sum_title_len / snap->total_docs : 1;
+  cx.avg_b = snap->total_docs ? (double)snap->sum_body_len / snap->total_docs : 1;
+  if (cx.avg_t <= 0) cx.avg_t = 1;
+  if (cx.avg_b <= 0) cx.avg_b = 1;
+  size_t want = offset + limit;
+  if (want < offset) want = SIZE_MAX;
+  if (want > snap->live_docs) want = (size_t)snap->live_docs;
+  heap hp = {mem_alloc(want * sizeof(exec_hit) + 1), 0, want, sort};
+  if (!hp.h) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  int rc = 0;
+  for (size_t si = 0; si < snap->n && !rc; si++) {
+    const snap_seg *g = &snap->segs[si];
+    cx.seg = &g->seg;
+    qit *it = build(&cx, q);
+    if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
+    for (; it->doc != PL_END && !cx.err; it->next(it)) {
+      uint32_t d = it->doc;
+      if (d >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
+      if (ss_deleted(g, d)) continue;
+      (*total)++;
+      exec_hit h = {(uint32_t)si, d, it->score(it), seg_date(&g->seg, d)};
+      heap_offer(&hp, &h);
+    }
+    it->destroy(it);
+    rc = cx.err;
+  }
+  cache_free(&cx);
+  if (rc) {
+    mem_free(hp.h);
+    if (rc == ND_ERR_CORRUPT) return ix_fail(ix, rc, "archive damaged: a segment's postings could not be read (run newsdex check)");
+    if (rc == ND_ERR_NOMEM) return ix_fail(ix, rc, "out of memory");
+    return rc; /* message already set */
+  }
+  qsort_r(hp.h, hp.n, sizeof *hp.h, cmp_rank, &sort);
+  if (offset >= hp.n) {
+    mem_free(hp.h);
+    return 0;
+  }
+  memmove(hp.h, hp.h + offset, (hp.n - offset) * sizeof *hp.h);
+  *hits = hp.h;
+  *nhits = hp.n - offset;
+  return 0;
+}

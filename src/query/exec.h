@@ -1,0 +1,45 @@
+/*
+** exec.h -- running a parsed query over a snapshot.
+**
+** For each segment the query tree becomes a tree of iterators over document
+** numbers (term, phrase, prefix, date, and, or); every match is counted,
+** skipped if deleted, scored with BM25F and offered to a bounded heap that
+** keeps the best offset+limit hits.  The cost is proportional to the
+** postings of the query's terms, never to the size of the archive.
+**
+** Scoring (BM25F, Robertson & Zaragoza 2009), per query term t and doc d:
+**   tf'(t,d) = W_TITLE * tf_title / (1 - B + B * len_title / avg_title)
+**            +           tf_body  / (1 - B + B * len_body  / avg_body)
+**   score    = idf(t) * tf' * (K1 + 1) / (tf' + K1)
+**   idf(t)   = ln(1 + (N - df + 0.5) / (df + 0.5))
+** with N the documents of the snapshot and df summed over its segments.  A
+** phrase counts its occurrences as tf and its terms' idfs summed as idf.  A
+** source: term uses its count with no length normalisation.  A date range
+** scores 0.  AND and OR add their parts' scores.
+*/
+#ifndef ND_QUERY_EXEC_H
+#define ND_QUERY_EXEC_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../index/index.h"
+#include "parse.h"
+
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define BM25_W_TITLE 2.5
+#define PREFIX_MAX_TERMS 4096
+
+typedef struct exec_hit {
+  uint32_t seg, doc;
+  double score;
+  int64_t date;
+} exec_hit;
+
+/* Run q.  On success *hits holds min(total - offset, limit) hits in rank
+** order (mem_free it) and *total every match.  Returns 0, ND_ERR_NOMEM,
+** ND_ERR_CORRUPT or ND_ERR_LIMIT with a message set on ix. */
+int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort,
+                exec_hit **hits, size_t *nhits, uint64_t *total);
+
+#endif
