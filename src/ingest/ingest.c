@@ -29,10 +29,6 @@
 
 #define MAX_DEPTH 256
 
-/* Defined in jsonl.c (ingest.h is the module's public interface). */
-int ingest_jsonl_file(const char *path, int zst, ingest_doc_fn on_doc, ingest_error_fn on_error,
-                      void *ctx, uint64_t *bytes);
-
 enum { K_OTHER, K_TXT, K_JSONL, K_ZST };
 
 /* The caller's callbacks, wrapped to count. */

@@ -32,7 +32,9 @@ typedef struct ingest_stats {
 typedef int (*ingest_doc_fn)(void *ctx, const nd_doc *doc, const char *file, uint64_t line);
 typedef void (*ingest_error_fn)(void *ctx, const char *file, uint64_t line, const char *reason);
 
-/* Returns 0 when the path was walked (even if some input was rejected), the
+/* `stats` (may be NULL) is added to, not reset: zero it before the first
+** call to total several paths.
+** Returns 0 when the path was walked (even if some input was rejected), the
 ** callback's non-zero value if it stopped the walk, or ND_ERR_NOMEM.  A path
 ** that does not exist or cannot be read is reported through on_error. */
 int ingest_path(const char *path, ingest_doc_fn on_doc, ingest_error_fn on_error,
@@ -47,5 +49,11 @@ int ingest_text(const char *text, size_t len, const char *file, ingest_doc_fn on
 /* Parse one JSON Lines record (line without the newline). */
 int ingest_json_line(const char *line, size_t len, const char *file, uint64_t lineno,
                      ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx);
+
+/* Stream one JSON Lines file (zst: zstd-compressed) through
+** ingest_json_line; *bytes is increased by the uncompressed bytes read.
+** Used by ingest_path. */
+int ingest_jsonl_file(const char *path, int zst, ingest_doc_fn on_doc, ingest_error_fn on_error,
+                      void *ctx, uint64_t *bytes);
 
 #endif

@@ -37,10 +37,6 @@
 #define CHUNK (64 * 1024)
 #define LINE_KEEP (1024 * 1024)
 
-/* Shared with ingest.c (ingest.h is the module's public interface). */
-int ingest_jsonl_file(const char *path, int zst, ingest_doc_fn on_doc, ingest_error_fn on_error,
-                      void *ctx, uint64_t *bytes);
-
 /* ---- one record ----------------------------------------------------------- */
 
 static int all_space(const char *p, size_t n) {

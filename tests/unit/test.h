@@ -50,8 +50,8 @@ typedef struct test_case { const char *name; void (*fn)(void); } test_case;
 #define TEST(f) {#f, f}
 
 static int test_run_all(const test_case *t, size_t n, int argc, char **argv) {
-  int pass = 0, fail = 0;
-  for (size_t i = 0; i < n; i++) {
+  volatile int pass = 0, fail = 0;
+  for (volatile size_t i = 0; i < n; i++) {
     if (argc > 1 && !strstr(t[i].name, argv[1])) continue;
     test_failed_now = 0;
     if (setjmp(test_jmp) == 0) t[i].fn();

@@ -1,0 +1,146 @@
+/*
+** cli.h -- internal interface of the `newsdex` command.
+**
+** main.c owns dispatch, the usage texts, option parsing helpers and the
+** mapping from library status codes to exit codes; term.c owns everything
+** that depends on the terminal (colour, progress line, safe text output);
+** every cmd_*.c file implements one or more sub-commands.
+*/
+#ifndef ND_CLI_CLI_H
+#define ND_CLI_CLI_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "newsdex.h"
+
+/* Exit codes (documented in --help, man/newsdex.1 and docs/cli.md). */
+enum {
+  EXIT_OK = 0,        /* success */
+  EXIT_ERROR = 1,     /* I/O error, damaged archive, out of memory, ... */
+  EXIT_USAGE = 2,     /* bad command line or malformed query */
+  EXIT_REJECTED = 3,  /* add: some input was rejected, the rest committed */
+  EXIT_LOCKED = 4,    /* another writer holds the archive */
+  EXIT_NOTFOUND = 5   /* no such article or archive */
+};
+
+/* ---- main.c: command line helpers ------------------------------------- */
+
+/* The common state of a sub-command's argument scan. */
+typedef struct cli_args {
+  const char *cmd; /* "add", "search", ... (for messages) */
+  int argc;
+  char **argv;
+  int i;           /* index of the argument being looked at */
+  int no_more_opts; /* a "--" was seen */
+  const char *db;  /* --db ARCHIVE (or the global one, or NEWSDEX_DB) */
+} cli_args;
+
+/* Results of the option helpers below. */
+enum { OPT_NO = 0, OPT_YES = 1, OPT_BAD = -1, OPT_HELP = 2, OPT_SEP = 3 };
+
+/* Set up a scan of argv[1..argc) for sub-command `cmd`; `db` is the global
+** --db given before the command (or NULL). */
+void cli_args_init(cli_args *a, const char *cmd, const char *db, int argc, char **argv);
+
+/* Classify argv[a->i]: OPT_YES when it is an option ("--name..." before any
+** "--"; also "-h" unless `dash_words_are_args`, for search whose "-word"
+** arguments are query exclusions), OPT_NO when it is an ordinary argument,
+** OPT_SEP for the "--" separator itself (skip it). */
+int cli_is_option(cli_args *a, int dash_words_are_args);
+
+/* Does the option at argv[a->i] have this name?  For options taking a value
+** (`val` not NULL) accept "--name VALUE" and "--name=VALUE" and store the
+** value (a->i then points at the last argument consumed).  Returns OPT_YES,
+** OPT_NO, or OPT_BAD after printing a usage error (missing value, or a value
+** given to a flag). */
+int cli_opt(cli_args *a, const char *name, const char **val);
+
+/* Handle the options every command has: --help/-h (prints the command's
+** usage: OPT_HELP) and --db (OPT_YES).  OPT_NO if it is neither, OPT_BAD on
+** a usage error. */
+int cli_common_opt(cli_args *a);
+
+/* Print "newsdex CMD: unknown option ..." and return EXIT_USAGE. */
+int cli_unknown_opt(const cli_args *a);
+
+/* Print a usage error for the command (message plus a hint to --help) and
+** return EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a decimal count option into [min, max]; prints a usage error and
+** returns -1 when it is not one. */
+int cli_parse_count(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+                    uint64_t *out);
+
+/* The archive to use: --db, else $NEWSDEX_DB.  Prints a usage error and
+** returns NULL when there is none. */
+const char *cli_archive(const cli_args *a);
+
+/* Print the usage text of a command (or the general one for NULL). */
+void cli_print_usage(FILE *f, const char *cmd);
+
+/* Print "error: MESSAGE" for a failed library call on ix (falls back on
+** nd_strerror(rc) when the handle has no message). */
+void cli_lib_error(const nd_index *ix, int rc);
+
+/* Print "error: ..." (printf style). */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit code for a library status. */
+int cli_exit_code(int rc);
+
+/* Open an archive; on failure print the library's message, close the
+** handle and return the exit code (0 on success). */
+int cli_open(const char *db, unsigned flags, const nd_open_options *opts, nd_index **out);
+
+/* Seconds on the monotonic clock. */
+double cli_now(void);
+
+/* ---- term.c: terminal helpers ----------------------------------------- */
+
+/* Colour on stdout: a terminal, and NO_COLOR unset or empty. */
+int term_color_stdout(void);
+
+/* Is stderr a terminal (progress output allowed)? */
+int term_stderr_tty(void);
+
+#define TERM_BOLD "\033[1m"
+#define TERM_RESET "\033[0m"
+
+/* Write text for a human: control characters other than newline and tab
+** are shown as '?' (so stored text cannot drive the terminal), except
+** occurrences of the strings in keep[0..nkeep) (our own highlight marks)
+** which are written as is.  After each newline `indent` is written. */
+void term_put_text(FILE *f, const char *s, size_t n, const char *indent, const char *const *keep,
+                   size_t nkeep);
+
+/* Same on a single line: every run of white space (newlines included)
+** becomes one space. */
+void term_put_line(FILE *f, const char *s, size_t n);
+
+/* Cut s to at most max_chars code points at a word boundary, collapsing
+** white space; appends "…" when something was cut.  Returns a malloc'ed
+** string or NULL when out of memory. */
+char *term_shorten(const char *s, size_t max_chars);
+
+/* Display column of byte offset `off` in s (counts code points). */
+size_t term_column(const char *s, size_t off);
+
+/* The progress line on stderr.  term_progress() redraws it (callers
+** throttle); term_progress_clear() erases it (call before any other
+** message, and at the end). */
+void term_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void term_progress_clear(void);
+
+/* ---- commands ---------------------------------------------------------- */
+
+/* Each takes the global --db (may be NULL) and argv[0] = command name. */
+int cmd_add(const char *db, int argc, char **argv);
+int cmd_search(const char *db, int argc, char **argv);
+int cmd_show(const char *db, int argc, char **argv);
+int cmd_delete(const char *db, int argc, char **argv);
+int cmd_stats(const char *db, int argc, char **argv);
+int cmd_optimize(const char *db, int argc, char **argv);
+
+#endif
