@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "newsdex.h"
 
 /* Exit codes (documented in --help, man/newsdex.1 and docs/cli.md). */
@@ -94,6 +96,14 @@ int cli_exit_code(int rc);
 ** handle and return the exit code (0 on success). */
 int cli_open(const char *db, unsigned flags, const nd_open_options *opts, nd_index **out);
 
+/* A JSON string, or null for NULL or "" (the library's "absent"). */
+json_t *cli_json_str(const char *s);
+
+/* Print a JSON value on stdout (indented, one trailing newline) and free
+** it.  Returns EXIT_OK, or EXIT_ERROR after a message when it could not be
+** built (NULL) or encoded (out of memory). */
+int cli_json_print(json_t *v);
+
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 
@@ -118,6 +128,10 @@ void term_put_text(FILE *f, const char *s, size_t n, const char *indent, const c
 /* Same on a single line: every run of white space (newlines included)
 ** becomes one space. */
 void term_put_line(FILE *f, const char *s, size_t n);
+
+/* Same, one character for one: each white space or control character is
+** written as one space or '?' (so that columns match term_column()). */
+void term_put_flat(FILE *f, const char *s, size_t n);
 
 /* Cut s to at most max_chars code points at a word boundary, collapsing
 ** white space; appends "…" when something was cut.  Returns a malloc'ed

@@ -396,7 +396,7 @@ int seg_get(const segment *s, uint32_t d, buf *scratch, struct nd_document **out
   return r == -2 ? ND_ERR_NOMEM : r ? ND_ERR_CORRUPT : 0;
 }
 
-int seg_find_id(const segment *s, const char *id, buf *scratch, uint32_t *doc) {
+int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, buf *scratch, uint32_t *doc) {
   uint64_t h = hash64(id, strlen(id));
   size_t lo = 0, hi = s->m.ndocs;
   while (lo < hi) {
@@ -406,6 +406,7 @@ int seg_find_id(const segment *s, const char *id, buf *scratch, uint32_t *doc) {
   }
   for (; lo < s->m.ndocs && rd_u64(s->ids + lo * 12) == h; lo++) {
     uint32_t d = rd_u32(s->ids + lo * 12 + 8);
+    if (deleted && roaring_bitmap_contains(deleted, d)) continue;
     struct nd_document *nd;
     int rc = seg_get(s, d, scratch, &nd);
     if (rc) return rc;

@@ -27,6 +27,7 @@
 #include "../codec/postings.h"
 #include "../codec/store.h"
 #include "../util/file.h"
+#include <roaring/roaring.h>
 
 enum { SF_DIC, SF_DOC, SF_POS, SF_FLD, SF_STO, SF_COUNT };
 #define SEG_DOC_ROW 24
@@ -101,8 +102,9 @@ static inline int64_t seg_date(const segment *s, uint32_t d) { return (int64_t)r
 /* Fetch document d (0 <= d < ndocs).  0, ND_ERR_CORRUPT or ND_ERR_NOMEM.
 ** `scratch` holds the decompressed block between calls. */
 int seg_get(const segment *s, uint32_t d, buf *scratch, struct nd_document **out);
-/* Find the document with this id: 1 (and *doc), 0 absent, or ND_ERR_*. */
-int seg_find_id(const segment *s, const char *id, buf *scratch, uint32_t *doc);
+/* Find the document with this id that is not in `deleted` (may be NULL):
+** 1 (and *doc), 0 absent, or ND_ERR_*. */
+int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, buf *scratch, uint32_t *doc);
 /* File name of segment file kind k ("s000012.dic"); out >= 16 bytes. */
 void seg_file_name(uint32_t segno, int k, char *out);
 

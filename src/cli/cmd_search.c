@@ -1,0 +1,242 @@
+/*
+** cmd_search.c -- `newsdex search`: run a query and print the ranked hits
+** as text (bold matches on a terminal, [marks] otherwise) or as one JSON
+** object (HTML snippets with <mark>); a malformed query is shown with a
+** caret under the place of the problem.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_LIMIT 100000u
+#define MAX_OFFSET 10000000u
+#define DEFAULT_LIMIT 10u
+#define TITLE_CHARS 80
+
+typedef struct search_args {
+  const char *archive;
+  int json;
+  uint64_t limit, offset;
+  int sort;
+  char *query; /* the QUERY words joined with spaces (malloc'ed) */
+} search_args;
+
+/* Append word to the malloc'ed query *q. */
+static int join_word(char **q, const char *word) {
+  size_t old = *q ? strlen(*q) : 0, n = strlen(word);
+  char *t = realloc(*q, old + (old ? 1 : 0) + n + 1);
+  if (!t) return -1;
+  if (old) t[old++] = ' ';
+  memcpy(t + old, word, n + 1);
+  *q = t;
+  return 0;
+}
+
+/* Handle one option at a->i.  Returns OPT_YES, OPT_HELP or OPT_BAD. */
+static int search_opt(cli_args *a, search_args *s) {
+  const char *v;
+  int r = cli_common_opt(a);
+  if (r != OPT_NO) return r;
+  if ((r = cli_opt(a, "json", NULL)) != OPT_NO) { s->json = 1; return r; }
+  if ((r = cli_opt(a, "limit", &v)) == OPT_YES)
+    return cli_parse_count("search", "limit", v, 1, MAX_LIMIT, &s->limit) ? OPT_BAD : OPT_YES;
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "offset", &v)) == OPT_YES)
+    return cli_parse_count("search", "offset", v, 0, MAX_OFFSET, &s->offset) ? OPT_BAD : OPT_YES;
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "sort", &v)) == OPT_YES) {
+    if (!strcmp(v, "relevance")) s->sort = ND_SORT_RELEVANCE;
+    else if (!strcmp(v, "date")) s->sort = ND_SORT_DATE;
+    else return cli_usage_error("search", "--sort is 'relevance' or 'date', not '%s'", v), OPT_BAD;
+    return OPT_YES;
+  }
+  if (r == OPT_BAD) return r;
+  cli_unknown_opt(a);
+  return OPT_BAD;
+}
+
+/* Parse the command line; returns -1 to go on, else the exit status. */
+static int parse_search(int argc, char **argv, const char *db, search_args *s) {
+  cli_args a;
+  cli_args_init(&a, "search", db, argc, argv);
+  for (; a.i < argc; a.i++) {
+    int r = cli_is_option(&a, 1);
+    if (r == OPT_SEP) continue;
+    if (r == OPT_NO) {
+      if (join_word(&s->query, argv[a.i])) { cli_error("out of memory"); return EXIT_ERROR; }
+      continue;
+    }
+    r = search_opt(&a, s);
+    if (r == OPT_HELP) return EXIT_OK;
+    if (r == OPT_BAD) return EXIT_USAGE;
+  }
+  if (!(s->archive = cli_archive(&a))) return EXIT_USAGE;
+  if (!s->query) return cli_usage_error("search", "no QUERY given");
+  return -1;
+}
+
+/* ---- a malformed query -------------------------------------------------- */
+
+static int query_error(nd_index *ix, const search_args *s) {
+  size_t off = nd_error_offset(ix), len = strlen(s->query);
+  if (off > len) off = len;
+  if (s->json) {
+    json_t *o = json_object();
+    int bad = json_object_set_new(o, "error", cli_json_str(nd_errmsg(ix)));
+    bad |= json_object_set_new(o, "offset", json_integer((json_int_t)off));
+    if (bad) { json_decref(o); o = NULL; }
+    int st = cli_json_print(o);
+    return st ? st : EXIT_USAGE;
+  }
+  cli_lib_error(ix, ND_ERR_QUERY);
+  fputs("  ", stderr);
+  term_put_flat(stderr, s->query, len);
+  fputs("\n  ", stderr);
+  for (size_t i = 0, col = term_column(s->query, off); i < col; i++) fputc(' ', stderr);
+  fputs("^\n", stderr);
+  return EXIT_USAGE;
+}
+
+/* ---- text output -------------------------------------------------------- */
+
+/* The title line of a hit without a title: the start of its body. */
+static void print_untitled(nd_index *ix, const nd_hit *h) {
+  nd_document *d = NULL;
+  char *t = NULL;
+  if (nd_get(ix, h->id, &d) == ND_OK) t = term_shorten(nd_document_doc(d)->body, TITLE_CHARS);
+  else if (h->snippet[0]) t = term_shorten(h->snippet, TITLE_CHARS);
+  fputs(t && *t ? t : "(untitled)", stdout);
+  free(t);
+  nd_document_free(d);
+}
+
+static void print_field(const char *s) {
+  if (*s) term_put_line(stdout, s, strlen(s));
+  else fputc('-', stdout);
+}
+
+static void print_hit(nd_index *ix, const nd_hit *h, size_t rank, int color) {
+  static const char *const KEEP[] = {TERM_BOLD, TERM_RESET};
+  printf("%zu. ", rank);
+  if (h->title[0]) term_put_line(stdout, h->title, strlen(h->title));
+  else print_untitled(ix, h);
+  printf("\n   %.2f  ", h->score);
+  print_field(h->id);
+  fputs("  ", stdout);
+  print_field(h->date);
+  fputs("  ", stdout);
+  print_field(h->source);
+  fputc('\n', stdout);
+  if (h->snippet[0]) {
+    fputs("   ", stdout);
+    term_put_text(stdout, h->snippet, strlen(h->snippet), "   ", KEEP, color ? 2 : 0);
+    fputc('\n', stdout);
+  }
+  fputc('\n', stdout);
+}
+
+static void print_count(uint64_t total, uint64_t offset, size_t count) {
+  printf("%llu %s", (unsigned long long)total, total == 1 ? "hit" : "hits");
+  if (count == 0 && total > 0)
+    printf(", none shown (offset %llu)", (unsigned long long)offset);
+  else if (offset > 0 || count < total)
+    printf(", showing %llu\xe2\x80\x93%llu", (unsigned long long)offset + 1, (unsigned long long)(offset + count));
+  fputc('\n', stdout);
+}
+
+static int print_text(nd_index *ix, nd_results *res, const search_args *s, int color) {
+  size_t n = nd_results_count(res);
+  for (size_t i = 0; i < n; i++) {
+    nd_hit h;
+    int rc = nd_results_hit(res, i, &h);
+    if (rc != ND_OK) { cli_error("cannot read hit %zu: %s", i, nd_strerror(rc)); return EXIT_ERROR; }
+    print_hit(ix, &h, (size_t)s->offset + i + 1, color);
+  }
+  print_count(nd_results_total(res), s->offset, n);
+  return EXIT_OK;
+}
+
+/* ---- JSON output -------------------------------------------------------- */
+
+static json_t *hit_json(const nd_hit *h) {
+  json_t *o = json_object();
+  int bad = json_object_set_new(o, "id", json_string(h->id));
+  bad |= json_object_set_new(o, "score", json_real(h->score));
+  bad |= json_object_set_new(o, "title", cli_json_str(h->title));
+  bad |= json_object_set_new(o, "date", cli_json_str(h->date));
+  bad |= json_object_set_new(o, "source", cli_json_str(h->source));
+  bad |= json_object_set_new(o, "url", cli_json_str(h->url));
+  bad |= json_object_set_new(o, "snippet", cli_json_str(h->snippet));
+  if (bad) { json_decref(o); return NULL; }
+  return o;
+}
+
+static int print_json(nd_results *res, const search_args *s, double took_ms) {
+  json_t *o = json_object(), *hits = json_array();
+  int bad = json_object_set_new(o, "query", json_string(s->query));
+  bad |= json_object_set_new(o, "total", json_integer((json_int_t)nd_results_total(res)));
+  bad |= json_object_set_new(o, "took_ms", json_real(took_ms));
+  bad |= json_object_set_new(o, "offset", json_integer((json_int_t)s->offset));
+  bad |= json_object_set_new(o, "limit", json_integer((json_int_t)s->limit));
+  size_t n = nd_results_count(res);
+  for (size_t i = 0; i < n && !bad; i++) {
+    nd_hit h;
+    int rc = nd_results_hit(res, i, &h);
+    if (rc != ND_OK) {
+      json_decref(o);
+      json_decref(hits);
+      cli_error("cannot read hit %zu: %s", i, nd_strerror(rc));
+      return EXIT_ERROR;
+    }
+    bad |= json_array_append_new(hits, hit_json(&h));
+  }
+  bad |= json_object_set_new(o, "hits", hits);
+  if (bad) { json_decref(o); o = NULL; }
+  return cli_json_print(o);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static int run_search(nd_index *ix, const search_args *s) {
+  int color = !s->json && term_color_stdout();
+  nd_search_options so;
+  memset(&so, 0, sizeof so);
+  so.limit = (size_t)s->limit;
+  so.offset = (size_t)s->offset;
+  so.sort = s->sort;
+  so.snippets = s->json ? ND_SNIPPET_HTML : ND_SNIPPET_PLAIN;
+  if (s->json) { so.hl_open = "<mark>"; so.hl_close = "</mark>"; }
+  else if (color) { so.hl_open = TERM_BOLD; so.hl_close = TERM_RESET; }
+  nd_results *res = NULL;
+  double t0 = cli_now();
+  int rc = nd_search(ix, s->query, &so, &res);
+  double took_ms = (cli_now() - t0) * 1000.0;
+  if (rc == ND_ERR_QUERY) return query_error(ix, s);
+  if (rc != ND_OK) {
+    cli_lib_error(ix, rc);
+    /* A prefix matching too many terms is the query's fault. */
+    return rc == ND_ERR_LIMIT ? EXIT_USAGE : cli_exit_code(rc);
+  }
+  int st = s->json ? print_json(res, s, took_ms) : print_text(ix, res, s, color);
+  nd_results_free(res);
+  return st;
+}
+
+int cmd_search(const char *db, int argc, char **argv) {
+  search_args s;
+  memset(&s, 0, sizeof s);
+  s.limit = DEFAULT_LIMIT;
+  s.sort = ND_SORT_RELEVANCE;
+  int st = parse_search(argc, argv, db, &s);
+  if (st < 0) {
+    nd_index *ix;
+    st = cli_open(s.archive, 0, NULL, &ix);
+    if (st == EXIT_OK) {
+      st = run_search(ix, &s);
+      nd_close(ix);
+    }
+  }
+  free(s.query);
+  return st;
+}

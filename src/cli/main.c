@@ -1,0 +1,336 @@
+/*
+** main.c -- the `newsdex` command: dispatch to sub-commands, global options
+** (--help, --version, --db), usage texts, option parsing helpers, error
+** messages and the mapping from library status codes to exit codes.
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+typedef int (*cmd_fn)(const char *db, int argc, char **argv);
+
+typedef struct command {
+  const char *name;
+  cmd_fn fn;
+  const char *summary;
+  const char *usage; /* synopsis and options */
+} command;
+
+static const command COMMANDS[] = {
+  {"add", cmd_add, "add articles from files and folders",
+   "usage: newsdex add --db ARCHIVE [--language LANG] [--buffer-mb N] PATH...\n"
+   "\n"
+   "Add the articles of each PATH to the archive (created if missing) and\n"
+   "commit once at the end.  A PATH is a .txt article, a .jsonl or .jsonl.zst\n"
+   "file (one JSON article per line) or a folder (every such file below it).\n"
+   "An article with the id of a stored one replaces it.  Each rejected input\n"
+   "is reported on stderr as FILE:LINE: REASON and skipped.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  --language LANG  stemming language of a new archive (default english;\n"
+   "                   'none' disables stemming); ignored if it exists\n"
+   "  --buffer-mb N    memory for buffered articles before a segment is\n"
+   "                   written, in MiB (default 64)\n"
+   "  -h, --help       show this help\n"},
+  {"search", cmd_search, "search the archive",
+   "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"
+   "                      [--sort relevance|date] QUERY...\n"
+   "\n"
+   "Search the archive; the QUERY words are joined with spaces (see\n"
+   "docs/query-language.md).  A word starting with a single '-' is an\n"
+   "exclusion, not an option; put '--' before a query word that starts\n"
+   "with '--'.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  --json           print one JSON object (snippets HTML, <mark>ed)\n"
+   "  --limit N        hits to show (default 10)\n"
+   "  --offset N       hits to skip first (default 0)\n"
+   "  --sort KEY       relevance (default; ties newer first) or date\n"
+   "                   (newest first)\n"
+   "  --help           show this help\n"},
+  {"show", cmd_show, "print one stored article",
+   "usage: newsdex show --db ARCHIVE [--json] ID\n"
+   "\n"
+   "Print the stored article with this id: its fields, the terms marked\n"
+   "(search), any extra fields, then the body.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  --json           print the article as one JSON object\n"
+   "  -h, --help       show this help\n"},
+  {"delete", cmd_delete, "delete articles by id",
+   "usage: newsdex delete --db ARCHIVE ID...\n"
+   "\n"
+   "Delete the articles with these ids and commit.  An unknown id is\n"
+   "reported (exit status 5); the others are still deleted.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  -h, --help       show this help\n"},
+  {"stats", cmd_stats, "print counts and sizes",
+   "usage: newsdex stats --db ARCHIVE [--json]\n"
+   "\n"
+   "Print the number of articles, deleted articles, segments and terms, the\n"
+   "size of the archive, its commit number and its stemming language.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  --json           print one JSON object\n"
+   "  -h, --help       show this help\n"},
+  {"optimize", cmd_optimize, "merge all segments into one",
+   "usage: newsdex optimize --db ARCHIVE\n"
+   "\n"
+   "Merge every segment of the archive into one, dropping deleted articles.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  -h, --help       show this help\n"},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
+
+static const char EXIT_TEXT[] =
+  "exit status:\n"
+  "  0  success\n"
+  "  1  error (I/O, damaged archive, out of memory, ...)\n"
+  "  2  usage error or malformed query\n"
+  "  3  add: some input was rejected (the rest was committed)\n"
+  "  4  the archive is locked by another writer\n"
+  "  5  not found (article or archive)\n";
+
+static const command *find_command(const char *name) {
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (!strcmp(COMMANDS[i].name, name)) return &COMMANDS[i];
+  return NULL;
+}
+
+static void print_general_usage(FILE *f) {
+  fputs("usage: newsdex [--db ARCHIVE] COMMAND [OPTIONS] [ARGS...]\n"
+        "       newsdex --help | --version | help COMMAND\n"
+        "\n"
+        "newsdex indexes news articles into an archive and searches it.\n"
+        "\n"
+        "commands:\n", f);
+  for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+  fputs("\n"
+        "Every command takes --db ARCHIVE (an archive directory); without it\n"
+        "$NEWSDEX_DB is used.  'newsdex COMMAND --help' describes a command.\n"
+        "Colour is used only on a terminal, and never when NO_COLOR is set.\n"
+        "\n", f);
+  fputs(EXIT_TEXT, f);
+}
+
+void cli_print_usage(FILE *f, const char *cmd) {
+  const command *c = cmd ? find_command(cmd) : NULL;
+  if (!c) { print_general_usage(f); return; }
+  fputs(c->usage, f);
+  fputc('\n', f);
+  fputs(EXIT_TEXT, f);
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  term_progress_clear();
+  fputs("error: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+void cli_lib_error(const nd_index *ix, int rc) {
+  const char *m = ix ? nd_errmsg(ix) : NULL;
+  if (!m || !*m) m = nd_strerror(rc);
+  cli_error("%s", m);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "newsdex%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'newsdex %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+  return EXIT_USAGE;
+}
+
+int cli_exit_code(int rc) {
+  switch (rc) {
+  case ND_OK: return EXIT_OK;
+  case ND_ERR_LOCKED: return EXIT_LOCKED;
+  case ND_ERR_NOTFOUND: return EXIT_NOTFOUND;
+  case ND_ERR_QUERY: return EXIT_USAGE;
+  default: return EXIT_ERROR;
+  }
+}
+
+int cli_open(const char *db, unsigned flags, const nd_open_options *opts, nd_index **out) {
+  nd_index *ix = NULL;
+  int rc = nd_open(db, flags, opts, &ix);
+  if (rc == ND_OK) { *out = ix; return EXIT_OK; }
+  *out = NULL;
+  cli_lib_error(ix, rc);
+  if (rc == ND_ERR_NOTFOUND && !(flags & ND_OPEN_CREATE))
+    fprintf(stderr, "(no archive at %s? 'newsdex add --db %s PATH...' creates one)\n", db, db);
+  nd_close(ix);
+  /* The only invalid argument nd_open() can see is the language option. */
+  return rc == ND_ERR_INVALID ? EXIT_USAGE : cli_exit_code(rc);
+}
+
+/* A copy of s with every byte of an invalid UTF-8 sequence replaced by
+** '?' (only used if the library ever hands out bad UTF-8). */
+static json_t *lossy_string(const char *s) {
+  size_t n = strlen(s);
+  char *t = malloc(n + 1);
+  if (!t) return NULL;
+  for (size_t i = 0; i <= n; i++) t[i] = (unsigned char)s[i] >= 0x80 ? '?' : s[i];
+  json_t *v = json_string(t);
+  free(t);
+  return v;
+}
+
+json_t *cli_json_str(const char *s) {
+  if (!s || !*s) return json_null();
+  json_t *v = json_string(s);
+  return v ? v : lossy_string(s);
+}
+
+int cli_json_print(json_t *v) {
+  char *text = v ? json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+  json_decref(v);
+  if (!text) {
+    cli_error("out of memory building the JSON output");
+    return EXIT_ERROR;
+  }
+  fputs(text, stdout);
+  fputc('\n', stdout);
+  free(text);
+  return EXIT_OK;
+}
+
+double cli_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- option parsing ----------------------------------------------------- */
+
+void cli_args_init(cli_args *a, const char *cmd, const char *db, int argc, char **argv) {
+  a->cmd = cmd;
+  a->argc = argc;
+  a->argv = argv;
+  a->i = 1;
+  a->no_more_opts = 0;
+  a->db = db;
+}
+
+int cli_is_option(cli_args *a, int dash_words_are_args) {
+  const char *s = a->argv[a->i];
+  if (a->no_more_opts) return OPT_NO;
+  if (!strcmp(s, "--")) { a->no_more_opts = 1; return OPT_SEP; }
+  if (s[0] == '-' && s[1] == '-') return OPT_YES;
+  if (!dash_words_are_args && s[0] == '-' && s[1]) return OPT_YES;
+  return OPT_NO;
+}
+
+int cli_opt(cli_args *a, const char *name, const char **val) {
+  const char *s = a->argv[a->i];
+  if (s[0] != '-' || s[1] != '-') return OPT_NO;
+  size_t n = strlen(name);
+  if (strncmp(s + 2, name, n) || (s[2 + n] && s[2 + n] != '=')) return OPT_NO;
+  if (!val) {
+    if (s[2 + n] == '=') return cli_usage_error(a->cmd, "option '--%s' takes no value", name), OPT_BAD;
+    return OPT_YES;
+  }
+  if (s[2 + n] == '=') { *val = s + 3 + n; return OPT_YES; }
+  if (a->i + 1 >= a->argc) return cli_usage_error(a->cmd, "option '--%s' needs a value", name), OPT_BAD;
+  *val = a->argv[++a->i];
+  return OPT_YES;
+}
+
+int cli_common_opt(cli_args *a) {
+  const char *s = a->argv[a->i];
+  if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+    cli_print_usage(stdout, a->cmd);
+    return OPT_HELP;
+  }
+  const char *v;
+  int r = cli_opt(a, "db", &v);
+  if (r != OPT_YES) return r;
+  if (!*v) return cli_usage_error(a->cmd, "--db needs a directory name"), OPT_BAD;
+  a->db = v;
+  return OPT_YES;
+}
+
+int cli_unknown_opt(const cli_args *a) {
+  return cli_usage_error(a->cmd, "unknown option '%s'", a->argv[a->i]);
+}
+
+int cli_parse_count(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+                    uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (!*s || *s == '-' || *s == '+' || *end || errno == ERANGE || v < min || v > max) {
+    cli_usage_error(cmd, "--%s wants a whole number from %llu to %llu, not '%s'", opt,
+                    (unsigned long long)min, (unsigned long long)max, s);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+const char *cli_archive(const cli_args *a) {
+  if (a->db) return a->db;
+  const char *e = getenv("NEWSDEX_DB");
+  if (e && *e) return e;
+  cli_usage_error(a->cmd, "no archive given: use --db ARCHIVE or set NEWSDEX_DB");
+  return NULL;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+/* "newsdex help [COMMAND]". */
+static int help_command(int argc, char **argv) {
+  if (argc < 2) { print_general_usage(stdout); return EXIT_OK; }
+  if (argc > 2) return cli_usage_error("help", "give one command name");
+  if (!find_command(argv[1])) return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+  cli_print_usage(stdout, argv[1]);
+  return EXIT_OK;
+}
+
+/* Make sure results reached stdout; a failed write is an error. */
+static int finish_output(int status) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "error: cannot write the output: %s\n", strerror(errno));
+    return status == EXIT_OK ? EXIT_ERROR : status;
+  }
+  return status;
+}
+
+int main(int argc, char **argv) {
+  const char *db = NULL;
+  int i = 1;
+  /* Global options before the command. */
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *s = argv[i];
+    if (!strcmp(s, "-h") || !strcmp(s, "--help")) { print_general_usage(stdout); return finish_output(EXIT_OK); }
+    if (!strcmp(s, "--version")) { printf("newsdex %s\n", ND_VERSION); return finish_output(EXIT_OK); }
+    if (!strcmp(s, "--db") && i + 1 < argc) { db = argv[++i]; continue; }
+    if (!strncmp(s, "--db=", 5)) { db = s + 5; continue; }
+    if (!strcmp(s, "--db")) return cli_usage_error(NULL, "option '--db' needs a value");
+    return cli_usage_error(NULL, "unknown option '%s'", s);
+  }
+  if (db && !*db) return cli_usage_error(NULL, "--db needs a directory name");
+  if (i >= argc) {
+    print_general_usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (!strcmp(argv[i], "help")) return finish_output(help_command(argc - i, argv + i));
+  const command *c = find_command(argv[i]);
+  if (!c) return cli_usage_error(NULL, "unknown command '%s'", argv[i]);
+  return finish_output(c->fn(db, argc - i, argv + i));
+}
