@@ -102,7 +102,10 @@ static int run_add(nd_index *ix, char **paths, size_t npaths) {
     fprintf(stderr, "nothing was committed; the archive stays at its last commit\n");
     return r.fatal;
   }
-  if (r.progress) draw_progress(&r, cli_now());
+  if (r.progress) {
+    draw_progress(&r, cli_now());
+    term_progress("%llu articles, %.1f MB, committing...", (unsigned long long)r.added, (double)r.st.bytes / 1e6);
+  }
   int rc = nd_commit(ix);
   term_progress_clear();
   if (rc != ND_OK) {

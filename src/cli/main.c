@@ -173,7 +173,7 @@ int cli_open(const char *db, unsigned flags, const nd_open_options *opts, nd_ind
   *out = NULL;
   cli_lib_error(ix, rc);
   if (rc == ND_ERR_NOTFOUND && !(flags & ND_OPEN_CREATE))
-    fprintf(stderr, "(no archive at %s? 'newsdex add --db %s PATH...' creates one)\n", db, db);
+    fprintf(stderr, "hint: 'newsdex add --db %s PATH...' creates an archive\n", db);
   nd_close(ix);
   /* The only invalid argument nd_open() can see is the language option. */
   return rc == ND_ERR_INVALID ? EXIT_USAGE : cli_exit_code(rc);
