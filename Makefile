@@ -45,7 +45,7 @@ tests: $(UNIT_BIN) $(BUILD)/examples/embed all
 
 # The README's test command.  Ends with one line "N passed, N failed".
 test: tests
-	@sh tests/run.sh $(BUILD)
+	@SAN="$(SAN)" sh tests/run.sh $(BUILD)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:

@@ -85,7 +85,8 @@ static int ingest_all(add_run *r, char **paths, size_t npaths) {
 
 static void print_summary(const add_run *r, double secs) {
   double rate = secs > 0 ? (double)r->added / secs : 0;
-  fprintf(stderr, "added %llu articles (%llu rejected) from %llu files, %.1f MB in %.1f s (%.0f articles/s)\n",
+  fprintf(stderr,
+          "added %llu articles (%llu rejected) from %llu files, %.1f MB in %.1f s (%.0f articles/s)\n",
           (unsigned long long)r->added, (unsigned long long)r->rejected, (unsigned long long)r->st.files,
           (double)r->st.bytes / 1e6, secs, rate);
 }
@@ -104,7 +105,8 @@ static int run_add(nd_index *ix, char **paths, size_t npaths) {
   }
   if (r.progress) {
     draw_progress(&r, cli_now());
-    term_progress("%llu articles, %.1f MB, committing...", (unsigned long long)r.added, (double)r.st.bytes / 1e6);
+    term_progress("%llu articles, %.1f MB, committing...", (unsigned long long)r.added,
+                  (double)r.st.bytes / 1e6);
   }
   int rc = nd_commit(ix);
   term_progress_clear();

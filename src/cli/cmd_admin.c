@@ -72,7 +72,8 @@ static int delete_ids(nd_index *ix, char **ids, size_t n) {
     cli_lib_error(ix, rc);
     return cli_exit_code(rc) == EXIT_NOTFOUND ? EXIT_ERROR : cli_exit_code(rc);
   }
-  fprintf(stderr, "deleted %zu %s (%zu not found)\n", deleted, deleted == 1 ? "article" : "articles", missing);
+  fprintf(stderr, "deleted %zu %s (%zu not found)\n", deleted, deleted == 1 ? "article" : "articles",
+          missing);
   return missing ? EXIT_NOTFOUND : EXIT_OK;
 }
 

@@ -104,8 +104,8 @@ static int query_error(nd_index *ix, const search_args *s) {
 static void print_untitled(nd_index *ix, const nd_hit *h) {
   nd_document *d = NULL;
   char *t = NULL;
-  if (nd_get(ix, h->id, &d) == ND_OK) t = term_shorten(nd_document_doc(d)->body, TITLE_CHARS);
-  else if (h->snippet[0]) t = term_shorten(h->snippet, TITLE_CHARS);
+  if (nd_get(ix, h->id, &d) == ND_OK && nd_document_doc(d)->body)
+    t = term_shorten(nd_document_doc(d)->body, TITLE_CHARS);
   fputs(t && *t ? t : "(untitled)", stdout);
   free(t);
   nd_document_free(d);
@@ -140,8 +140,11 @@ static void print_count(uint64_t total, uint64_t offset, size_t count) {
   printf("%llu %s", (unsigned long long)total, total == 1 ? "hit" : "hits");
   if (count == 0 && total > 0)
     printf(", none shown (offset %llu)", (unsigned long long)offset);
+  else if (count == 1 && total > 1)
+    printf(", showing %llu", (unsigned long long)offset + 1);
   else if (offset > 0 || count < total)
-    printf(", showing %llu\xe2\x80\x93%llu", (unsigned long long)offset + 1, (unsigned long long)(offset + count));
+    printf(", showing %llu\xe2\x80\x93%llu", (unsigned long long)offset + 1,
+           (unsigned long long)(offset + count));
   fputc('\n', stdout);
 }
 

@@ -317,7 +317,10 @@ int main(int argc, char **argv) {
   /* Global options before the command. */
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *s = argv[i];
-    if (!strcmp(s, "-h") || !strcmp(s, "--help")) { print_general_usage(stdout); return finish_output(EXIT_OK); }
+    if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+      print_general_usage(stdout);
+      return finish_output(EXIT_OK);
+    }
     if (!strcmp(s, "--version")) { printf("newsdex %s\n", ND_VERSION); return finish_output(EXIT_OK); }
     if (!strcmp(s, "--db") && i + 1 < argc) { db = argv[++i]; continue; }
     if (!strncmp(s, "--db=", 5)) { db = s + 5; continue; }

@@ -49,7 +49,9 @@ void term_put_text(FILE *f, const char *s, size_t n, const char *indent, const c
   }
 }
 
-static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static int is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 void term_put_line(FILE *f, const char *s, size_t n) {
   int pending_space = 0, any = 0;

@@ -165,6 +165,18 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   if (!ix->dir) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   const char *lang = opts && opts->language ? opts->language : "english";
   ix->buffer_bytes = opts && opts->buffer_bytes ? opts->buffer_bytes : DEFAULT_BUFFER;
+  manifest m0 = {0};
+  if ((flags & ND_OPEN_CREATE) && !an_language_ok(lang))
+    return ix_fail(ix, ND_ERR_INVALID, "unknown stemming language \"%s\" (known: %s)", lang, an_languages());
+  if (!(flags & ND_OPEN_CREATE)) {
+    /* Do not leave a LOCK file in a directory that is not an archive. */
+    buf mp;
+    buf_init(&mp);
+    buf_printf(&mp, "%s/MANIFEST", path);
+    int missing = mp.oom || access(buf_cstr(&mp), F_OK) != 0;
+    buf_free(&mp);
+    if (missing) return man_read(path, &m0, ix->err, sizeof ix->err);
+  }
   if (flags & ND_OPEN_CREATE) {
     if (mkdir(path, 0755) && errno != EEXIST) return ix_fail(ix, status_from_errno(errno), "%s: %s", path, strerror(errno));
   }

@@ -163,10 +163,12 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   w->m.store_table_off = off;
   w->m.store_nblocks = w->stw.nblocks;
   w->m.raw_bytes = w->stw.raw;
-  flip_dates(&w->dates);
-  qsort(w->dates.p, w->dates.n / 12, 12, cmp_row12);
-  flip_dates(&w->dates);
-  qsort(w->ids.p, w->ids.n / 12, 12, cmp_row12);
+  if (w->dates.n) {
+    flip_dates(&w->dates);
+    qsort(w->dates.p, w->dates.n / 12, 12, cmp_row12);
+    flip_dates(&w->dates);
+  }
+  if (w->ids.n) qsort(w->ids.p, w->ids.n / 12, 12, cmp_row12);
   buf_put(&w->out[SF_FLD], w->dates.p, w->dates.n);
   buf_put(&w->out[SF_FLD], w->ids.p, w->ids.n);
   uint8_t pad[PL_PAD] = {0};

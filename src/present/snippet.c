@@ -146,6 +146,11 @@ int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, si
     if (sc > best_score) { best_score = sc; best = j; }
     if (distinct >= nterms && distinct > 0) break; /* cannot do better than all terms */
   }
+  /* Fill the window: when it would end before `chars`, start earlier. */
+  if (s.n) {
+    size_t end = (size_t)s.t[best].start + chars < blen ? s.t[best].start + chars : blen;
+    while (best > 0 && s.t[best - 1].start + chars >= end) best--;
+  }
   size_t from = s.n ? s.t[best].start : 0;
   size_t limit = from + chars;
   int html = mode == ND_SNIPPET_HTML;

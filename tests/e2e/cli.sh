@@ -101,7 +101,7 @@ for c in add search show delete stats optimize; do check "help $c" 0 "$ND" $c --
 check "example program" 0 "$PWD/$BUILD/examples/embed" "$T/embed"
 has "example finds" "2 hits" out
 if make -s install PREFIX="$T/prefix" BUILD="$BUILD" >"$T/out" 2>"$T/err" &&
-   cc examples/embed.c -I"$T/prefix/include" "$T/prefix/lib/libnewsdex.a" \
+   cc $SAN examples/embed.c -I"$T/prefix/include" "$T/prefix/lib/libnewsdex.a" \
       $(PKG_CONFIG_PATH="$T/prefix/lib/pkgconfig" pkg-config --static --libs-only-l newsdex | sed 's/-lnewsdex//') -o "$T/embed2" &&
    [ -f "$T/prefix/share/man/man1/newsdex.1" ] && "$T/embed2" "$T/embed2db" >"$T/out"; then ok "make install + pkg-config"; else bad "make install + pkg-config"; fi
 
