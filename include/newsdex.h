@@ -75,6 +75,11 @@ typedef struct nd_open_options {
   /* Bytes of analysed text a writer buffers in memory before it writes a
   ** segment.  0 means the default (64 MiB).  Bounds a writer's memory. */
   size_t buffer_bytes;
+  /* Automatic merging: when this many segments of about the same size
+  ** (within a factor of it) exist after a commit, they are merged into one,
+  ** so an archive keeps O(log n) segments.  0 means the default (10); 1
+  ** turns automatic merging off (nd_optimize still merges everything). */
+  unsigned merge_factor;
 } nd_open_options;
 
 /* Open the archive in directory `path`.  `opts` may be NULL.  On success

@@ -120,7 +120,7 @@ static int run_add(nd_index *ix, char **paths, size_t npaths) {
 
 int cmd_add(const char *db, int argc, char **argv) {
   cli_args a;
-  nd_open_options oo = {NULL, 0};
+  nd_open_options oo = {0};
   char **paths = argv; /* reuse argv's storage for the PATH list */
   size_t npaths = 0;
   cli_args_init(&a, "add", db, argc, argv);

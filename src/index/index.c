@@ -30,6 +30,7 @@
 #define DEFAULT_BUFFER (64u << 20)
 #define STORE_LEVEL 6
 #define MAX_ID 512
+#define MERGE_FACTOR 10 /* the default */
 
 static const char *const ERRORS[] = {"ok", "out of memory", "input/output error", "archive damaged",
                                      "archive locked by another writer", "malformed query", "not found",
@@ -165,6 +166,7 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   if (!ix->dir) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   const char *lang = opts && opts->language ? opts->language : "english";
   ix->buffer_bytes = opts && opts->buffer_bytes ? opts->buffer_bytes : DEFAULT_BUFFER;
+  ix->merge_factor = opts && opts->merge_factor ? opts->merge_factor : MERGE_FACTOR;
   manifest m0 = {0};
   if ((flags & ND_OPEN_CREATE) && !an_language_ok(lang))
     return ix_fail(ix, ND_ERR_INVALID, "unknown stemming language \"%s\" (known: %s)", lang, an_languages());
@@ -448,8 +450,9 @@ static void remove_obsolete(nd_index *ix, const manifest *old, const manifest *n
 }
 
 /* Build the next manifest from the current one plus pending changes,
-** writing deletion files; with `only` set, the segments are replaced by it. */
-static int publish(nd_index *ix, const man_seg *only) {
+** writing deletion files.  With `merged` set, the snapshot segments flagged
+** in `replaced` give way to it (at the place of the first of them). */
+static int publish(nd_index *ix, const man_seg *merged, const unsigned char *replaced) {
   manifest m;
   int rc = man_copy(&m, &ix->man);
   if (rc) return ix_fail(ix, rc, "out of memory");
@@ -459,30 +462,31 @@ static int publish(nd_index *ix, const man_seg *only) {
   m.segs = segs;
   m.nsegs = 0;
   m.generation++;
-  if (only) {
-    segs[m.nsegs++] = *only;
-  } else {
-    for (size_t i = 0; i < ix->snap.n; i++) {
-      man_seg g = ix->snap.segs[i].ms;
-      roaring_bitmap_t *pd = ix->pend_del ? ix->pend_del[i] : NULL;
-      if (pd) {
-        g.ndeleted = (uint32_t)roaring_bitmap_get_cardinality(pd);
-        if (g.ndeleted == g.ndocs) continue; /* nothing left: drop the segment */
-        g.delgen = m.generation;
-        if ((rc = del_write(ix->dir, g.segno, g.delgen, pd))) goto fail;
-      }
-      m.segs[m.nsegs++] = g;
+  int placed = 0;
+  for (size_t i = 0; i < ix->snap.n; i++) {
+    man_seg g = ix->snap.segs[i].ms;
+    if (merged && replaced[i]) {
+      if (!placed++ && merged->ndocs) m.segs[m.nsegs++] = *merged; /* empty: all deleted */
+      continue;
     }
-    for (size_t i = 0; i < ix->npend; i++) {
-      man_seg g = ix->pend[i].ms;
-      if (ix->pend[i].del) {
-        g.ndeleted = (uint32_t)roaring_bitmap_get_cardinality(ix->pend[i].del);
-        if (g.ndeleted == g.ndocs) continue;
-        g.delgen = m.generation;
-        if ((rc = del_write(ix->dir, g.segno, g.delgen, ix->pend[i].del))) goto fail;
-      }
-      m.segs[m.nsegs++] = g;
+    roaring_bitmap_t *pd = ix->pend_del ? ix->pend_del[i] : NULL;
+    if (pd) {
+      g.ndeleted = (uint32_t)roaring_bitmap_get_cardinality(pd);
+      if (g.ndeleted == g.ndocs) continue; /* nothing left: drop the segment */
+      g.delgen = m.generation;
+      if ((rc = del_write(ix->dir, g.segno, g.delgen, pd))) goto fail;
     }
+    m.segs[m.nsegs++] = g;
+  }
+  for (size_t i = 0; i < ix->npend; i++) {
+    man_seg g = ix->pend[i].ms;
+    if (ix->pend[i].del) {
+      g.ndeleted = (uint32_t)roaring_bitmap_get_cardinality(ix->pend[i].del);
+      if (g.ndeleted == g.ndocs) continue;
+      g.delgen = m.generation;
+      if ((rc = del_write(ix->dir, g.segno, g.delgen, ix->pend[i].del))) goto fail;
+    }
+    m.segs[m.nsegs++] = g;
   }
   m.next_segno = ix->next_segno;
   int e = fsync_dir(ix->dir);
@@ -504,15 +508,71 @@ fail:
   return ix_fail(ix, rc, "%s: commit failed: %s; the archive stays at its last commit", ix->dir, nd_strerror(rc));
 }
 
+/* Merge the segments flagged in `which` (at least two, none with pending
+** changes) into one new segment and publish it. */
+static int merge_and_publish(nd_index *ix, const unsigned char *which) {
+  size_t n = 0;
+  snap_seg *in = mem_calloc(ix->snap.n + 1, sizeof *in);
+  if (!in) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < ix->snap.n; i++)
+    if (which[i]) in[n++] = ix->snap.segs[i];
+  uint32_t segno = ix->next_segno;
+  seg_meta meta;
+  int rc = merge_segments(ix, in, n, segno, &meta);
+  mem_free(in);
+  if (rc) return ix_fail(ix, rc, "%s: merging segments failed: %s; the archive stays at its last commit", ix->dir, nd_strerror(rc));
+  ix->next_segno++;
+  man_seg merged = {segno, meta.ndocs, 0, 0};
+  rc = publish(ix, &merged, which);
+  if (rc) remove_orphans(ix);
+  return rc;
+}
+
+/* The merge policy: segments fall in tiers by size (live articles, powers
+** of the merge factor F); when a tier holds F segments they are merged into
+** one of the next tier.  So an archive of n articles keeps about
+** F * log(n) / log(F) segments at most, and each article is rewritten about
+** log(n) / log(F) times. */
+static int maybe_merge(nd_index *ix) {
+  const uint64_t F = ix->merge_factor;
+  if (F < 2) return 0;
+  for (int rounds = 0; rounds < 16; rounds++) {
+    size_t n = ix->snap.n;
+    if (n < F) return 0;
+    unsigned char *which = mem_calloc(n, 1);
+    if (!which) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+    int found = 0;
+    for (int tier = 0; tier < 12 && !found; tier++) {
+      size_t k = 0;
+      memset(which, 0, n);
+      for (size_t i = 0; i < n; i++) {
+        uint64_t live = ix->snap.segs[i].ms.ndocs - ix->snap.segs[i].ms.ndeleted, lim = 1;
+        int t = 0;
+        while (t < 12 && live >= lim * F) { lim *= F; t++; }
+        if (t == tier) { which[i] = 1; k++; }
+      }
+      found = k >= F;
+    }
+    int rc = found ? merge_and_publish(ix, which) : 0;
+    mem_free(which);
+    if (rc || !found) return rc;
+  }
+  return 0;
+}
+
 int nd_commit(nd_index *ix) {
   int rc;
   if ((rc = need_writer(ix))) return rc;
   if (mb_ndocs(ix->mb) == 0 && ix->npend == 0 && !ix->pend_del) return 0;
-  if ((rc = flush_buffer(ix)) || (rc = publish(ix, NULL))) {
+  if ((rc = flush_buffer(ix)) || (rc = publish(ix, NULL, NULL))) {
     drop_pending(ix, 1);
     remove_orphans(ix);
+    return rc;
   }
-  return rc;
+  /* The commit is durable; a failed merge leaves it as it is, and its
+  ** message stays readable with nd_errmsg(). */
+  (void)maybe_merge(ix);
+  return 0;
 }
 
 int nd_optimize(nd_index *ix) {
@@ -521,26 +581,12 @@ int nd_optimize(nd_index *ix) {
   int any_deleted = 0;
   for (size_t i = 0; i < ix->snap.n; i++) any_deleted |= ix->snap.segs[i].del != NULL;
   if (ix->snap.n == 0 || (ix->snap.n == 1 && !any_deleted)) return 0;
-  uint32_t segno = ix->next_segno;
-  seg_meta meta;
-  if ((rc = merge_segments(ix, ix->snap.segs, ix->snap.n, segno, &meta)))
-    return ix_fail(ix, rc, "%s: optimize failed: %s; the archive stays at its last commit", ix->dir, nd_strerror(rc));
-  ix->next_segno++;
-  man_seg only = {segno, meta.ndocs, 0, 0};
-  if (meta.ndocs == 0) {
-    /* Everything was deleted: publish an empty archive. */
-    manifest m;
-    if ((rc = man_copy(&m, &ix->man))) return rc;
-    m.nsegs = 0;
-    m.generation++;
-    m.next_segno = ix->next_segno;
-    rc = man_write(ix->dir, &m);
-    man_free(&m);
-    if (!rc) rc = load_current(ix);
-    remove_orphans(ix);
-    return rc;
-  }
-  return publish(ix, &only);
+  unsigned char *all = mem_alloc(ix->snap.n);
+  if (!all) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  memset(all, 1, ix->snap.n);
+  rc = merge_and_publish(ix, all);
+  mem_free(all);
+  return rc;
 }
 
 /* ---- reading ---------------------------------------------------------- */

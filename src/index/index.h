@@ -46,6 +46,7 @@ struct nd_index {
   /* writer state */
   membuf *mb;
   size_t buffer_bytes;
+  unsigned merge_factor;       /* 1: no automatic merges */
   roaring_bitmap_t **pend_del; /* per snapshot segment: new deletion set, or NULL */
   snap_seg *pend;              /* segments flushed since the last commit */
   size_t npend;

@@ -41,7 +41,7 @@ static void rm_rf(const char *dir) {
 
 static nd_index *open_w(const char *dir, size_t buffer) {
   nd_index *ix;
-  nd_open_options o = {.buffer_bytes = buffer};
+  nd_open_options o = {.buffer_bytes = buffer, .merge_factor = 1};
   int rc = nd_open(dir, ND_OPEN_CREATE, &o, &ix);
   if (rc) { fprintf(stderr, "open: %s\n", nd_errmsg(ix)); nd_close(ix); return NULL; }
   return ix;
@@ -301,6 +301,37 @@ static void test_segments_and_merge(void) {
   rm_rf(dir);
 }
 
+/* With automatic merging, many small commits keep few segments. */
+static void test_merge_policy(void) {
+  const char *dir = fresh_dir();
+  nd_index *ix;
+  nd_open_options o = {.merge_factor = 4};
+  ASSERT_OK(nd_open(dir, ND_OPEN_CREATE, &o, &ix));
+  char id[32], body[64];
+  size_t most = 0;
+  for (int i = 0; i < 120; i++) {
+    snprintf(id, sizeof id, "m%d", i);
+    snprintf(body, sizeof body, "merged article %d %s", i, i % 2 ? "odd" : "even");
+    ASSERT_OK(add(ix, id, "t", NULL, body));
+    if (i == 4) ASSERT_OK(nd_delete(ix, "m0"));
+    ASSERT_OK(nd_commit(ix));
+    nd_stats st;
+    nd_stats_get(ix, &st);
+    if (st.segments > most) most = st.segments;
+  }
+  ASSERT(most <= 3 * 4); /* F per tier, about three tiers for 120 articles */
+  ASSERT_EQ_INT(count(ix, "merged"), 119);
+  ASSERT_EQ_INT(count(ix, "odd"), 60);
+  nd_document *d;
+  ASSERT_EQ_INT(nd_get(ix, "m0", &d), ND_ERR_NOTFOUND);
+  for (size_t i = 0; i < ix->snap.n; i++) {
+    char err[256];
+    ASSERT_OK(seg_verify(&ix->snap.segs[i].seg, err, sizeof err));
+  }
+  nd_close(ix);
+  rm_rf(dir);
+}
+
 /* Fail the Nth allocation for every N: errors, never crashes or leaks, and
 ** the archive stays usable at its last commit. */
 static void test_out_of_memory(void) {
@@ -362,4 +393,4 @@ static void test_languages(void) {
 }
 
 TEST_MAIN(TEST(test_roundtrip), TEST(test_update_delete), TEST(test_locking_and_readonly), TEST(test_validation),
-          TEST(test_crash_leftovers), TEST(test_segments_and_merge), TEST(test_out_of_memory), TEST(test_languages))
+          TEST(test_crash_leftovers), TEST(test_segments_and_merge), TEST(test_merge_policy), TEST(test_out_of_memory), TEST(test_languages))
