@@ -17,6 +17,17 @@ struct nd_results {
   char **snippets;
 };
 
+typedef struct fetch_key {
+  uint32_t seg, block, hit;
+} fetch_key;
+
+static int cmp_fetch(const void *a, const void *b) {
+  const fetch_key *x = a, *y = b;
+  if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
+  if (x->block != y->block) return x->block < y->block ? -1 : 1;
+  return (x->hit > y->hit) - (x->hit < y->hit);
+}
+
 static const char *or_empty(const char *s) { return s ? s : ""; }
 
 void nd_results_free(nd_results *r) {
@@ -65,6 +76,8 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   int rc = exec_search(ix, q, o.offset, o.limit, o.sort, &hits, &nh, &total);
   nd_results *res = NULL;
   hl_terms hl = {0};
+  fetch_key *order = NULL;
+  blk_cache cache = {0};
   buf sn;
   buf_init(&sn);
   if (rc) goto done;
@@ -76,14 +89,27 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
     goto done;
   }
   res->total = total;
+  /* Fetch in store order, so that hits sharing a block share its decompression. */
+  if (!(order = mem_alloc(nh * sizeof *order + 1))) {
+    rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+    goto done;
+  }
   for (size_t i = 0; i < nh; i++) {
+    const segment *sg = &ix->snap.segs[hits[i].seg].seg;
+    order[i] = (fetch_key){hits[i].seg, seg_block_of(sg, hits[i].doc), (uint32_t)i};
+  }
+  qsort(order, nh, sizeof *order, cmp_fetch);
+  res->n = nh; /* docs[] and snippets[] start NULL: freeing a partial result is safe */
+  for (size_t k = 0; k < nh; k++) {
+    size_t i = order[k].hit;
     const snap_seg *g = &ix->snap.segs[hits[i].seg];
-    rc = seg_get(&g->seg, hits[i].doc, &ix->scratch, &res->docs[i]);
+    rc = seg_get_cached(&g->seg, hits[i].doc, &cache, &res->docs[i]);
     if (rc) {
       rc = ix_fail(ix, rc, "segment %u: cannot read article %u: %s", g->seg.segno, hits[i].doc, nd_strerror(rc));
       goto done;
     }
-    res->n++;
+  }
+  for (size_t i = 0; i < nh; i++) {
     const nd_doc *d = &res->docs[i]->doc;
     if (o.snippets) {
       buf_reset(&sn);
@@ -98,6 +124,8 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   }
 done:
   buf_free(&sn);
+  buf_free(&cache.data);
+  mem_free(order);
   hl_free(&hl);
   mem_free(hits);
   qnode_free(q);

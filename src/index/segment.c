@@ -386,16 +386,35 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
   return 0;
 }
 
+/* Decode record `idx` of the decompressed block in `data`. */
+static int get_record(const buf *data, uint32_t idx, struct nd_document **out) {
+  const uint8_t *rec;
+  size_t len;
+  if (rec_find(data->p, data->n, idx, &rec, &len)) return ND_ERR_CORRUPT;
+  int r = rec_decode(rec, len, out);
+  return r == -2 ? ND_ERR_NOMEM : r ? ND_ERR_CORRUPT : 0;
+}
+
 int seg_get(const segment *s, uint32_t d, buf *scratch, struct nd_document **out) {
   if (d >= s->m.ndocs) return ND_ERR_CORRUPT;
   const uint8_t *row = s->docs + (size_t)d * SEG_DOC_ROW;
   int r = store_block(&s->st, rd_u32(row + 16), scratch);
-  if (r == -2) return ND_ERR_NOMEM;
-  const uint8_t *rec;
-  size_t len;
-  if (r || rec_find(scratch->p, scratch->n, rd_u32(row + 20), &rec, &len)) return ND_ERR_CORRUPT;
-  r = rec_decode(rec, len, out);
-  return r == -2 ? ND_ERR_NOMEM : r ? ND_ERR_CORRUPT : 0;
+  if (r) return r == -2 ? ND_ERR_NOMEM : ND_ERR_CORRUPT;
+  return get_record(scratch, rd_u32(row + 20), out);
+}
+
+int seg_get_cached(const segment *s, uint32_t d, blk_cache *c, struct nd_document **out) {
+  if (d >= s->m.ndocs) return ND_ERR_CORRUPT;
+  const uint8_t *row = s->docs + (size_t)d * SEG_DOC_ROW;
+  uint32_t b = rd_u32(row + 16);
+  if (c->seg != s || c->block != b) {
+    c->seg = NULL;
+    int r = store_block(&s->st, b, &c->data);
+    if (r) return r == -2 ? ND_ERR_NOMEM : ND_ERR_CORRUPT;
+    c->seg = s;
+    c->block = b;
+  }
+  return get_record(&c->data, rd_u32(row + 20), out);
 }
 
 int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, buf *scratch, uint32_t *doc) {

@@ -102,6 +102,18 @@ static inline int64_t seg_date(const segment *s, uint32_t d) { return (int64_t)r
 /* Fetch document d (0 <= d < ndocs).  0, ND_ERR_CORRUPT or ND_ERR_NOMEM.
 ** `scratch` holds the decompressed block between calls. */
 int seg_get(const segment *s, uint32_t d, buf *scratch, struct nd_document **out);
+/* A decompressed stored block kept between fetches, so that hits in the
+** same block cost one decompression. */
+typedef struct blk_cache {
+  const segment *seg;
+  uint32_t block;
+  buf data;
+} blk_cache;
+/* seg_get through a cache (zero it first; free data with buf_free). */
+int seg_get_cached(const segment *s, uint32_t d, blk_cache *c, struct nd_document **out);
+/* The stored block of document d. */
+static inline uint32_t seg_block_of(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 16); }
+
 /* Find the document with this id that is not in `deleted` (may be NULL):
 ** 1 (and *doc), 0 absent, or ND_ERR_*. */
 int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, buf *scratch, uint32_t *doc);
