@@ -83,12 +83,7 @@ int man_read(const char *dir, manifest *m, char *err, size_t errcap) {
     if (sscanf(line, "next-segment %u", &m->next_segno) == 1) continue;
     if (sscanf(line, "segment %u docs %u deleted %u delgen %" SCNu64, &g.segno, &g.ndocs, &g.ndeleted, &g.delgen) == 4) {
       if (m->nsegs == MAN_MAX_SEGS || g.ndeleted > g.ndocs) break;
-      if (m->nsegs == cap) {
-        cap = cap ? cap * 2 : 8;
-        man_seg *p = mem_realloc(m->segs, cap * sizeof *p);
-        if (!p) { rc = ND_ERR_NOMEM; goto done; }
-        m->segs = p;
-      }
+      if (mem_grow(&m->segs, &cap, m->nsegs, sizeof *m->segs)) { rc = ND_ERR_NOMEM; goto done; }
       m->segs[m->nsegs++] = g;
       continue;
     }

@@ -101,13 +101,7 @@ static long term_id(membuf *mb, const char *t, size_t len) {
     mterm *e = &mb->terms[mb->slots[h] - 1];
     if (e->len == len && !memcmp(mb->arena.p + e->off, t, len)) return (long)mb->slots[h] - 1;
   }
-  if (mb->nterms == mb->capterms) {
-    size_t cap = mb->capterms ? mb->capterms * 2 : 1024;
-    mterm *p = mem_realloc(mb->terms, cap * sizeof *p);
-    if (!p) return -1;
-    mb->terms = p;
-    mb->capterms = cap;
-  }
+  if (mem_grow(&mb->terms, &mb->capterms, mb->nterms, sizeof *mb->terms)) return -1;
   if (mb->arena.n + len > UINT32_MAX) return -1;
   mterm *e = &mb->terms[mb->nterms];
   memset(e, 0, sizeof *e);
@@ -134,13 +128,7 @@ static int on_token(void *ctx, const an_token *tok) {
   }
   long id = term_id(mb, t, len);
   if (id < 0) return -1;
-  if (mb->ntp == mb->captp) {
-    size_t cap = mb->captp ? mb->captp * 2 : 1024;
-    tokpos *p = mem_realloc(mb->tp, cap * sizeof *p);
-    if (!p) return -1;
-    mb->tp = p;
-    mb->captp = cap;
-  }
+  if (mem_grow(&mb->tp, &mb->captp, mb->ntp, sizeof *mb->tp)) return -1;
   mb->tp[mb->ntp++] = (tokpos){(uint32_t)id, tok->pos};
   return 0;
 }
@@ -154,13 +142,7 @@ static int cmp_tokpos(const void *a, const void *b) {
 int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
   if (mb->oom) return ND_ERR_NOMEM;
   if (mb->ndocs >= UINT32_MAX - 1) return ND_ERR_LIMIT;
-  if (mb->ndocs == mb->capdocs) {
-    size_t cap = mb->capdocs ? mb->capdocs * 2 : 256;
-    docinfo *p = mem_realloc(mb->docs, cap * sizeof *p);
-    if (!p) return ND_ERR_NOMEM;
-    mb->docs = p;
-    mb->capdocs = cap;
-  }
+  if (mem_grow(&mb->docs, &mb->capdocs, mb->ndocs, sizeof *mb->docs)) return ND_ERR_NOMEM;
   uint32_t doc = (uint32_t)mb->ndocs;
   uint32_t tl = 0, bl = 0, sl = 0;
   mb->ntp = 0;

@@ -111,13 +111,7 @@ static int read_file(const char *path, int kind, walk *w) {
 /* ---- walking a folder ------------------------------------------------------- */
 
 static int push_path(pathlist *l, char *p) {
-  if (l->n == l->cap) {
-    size_t nc = l->cap ? l->cap * 2 : 64;
-    char **nv = mem_realloc(l->v, nc * sizeof *nv);
-    if (!nv) return -1;
-    l->v = nv;
-    l->cap = nc;
-  }
+  if (mem_grow(&l->v, &l->cap, l->n, sizeof *l->v)) return -1;
   l->v[l->n++] = p;
   return 0;
 }

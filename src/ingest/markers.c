@@ -490,13 +490,7 @@ static int add_term(const char *t, const word *w, size_t s, size_t e, char ***te
   if (b.oom) { buf_free(&b); return -1; }
   for (size_t i = 0; i < *n; i++)
     if (strcmp((*terms)[i], str) == 0) { buf_free(&b); return 0; }
-  if (*n == *cap) {
-    size_t nc = *cap ? *cap * 2 : 4;
-    char **nt = mem_realloc(*terms, nc * sizeof *nt);
-    if (!nt) { buf_free(&b); return -1; }
-    *terms = nt;
-    *cap = nc;
-  }
+  if (mem_grow(terms, cap, *n, sizeof **terms)) { buf_free(&b); return -1; }
   char *own = buf_detach(&b);
   if (!own) { buf_free(&b); return -1; }
   (*terms)[(*n)++] = own;

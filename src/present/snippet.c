@@ -88,13 +88,7 @@ static int on_tok(void *ctx, const an_token *tk) {
     for (size_t i = s->n; m >= 0 && i-- > 0 && s->t[i].start >= tk->start;) s->t[i].match = m;
     return 0;
   }
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 256;
-    tok *p = mem_realloc(s->t, cap * sizeof *p);
-    if (!p) { s->oom = 1; return -1; }
-    s->t = p;
-    s->cap = cap;
-  }
+  if (mem_grow(&s->t, &s->cap, s->n, sizeof *s->t)) { s->oom = 1; return -1; }
   int m = which(s, tk);
   s->t[s->n++] = (tok){tk->start, tk->end, m};
   if (m >= 0 && ++s->nmatch >= MAX_MATCHES) return 1;

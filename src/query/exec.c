@@ -229,8 +229,7 @@ static int phrase_check(phrase_it *p, uint32_t doc) {
   uint32_t tl = p->source ? 0 : seg_title_len(p->base.cx->seg, doc);
   p->tf_t = p->tf_b = 0;
   for (uint32_t k = 0; k < p->npos[0]; k++) {
-    uint32_t start = p->pos[0][k] - p->rel[0];
-    if (p->pos[0][k] < p->rel[0]) continue;
+    uint32_t start = p->pos[0][k]; /* rel[0] is 0 */
     int ok = 1;
     for (size_t i = 1; i < p->n && ok; i++) ok = has_pos(p->pos[i], p->npos[i], start + p->rel[i]);
     if (!ok) continue;
@@ -495,13 +494,7 @@ static qit *prefix_it_new(qctx *cx, const qnode *q) {
               PREFIX_MAX_TERMS);
       break;
     }
-    if (q->field != QF_SOURCE && di.term[0] == SOURCE_PREFIX) continue;
-    if (m->n == cap) {
-      qit **k = mem_realloc(m->kids, 2 * cap * sizeof *k);
-      if (!k) { cx->err = ND_ERR_NOMEM; break; }
-      m->kids = k;
-      cap *= 2;
-    }
+    if (mem_grow(&m->kids, &cap, m->n, sizeof *m->kids)) { cx->err = ND_ERR_NOMEM; break; }
     qit *t = term_it_new(cx, di.term, di.len, q->field);
     if (!t) break;
     m->kids[m->n++] = t;

@@ -248,13 +248,7 @@ static void kv_free(kidvec *kv) {
 
 /* Appends k; -2 (k not taken) without memory. */
 static int kv_push(kidvec *kv, qnode *k) {
-  if (kv->n == kv->cap) {
-    size_t cap = kv->cap ? kv->cap * 2 : 4;
-    qnode **v = mem_realloc(kv->v, cap * sizeof *v);
-    if (!v) return -2;
-    kv->v = v;
-    kv->cap = cap;
-  }
+  if (mem_grow(&kv->v, &kv->cap, kv->n, sizeof *kv->v)) return -2;
   kv->v[kv->n++] = k;
   return 0;
 }

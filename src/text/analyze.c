@@ -266,13 +266,7 @@ static int raw_word(run *r) {
 }
 
 static int push_cp(run *r, int32_t cp, size_t off, size_t n) {
-  if (r->ncp == r->capcp) {
-    size_t cap = r->capcp ? r->capcp * 2 : 64;
-    rcp *p = mem_realloc(r->cps, cap * sizeof *p);
-    if (!p) return -1;
-    r->cps = p;
-    r->capcp = cap;
-  }
+  if (mem_grow(&r->cps, &r->capcp, r->ncp, sizeof *r->cps)) return -1;
   r->cps[r->ncp++] = (rcp){cp, (uint32_t)off, (uint32_t)n};
   return 0;
 }

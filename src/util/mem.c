@@ -36,6 +36,22 @@ void *mem_realloc(void *p, size_t n) {
 
 void mem_free(void *p) { free(p); }
 
+int mem_grow(void *pp, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap) return 0;
+  size_t nc = *cap ? *cap : 8;
+  while (nc <= n) {
+    if (nc > SIZE_MAX / 2 / elem) return -1;
+    nc *= 2;
+  }
+  void *old;
+  memcpy(&old, pp, sizeof old);
+  void *p = mem_realloc(old, nc * elem);
+  if (!p) return -1;
+  memcpy(pp, &p, sizeof p);
+  *cap = nc;
+  return 0;
+}
+
 char *mem_strndup(const char *s, size_t n) {
   char *d = mem_alloc(n + 1);
   if (d) {
