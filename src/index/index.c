@@ -121,36 +121,34 @@ int nd_refresh(nd_index *ix) {
 
 /* A writer removes files that the manifest does not name: leftovers of a
 ** commit that crashed before its manifest was renamed. */
+static int named_by_manifest(const manifest *m, const char *name) {
+  unsigned segno;
+  unsigned long long gen;
+  char ext[8];
+  int n = 0;
+  if (sscanf(name, "s%6u_%6llu.del%n", &segno, &gen, &n) == 2 && n && !name[n]) {
+    for (size_t i = 0; i < m->nsegs; i++)
+      if (m->segs[i].segno == segno && m->segs[i].delgen == gen) return 1;
+    return 0;
+  }
+  if (sscanf(name, "s%6u.%7[a-z]%n", &segno, ext, &n) == 2 && n && !name[n]) {
+    for (size_t i = 0; i < m->nsegs; i++)
+      if (m->segs[i].segno == segno) return 1;
+    return 0;
+  }
+  if (name[0] == 's' && sscanf(name, "s%6u.", &segno) == 1) return 0; /* e.g. s000003.meta.tmp */
+  return strcmp(name, "MANIFEST.tmp") != 0;
+}
+
+/* Remove what the manifest does not name.  Allocates nothing, so that it
+** also cleans up after an allocation failure. */
 static void remove_orphans(nd_index *ix) {
   DIR *d = opendir(ix->dir);
   if (!d) return;
   struct dirent *e;
-  buf p;
-  buf_init(&p);
-  while ((e = readdir(d))) {
-    unsigned segno;
-    unsigned long long gen;
-    char ext[8];
-    int keep = 1;
-    if (sscanf(e->d_name, "s%6u_%6llu.de%1[l]", &segno, &gen, ext) == 3) {
-      keep = 0;
-      for (size_t i = 0; i < ix->man.nsegs; i++)
-        if (ix->man.segs[i].segno == segno && ix->man.segs[i].delgen == gen) keep = 1;
-    } else if (sscanf(e->d_name, "s%6u.%4s", &segno, ext) == 2) {
-      keep = 0;
-      for (size_t i = 0; i < ix->man.nsegs; i++)
-        if (ix->man.segs[i].segno == segno) keep = 1;
-    } else if (!strcmp(e->d_name, "MANIFEST.tmp")) {
-      keep = 0;
-    }
-    if (!keep) {
-      buf_reset(&p);
-      buf_printf(&p, "%s/%s", ix->dir, e->d_name);
-      if (!p.oom) unlink(buf_cstr(&p));
-    }
-  }
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.' && !named_by_manifest(&ix->man, e->d_name)) unlinkat(dirfd(d), e->d_name, 0);
   closedir(d);
-  buf_free(&p);
 }
 
 int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_index **out) {
@@ -220,24 +218,12 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   return 0;
 }
 
-static void drop_pending(nd_index *ix, int remove_files) {
+/* Forget the changes made since the last commit.  Files of flushed
+** segments stay on disk: remove_orphans() removes them. */
+static void drop_pending(nd_index *ix) {
   for (size_t i = 0; i < ix->npend; i++) {
-    snap_seg *g = &ix->pend[i];
-    uint32_t segno = g->seg.segno;
-    seg_close(&g->seg);
-    if (g->del) roaring_bitmap_free(g->del);
-    if (remove_files) {
-      buf p;
-      buf_init(&p);
-      for (int k = 0; k <= SF_COUNT; k++) {
-        char name[24];
-        seg_file_name(segno, k, name);
-        buf_reset(&p);
-        buf_printf(&p, "%s/%s", ix->dir, name);
-        if (!p.oom) unlink(buf_cstr(&p));
-      }
-      buf_free(&p);
-    }
+    seg_close(&ix->pend[i].seg);
+    if (ix->pend[i].del) roaring_bitmap_free(ix->pend[i].del);
   }
   mem_free(ix->pend);
   ix->pend = NULL;
@@ -256,7 +242,9 @@ static void drop_pending(nd_index *ix, int remove_files) {
 
 void nd_close(nd_index *ix) {
   if (!ix) return;
-  drop_pending(ix, 1);
+  int flushed = ix->npend > 0;
+  drop_pending(ix);
+  if (flushed) remove_orphans(ix);
   mb_free(ix->mb);
   snap_free(&ix->snap);
   man_free(&ix->man);
@@ -422,33 +410,6 @@ int nd_delete(nd_index *ix, const char *id) {
 
 /* ---- commit ----------------------------------------------------------- */
 
-/* Remove the files of the old commit that the new one does not name. */
-static void remove_obsolete(nd_index *ix, const manifest *old, const manifest *new) {
-  buf p;
-  buf_init(&p);
-  for (size_t i = 0; i < old->nsegs; i++) {
-    const man_seg *o = &old->segs[i];
-    const man_seg *n = NULL;
-    for (size_t j = 0; j < new->nsegs; j++)
-      if (new->segs[j].segno == o->segno) n = &new->segs[j];
-    if (o->delgen && (!n || n->delgen != o->delgen)) {
-      char name[40];
-      del_file_name(o->segno, o->delgen, name);
-      buf_reset(&p);
-      buf_printf(&p, "%s/%s", ix->dir, name);
-      if (!p.oom) unlink(buf_cstr(&p));
-    }
-    for (int k = 0; !n && k <= SF_COUNT; k++) {
-      char name[24];
-      seg_file_name(o->segno, k, name);
-      buf_reset(&p);
-      buf_printf(&p, "%s/%s", ix->dir, name);
-      if (!p.oom) unlink(buf_cstr(&p));
-    }
-  }
-  buf_free(&p);
-}
-
 /* Build the next manifest from the current one plus pending changes,
 ** writing deletion files.  With `merged` set, the snapshot segments flagged
 ** in `replaced` give way to it (at the place of the first of them). */
@@ -494,13 +455,12 @@ static int publish(nd_index *ix, const man_seg *merged, const unsigned char *rep
   if ((rc = man_write(ix->dir, &m))) goto fail;
   manifest old = ix->man;
   ix->man = m;
-  drop_pending(ix, 0);
-  remove_obsolete(ix, &old, &m);
+  drop_pending(ix);
   man_free(&old);
-  rc = load_current(ix);
-  if (rc) return rc;
+  /* Files the new manifest does not name (old deletion files, merged
+  ** segments) go now; readers that mapped them keep their mappings. */
   remove_orphans(ix);
-  return 0;
+  return load_current(ix);
 fail:
   /* Deletion files written for this generation are orphans; the caller
   ** removes them with the pending segments. */
@@ -565,7 +525,7 @@ int nd_commit(nd_index *ix) {
   if ((rc = need_writer(ix))) return rc;
   if (mb_ndocs(ix->mb) == 0 && ix->npend == 0 && !ix->pend_del) return 0;
   if ((rc = flush_buffer(ix)) || (rc = publish(ix, NULL, NULL))) {
-    drop_pending(ix, 1);
+    drop_pending(ix);
     remove_orphans(ix);
     return rc;
   }

@@ -2,6 +2,7 @@
 #include "segment.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,12 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level) {
     path_of(dir, segno, k, &p);
     if (p.oom) { buf_free(&p); return ND_ERR_NOMEM; }
     int e = sink_open(&w->f[k], buf_cstr(&p));
+    if (e) { /* not ours to remove (it may exist already): just free the sink */
+      sink_abort(&w->f[k]);
+      buf_free(&p);
+      return status_from_errno(e);
+    }
     w->open_files = k + 1;
-    if (e) { buf_free(&p); return status_from_errno(e); }
   }
   buf_free(&p);
   return 0;
@@ -153,6 +158,19 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   return 0;
 }
 
+/* Free the writer's memory; its files stay as they are. */
+static void release(seg_writer *w) {
+  w->open_files = 0;
+  for (int k = 0; k < SF_COUNT; k++) buf_free(&w->out[k]);
+  dw_free(&w->dw);
+  stw_free(&w->stw);
+  pl_writer_free(&w->pl);
+  buf_free(&w->dates);
+  buf_free(&w->ids);
+  mem_free(w->dir);
+  w->dir = NULL;
+}
+
 int segw_finish(seg_writer *w, seg_meta *out) {
   int rc = 0;
   uint64_t off;
@@ -180,7 +198,6 @@ int segw_finish(seg_writer *w, seg_meta *out) {
     int e = sink_close(&w->f[k], &w->m.hash[k]);
     if (e) { rc = status_from_errno(e); goto fail; }
   }
-  w->open_files = 0;
   buf meta;
   buf_init(&meta);
   put_meta(&meta, &w->m);
@@ -190,42 +207,22 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   buf_free(&meta);
   if (e) { rc = status_from_errno(e); goto fail; }
   if (out) *out = w->m;
-  segw_abort(w); /* frees memory; files are complete, nothing to remove */
+  release(w);
   return 0;
 fail:
   segw_abort(w);
-  {
-    buf p;
-    buf_init(&p);
-    for (int k = 0; k <= SF_COUNT; k++) {
-      path_of(w->dir ? w->dir : ".", w->segno, k, &p);
-      if (!p.oom) unlink(buf_cstr(&p));
-    }
-    buf_free(&p);
-  }
   return rc;
 }
 
 void segw_abort(seg_writer *w) {
-  buf p;
-  buf_init(&p);
+  /* No allocation here: this also runs after memory ran out. */
+  char path[PATH_MAX], name[24];
   for (int k = 0; k < w->open_files; k++) {
-    sink_abort(&w->f[k]);
-    if (w->dir) {
-      path_of(w->dir, w->segno, k, &p);
-      if (!p.oom) unlink(buf_cstr(&p));
-    }
+    sink_abort(&w->f[k]); /* harmless on a sink already closed */
+    seg_file_name(w->segno, k, name);
+    if (snprintf(path, sizeof path, "%s/%s", w->dir, name) < (int)sizeof path) unlink(path);
   }
-  w->open_files = 0;
-  buf_free(&p);
-  for (int k = 0; k < SF_COUNT; k++) buf_free(&w->out[k]);
-  dw_free(&w->dw);
-  stw_free(&w->stw);
-  pl_writer_free(&w->pl);
-  buf_free(&w->dates);
-  buf_free(&w->ids);
-  mem_free(w->dir);
-  w->dir = NULL;
+  release(w);
 }
 
 /* ---- reading ---------------------------------------------------------- */

@@ -74,7 +74,8 @@ int segw_term_end(seg_writer *w);
 /* Write indexes, padding and meta; fsync every file.  0 or ND_ERR_*.  On
 ** failure the files are removed. */
 int segw_finish(seg_writer *w, seg_meta *out);
-/* Remove the files of an unfinished segment. */
+/* Remove the files this writer created and free it (also after a failed
+** segw_open or segw_finish). */
 void segw_abort(seg_writer *w);
 
 /* ---- reading ---- */

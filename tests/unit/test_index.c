@@ -332,9 +332,55 @@ static void test_merge_policy(void) {
   rm_rf(dir);
 }
 
-/* Fail the Nth allocation for every N: errors, never crashes or leaks, and
-** the archive stays usable at its last commit. */
+/* 1 if every segment and deletion file in dir is named by its MANIFEST:
+** nothing a failed or finished operation left behind. */
+static int only_named_files(const char *dir) {
+  char path[512], line[256];
+  unsigned seg[64][2];
+  int nseg = 0, ok = 1;
+  snprintf(path, sizeof path, "%s/MANIFEST", dir);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  unsigned segno, docs, del, gen;
+  while (fgets(line, sizeof line, f) && nseg < 64)
+    if (sscanf(line, "segment %u docs %u deleted %u delgen %u", &segno, &docs, &del, &gen) == 4) {
+      seg[nseg][0] = segno;
+      seg[nseg++][1] = gen;
+    }
+  fclose(f);
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    unsigned n, g;
+    char ext[8];
+    int named = 0;
+    if (sscanf(e->d_name, "s%6u_%6u.de%1[l]", &n, &g, ext) == 3) {
+      for (int i = 0; i < nseg; i++) named |= seg[i][0] == n && seg[i][1] == g;
+    } else if (sscanf(e->d_name, "s%6u.%7s", &n, ext) == 2) {
+      for (int i = 0; i < nseg; i++) named |= seg[i][0] == n && strchr(ext, '.') == NULL;
+    } else {
+      named = 1;
+    }
+    if (!named) { fprintf(stderr, "  stray file %s\n", e->d_name); ok = 0; }
+  }
+  if (d) closedir(d);
+  return ok;
+}
+
+/* Fail the Nth allocation for every N: errors, never crashes or leaks, the
+** archive stays usable at its last commit, nothing is left behind, and
+** nothing outside the archive is touched (decoys named like segment files
+** sit in the working directory). */
 static void test_out_of_memory(void) {
+  char cwd[512], decoys[] = "/tmp/ndtest-cwd-XXXXXX";
+  ASSERT(getcwd(cwd, sizeof cwd) && mkdtemp(decoys) && chdir(decoys) == 0);
+  for (int k = 1; k < 40; k++) {
+    char name[32];
+    snprintf(name, sizeof name, "s%06d.dic", k);
+    FILE *f = fopen(name, "w");
+    ASSERT(f);
+    fclose(f);
+  }
   const char *dir = fresh_dir();
   nd_index *ix = open_w(dir, 0);
   ASSERT(ix);
@@ -357,6 +403,7 @@ static void test_out_of_memory(void) {
     mem_fail_after(-1);
     nd_close(w);
     failures += rc != 0;
+    if (!only_named_files(dir)) TEST_FAIL_("files left behind after failing allocation %ld (rc %d)", n, rc);
     nd_index *c;
     ASSERT_OK(nd_open(dir, 0, NULL, &c));
     ASSERT_EQ_INT(count(c, "base"), 1);
@@ -364,6 +411,13 @@ static void test_out_of_memory(void) {
   }
   ASSERT(failures > 10);
   rm_rf(dir);
+  for (int k = 1; k < 40; k++) {
+    char name[32];
+    snprintf(name, sizeof name, "s%06d.dic", k);
+    ASSERT(access(name, F_OK) == 0);
+  }
+  ASSERT(chdir(cwd) == 0);
+  rm_rf(decoys);
 }
 
 static void test_languages(void) {
