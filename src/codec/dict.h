@@ -54,7 +54,8 @@ typedef struct dict {
   uint64_t nblocks, nterms;
 } dict;
 
-/* Checks that the index lies inside the file.  0 or -1. */
+/* Checks that the block index lies inside the file (each block's bounds
+** are checked when it is read).  0 or -1. */
 int dict_open(dict *d, const uint8_t *base, size_t len, uint64_t index_off, uint64_t nblocks, uint64_t nterms);
 
 typedef struct dict_iter {
