@@ -1,0 +1,219 @@
+/*
+** test_codec.c -- postings blocks, the term dictionary and stored-document
+** blocks, each checked against plain arrays, and fed damaged bytes.
+*/
+#include <stdint.h>
+
+#include "codec/dict.h"
+#include "codec/postings.h"
+#include "codec/store.h"
+#include "test.h"
+#include "util/mem.h"
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t rnd(uint32_t n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)(rng % n);
+}
+
+typedef struct plist {
+  uint32_t n, docs[3000], tft[3000], tfb[3000], pos[3000][6];
+  buf doc, pos_bytes;
+} plist;
+
+/* A random term: n docs, increasing, with frequencies and positions. */
+static void make_list(plist *l, uint32_t n, pl_writer *w) {
+  l->n = n;
+  uint32_t d = 0;
+  pl_writer_reset(w);
+  for (uint32_t i = 0; i < n; i++) {
+    d += 1 + rnd(i % 7 ? 3 : 5000);
+    l->docs[i] = d;
+    l->tft[i] = rnd(2);
+    l->tfb[i] = 1 + rnd(4);
+    uint32_t k = l->tft[i] + l->tfb[i], p = 0;
+    for (uint32_t j = 0; j < k; j++) l->pos[i][j] = p += 1 + rnd(40);
+    if (pl_add(w, d, l->tft[i], l->tfb[i], l->pos[i], k)) abort();
+  }
+  buf_init(&l->doc);
+  buf_init(&l->pos_bytes);
+  if (pl_finish(w, &l->doc, &l->pos_bytes)) abort();
+  uint8_t pad[PL_PAD] = {0};
+  buf_put(&l->doc, pad, sizeof pad);
+}
+
+static void test_postings_roundtrip_and_advance(void) {
+  static plist l;
+  pl_writer w;
+  pl_writer_init(&w);
+  static const uint32_t sizes[] = {1, 2, 127, 128, 129, 256, 1000, 2999};
+  for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+    make_list(&l, sizes[s], &w);
+    pl_cursor c;
+    ASSERT_OK(pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n));
+    uint32_t out[8];
+    for (uint32_t i = 0; i < l.n; i++, pl_next(&c)) {
+      ASSERT_EQ_INT(c.doc, l.docs[i]);
+      ASSERT_EQ_INT(pl_tft(&c), l.tft[i]);
+      ASSERT_EQ_INT(pl_tfb(&c), l.tfb[i]);
+      if (i % 3 == 0) { /* positions are read lazily, for some docs only */
+        ASSERT_EQ_INT(pl_positions(&c, out), l.tft[i] + l.tfb[i]);
+        for (uint32_t j = 0; j < l.tft[i] + l.tfb[i]; j++) ASSERT_EQ_INT(out[j], l.pos[i][j]);
+      }
+    }
+    ASSERT_EQ_INT(c.doc, PL_END);
+    ASSERT(!c.err);
+    /* advance(target) lands on the first doc >= target, like a linear scan. */
+    for (int trial = 0; trial < 50; trial++) {
+      pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n);
+      uint32_t t = 0, i = 0;
+      while (c.doc != PL_END) {
+        t = c.doc + 1 + rnd(3000);
+        pl_advance(&c, t);
+        while (i < l.n && l.docs[i] < t) i++;
+        ASSERT_EQ_INT(c.doc, i < l.n ? l.docs[i] : PL_END);
+        if (c.doc != PL_END && rnd(2)) {
+          ASSERT_EQ_INT(pl_positions(&c, out), l.tft[i] + l.tfb[i]);
+          ASSERT_EQ_INT(out[0], l.pos[i][0]);
+        }
+      }
+    }
+    buf_free(&l.doc);
+    buf_free(&l.pos_bytes);
+  }
+  pl_writer_free(&w);
+}
+
+/* Damaged postings give err or wrong-but-bounded answers, never a crash
+** (run under the sanitizers in CI). */
+static void test_postings_damaged(void) {
+  static plist l;
+  pl_writer w;
+  pl_writer_init(&w);
+  make_list(&l, 700, &w);
+  int caught = 0;
+  for (size_t at = 0; at < l.doc.n - PL_PAD; at++) {
+    uint8_t saved = l.doc.p[at];
+    l.doc.p[at] ^= (uint8_t)(1 + rnd(255));
+    pl_cursor c;
+    uint32_t out[64];
+    if (pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n) == 0)
+      for (int steps = 0; c.doc != PL_END && steps < 2000; steps++) {
+        if (pl_tft(&c) + pl_tfb(&c) <= 64) pl_positions(&c, out);
+        pl_next(&c);
+      }
+    caught += c.err;
+    l.doc.p[at] = saved;
+  }
+  ASSERT(caught > 0);
+  buf_free(&l.doc);
+  buf_free(&l.pos_bytes);
+  pl_writer_free(&w);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void test_dictionary(void) {
+  enum { N = 2000 };
+  static char words[N][16];
+  char *sorted[N];
+  size_t n = 0;
+  for (int i = 0; i < N; i++) {
+    int len = 2 + (int)rnd(8);
+    for (int j = 0; j < len; j++) words[i][j] = (char)('a' + rnd(6));
+    words[i][len] = 0;
+    sorted[n++] = words[i];
+  }
+  qsort(sorted, n, sizeof *sorted, cmp_str);
+  size_t u = 0; /* unique */
+  for (size_t i = 0; i < n; i++)
+    if (!u || strcmp(sorted[u - 1], sorted[i])) sorted[u++] = sorted[i];
+  dict_writer w;
+  dw_init(&w);
+  buf out;
+  buf_init(&out);
+  for (size_t i = 0; i < u; i++) {
+    term_info ti = {(uint32_t)i + 1, i * 10, 10, i * 3, 3};
+    ASSERT_OK(dw_add(&w, sorted[i], strlen(sorted[i]), &ti, &out));
+  }
+  term_info dup = {1, 0, 1, 0, 1};
+  ASSERT(dw_add(&w, sorted[0], strlen(sorted[0]), &dup, &out) != 0); /* out of order */
+  uint64_t index_off;
+  ASSERT_OK(dw_finish(&w, &out, &index_off));
+  dict d;
+  ASSERT_OK(dict_open(&d, out.p, out.n, index_off, w.nblocks, w.nterms));
+  for (size_t i = 0; i < u; i++) {
+    term_info ti;
+    ASSERT_EQ_INT(dict_lookup(&d, sorted[i], strlen(sorted[i]), &ti), 1);
+    ASSERT_EQ_INT(ti.df, i + 1);
+    ASSERT_EQ_INT(ti.doc_off, i * 10);
+    ASSERT_EQ_INT(ti.pos_off, i * 3);
+  }
+  term_info ti;
+  ASSERT_EQ_INT(dict_lookup(&d, "zzzz", 4, &ti), 0);
+  ASSERT_EQ_INT(dict_lookup(&d, "", 0, &ti), 0);
+  /* Prefix walks give exactly the sorted terms with that prefix. */
+  static const char *const prefixes[] = {"a", "ab", "fed", "cc", "zz", "b"};
+  for (size_t p = 0; p < sizeof prefixes / sizeof *prefixes; p++) {
+    const char *pre = prefixes[p];
+    size_t pl = strlen(pre), want = 0, got = 0;
+    for (size_t i = 0; i < u; i++) want += !strncmp(sorted[i], pre, pl);
+    dict_iter it;
+    for (int r = dict_seek(&it, &d, pre, pl); r == 1 && !strncmp(it.term, pre, pl); r = dict_next(&it)) got++;
+    ASSERT_EQ_INT(got, want);
+  }
+  dw_free(&w);
+  buf_free(&out);
+}
+
+static void test_store(void) {
+  store_writer w;
+  ASSERT_OK(stw_init(&w, 3));
+  buf out;
+  buf_init(&out);
+  char body[300], id[16];
+  uint32_t blk[400], idx[400];
+  for (int i = 0; i < 400; i++) {
+    snprintf(id, sizeof id, "id%d", i);
+    memset(body, 'a' + i % 26, sizeof body - 1);
+    body[sizeof body - 1 - (size_t)(i % 50)] = 0;
+    const char *marked[] = {"M"};
+    nd_doc d = {.id = id, .title = i % 2 ? "T" : NULL, .body = body, .marked = marked, .n_marked = (size_t)(i % 2)};
+    ASSERT_OK(stw_add(&w, &d, &out, &blk[i], &idx[i]));
+  }
+  uint64_t table;
+  ASSERT_OK(stw_finish(&w, &out, &table));
+  ASSERT(w.nblocks > 1);
+  store s;
+  ASSERT_OK(store_open(&s, out.p, out.n, table, w.nblocks));
+  buf scratch;
+  buf_init(&scratch);
+  for (int i = 0; i < 400; i += 7) {
+    ASSERT_OK(store_block(&s, blk[i], &scratch));
+    const uint8_t *rec;
+    size_t len;
+    ASSERT_OK(rec_find(scratch.p, scratch.n, idx[i], &rec, &len));
+    nd_document *doc;
+    ASSERT_OK(rec_decode(rec, len, &doc));
+    snprintf(id, sizeof id, "id%d", i);
+    ASSERT_EQ_STR(doc->doc.id, id);
+    ASSERT_EQ_INT(strlen(doc->doc.body), sizeof body - 1 - (size_t)(i % 50));
+    ASSERT(i % 2 ? doc->doc.title != NULL : doc->doc.title == NULL);
+    ASSERT_EQ_INT(doc->doc.n_marked, i % 2);
+    nd_document_free(doc);
+  }
+  /* A damaged block is an error, not a crash. */
+  out.p[out.n / 3] ^= 0x55;
+  int errors = 0;
+  for (uint32_t b = 0; b < w.nblocks; b++) errors += store_block(&s, b, &scratch) != 0;
+  ASSERT(errors >= 1);
+  ASSERT(store_block(&s, w.nblocks, &scratch) != 0);
+  stw_free(&w);
+  buf_free(&out);
+  buf_free(&scratch);
+}
+
+TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_dictionary),
+          TEST(test_store))
