@@ -171,6 +171,8 @@ typedef struct nd_hit {
   const char *source;  /* "" if none */
   const char *url;     /* "" if none */
   const char *snippet; /* "" if snippets were not asked for */
+  const char *headline; /* what a listing shows: the title, or for an article
+                        ** without one the start of its first sentence */
 } nd_hit;
 
 typedef struct nd_results nd_results;

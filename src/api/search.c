@@ -15,7 +15,10 @@ struct nd_results {
   nd_hit *hits;
   nd_document **docs;
   char **snippets;
+  char **leads; /* headlines made for untitled hits */
 };
+
+#define LEAD_CHARS 80
 
 typedef struct fetch_key {
   uint32_t seg, block, hit;
@@ -35,7 +38,9 @@ void nd_results_free(nd_results *r) {
   for (size_t i = 0; i < r->n; i++) {
     nd_document_free(r->docs[i]);
     mem_free(r->snippets[i]);
+    mem_free(r->leads[i]);
   }
+  mem_free(r->leads);
   mem_free(r->hits);
   mem_free(r->docs);
   mem_free(r->snippets);
@@ -84,6 +89,7 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   res = mem_calloc(1, sizeof *res);
   if (!res || !(res->hits = mem_calloc(nh + 1, sizeof *res->hits)) ||
       !(res->docs = mem_calloc(nh + 1, sizeof *res->docs)) || !(res->snippets = mem_calloc(nh + 1, sizeof *res->snippets)) ||
+      !(res->leads = mem_calloc(nh + 1, sizeof *res->leads)) ||
       (o.snippets && hl_collect(q, &hl))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     goto done;
@@ -119,8 +125,17 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
         goto done;
       }
     }
+    const char *headline = d->title;
+    if (!headline || !headline[0]) {
+      buf_reset(&sn);
+      lead_make(d->body, LEAD_CHARS, &sn);
+      if (sn.oom || !(headline = res->leads[i] = mem_strndup((const char *)sn.p, sn.n))) {
+        rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+    }
     res->hits[i] = (nd_hit){d->id, hits[i].score, or_empty(d->title), or_empty(d->date), or_empty(d->source),
-                            or_empty(d->url), or_empty(res->snippets[i])};
+                            or_empty(d->url), or_empty(res->snippets[i]), headline};
   }
 done:
   buf_free(&sn);

@@ -133,10 +133,6 @@ void term_put_line(FILE *f, const char *s, size_t n);
 ** written as one space or '?' (so that columns match term_column()). */
 void term_put_flat(FILE *f, const char *s, size_t n);
 
-/* Cut s to at most max_chars code points at a word boundary, collapsing
-** white space; appends "…" when something was cut.  Returns a malloc'ed
-** string or NULL when out of memory. */
-char *term_shorten(const char *s, size_t max_chars);
 
 /* Display column of byte offset `off` in s (counts code points). */
 size_t term_column(const char *s, size_t off);

@@ -12,7 +12,6 @@
 #define MAX_LIMIT 100000u
 #define MAX_OFFSET 10000000u
 #define DEFAULT_LIMIT 10u
-#define TITLE_CHARS 80
 
 typedef struct search_args {
   const char *archive;
@@ -100,27 +99,16 @@ static int query_error(nd_index *ix, const search_args *s) {
 
 /* ---- text output -------------------------------------------------------- */
 
-/* The title line of a hit without a title: the start of its body. */
-static void print_untitled(nd_index *ix, const nd_hit *h) {
-  nd_document *d = NULL;
-  char *t = NULL;
-  if (nd_get(ix, h->id, &d) == ND_OK && nd_document_doc(d)->body)
-    t = term_shorten(nd_document_doc(d)->body, TITLE_CHARS);
-  fputs(t && *t ? t : "(untitled)", stdout);
-  free(t);
-  nd_document_free(d);
-}
-
 static void print_field(const char *s) {
   if (*s) term_put_line(stdout, s, strlen(s));
   else fputc('-', stdout);
 }
 
-static void print_hit(nd_index *ix, const nd_hit *h, size_t rank, int color) {
+static void print_hit(const nd_hit *h, size_t rank, int color) {
   static const char *const KEEP[] = {TERM_BOLD, TERM_RESET};
   printf("%zu. ", rank);
-  if (h->title[0]) term_put_line(stdout, h->title, strlen(h->title));
-  else print_untitled(ix, h);
+  if (h->headline[0]) term_put_line(stdout, h->headline, strlen(h->headline));
+  else fputs("(untitled)", stdout);
   printf("\n   %.2f  ", h->score);
   print_field(h->id);
   fputs("  ", stdout);
@@ -148,13 +136,13 @@ static void print_count(uint64_t total, uint64_t offset, size_t count) {
   fputc('\n', stdout);
 }
 
-static int print_text(nd_index *ix, nd_results *res, const search_args *s, int color) {
+static int print_text(nd_results *res, const search_args *s, int color) {
   size_t n = nd_results_count(res);
   for (size_t i = 0; i < n; i++) {
     nd_hit h;
     int rc = nd_results_hit(res, i, &h);
     if (rc != ND_OK) { cli_error("cannot read hit %zu: %s", i, nd_strerror(rc)); return EXIT_ERROR; }
-    print_hit(ix, &h, (size_t)s->offset + i + 1, color);
+    print_hit(&h, (size_t)s->offset + i + 1, color);
   }
   print_count(nd_results_total(res), s->offset, n);
   return EXIT_OK;
@@ -167,6 +155,7 @@ static json_t *hit_json(const nd_hit *h) {
   int bad = json_object_set_new(o, "id", json_string(h->id));
   bad |= json_object_set_new(o, "score", json_real(h->score));
   bad |= json_object_set_new(o, "title", cli_json_str(h->title));
+  bad |= json_object_set_new(o, "headline", cli_json_str(h->headline));
   bad |= json_object_set_new(o, "date", cli_json_str(h->date));
   bad |= json_object_set_new(o, "source", cli_json_str(h->source));
   bad |= json_object_set_new(o, "url", cli_json_str(h->url));
@@ -221,7 +210,7 @@ static int run_search(nd_index *ix, const search_args *s) {
     /* A prefix matching too many terms is the query's fault. */
     return rc == ND_ERR_LIMIT ? EXIT_USAGE : cli_exit_code(rc);
   }
-  int st = s->json ? print_json(res, s, took_ms) : print_text(ix, res, s, color);
+  int st = s->json ? print_json(res, s, took_ms) : print_text(res, s, color);
   nd_results_free(res);
   return st;
 }

@@ -72,48 +72,7 @@ void term_put_flat(FILE *f, const char *s, size_t n) {
   }
 }
 
-/* Copy s with white space runs collapsed to one space, trimmed, control
-** characters replaced. */
-static char *collapse(const char *s) {
-  size_t n = strlen(s);
-  char *out = malloc(n + 1);
-  if (!out) return NULL;
-  size_t o = 0;
-  int pending_space = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (is_space(c)) { pending_space = o > 0; continue; }
-    if (pending_space) out[o++] = ' ';
-    pending_space = 0;
-    out[o++] = is_unsafe(c) ? '?' : (char)c;
-  }
-  out[o] = 0;
-  return out;
-}
-
 static int is_cont(unsigned char c) { return (c & 0xc0) == 0x80; }
-
-char *term_shorten(const char *s, size_t max_chars) {
-  char *t = collapse(s);
-  if (!t) return NULL;
-  size_t chars = 0, i = 0, n = strlen(t);
-  while (i < n && chars < max_chars) {
-    i++;
-    while (i < n && is_cont((unsigned char)t[i])) i++;
-    chars++;
-  }
-  if (i >= n) return t;
-  /* Cut at the last space before i, if there is a reasonable one. */
-  size_t cut = i;
-  while (cut > 0 && t[cut] != ' ') cut--;
-  if (cut < i / 2) cut = i; /* one very long word: cut inside it */
-  while (cut > 0 && t[cut - 1] == ' ') cut--;
-  static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* … */
-  char *out = realloc(t, cut + sizeof ELLIPSIS);
-  if (!out) { free(t); return NULL; }
-  memcpy(out + cut, ELLIPSIS, sizeof ELLIPSIS);
-  return out;
-}
 
 size_t term_column(const char *s, size_t off) {
   size_t col = 0;

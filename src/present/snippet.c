@@ -111,6 +111,28 @@ void text_put(buf *out, const char *text, size_t n, int html) {
   if (space && out->n && out->p[out->n - 1] != ' ') buf_putc(out, ' ');
 }
 
+void lead_make(const char *body, size_t max_chars, buf *out) {
+  size_t i = 0, chars = 0, last_space = 0;
+  while (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r') i++;
+  size_t start = i;
+  for (; body[i] && body[i] != '\n'; i++) {
+    unsigned char c = (unsigned char)body[i];
+    if ((c & 0xC0) == 0x80) continue; /* count characters, not bytes */
+    if (c == ' ') last_space = i;
+    if ((c == '.' || c == '!' || c == '?') && (body[i + 1] == ' ' || body[i + 1] == '\n' || !body[i + 1])) {
+      i++; /* keep the sentence's own end */
+      break;
+    }
+    if (++chars > max_chars) {
+      size_t cut = last_space > start + (i - start) / 2 ? last_space : i;
+      text_put(out, body + start, cut - start, 0);
+      buf_puts(out, "…");
+      return;
+    }
+  }
+  text_put(out, body + start, i - start, 0);
+}
+
 int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, size_t chars, const char *open,
                  const char *close, buf *out) {
   size_t blen = strlen(body);

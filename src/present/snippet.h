@@ -35,6 +35,11 @@ void hl_free(hl_terms *h);
 int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, size_t chars,
                  const char *open, const char *close, buf *out);
 
+/* Append the start of body's first sentence to out: up to the sentence's
+** end, its first line break or about max_chars characters (cut at a word,
+** then "…"), white space collapsed.  For listing articles without a title. */
+void lead_make(const char *body, size_t max_chars, buf *out);
+
 /* Append text[0..n) to out, HTML-escaped when html is set, with runs of
 ** white space (and control characters) turned into one space. */
 void text_put(buf *out, const char *text, size_t n, int html);

@@ -27,6 +27,8 @@ check "show seed json" 0 "$ND" show --db "$DB" --json 000_be9abb58446af4f7
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["marked"]==["NATO","Jaap de Hoop Scheffer","Iraq war"], d["marked"]; assert "(search)" not in d["body"]' "$T/out"; then ok "seed marked exactly"; else bad "seed marked exactly"; fi
 check "phrase finds seed" 0 "$ND" search --db "$DB" '"Hoop Scheffer"'
 has "phrase hit" "000_be9abb58446af4f7" out
+check "untitled hit has a headline" 0 "$ND" search --db "$DB" --json '"Hoop Scheffer"'
+if python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hits"][0]; assert h["title"] is None and h["headline"].replace("\u00a0", " ").startswith("NATO failed Wednesday to overcome"), h' "$T/out"; then ok "headline from the first sentence"; else bad "headline from the first sentence"; fi
 check "search word not indexed" 0 "$ND" search --db "$DB" --json 'search'
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["total"]==0, d' "$T/out"; then ok "search finds nothing"; else bad "search finds nothing"; fi
 check "plain marks when not a terminal" 0 "$ND" search --db "$DB" 'NATO training "Iraqi forces"'
