@@ -218,8 +218,9 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   return 0;
 }
 
-/* Forget the changes made since the last commit.  Files of flushed
-** segments stay on disk: remove_orphans() removes them. */
+/* Forget the segments flushed and the deletions made since the last
+** commit (not the buffer).  Their files stay on disk: remove_orphans()
+** removes them. */
 static void drop_pending(nd_index *ix) {
   for (size_t i = 0; i < ix->npend; i++) {
     seg_close(&ix->pend[i].seg);
@@ -233,10 +234,6 @@ static void drop_pending(nd_index *ix) {
       if (ix->pend_del[i]) roaring_bitmap_free(ix->pend_del[i]);
     mem_free(ix->pend_del);
     ix->pend_del = NULL;
-  }
-  if (ix->mb) {
-    mb_free(ix->mb);
-    ix->mb = mb_new();
   }
 }
 
@@ -258,8 +255,10 @@ void nd_close(nd_index *ix) {
 
 /* ---- adding and deleting ---------------------------------------------- */
 
+/* A writer handle with a buffer (a new one if an earlier allocation of it failed). */
 static int need_writer(nd_index *ix) {
   if (!(ix->flags & ND_OPEN_WRITE)) return ix_fail(ix, ND_ERR_READONLY, "%s: opened read-only", ix->dir);
+  if (!ix->mb && !(ix->mb = mb_new())) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   return 0;
 }
 
@@ -527,6 +526,8 @@ int nd_commit(nd_index *ix) {
   if ((rc = flush_buffer(ix)) || (rc = publish(ix, NULL, NULL))) {
     drop_pending(ix);
     remove_orphans(ix);
+    mb_free(ix->mb); /* what the buffer still held is discarded too */
+    ix->mb = mb_new(); /* NULL is retried by need_writer() */
     return rc;
   }
   /* The commit is durable; a failed merge leaves it as it is, and its
