@@ -161,7 +161,17 @@ typedef struct nd_search_options {
   size_t snippet_chars; /* approximate snippet length; 0 means 160 */
   const char *hl_open;  /* marks around matched words; NULL means "[" and "]" */
   const char *hl_close;
+  int count;            /* ND_COUNT_EXACT (default) or ND_COUNT_LOWER_BOUND */
+  int ids_only;         /* 1: hits carry only id and score; nothing stored is
+                        ** read (no title, date, snippet...) */
 } nd_search_options;
+
+/* How nd_results_total() is computed.  ND_COUNT_EXACT counts every matching
+** article.  ND_COUNT_LOWER_BOUND lets a relevance-ranked search skip
+** documents that cannot enter the top offset+limit; the total is then at
+** least offset+count and at most the exact count (see
+** nd_results_total_exact()). */
+enum { ND_COUNT_EXACT = 0, ND_COUNT_LOWER_BOUND = 1 };
 
 typedef struct nd_hit {
   const char *id;
@@ -182,6 +192,7 @@ typedef struct nd_results nd_results;
 int nd_search(nd_index *ix, const char *query, const nd_search_options *opts,
               nd_results **out);
 uint64_t nd_results_total(const nd_results *r); /* every matching article */
+int nd_results_total_exact(const nd_results *r); /* 1 if the total is exact */
 size_t nd_results_count(const nd_results *r);   /* hits held (<= limit) */
 /* The i-th hit (0-based, already offset).  Returns ND_ERR_INVALID if i is out of range. */
 int nd_results_hit(const nd_results *r, size_t i, nd_hit *out);

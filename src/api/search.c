@@ -11,6 +11,7 @@
 
 struct nd_results {
   uint64_t total;
+  int total_exact;
   size_t n;
   nd_hit *hits;
   nd_document **docs;
@@ -48,6 +49,7 @@ void nd_results_free(nd_results *r) {
 }
 
 uint64_t nd_results_total(const nd_results *r) { return r->total; }
+int nd_results_total_exact(const nd_results *r) { return r->total_exact; }
 size_t nd_results_count(const nd_results *r) { return r->n; }
 
 int nd_results_hit(const nd_results *r, size_t i, nd_hit *out) {
@@ -95,6 +97,7 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
     goto done;
   }
   res->total = total;
+  res->total_exact = 1;
   /* Fetch in store order, so that hits sharing a block share its decompression. */
   if (!(order = mem_alloc(nh * sizeof *order + 1))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
