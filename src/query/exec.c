@@ -605,18 +605,75 @@ static int cmp_rank(const void *a, const void *b, void *ctx) {
   return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
 }
 
+static void ctx_init(qctx *cx, nd_index *ix) {
+  const snapshot *snap = &ix->snap;
+  *cx = (qctx){.ix = ix, .snap = snap};
+  cx->N = (double)snap->total_docs;
+  cx->avg_t = snap->total_docs ? (double)snap->sum_title_len / snap->total_docs : 1;
+  cx->avg_b = snap->total_docs ? (double)snap->sum_body_len / snap->total_docs : 1;
+  if (cx->avg_t <= 0) cx->avg_t = 1;
+  if (cx->avg_b <= 0) cx->avg_b = 1;
+}
+
+/* The message for an error met while iterating (ND_ERR_LIMIT's is set). */
+static int iter_fail(nd_index *ix, int rc) {
+  if (rc == ND_ERR_CORRUPT) return ix_fail(ix, rc, "archive damaged: a segment's postings could not be read (run newsdex check)");
+  if (rc == ND_ERR_NOMEM) return ix_fail(ix, rc, "out of memory");
+  return rc;
+}
+
+int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_t *total) {
+  const snapshot *snap = &ix->snap;
+  *sets = NULL;
+  *total = 0;
+  roaring_bitmap_t **bm = mem_calloc(snap->n + 1, sizeof *bm);
+  if (!bm) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  qctx cx;
+  ctx_init(&cx, ix);
+  int rc = 0;
+  uint32_t batch[256];
+  for (size_t si = 0; si < snap->n && !rc; si++) {
+    const snap_seg *g = &snap->segs[si];
+    cx.seg = &g->seg;
+    if (!(bm[si] = roaring_bitmap_create())) { rc = ND_ERR_NOMEM; break; }
+    qit *it = build(&cx, q);
+    if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
+    size_t nb = 0;
+    for (; it->doc != PL_END && !cx.err; it->next(it)) {
+      if (it->doc >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
+      batch[nb++] = it->doc;
+      if (nb == 256) { roaring_bitmap_add_many(bm[si], nb, batch); nb = 0; }
+    }
+    roaring_bitmap_add_many(bm[si], nb, batch);
+    it->destroy(it);
+    rc = cx.err;
+    if (!rc && g->del) roaring_bitmap_andnot_inplace(bm[si], g->del);
+    if (!rc) *total += roaring_bitmap_get_cardinality(bm[si]);
+  }
+  cache_free(&cx);
+  if (rc) {
+    exec_matches_free(bm, snap->n);
+    *total = 0;
+    return iter_fail(ix, rc);
+  }
+  *sets = bm;
+  return 0;
+}
+
+void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
+  if (!sets) return;
+  for (size_t i = 0; i < n; i++) roaring_bitmap_free(sets[i]);
+  mem_free(sets);
+}
+
 int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, exec_hit **hits,
                 size_t *nhits, uint64_t *total) {
   *hits = NULL;
   *nhits = 0;
   *total = 0;
   const snapshot *snap = &ix->snap;
-  qctx cx = {.ix = ix, .snap = snap};
-  cx.N = (double)snap->total_docs;
-  cx.avg_t = snap->total_docs ? (double)snap->sum_title_len / snap->total_docs : 1;
-  cx.avg_b = snap->total_docs ? (double)snap->sum_body_len / snap->total_docs : 1;
-  if (cx.avg_t <= 0) cx.avg_t = 1;
-  if (cx.avg_b <= 0) cx.avg_b = 1;
+  qctx cx;
+  ctx_init(&cx, ix);
   size_t want = offset + limit;
   if (want < offset) want = SIZE_MAX;
   if (want > snap->live_docs) want = (size_t)snap->live_docs;
@@ -642,9 +699,7 @@ int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int s
   cache_free(&cx);
   if (rc) {
     mem_free(hp.h);
-    if (rc == ND_ERR_CORRUPT) return ix_fail(ix, rc, "archive damaged: a segment's postings could not be read (run newsdex check)");
-    if (rc == ND_ERR_NOMEM) return ix_fail(ix, rc, "out of memory");
-    return rc; /* message already set */
+    return iter_fail(ix, rc);
   }
   qsort_r(hp.h, hp.n, sizeof *hp.h, cmp_rank, &sort);
   if (offset >= hp.n) {

@@ -42,4 +42,11 @@ typedef struct exec_hit {
 int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort,
                 exec_hit **hits, size_t *nhits, uint64_t *total);
 
+/* The matching live documents of q: (*sets)[i] is a bitmap of the doc
+** numbers of snapshot segment i (ix->snap.segs[i]); *total their count.
+** Free with exec_matches_free(*sets, ix->snap.n).  For facets and
+** histograms: the cost is that of iterating the matches, no scoring. */
+int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_t *total);
+void exec_matches_free(roaring_bitmap_t **sets, size_t n);
+
 #endif

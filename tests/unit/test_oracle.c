@@ -1190,12 +1190,8 @@ static size_t NUPD;
 
 typedef struct lib_hits { long *doc; double *score; size_t n; uint64_t total; } lib_hits;
 
-static int lib_search_sorted(nd_index *ix, const char *q, size_t offset, size_t limit, int sort, lib_hits *out) {
-  nd_search_options o = {0};
-  o.sort = sort;
-  o.limit = limit;
-  o.offset = offset;
-  o.snippets = ND_SNIPPET_NONE;
+static int lib_search_opts(nd_index *ix, const char *q, const nd_search_options *opts, lib_hits *out) {
+  nd_search_options o = *opts;
   nd_results *r = NULL;
   memset(out, 0, sizeof *out);
   int rc = nd_search(ix, q, &o, &r);
@@ -1217,6 +1213,14 @@ static int lib_search_sorted(nd_index *ix, const char *q, size_t offset, size_t 
   out->n = n;
   nd_results_free(r);
   return rc;
+}
+static int lib_search_sorted(nd_index *ix, const char *q, size_t offset, size_t limit, int sort, lib_hits *out) {
+  nd_search_options o = {0};
+  o.sort = sort;
+  o.limit = limit;
+  o.offset = offset;
+  o.snippets = ND_SNIPPET_NONE;
+  return lib_search_opts(ix, q, &o, out);
 }
 static int lib_search(nd_index *ix, const char *q, size_t offset, size_t limit, lib_hits *out) {
   return lib_search_sorted(ix, q, offset, limit, ND_SORT_RELEVANCE, out);
@@ -1244,7 +1248,7 @@ static double bm25(const odoc *d, uint32_t t) {
 
 typedef struct suite_stats {
   size_t queries[G_NKINDS], nonempty[G_NKINDS], bad[G_NKINDS];
-  size_t hits, scored, paged, datesorted;
+  size_t hits, scored, paged, datesorted, topk;
 } suite_stats;
 
 /* Compare one query; returns the number of problems found. */
@@ -1307,6 +1311,25 @@ static int check_query(nd_index *ix, query *q, int scores, suite_stats *st, int 
       break;
     }
   }
+  /* top-k without an exact count (the engine may skip what cannot rank):
+  ** the same hits and scores as the head of the full list; a total between
+  ** the hits returned and the exact count */
+  static const size_t TOPK[] = {1, 10};
+  for (size_t t = 0; t < 2 && h.n; t++) {
+    nd_search_options o = {.limit = TOPK[t], .count = ND_COUNT_LOWER_BOUND, .ids_only = 1};
+    lib_hits p;
+    if (lib_search_opts(ix, q->text, &o, &p)) { bad++; lib_hits_free(&p); break; }
+    size_t expect = h.n < TOPK[t] ? h.n : TOPK[t];
+    int tb = p.n != expect || p.total < p.n || p.total > h.n;
+    for (size_t i = 0; i < p.n && !tb; i++) tb = p.doc[i] != h.doc[i] || p.score[i] != h.score[i];
+    if (tb) {
+      fprintf(stderr, "  TOP-%zu [%s]: %zu hits, total %llu; differs from the head of the full list (%zu hits)\n",
+              TOPK[t], q->text, p.n, (unsigned long long)p.total, h.n);
+      bad++;
+    }
+    lib_hits_free(&p);
+  }
+  st->topk++;
   /* scores */
   if (scores && q->score_check) {
     int sbad = 0;
@@ -1413,10 +1436,10 @@ static int run_suite(nd_index *ix, const char *state, int scores) {
   size_t nbadq = 0;
   for (int k = 0; k < G_NKINDS; k++) nbadq += st.bad[k];
   fprintf(stderr,
-          "  [%s] %zu queries (%zu failing), %zu hits compared, %zu scores checked%s, %zu paged, %zu date-sorted; "
-          "%.2fs\n",
+          "  [%s] %zu queries (%zu failing), %zu hits compared, %zu scores checked%s, %zu paged, %zu date-sorted, "
+          "%zu top-k checked; %.2fs\n",
           state, NQ, nbadq, st.hits, st.scored, scores ? "" : " (scores not checked: deletions pending)", st.paged,
-          st.datesorted, now_s() - t0);
+          st.datesorted, st.topk, now_s() - t0);
   static int printed;
   if (!printed || nbadq) {
     printed = 1;
