@@ -16,7 +16,8 @@ struct nd_results {
   nd_hit *hits;
   nd_document **docs;
   char **snippets;
-  char **leads; /* headlines made for untitled hits */
+  char **made; /* strings made for a hit: the headline of an untitled hit,
+                ** or its id in an ids_only search */
 };
 
 #define LEAD_CHARS 80
@@ -39,9 +40,9 @@ void nd_results_free(nd_results *r) {
   for (size_t i = 0; i < r->n; i++) {
     nd_document_free(r->docs[i]);
     mem_free(r->snippets[i]);
-    mem_free(r->leads[i]);
+    mem_free(r->made[i]);
   }
-  mem_free(r->leads);
+  mem_free(r->made);
   mem_free(r->hits);
   mem_free(r->docs);
   mem_free(r->snippets);
@@ -91,7 +92,7 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   res = mem_calloc(1, sizeof *res);
   if (!res || !(res->hits = mem_calloc(nh + 1, sizeof *res->hits)) ||
       !(res->docs = mem_calloc(nh + 1, sizeof *res->docs)) || !(res->snippets = mem_calloc(nh + 1, sizeof *res->snippets)) ||
-      !(res->leads = mem_calloc(nh + 1, sizeof *res->leads)) ||
+      !(res->made = mem_calloc(nh + 1, sizeof *res->made)) ||
       (o.snippets && hl_collect(q, &hl))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     goto done;
@@ -107,8 +108,25 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
     const segment *sg = &ix->snap.segs[hits[i].seg].seg;
     order[i] = (fetch_key){hits[i].seg, seg_block_of(sg, hits[i].doc), (uint32_t)i};
   }
-  qsort(order, nh, sizeof *order, cmp_fetch);
   res->n = nh; /* docs[] and snippets[] start NULL: freeing a partial result is safe */
+  if (o.ids_only) {
+    for (size_t i = 0; i < nh; i++) {
+      size_t n;
+      const char *id = seg_id(&ix->snap.segs[hits[i].seg].seg, hits[i].doc, &n);
+      if (!id) {
+        rc = ix_fail(ix, ND_ERR_CORRUPT, "segment %u: id of article %u damaged", ix->snap.segs[hits[i].seg].seg.segno,
+                     hits[i].doc);
+        goto done;
+      }
+      if (!(res->made[i] = mem_strndup(id, n))) {
+        rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", ""};
+    }
+    goto done;
+  }
+  qsort(order, nh, sizeof *order, cmp_fetch);
   for (size_t k = 0; k < nh; k++) {
     size_t i = order[k].hit;
     const snap_seg *g = &ix->snap.segs[hits[i].seg];
@@ -132,7 +150,7 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
     if (!headline || !headline[0]) {
       buf_reset(&sn);
       lead_make(d->body, LEAD_CHARS, &sn);
-      if (sn.oom || !(headline = res->leads[i] = mem_strndup((const char *)sn.p, sn.n))) {
+      if (sn.oom || !(headline = res->made[i] = mem_strndup((const char *)sn.p, sn.n))) {
         rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
         goto done;
       }

@@ -270,7 +270,7 @@ static int delete_id(nd_index *ix, const char *id) {
   if (mb_find_id(ix->mb, id, &d)) { mb_delete(ix->mb, d); found = 1; }
   for (size_t i = 0; i < ix->npend; i++) {
     snap_seg *g = &ix->pend[i];
-    int r = seg_find_id(&g->seg, id, g->del, &ix->scratch, &d);
+    int r = seg_find_id(&g->seg, id, g->del, &d);
     if (r < 0) return ix_fail(ix, r, "segment %u: cannot look up id \"%s\"", g->seg.segno, id);
     if (r) {
       if (!g->del && !(g->del = roaring_bitmap_create())) return ND_ERR_NOMEM;
@@ -281,7 +281,7 @@ static int delete_id(nd_index *ix, const char *id) {
   for (size_t i = 0; i < ix->snap.n; i++) {
     snap_seg *g = &ix->snap.segs[i];
     roaring_bitmap_t *cur = ix->pend_del && ix->pend_del[i] ? ix->pend_del[i] : g->del;
-    int r = seg_find_id(&g->seg, id, cur, &ix->scratch, &d);
+    int r = seg_find_id(&g->seg, id, cur, &d);
     if (r < 0) return ix_fail(ix, r, "segment %u: cannot look up id \"%s\"", g->seg.segno, id);
     if (!r) continue;
     if (!ix->pend_del && !(ix->pend_del = mem_calloc(ix->snap.n + 1, sizeof *ix->pend_del))) return ND_ERR_NOMEM;
@@ -557,7 +557,7 @@ int nd_get(nd_index *ix, const char *id, nd_document **out) {
   for (size_t i = ix->snap.n; i-- > 0;) {
     snap_seg *g = &ix->snap.segs[i];
     uint32_t d;
-    int r = seg_find_id(&g->seg, id, g->del, &ix->scratch, &d);
+    int r = seg_find_id(&g->seg, id, g->del, &d);
     if (r < 0) return ix_fail(ix, r, "segment %u: cannot read article \"%s\"", g->seg.segno, id);
     if (!r) continue;
     r = seg_get(&g->seg, d, &ix->scratch, out);

@@ -14,7 +14,8 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3154454d5844444eULL /* "NDDXMET1" */
+#define META_MAGIC 0x3254454d5844444eULL /* "NDDXMET2" */
+#define META_MAGIC_V1 0x3154454d5844444eULL /* "NDDXMET1": before the id strings */
 #define META_FIELDS (11 + 2 * SF_COUNT)
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
@@ -36,6 +37,8 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level) {
   pl_writer_init(&w->pl);
   buf_init(&w->dates);
   buf_init(&w->ids);
+  buf_init(&w->idoff);
+  buf_init(&w->idstr);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
   if (!w->dir || stw_init(&w->stw, zstd_level)) return ND_ERR_NOMEM;
   buf p;
@@ -77,11 +80,15 @@ int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, u
     buf_put_u32(&w->dates, docno);
     w->m.ndates++;
   }
-  buf_put_u64(&w->ids, hash64(d->id, strlen(d->id)));
+  size_t idlen = strlen(d->id);
+  buf_put_u64(&w->ids, hash64(d->id, idlen));
   buf_put_u32(&w->ids, docno);
+  if (w->idstr.n + idlen > UINT32_MAX) return ND_ERR_LIMIT;
+  buf_put_u32(&w->idoff, (uint32_t)w->idstr.n);
+  buf_put(&w->idstr, d->id, idlen);
   w->m.sum_title_len += title_len;
   w->m.sum_body_len += body_len;
-  if (w->dates.oom || w->ids.oom) return ND_ERR_NOMEM;
+  if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom) return ND_ERR_NOMEM;
   int rc = drain(w, SF_STO, 0);
   return rc ? rc : drain(w, SF_FLD, 0);
 }
@@ -127,7 +134,7 @@ static void flip_dates(buf *b) {
 static void put_meta(buf *b, const seg_meta *m) {
   buf_put_u64(b, META_MAGIC);
   uint64_t v[META_FIELDS] = {m->ndocs, m->nterms, m->dict_index_off, m->dict_nblocks, m->store_table_off,
-                             m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, 0};
+                             m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, m->id_bytes};
   for (int k = 0; k < SF_COUNT; k++) {
     v[11 + 2 * k] = m->size[k];
     v[12 + 2 * k] = m->hash[k];
@@ -136,7 +143,9 @@ static void put_meta(buf *b, const seg_meta *m) {
   buf_put_u64(b, hash64(b->p, b->n));
 }
 
+/* 0, -1 (damaged) or -2 (an older format). */
 static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
+  if (n == 8 * (META_FIELDS + 2) && rd_u64(p) == META_MAGIC_V1 && rd_u64(p + n - 8) == hash64(p, n - 8)) return -2;
   if (n != 8 * (META_FIELDS + 2) || rd_u64(p) != META_MAGIC || rd_u64(p + n - 8) != hash64(p, n - 8)) return -1;
   uint64_t v[META_FIELDS];
   for (int i = 0; i < META_FIELDS; i++) v[i] = rd_u64(p + 8 + 8 * i);
@@ -151,6 +160,7 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   m->sum_title_len = v[7];
   m->sum_body_len = v[8];
   m->raw_bytes = v[9];
+  m->id_bytes = v[10];
   for (int k = 0; k < SF_COUNT; k++) {
     m->size[k] = v[11 + 2 * k];
     m->hash[k] = v[12 + 2 * k];
@@ -167,6 +177,8 @@ static void release(seg_writer *w) {
   pl_writer_free(&w->pl);
   buf_free(&w->dates);
   buf_free(&w->ids);
+  buf_free(&w->idoff);
+  buf_free(&w->idstr);
   mem_free(w->dir);
   w->dir = NULL;
 }
@@ -189,6 +201,11 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   if (w->ids.n) qsort(w->ids.p, w->ids.n / 12, 12, cmp_row12);
   buf_put(&w->out[SF_FLD], w->dates.p, w->dates.n);
   buf_put(&w->out[SF_FLD], w->ids.p, w->ids.n);
+  buf_put_u32(&w->idoff, (uint32_t)w->idstr.n);
+  buf_put(&w->out[SF_FLD], w->idoff.p, w->idoff.n);
+  buf_put(&w->out[SF_FLD], w->idstr.p, w->idstr.n);
+  w->m.id_bytes = w->idstr.n;
+  if (w->idoff.oom) { rc = ND_ERR_NOMEM; goto fail; }
   uint8_t pad[PL_PAD] = {0};
   buf_put(&w->out[SF_DOC], pad, sizeof pad);
   for (int k = 0; k < SF_COUNT; k++)
@@ -243,7 +260,13 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     snprintf(err, errcap, "%s: %s", name, strerror(e));
     goto done;
   }
-  if (get_meta(meta.p, meta.n, &s->m)) {
+  int gm = get_meta(meta.p, meta.n, &s->m);
+  if (gm == -2) {
+    rc = ND_ERR_VERSION;
+    snprintf(err, errcap, "%s: written by an older version of newsdex (rebuild the archive from its sources)", name);
+    goto done;
+  }
+  if (gm) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "%s: damaged segment meta (bad size, magic or checksum)", name);
     goto done;
@@ -263,7 +286,7 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     }
   }
   const seg_meta *m = &s->m;
-  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12) + m->ndates * 12;
+  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4) + 4 + m->ndates * 12 + m->id_bytes;
   if (m->size[SF_FLD] != fld_need || m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
@@ -282,6 +305,8 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   s->docs = s->f[SF_FLD].p;
   s->dates = s->docs + (size_t)m->ndocs * SEG_DOC_ROW;
   s->ids = s->dates + (size_t)m->ndates * 12;
+  s->idoff = s->ids + (size_t)m->ndocs * 12;
+  s->idstr = s->idoff + ((size_t)m->ndocs + 1) * 4;
 done:
   buf_free(&p);
   buf_free(&meta);
@@ -380,6 +405,13 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
       return ND_ERR_CORRUPT;
     }
   }
+  for (uint32_t i = 0; i <= s->m.ndocs; i++) {
+    uint32_t o = rd_u32(s->idoff + (size_t)i * 4);
+    if (o > s->m.id_bytes || (i && o < rd_u32(s->idoff + (size_t)(i - 1) * 4)) || (i == s->m.ndocs && o != s->m.id_bytes)) {
+      snprintf(err, errcap, "s%06u.fld: id strings table damaged at %u", s->segno, i);
+      return ND_ERR_CORRUPT;
+    }
+  }
   return 0;
 }
 
@@ -414,8 +446,17 @@ int seg_get_cached(const segment *s, uint32_t d, blk_cache *c, struct nd_documen
   return get_record(&c->data, rd_u32(row + 20), out);
 }
 
-int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, buf *scratch, uint32_t *doc) {
-  uint64_t h = hash64(id, strlen(id));
+const char *seg_id(const segment *s, uint32_t d, size_t *len) {
+  if (d >= s->m.ndocs) return NULL;
+  uint32_t a = rd_u32(s->idoff + (size_t)d * 4), b = rd_u32(s->idoff + (size_t)d * 4 + 4);
+  if (a > b || b > s->m.id_bytes) return NULL;
+  *len = b - a;
+  return (const char *)s->idstr + a;
+}
+
+int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, uint32_t *doc) {
+  size_t idlen = strlen(id);
+  uint64_t h = hash64(id, idlen);
   size_t lo = 0, hi = s->m.ndocs;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -425,11 +466,10 @@ int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *delete
   for (; lo < s->m.ndocs && rd_u64(s->ids + lo * 12) == h; lo++) {
     uint32_t d = rd_u32(s->ids + lo * 12 + 8);
     if (deleted && roaring_bitmap_contains(deleted, d)) continue;
-    struct nd_document *nd;
-    int rc = seg_get(s, d, scratch, &nd);
-    if (rc) return rc;
-    int same = nd->doc.id && !strcmp(nd->doc.id, id);
-    nd_document_free(nd);
+    size_t n;
+    const char *got = seg_id(s, d, &n);
+    if (!got) return ND_ERR_CORRUPT;
+    int same = n == idlen && !memcmp(got, id, n);
     if (same) { *doc = d; return 1; }
   }
   return 0;

@@ -11,6 +11,9 @@
 **                     u32 store block, u32 record index in the block
 **              dates: ndates x 12 bytes: i64 date, u32 doc; sorted by (date, doc)
 **              ids:   ndocs x 12 bytes: u64 XXH64(id), u32 doc; sorted by (hash, doc)
+**              id offsets: (ndocs + 1) x u32: where doc d's id starts in the
+**                     id strings (the last one: their total length)
+**              id strings: the ids, in doc order, not terminated
 **   sN.sto   stored articles (codec/store.h)
 **   sN.meta  counts, statistics, offsets, and the size and XXH64 of each of
 **            the five files above; written last, its own XXH64 at its end.
@@ -41,6 +44,7 @@ typedef struct seg_meta {
   uint64_t ndates;
   uint64_t sum_title_len, sum_body_len; /* in positions, over all docs */
   uint64_t raw_bytes;                   /* uncompressed stored records */
+  uint64_t id_bytes;                    /* length of the id strings in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
 } seg_meta;
 
@@ -56,7 +60,7 @@ typedef struct seg_writer {
   char term[DICT_MAX_TERM + 1];
   size_t termlen;
   uint64_t doc_off, pos_off;
-  buf dates, ids;
+  buf dates, ids, idoff, idstr;
   seg_meta m;
   int open_files;
 } seg_writer;
@@ -85,7 +89,7 @@ typedef struct segment {
   seg_meta m;
   dict d;
   store st;
-  const uint8_t *docs, *dates, *ids;
+  const uint8_t *docs, *dates, *ids, *idoff, *idstr;
 } segment;
 
 /* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
@@ -117,7 +121,10 @@ static inline uint32_t seg_block_of(const segment *s, uint32_t d) { return rd_u3
 
 /* Find the document with this id that is not in `deleted` (may be NULL):
 ** 1 (and *doc), 0 absent, or ND_ERR_*. */
-int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, buf *scratch, uint32_t *doc);
+int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *deleted, uint32_t *doc);
+/* The id of document d (not NUL-terminated) and its length; NULL if d is
+** out of range or the table is damaged. */
+const char *seg_id(const segment *s, uint32_t d, size_t *len);
 /* File name of segment file kind k ("s000012.dic"); out >= 16 bytes. */
 void seg_file_name(uint32_t segno, int k, char *out);
 
