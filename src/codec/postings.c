@@ -1,6 +1,7 @@
 /* postings.c -- block postings encoder and cursor (format in postings.h). */
 #include "postings.h"
 
+#include <math.h>
 #include <streamvbyte.h>
 #include <streamvbytedelta.h>
 #include <string.h>
@@ -58,13 +59,19 @@ int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_
   return w->pos.oom ? -1 : 0;
 }
 
-int pl_finish(pl_writer *w, buf *out, buf *pos_out) {
+/* A float no smaller than x. */
+static float round_up(double x) {
+  float f = (float)x;
+  return (double)f < x ? nextafterf(f, INFINITY) : f;
+}
+
+int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   size_t nblocks = (w->n + PB_SIZE - 1) / PB_SIZE;
   size_t skip_at = out->n;
   if (nblocks > 1) {
-    if (buf_reserve(out, nblocks * 12)) return -1;
-    memset(out->p + out->n, 0, nblocks * 12);
-    out->n += nblocks * 12;
+    if (buf_reserve(out, nblocks * PL_SKIP)) return -1;
+    memset(out->p + out->n, 0, nblocks * PL_SKIP);
+    out->n += nblocks * PL_SKIP;
   }
   size_t first = out->n;
   for (size_t b = 0; b < nblocks; b++) {
@@ -76,10 +83,17 @@ int pl_finish(pl_writer *w, buf *out, buf *pos_out) {
     out->n += streamvbyte_encode(w->tfb + lo, (uint32_t)n, out->p + out->n);
     if (nblocks > 1) {
       if (out->n - first > UINT32_MAX) return -1;
-      uint8_t *e = out->p + skip_at + b * 12;
+      uint8_t *e = out->p + skip_at + b * PL_SKIP;
       wr_u32(e, w->docs[lo + n - 1]);
       wr_u32(e + 4, (uint32_t)(out->n - first));
       wr_u32(e + 8, w->blk_pos[b]);
+      double mx = 0;
+      for (size_t i = lo; i < lo + n; i++) {
+        double v = imp->fn(imp->ctx, w->docs[i], w->tft[i], w->tfb[i]);
+        if (v > mx) mx = v;
+      }
+      union { float f; uint32_t u; } bv = {round_up(mx)};
+      wr_u32(e + 12, bv.u);
     }
   }
   buf_put(pos_out, w->pos.p, w->pos.n);
@@ -106,10 +120,10 @@ static void load_block(pl_cursor *c, uint32_t b) {
   const uint8_t *p = c->blocks, *end = c->end;
   uint32_t prev = 0, pos_off = 0;
   if (c->skip) {
-    const uint8_t *e = c->skip + (size_t)b * 12;
+    const uint8_t *e = c->skip + (size_t)b * PL_SKIP;
     if (b) {
-      prev = rd_u32(e - 12);
-      p = c->blocks + rd_u32(e - 8);
+      prev = rd_u32(e - PL_SKIP);
+      p = c->blocks + rd_u32(e - PL_SKIP + 4);
     }
     end = c->blocks + rd_u32(e + 4);
     pos_off = rd_u32(e + 8);
@@ -128,7 +142,7 @@ static void load_block(pl_cursor *c, uint32_t b) {
   /* Doc numbers must increase strictly. */
   for (uint32_t i = 1; i < n; i++)
     if (c->docs[i] <= c->docs[i - 1]) { fail(c); return; }
-  if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * 12)) { fail(c); return; }
+  if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * PL_SKIP)) { fail(c); return; }
   c->blk = b;
   c->n = n;
   c->i = 0;
@@ -151,9 +165,9 @@ int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos
   c->doc = PL_END;
   if (df == 0) return 0;
   if (c->nblocks > 1) {
-    if (doc_len < (size_t)c->nblocks * 12) { fail(c); return -1; }
+    if (doc_len < (size_t)c->nblocks * PL_SKIP) { fail(c); return -1; }
     c->skip = doc;
-    c->blocks = doc + (size_t)c->nblocks * 12;
+    c->blocks = doc + (size_t)c->nblocks * PL_SKIP;
   }
   load_block(c, 0);
   return c->err ? -1 : 0;
@@ -166,18 +180,32 @@ void pl_next(pl_cursor *c) {
   load_block(c, c->blk + 1);
 }
 
+uint32_t pl_block_for(const pl_cursor *c, uint32_t target) {
+  if (c->blk >= c->nblocks) return c->nblocks;
+  if (c->docs[c->n - 1] >= target) return c->blk;
+  uint32_t lo = c->blk + 1, hi = c->nblocks;
+  if (!c->skip) return c->nblocks;
+  /* Gallop from the current block, then binary-search the last step:
+  ** nearby targets (the common case) cost a few reads. */
+  uint32_t step = 1;
+  while (lo + step < hi && pl_last_of(c, lo + step - 1) < target) {
+    lo += step;
+    step *= 2;
+  }
+  if (lo + step < hi) hi = lo + step;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (pl_last_of(c, mid) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 void pl_advance(pl_cursor *c, uint32_t target) {
   if (c->doc == PL_END || c->doc >= target) return;
   if (c->docs[c->n - 1] < target) {
     /* Find the first later block whose last doc reaches target. */
-    uint32_t b = c->blk + 1;
-    if (!c->skip || b >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
-    uint32_t lo = b, hi = c->nblocks; /* galloping would do too; binary is enough */
-    while (lo < hi) {
-      uint32_t mid = lo + (hi - lo) / 2;
-      if (rd_u32(c->skip + (size_t)mid * 12) < target) lo = mid + 1;
-      else hi = mid;
-    }
+    uint32_t lo = pl_block_for(c, target);
     if (lo >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
     load_block(c, lo);
     if (c->err) return;

@@ -4,10 +4,12 @@
 ** Layout of a term's document postings (in the segment's .doc file):
 **
 **   [skip table]  only when the term has more than one block:
-**                 per block 12 bytes: u32 last_doc, u32 end (byte offset of
-**                 the block's end, counted from the first block), u32 pos
-**                 (byte offset of the block's positions in the term's
-**                 positions)
+**                 per block PL_SKIP (16) bytes: u32 last_doc, u32 end (byte
+**                 offset of the block's end, counted from the first block),
+**                 u32 pos (byte offset of the block's positions in the
+**                 term's positions), f32 bound (the largest impact of the
+**                 block's documents, as the writer's impact function gave
+**                 it, rounded up: what block-max top-k search skips by)
 **   block*        PB_SIZE (128) documents each, the last one shorter:
 **                 doc numbers, Stream VByte delta-coded (the first block's
 **                 deltas start from 0, later ones from the previous block's
@@ -34,6 +36,14 @@
 #define PB_SIZE 128
 #define PL_END UINT32_MAX
 #define PL_PAD 16 /* bytes of padding after a .doc file's last posting */
+#define PL_SKIP 16 /* bytes of a skip-table entry */
+
+/* The impact of a posting, for the blocks' bounds: any function that is
+** an upper bound of what the scorer will compute from it (see exec.c). */
+typedef struct pl_impact {
+  double (*fn)(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb);
+  const void *ctx;
+} pl_impact;
 
 /* ---- writing ---- */
 typedef struct pl_writer {
@@ -51,8 +61,9 @@ void pl_writer_reset(pl_writer *w);
 ** (npos == tft + tfb, ascending).  Returns 0 or -1 (out of memory). */
 int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos);
 /* Encode the term: document postings appended to *docs_out, positions to
-** *pos_out.  Returns 0 or -1 (out of memory / positions overflow). */
-int pl_finish(pl_writer *w, buf *docs_out, buf *pos_out);
+** *pos_out; block bounds from `imp`.  Returns 0 or -1 (out of memory /
+** positions overflow). */
+int pl_finish(pl_writer *w, const pl_impact *imp, buf *docs_out, buf *pos_out);
 
 /* ---- reading ---- */
 typedef struct pl_cursor {
@@ -79,5 +90,15 @@ static inline uint32_t pl_tfb(const pl_cursor *c) { return c->tfb[c->i]; }
 /* Positions of the current document into out[0..tft+tfb) (the caller sizes
 ** out from pl_tft + pl_tfb).  Returns the count, or -1 if damaged. */
 int pl_positions(pl_cursor *c, uint32_t *out);
+
+/* Block bounds (terms with a skip table only; c->skip != NULL). */
+static inline float pl_bound_of(const pl_cursor *c, uint32_t b) {
+  union { uint32_t u; float f; } v = {rd_u32(c->skip + (size_t)b * PL_SKIP + 12)};
+  return v.f;
+}
+static inline uint32_t pl_last_of(const pl_cursor *c, uint32_t b) { return rd_u32(c->skip + (size_t)b * PL_SKIP); }
+/* The block that holds the first document >= target, searching from the
+** current block on without decoding anything; nblocks if there is none. */
+uint32_t pl_block_for(const pl_cursor *c, uint32_t target);
 
 #endif

@@ -9,7 +9,6 @@
 #include "../util/buf.h"
 #include "../util/mem.h"
 
-#define SOURCE_PREFIX '\x01'
 
 typedef struct mterm {
   uint32_t off;      /* in the term arena */
@@ -121,7 +120,7 @@ static int on_token(void *ctx, const an_token *tok) {
   size_t len = tok->len;
   if (len + 1 > sizeof key) return 0;
   if (mb->source) {
-    key[0] = SOURCE_PREFIX;
+    key[0] = SEG_SOURCE_PREFIX;
     memcpy(key + 1, t, len);
     t = key;
     len++;
@@ -166,7 +165,7 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
     size_t j = i;
     while (j < mb->ntp && mb->tp[j].term == mb->tp[i].term) j++;
     mterm *t = &mb->terms[mb->tp[i].term];
-    int is_source = mb->arena.p[t->off] == SOURCE_PREFIX;
+    int is_source = mb->arena.p[t->off] == SEG_SOURCE_PREFIX;
     uint32_t tft = 0;
     for (size_t k = i; k < j && !is_source; k++) tft += mb->tp[k].pos < tl;
     size_t before = t->post.cap;

@@ -10,12 +10,15 @@
 
 #include "../util/date.h"
 #include "../util/mem.h"
+#include "bm25.h"
 #include "newsdex.h"
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3254454d5844444eULL /* "NDDXMET2" */
-#define META_MAGIC_V1 0x3154454d5844444eULL /* "NDDXMET1": before the id strings */
+#define META_MAGIC 0x3354454d5844444eULL /* "NDDXMET3" */
+/* Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
+** entries, no block bounds).  Refused with ND_ERR_VERSION. */
+#define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
 #define META_FIELDS (11 + 2 * SF_COUNT)
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
@@ -68,7 +71,11 @@ static int drain(seg_writer *w, int k, int force) {
 int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len) {
   uint32_t blk, idx;
   if (stw_add(&w->stw, d, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
-  uint32_t docno = w->m.ndocs++;
+  uint32_t docno = w->m.ndocs;
+  if (mem_grow(&w->lens, &w->lens_cap, 2 * (size_t)docno + 1, sizeof *w->lens)) return ND_ERR_NOMEM;
+  w->lens[2 * docno] = title_len;
+  w->lens[2 * docno + 1] = body_len;
+  w->m.ndocs++;
   buf *f = &w->out[SF_FLD];
   buf_put_u32(f, title_len);
   buf_put_u32(f, body_len);
@@ -105,10 +112,30 @@ int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const
   return pl_add(&w->pl, doc, tft, tfb, pos, npos) ? ND_ERR_NOMEM : 0;
 }
 
+/* Block bounds: tf' under the segment's own average lengths (bm25.h). */
+typedef struct impact_ctx {
+  const uint32_t *lens;
+  double avg_t, avg_b;
+} impact_ctx;
+
+static double impact_text(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {
+  const impact_ctx *c = ctx;
+  return bm25_tf(tft, tfb, c->lens[2 * doc], c->lens[2 * doc + 1], c->avg_t, c->avg_b);
+}
+
+static double impact_count(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {
+  (void)ctx, (void)doc, (void)tft;
+  return tfb;
+}
+
 int segw_term_end(seg_writer *w) {
   if (w->pl.n == 0) return 0;
   size_t d0 = w->out[SF_DOC].n, p0 = w->out[SF_POS].n;
-  if (pl_finish(&w->pl, &w->out[SF_DOC], &w->out[SF_POS])) return ND_ERR_NOMEM;
+  impact_ctx ic = {w->lens, bm25_avg(w->m.sum_title_len, w->m.ndocs), bm25_avg(w->m.sum_body_len, w->m.ndocs)};
+  int source = w->termlen && w->term[0] == SEG_SOURCE_PREFIX;
+  pl_impact imp = {source ? impact_count : impact_text, &ic};
+  if (w->pl.docs[w->pl.n - 1] >= w->m.ndocs) return ND_ERR_INVALID;
+  if (pl_finish(&w->pl, &imp, &w->out[SF_DOC], &w->out[SF_POS])) return ND_ERR_NOMEM;
   term_info ti = {(uint32_t)w->pl.n, w->doc_off, w->out[SF_DOC].n - d0, w->pos_off, w->out[SF_POS].n - p0};
   w->doc_off += ti.doc_len;
   w->pos_off += ti.pos_len;
@@ -145,7 +172,7 @@ static void put_meta(buf *b, const seg_meta *m) {
 
 /* 0, -1 (damaged) or -2 (an older format). */
 static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
-  if (n == 8 * (META_FIELDS + 2) && rd_u64(p) == META_MAGIC_V1 && rd_u64(p + n - 8) == hash64(p, n - 8)) return -2;
+  if (n >= 8 && META_MAGIC_OLD(rd_u64(p))) return -2;
   if (n != 8 * (META_FIELDS + 2) || rd_u64(p) != META_MAGIC || rd_u64(p + n - 8) != hash64(p, n - 8)) return -1;
   uint64_t v[META_FIELDS];
   for (int i = 0; i < META_FIELDS; i++) v[i] = rd_u64(p + 8 + 8 * i);
@@ -179,6 +206,9 @@ static void release(seg_writer *w) {
   buf_free(&w->ids);
   buf_free(&w->idoff);
   buf_free(&w->idstr);
+  mem_free(w->lens);
+  w->lens = NULL;
+  w->lens_cap = 0;
   mem_free(w->dir);
   w->dir = NULL;
 }

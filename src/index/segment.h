@@ -61,6 +61,8 @@ typedef struct seg_writer {
   size_t termlen;
   uint64_t doc_off, pos_off;
   buf dates, ids, idoff, idstr;
+  uint32_t *lens;       /* title and body length of each doc so far, for block bounds */
+  size_t lens_cap;
   seg_meta m;
   int open_files;
 } seg_writer;
@@ -73,6 +75,9 @@ int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, u
 /* Terms in strictly increasing byte order; each with its documents in
 ** increasing order. */
 int segw_term_begin(seg_writer *w, const char *term, size_t len);
+/* Terms whose first byte is SEG_SOURCE_PREFIX are source words; their block
+** bounds are their counts (they are scored without length normalisation). */
+#define SEG_SOURCE_PREFIX '\x01'
 int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos);
 int segw_term_end(seg_writer *w);
 /* Write indexes, padding and meta; fsync every file.  0 or ND_ERR_*.  On

@@ -9,7 +9,6 @@
 #include "../util/date.h"
 #include "../util/mem.h"
 
-#define SOURCE_PREFIX '\x01'
 
 /* ---- context and the idf cache ---------------------------------------- */
 
@@ -69,22 +68,19 @@ static void cache_free(qctx *cx) {
 }
 
 static double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
-  double tf = 0;
-  if (source) {
-    tf = tfb;
-  } else {
-    const segment *s = cx->seg;
-    if (tft && field != QF_BODY) tf += BM25_W_TITLE * tft / (1 - BM25_B + BM25_B * seg_title_len(s, doc) / cx->avg_t);
-    if (tfb && field != QF_TITLE) tf += tfb / (1 - BM25_B + BM25_B * seg_body_len(s, doc) / cx->avg_b);
-  }
-  return tf > 0 ? idf * tf * (BM25_K1 + 1) / (tf + BM25_K1) : 0;
+  if (source) return bm25_saturate(idf, tfb);
+  const segment *s = cx->seg;
+  return bm25_saturate(idf, bm25_tf(field == QF_BODY ? 0 : tft, field == QF_TITLE ? 0 : tfb, seg_title_len(s, doc),
+                                    seg_body_len(s, doc), cx->avg_t, cx->avg_b));
 }
 
 /* ---- iterators -------------------------------------------------------- */
 
 typedef struct qit qit;
+enum { IT_OTHER, IT_TERM, IT_AND, IT_OR };
 struct qit {
   uint32_t doc; /* current document, PL_END when exhausted */
+  int kind;     /* IT_*: what the block-max path can see through */
   uint64_t cost;
   void (*next)(qit *);
   void (*advance)(qit *, uint32_t);
@@ -101,7 +97,7 @@ static double zero_score(qit *it) { (void)it; return 0; }
 static qit *empty_it(qctx *cx) {
   qit *it = mem_calloc(1, sizeof *it);
   if (!it) { cx->err = ND_ERR_NOMEM; return NULL; }
-  *it = (qit){PL_END, 0, empty_move, empty_advance, zero_score, it_free_self, cx};
+  *it = (qit){PL_END, IT_OTHER, 0, empty_move, empty_advance, zero_score, it_free_self, cx};
   return it;
 }
 
@@ -111,6 +107,7 @@ typedef struct term_it {
   pl_cursor c;
   int field, source;
   double idf;
+  double scale, ub; /* block bounds: see term_bounds_init */
 } term_it;
 
 static int term_accept(const term_it *t) {
@@ -164,7 +161,7 @@ static size_t make_key(const char *term, int field, char *key) {
   size_t n = strlen(term);
   if (n > DICT_MAX_TERM - 1) n = DICT_MAX_TERM - 1;
   if (field == QF_SOURCE) {
-    key[0] = SOURCE_PREFIX;
+    key[0] = SEG_SOURCE_PREFIX;
     memcpy(key + 1, term, n);
     return n + 1;
   }
@@ -177,7 +174,7 @@ static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) {
   if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
   int r = open_cursor(cx, key, len, &t->c);
   if (r <= 0) { mem_free(t); return r < 0 ? NULL : empty_it(cx); }
-  t->base = (qit){PL_END, t->c.df, term_next, term_advance, term_score, it_free_self, cx};
+  t->base = (qit){PL_END, IT_TERM, t->c.df, term_next, term_advance, term_score, it_free_self, cx};
   t->field = field;
   t->source = field == QF_SOURCE;
   t->idf = idf_of(cx, key, len);
@@ -282,7 +279,7 @@ static void phrase_destroy(qit *it) {
 static qit *phrase_it_new(qctx *cx, const qnode *q) {
   phrase_it *p = mem_calloc(1, sizeof *p);
   if (!p) { cx->err = ND_ERR_NOMEM; return NULL; }
-  p->base = (qit){PL_END, UINT64_MAX, phrase_next, phrase_advance, phrase_score, phrase_destroy, cx};
+  p->base = (qit){PL_END, IT_OTHER, UINT64_MAX, phrase_next, phrase_advance, phrase_score, phrase_destroy, cx};
   p->n = q->nterms;
   p->rel = q->pos;
   p->field = q->field;
@@ -353,7 +350,7 @@ static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
     if (d->docs[i] >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; d->n = 0; }
   }
   qsort(d->docs, d->n, sizeof *d->docs, cmp_u32);
-  d->base = (qit){d->n ? d->docs[0] : PL_END, d->n, date_next, date_advance, zero_score, date_destroy, cx};
+  d->base = (qit){d->n ? d->docs[0] : PL_END, IT_OTHER, d->n, date_next, date_advance, zero_score, date_destroy, cx};
   return &d->base;
 }
 
@@ -469,6 +466,7 @@ static qit *or_finish(qctx *cx, multi_it *m) {
     multi_destroy(&m->base);
     return k;
   }
+  m->base.kind = IT_OR;
   m->base.next = or_next;
   m->base.advance = or_advance;
   for (size_t i = 0; i < m->n; i++) m->base.cost += m->kids[i]->cost;
@@ -545,6 +543,7 @@ static qit *build(qctx *cx, const qnode *q) {
       if (empty || m->n == 0) { multi_destroy(&m->base); return empty_it(cx); }
       qsort(m->kids, m->n, sizeof *m->kids, cmp_cost);
       m->base.cost = m->kids[0]->cost;
+      m->base.kind = IT_AND;
       m->base.next = and_next;
       m->base.advance = and_advance;
       m->base.doc = 0;
@@ -600,6 +599,191 @@ static void heap_offer(heap *hp, const exec_hit *x) {
   hp->h[i] = *x;
 }
 
+/* ---- block-max top-k -------------------------------------------------- */
+
+/* When only the best offset+limit hits are wanted (and no exact count), a
+** term, an OR of terms or an AND of terms (with any NOT parts) is run with
+** block-max MaxScore (Turtle & Flood 1995; Ding & Suel 2011): each postings
+** block carries a bound of its documents' tf' (bm25.h), so a window of
+** documents whose bounds add up to less than the worst kept hit is skipped
+** without decoding, and terms whose bounds cannot lift a document above it
+** are only probed for documents the others already make promising. */
+
+#define BM_MAX_TERMS 64
+#define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
+
+/* A score bound for tf' bound f (a block's stored bound). */
+static double bound_score(const term_it *t, double f) { return bm25_saturate(t->idf, f * t->scale) * BOUND_SLACK; }
+
+/* Score bounds of the whole term and of its blocks.  A term without a skip
+** table has one block, decoded when it was opened: its bound is the best
+** score of its documents, computed exactly. */
+static void term_bounds_init(term_it *t) {
+  qctx *cx = t->base.cx;
+  const segment *s = cx->seg;
+  t->scale = t->source ? 1
+                       : bm25_bound_scale(cx->avg_t, cx->avg_b, bm25_avg(s->m.sum_title_len, s->m.ndocs),
+                                          bm25_avg(s->m.sum_body_len, s->m.ndocs));
+  double mx = 0;
+  if (t->c.skip) {
+    for (uint32_t b = 0; b < t->c.nblocks; b++) mx = fmax(mx, pl_bound_of(&t->c, b));
+    t->ub = bound_score(t, mx);
+    return;
+  }
+  for (uint32_t i = 0; i < t->c.n; i++)
+    mx = fmax(mx, bm25f(cx, t->c.docs[i], t->c.tft[i], t->c.tfb[i], t->idf, t->field, t->source));
+  t->ub = mx * BOUND_SLACK;
+}
+
+static double block_ub(const term_it *t, uint32_t b) { return t->c.skip ? bound_score(t, pl_bound_of(&t->c, b)) : t->ub; }
+static uint32_t block_last(const term_it *t, uint32_t b) {
+  return t->c.skip ? pl_last_of(&t->c, b) : t->c.docs[t->c.n - 1];
+}
+
+/* Score of the worst kept hit, or -infinity while the heap has room. */
+static double heap_floor(const heap *hp) { return hp->n == hp->cap ? hp->h[0].score : -INFINITY; }
+
+static int cmp_ub(const void *a, const void *b) {
+  double x = (*(term_it *const *)a)->ub, y = (*(term_it *const *)b)->ub;
+  return (x > y) - (x < y);
+}
+
+static void offer(heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score, uint64_t *seen) {
+  exec_hit h = {si, d, score, seg_date(&g->seg, d)};
+  heap_offer(hp, &h);
+  (*seen)++;
+}
+
+/* OR of terms (a single term is an OR of one), in the order `kids` gives:
+** a hit's score is summed in that order, as the exhaustive path does, so
+** that both give the same bits. */
+static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, size_t n, heap *hp, uint64_t *seen) {
+  double pre[BM_MAX_TERMS]; /* pre[i]: sum of the bounds of terms 0..i */
+  term_it *ts[BM_MAX_TERMS]; /* by increasing bound */
+  for (size_t i = 0; i < n; i++) term_bounds_init(ts[i] = (term_it *)kids[i]);
+  qsort(ts, n, sizeof *ts, cmp_ub);
+  for (size_t i = 0; i < n; i++) pre[i] = ts[i]->ub + (i ? pre[i - 1] : 0);
+  size_t e = 0; /* terms e.. are essential: a match must contain one */
+  double thr = heap_floor(hp);
+  while (!cx->err) {
+    while (e < n && pre[e] < thr) e++;
+    if (e == n) break;
+    uint32_t cand = PL_END;
+    for (size_t i = e; i < n; i++)
+      if (ts[i]->base.doc < cand) cand = ts[i]->base.doc;
+    if (cand == PL_END) break;
+    if (cand >= g->seg.m.ndocs) { cx->err = ND_ERR_CORRUPT; break; }
+    if (thr > -INFINITY) {
+      /* Windows [target, w] in which every term has at most one block:
+      ** while the blocks' bounds add up to less than the threshold, the
+      ** next window starts after this one -- read from the skip tables,
+      ** nothing decoded. */
+      uint32_t target = cand;
+      for (;;) {
+        double wub = 0;
+        uint32_t w = PL_END;
+        for (size_t i = 0; i < n; i++) {
+          term_it *t = ts[i];
+          if (t->base.doc == PL_END) continue;
+          uint32_t b = pl_block_for(&t->c, target);
+          if (b >= t->c.nblocks) continue;
+          wub += block_ub(t, b);
+          uint32_t last = block_last(t, b);
+          if (last < w) w = last;
+        }
+        if (wub >= thr || w == PL_END) break;
+        target = w + 1;
+      }
+      if (target != cand) {
+        for (size_t i = e; i < n; i++) term_advance(&ts[i]->base, target);
+        continue;
+      }
+    }
+    if (!ss_deleted(g, cand)) {
+      double sc = 0;
+      for (size_t i = e; i < n; i++)
+        if (ts[i]->base.doc == cand) sc += term_score(&ts[i]->base);
+      size_t i = e;
+      while (i > 0 && sc + pre[i - 1] >= thr) {
+        qit *t = &ts[--i]->base;
+        term_advance(t, cand);
+        if (t->doc == cand) sc += term_score(t);
+      }
+      if (i == 0 && sc >= thr) {
+        sc = 0;
+        for (size_t k = 0; k < n; k++)
+          if (kids[k]->doc == cand) sc += term_score(kids[k]);
+        offer(hp, g, si, cand, sc, seen);
+        thr = heap_floor(hp);
+      }
+    }
+    for (size_t i = e; i < n; i++)
+      if (ts[i]->base.doc == cand) term_next(&ts[i]->base);
+  }
+}
+
+/* AND of terms, with any NOT parts: the AND iterator finds the matches;
+** windows whose blocks cannot reach the worst kept hit are skipped. */
+static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *hp, uint64_t *seen) {
+  for (size_t i = 0; i < m->n; i++) term_bounds_init((term_it *)m->kids[i]);
+  qit *it = &m->base;
+  while (it->doc != PL_END && !cx->err) {
+    uint32_t d = it->doc;
+    if (d >= g->seg.m.ndocs) { cx->err = ND_ERR_CORRUPT; break; }
+    double thr = heap_floor(hp);
+    if (thr > -INFINITY) {
+      double wub = 0;
+      uint32_t w = PL_END - 1;
+      for (size_t i = 0; i < m->n; i++) {
+        const term_it *t = (const term_it *)m->kids[i];
+        wub += block_ub(t, t->c.blk);
+        uint32_t last = block_last(t, t->c.blk);
+        if (last < w) w = last;
+      }
+      if (wub < thr) {
+        it->advance(it, w + 1);
+        continue;
+      }
+    }
+    if (!ss_deleted(g, d)) {
+      double sc = it->score(it);
+      if (sc >= thr) offer(hp, g, si, d, sc, seen);
+    }
+    it->next(it);
+  }
+}
+
+/* The live matches of q in segment g, without scoring.  0 or ND_ERR_*. */
+static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
+  qit *it = build(cx, q);
+  if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
+  uint64_t n = 0;
+  if (it->kind == IT_TERM && !g->del && ((term_it *)it)->field == QF_ANY) {
+    n = ((term_it *)it)->c.df; /* every posting is a match */
+  } else {
+    for (; it->doc != PL_END && !cx->err; it->next(it)) n += !ss_deleted(g, it->doc);
+  }
+  it->destroy(it);
+  *count = n;
+  return cx->err;
+}
+
+/* Run the block-max path if `it` has a shape it handles: 1 if it did. */
+static int block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen) {
+  if (it->kind == IT_TERM) {
+    bm_or(cx, g, si, &it, 1, hp, seen);
+    return 1;
+  }
+  if (it->kind != IT_OR && it->kind != IT_AND) return 0;
+  multi_it *m = (multi_it *)it;
+  if (m->n > BM_MAX_TERMS) return 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (m->kids[i]->kind != IT_TERM) return 0;
+  if (it->kind == IT_OR) bm_or(cx, g, si, m->kids, m->n, hp, seen);
+  else bm_and(cx, g, si, m, hp, seen);
+  return 1;
+}
+
 static int cmp_rank(const void *a, const void *b, void *ctx) {
   int sort = *(const int *)ctx;
   return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
@@ -609,10 +793,8 @@ static void ctx_init(qctx *cx, nd_index *ix) {
   const snapshot *snap = &ix->snap;
   *cx = (qctx){.ix = ix, .snap = snap};
   cx->N = (double)snap->total_docs;
-  cx->avg_t = snap->total_docs ? (double)snap->sum_title_len / snap->total_docs : 1;
-  cx->avg_b = snap->total_docs ? (double)snap->sum_body_len / snap->total_docs : 1;
-  if (cx->avg_t <= 0) cx->avg_t = 1;
-  if (cx->avg_b <= 0) cx->avg_b = 1;
+  cx->avg_t = bm25_avg(snap->sum_title_len, snap->total_docs);
+  cx->avg_b = bm25_avg(snap->sum_body_len, snap->total_docs);
 }
 
 /* The message for an error met while iterating (ND_ERR_LIMIT's is set). */
@@ -666,7 +848,7 @@ void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
   mem_free(sets);
 }
 
-int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, exec_hit **hits,
+int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, int *exact, exec_hit **hits,
                 size_t *nhits, uint64_t *total) {
   *hits = NULL;
   *nhits = 0;
@@ -679,12 +861,21 @@ int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int s
   if (want > snap->live_docs) want = (size_t)snap->live_docs;
   heap hp = {mem_alloc(want * sizeof(exec_hit) + 1), 0, want, sort};
   if (!hp.h) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
-  int rc = 0;
+  int rc = 0, lower_bound = 0;
   for (size_t si = 0; si < snap->n && !rc; si++) {
     const snap_seg *g = &snap->segs[si];
     cx.seg = &g->seg;
     qit *it = build(&cx, q);
     if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
+    uint64_t seen = 0;
+    if (sort == ND_SORT_RELEVANCE && block_max(&cx, g, (uint32_t)si, it, &hp, &seen)) {
+      it->destroy(it);
+      rc = cx.err;
+      if (*exact && !rc) rc = count_live(&cx, g, q, &seen);
+      else if (!*exact) lower_bound = 1;
+      *total += seen;
+      continue;
+    }
     for (; it->doc != PL_END && !cx.err; it->next(it)) {
       uint32_t d = it->doc;
       if (d >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
@@ -701,6 +892,7 @@ int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int s
     mem_free(hp.h);
     return iter_fail(ix, rc);
   }
+  if (lower_bound) *exact = 0;
   qsort_r(hp.h, hp.n, sizeof *hp.h, cmp_rank, &sort);
   if (offset >= hp.n) {
     mem_free(hp.h);

@@ -4,8 +4,12 @@
 ** For each segment the query tree becomes a tree of iterators over document
 ** numbers (term, phrase, prefix, date, and, or); every match is counted,
 ** skipped if deleted, scored with BM25F and offered to a bounded heap that
-** keeps the best offset+limit hits.  The cost is proportional to the
-** postings of the query's terms, never to the size of the archive.
+** keeps the best offset+limit hits.  A term, an OR of terms (a prefix is
+** one) or an AND of terms ranked by relevance takes the block-max path
+** instead: blocks whose bounds cannot reach the heap's worst hit are
+** skipped, and an exact count, when asked for, is a separate pass that
+** does not score.  The cost is proportional to the postings of the
+** query's terms, never to the size of the archive.
 **
 ** Scoring (BM25F, Robertson & Zaragoza 2009), per query term t and doc d:
 **   tf'(t,d) = W_TITLE * tf_title / (1 - B + B * len_title / avg_title)
@@ -22,12 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../index/bm25.h"
 #include "../index/index.h"
 #include "parse.h"
 
-#define BM25_K1 1.2
-#define BM25_B 0.75
-#define BM25_W_TITLE 2.5
 #define PREFIX_MAX_TERMS 4096
 
 typedef struct exec_hit {
@@ -37,9 +39,12 @@ typedef struct exec_hit {
 } exec_hit;
 
 /* Run q.  On success *hits holds min(total - offset, limit) hits in rank
-** order (mem_free it) and *total every match.  Returns 0, ND_ERR_NOMEM,
-** ND_ERR_CORRUPT or ND_ERR_LIMIT with a message set on ix. */
-int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort,
+** order (mem_free it) and *total every match.  If *exact is 0, a
+** relevance-ranked search may skip documents that cannot rank (block-max
+** top-k); *total is then a lower bound (the matches it scored) and *exact
+** says whether it is in fact exact.  Returns
+** 0, ND_ERR_NOMEM, ND_ERR_CORRUPT or ND_ERR_LIMIT with a message set on ix. */
+int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, int *exact,
                 exec_hit **hits, size_t *nhits, uint64_t *total);
 
 /* The matching live documents of q: (*sets)[i] is a bitmap of the doc

@@ -17,7 +17,7 @@ char *mem_strdup(const char *s);
 char *mem_strndup(const char *s, size_t n);
 
 /* Make room for element n of the array *pp (elements of `elem` bytes,
-** capacity *cap), doubling the capacity (at least 16) when n == *cap.
+** capacity *cap), doubling the capacity until it exceeds n.
 ** `pp` is the address of the array pointer (T **).  Returns 0, or -1 when
 ** memory ran out (the array is unchanged). */
 int mem_grow(void *pp, size_t *cap, size_t n, size_t elem);

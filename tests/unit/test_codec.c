@@ -2,6 +2,7 @@
 ** test_codec.c -- postings blocks, the term dictionary and stored-document
 ** blocks, each checked against plain arrays, and fed damaged bytes.
 */
+#include <math.h>
 #include <stdint.h>
 
 #include "codec/dict.h"
@@ -23,6 +24,13 @@ typedef struct plist {
   buf doc, pos_bytes;
 } plist;
 
+/* A test impact: anything works; this one depends on every argument. */
+static double test_impact(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {
+  (void)ctx;
+  return 2.5 * tft + tfb + (doc % 7) / 10.0;
+}
+static const pl_impact TEST_IMPACT = {test_impact, NULL};
+
 /* A random term: n docs, increasing, with frequencies and positions. */
 static void make_list(plist *l, uint32_t n, pl_writer *w) {
   l->n = n;
@@ -39,7 +47,7 @@ static void make_list(plist *l, uint32_t n, pl_writer *w) {
   }
   buf_init(&l->doc);
   buf_init(&l->pos_bytes);
-  if (pl_finish(w, &l->doc, &l->pos_bytes)) abort();
+  if (pl_finish(w, &TEST_IMPACT, &l->doc, &l->pos_bytes)) abort();
   uint8_t pad[PL_PAD] = {0};
   buf_put(&l->doc, pad, sizeof pad);
 }
@@ -65,6 +73,23 @@ static void test_postings_roundtrip_and_advance(void) {
     }
     ASSERT_EQ_INT(c.doc, PL_END);
     ASSERT(!c.err);
+    /* block bounds: the largest impact of the block, rounded up to a float
+    ** (and not further); pl_block_for finds the block of a target */
+    if (l.n > PB_SIZE) {
+      ASSERT_OK(pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n));
+      for (uint32_t b = 0; b * PB_SIZE < l.n; b++) {
+        double mx = 0;
+        for (uint32_t i = b * PB_SIZE; i < l.n && i < (b + 1) * PB_SIZE; i++)
+          mx = fmax(mx, test_impact(NULL, l.docs[i], l.tft[i], l.tfb[i]));
+        float got = pl_bound_of(&c, b);
+        ASSERT(got >= mx && nextafterf(got, 0) < mx);
+      }
+      for (int trial = 0; trial < 200; trial++) {
+        uint32_t t = rnd(l.docs[l.n - 1] + 10), i = 0;
+        while (i < l.n && l.docs[i] < t) i++;
+        ASSERT_EQ_INT(pl_block_for(&c, t), i < l.n ? i / PB_SIZE : c.nblocks);
+      }
+    }
     /* advance(target) lands on the first doc >= target, like a linear scan. */
     for (int trial = 0; trial < 50; trial++) {
       pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n);

@@ -1,0 +1,47 @@
+/*
+** bm25.h -- the BM25F term-frequency part, shared by the segment writer
+** (which stores each postings block's largest value as its bound) and the
+** scorer (query/exec.c), so that the two can never disagree.
+**
+**   tf'(t,d) = W_TITLE * tf_title / (1 - B + B * len_title / avg_title)
+**            +           tf_body  / (1 - B + B * len_body  / avg_body)
+**   score    = idf(t) * tf' * (K1 + 1) / (tf' + K1)
+**
+** A segment's bounds are computed with its own average lengths.  Under the
+** averages of a whole snapshot a document's tf' can be larger by at most
+** the factor max(1, avg_snapshot / avg_segment) of each field, which is
+** what a reader multiplies a stored bound by (bm25_bound_scale).
+*/
+#ifndef ND_INDEX_BM25_H
+#define ND_INDEX_BM25_H
+#include <stdint.h>
+
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define BM25_W_TITLE 2.5
+
+/* Average length of a field: sum / docs, or 1 when that is not positive. */
+static inline double bm25_avg(uint64_t sum, uint64_t docs) {
+  double a = docs ? (double)sum / (double)docs : 1;
+  return a > 0 ? a : 1;
+}
+
+static inline double bm25_tf(uint32_t tft, uint32_t tfb, uint32_t len_t, uint32_t len_b, double avg_t, double avg_b) {
+  double tf = 0;
+  if (tft) tf += BM25_W_TITLE * tft / (1 - BM25_B + BM25_B * len_t / avg_t);
+  if (tfb) tf += tfb / (1 - BM25_B + BM25_B * len_b / avg_b);
+  return tf;
+}
+
+static inline double bm25_saturate(double idf, double tf) {
+  return tf > 0 ? idf * tf * (BM25_K1 + 1) / (tf + BM25_K1) : 0;
+}
+
+static inline double bm25_bound_scale(double avg_t, double avg_b, double seg_avg_t, double seg_avg_b) {
+  double s = 1;
+  if (seg_avg_t > 0 && avg_t / seg_avg_t > s) s = avg_t / seg_avg_t;
+  if (seg_avg_b > 0 && avg_b / seg_avg_b > s) s = avg_b / seg_avg_b;
+  return s;
+}
+
+#endif
