@@ -81,7 +81,8 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   exec_hit *hits = NULL;
   size_t nh = 0;
   uint64_t total = 0;
-  int rc = exec_search(ix, q, o.offset, o.limit, o.sort, &hits, &nh, &total);
+  int exact = o.count != ND_COUNT_LOWER_BOUND;
+  int rc = exec_search(ix, q, o.offset, o.limit, o.sort, &exact, &hits, &nh, &total);
   nd_results *res = NULL;
   hl_terms hl = {0};
   fetch_key *order = NULL;
@@ -98,7 +99,7 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
     goto done;
   }
   res->total = total;
-  res->total_exact = 1;
+  res->total_exact = exact;
   /* Fetch in store order, so that hits sharing a block share its decompression. */
   if (!(order = mem_alloc(nh * sizeof *order + 1))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
