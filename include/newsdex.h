@@ -73,13 +73,20 @@ typedef struct nd_open_options {
   ** of the archive.  NULL means "english". */
   const char *language;
   /* Bytes of analysed text a writer buffers in memory before it writes a
-  ** segment.  0 means the default (64 MiB).  Bounds a writer's memory. */
+  ** segment.  0 means the default (64 MiB).  Bounds a writer's memory:
+  ** with threads > 1 a full buffer is written while the next one fills,
+  ** so a writer holds up to two. */
   size_t buffer_bytes;
   /* Automatic merging: when this many segments of about the same size
   ** (within a factor of it) exist after a commit, they are merged into one,
   ** so an archive keeps O(log n) segments.  0 means the default (10); 1
   ** turns automatic merging off (nd_optimize still merges everything). */
   unsigned merge_factor;
+  /* Threads a writer uses: with 2 or more (the default, 0, means 2), a
+  ** full buffer is written as a segment (sorted, encoded, compressed) in a
+  ** background thread while nd_add goes on analysing into the next one.
+  ** 1 writes in the calling thread. */
+  unsigned threads;
 } nd_open_options;
 
 /* Open the archive in directory `path`.  `opts` may be NULL.  On success

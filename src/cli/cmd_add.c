@@ -145,6 +145,13 @@ int cmd_add(const char *db, int argc, char **argv) {
       continue;
     }
     if (r == OPT_BAD) return EXIT_USAGE;
+    if ((r = cli_opt(&a, "threads", &v)) == OPT_YES) {
+      uint64_t n;
+      if (cli_parse_count("add", "threads", v, 1, 64, &n)) return EXIT_USAGE;
+      oo.threads = (unsigned)n;
+      continue;
+    }
+    if (r == OPT_BAD) return EXIT_USAGE;
     return cli_unknown_opt(&a);
   }
   const char *archive = cli_archive(&a);

@@ -23,7 +23,7 @@ typedef struct command {
 
 static const command COMMANDS[] = {
   {"add", cmd_add, "add articles from files and folders",
-   "usage: newsdex add --db ARCHIVE [--language LANG] [--buffer-mb N] PATH...\n"
+   "usage: newsdex add --db ARCHIVE [--language LANG] [--buffer-mb N] [--threads N] PATH...\n"
    "\n"
    "Add the articles of each PATH to the archive (created if missing) and\n"
    "commit once at the end.  A PATH is a .txt article, a .jsonl or .jsonl.zst\n"
@@ -36,6 +36,9 @@ static const command COMMANDS[] = {
    "                   'none' disables stemming); ignored if it exists\n"
    "  --buffer-mb N    memory for buffered articles before a segment is\n"
    "                   written, in MiB (default 64)\n"
+   "  --threads N      1: write segments in the same thread; 2 or more\n"
+   "                   (default 2): write each full buffer in the background\n"
+   "                   while the next one fills (memory: up to two buffers)\n"
    "  -h, --help       show this help\n"},
   {"search", cmd_search, "search the archive",
    "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <string.h>
+#include <zdict.h>
 #include <zstd.h>
 
 #include "../util/mem.h"
@@ -104,23 +105,75 @@ int stw_init(store_writer *w, int level) {
 void stw_free(store_writer *w) {
   buf_free(&w->blk);
   buf_free(&w->table);
+  buf_free(&w->pend);
+  buf_free(&w->pend_ends);
+  buf_free(&w->sizes);
   if (w->cctx) ZSTD_freeCCtx(w->cctx);
+  ZSTD_freeCDict(w->cdict);
   w->cctx = NULL;
+  w->cdict = NULL;
 }
 
-static int flush_block(store_writer *w, buf *out) {
-  if (w->nin == 0) return 0;
-  size_t bound = ZSTD_compressBound(w->blk.n);
+/* Compress raw block bytes to *out and enter them in the table. */
+static int compress_block(store_writer *w, const uint8_t *raw, size_t n, buf *out) {
+  size_t bound = ZSTD_compressBound(n);
   if (buf_reserve(out, bound)) return -1;
-  size_t k = ZSTD_compressCCtx(w->cctx, out->p + out->n, bound, w->blk.p, w->blk.n, w->level);
+  size_t k = w->cdict ? ZSTD_compress_usingCDict(w->cctx, out->p + out->n, bound, raw, n, w->cdict)
+                      : ZSTD_compressCCtx(w->cctx, out->p + out->n, bound, raw, n, w->level);
   if (ZSTD_isError(k)) return -1;
   out->n += k;
   buf_put_u64(&w->table, w->off);
   w->off += k;
+  return w->table.oom ? -1 : 0;
+}
+
+/* Train the dictionary on the pending blocks (it is written first), then
+** compress them.  Without enough samples, or if training fails, there is
+** no dictionary. */
+static int train(store_writer *w, buf *out) {
+  w->trained = 1;
+  size_t nsamples = w->sizes.n / sizeof(size_t);
+  if (w->pend.n >= STORE_TRAIN / 16 && nsamples >= 32) {
+    uint8_t *dict = mem_alloc(STORE_DICT_MAX);
+    if (!dict) return -1;
+    size_t k = ZDICT_trainFromBuffer(dict, STORE_DICT_MAX, w->pend.p, (const size_t *)(void *)w->sizes.p,
+                                     (unsigned)nsamples);
+    if (!ZDICT_isError(k) && k > 0) {
+      w->cdict = ZSTD_createCDict(dict, k, w->level);
+      if (!w->cdict) { mem_free(dict); return -1; }
+      buf_put(out, dict, k);
+      w->off += k;
+    }
+    mem_free(dict);
+    if (out->oom) return -1;
+  }
+  size_t start = 0;
+  for (size_t i = 0; i < w->pend_ends.n / 8; i++) {
+    size_t end = (size_t)rd_u64(w->pend_ends.p + i * 8);
+    if (compress_block(w, w->pend.p + start, end - start, out)) return -1;
+    start = end;
+  }
+  buf_free(&w->pend);
+  buf_free(&w->pend_ends);
+  buf_free(&w->sizes);
+  return 0;
+}
+
+static int flush_block(store_writer *w, buf *out) {
+  if (w->nin == 0) return 0;
+  int rc = 0;
+  if (w->trained) {
+    rc = compress_block(w, w->blk.p, w->blk.n, out);
+  } else {
+    buf_put(&w->pend, w->blk.p, w->blk.n);
+    buf_put_u64(&w->pend_ends, w->pend.n);
+    if (w->pend.oom || w->pend_ends.oom) rc = -1;
+    else if (w->pend.n >= STORE_TRAIN) rc = train(w, out);
+  }
   w->nblocks++;
   w->nin = 0;
   buf_reset(&w->blk);
-  return w->table.oom ? -1 : 0;
+  return rc;
 }
 
 int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_t *idx) {
@@ -128,10 +181,16 @@ int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_
   buf_init(&rec);
   rec_encode(&rec, d);
   if (rec.oom) { buf_free(&rec); return -1; }
+  size_t at = w->blk.n;
   buf_put_bytes(&w->blk, rec.p, rec.n);
   w->raw += rec.n;
   buf_free(&rec);
   if (w->blk.oom) return -1;
+  size_t n = w->blk.n - at; /* a sample: the record with its length */
+  if (!w->trained) {
+    buf_put(&w->sizes, &n, sizeof n);
+    if (w->sizes.oom) return -1;
+  }
   *block = w->nblocks;
   *idx = w->nin++;
   if (w->blk.n >= STORE_BLOCK) return flush_block(w, out);
@@ -140,6 +199,7 @@ int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_
 
 int stw_finish(store_writer *w, buf *out, uint64_t *table_off) {
   if (flush_block(w, out)) return -1;
+  if (!w->trained && train(w, out)) return -1;
   *table_off = w->off;
   buf_put_u64(&w->table, w->off);
   buf_put(out, w->table.p, w->table.n);
@@ -147,11 +207,28 @@ int stw_finish(store_writer *w, buf *out, uint64_t *table_off) {
 }
 
 int store_open(store *s, const uint8_t *base, size_t len, uint64_t table_off, uint32_t nblocks) {
+  memset(s, 0, sizeof *s);
   s->base = base;
   s->table_off = table_off;
   s->nblocks = nblocks;
   if (table_off > len || (uint64_t)nblocks + 1 > (len - table_off) / 8) return -1;
+  uint64_t dict_len = rd_u64(base + table_off);
+  if (dict_len > table_off) return -1;
+  if (nblocks && dict_len) {
+    s->ddict = ZSTD_createDDict(base, (size_t)dict_len);
+    s->dctx = ZSTD_createDCtx();
+    if (!s->ddict || !s->dctx) {
+      store_close(s);
+      return -2;
+    }
+  }
   return 0;
+}
+
+void store_close(store *s) {
+  ZSTD_freeDDict(s->ddict);
+  ZSTD_freeDCtx(s->dctx);
+  s->ddict = s->dctx = NULL;
 }
 
 int store_block(const store *s, uint32_t b, buf *out) {
@@ -163,7 +240,8 @@ int store_block(const store *s, uint32_t b, buf *out) {
   if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > ((size_t)1 << 34)) return -1;
   buf_reset(out);
   if (buf_reserve(out, (size_t)raw)) return -2;
-  size_t k = ZSTD_decompress(out->p, (size_t)raw, s->base + lo, hi - lo);
+  size_t k = s->ddict ? ZSTD_decompress_usingDDict(s->dctx, out->p, (size_t)raw, s->base + lo, hi - lo, s->ddict)
+                      : ZSTD_decompress(out->p, (size_t)raw, s->base + lo, hi - lo);
   if (ZSTD_isError(k) || k != raw) return -1;
   out->n = k;
   return 0;

@@ -3,9 +3,16 @@
 **
 ** Articles are serialised as records and packed into blocks of about
 ** STORE_BLOCK bytes, each compressed as one zstd frame; fetching an article
-** costs one block decompression.  After the blocks comes the block table:
-** (nblocks + 1) u64 offsets (the last is the table's own offset).  A
-** segment's per-document table says which block and which record in it.
+** costs one block decompression.  The file starts with a zstd dictionary
+** trained on the segment's first STORE_TRAIN bytes of records (empty when
+** training fails, e.g. for a small segment), with which every block is
+** compressed: news articles share much vocabulary and boilerplate, and a
+** dictionary recovers most of what small blocks lose against big ones
+** (about 12% of the stored size on the news corpus) while a fetch still
+** decompresses only 64 KiB.  After the blocks comes the block table:
+** (nblocks + 1) u64 offsets (the last is the table's own offset); the first
+** block's offset is the dictionary's length.  A segment's per-document
+** table says which block and which record in it.
 **
 ** Record: u8 mask of present fields (bit i = field i of id, title, date,
 ** source, url, body, extra_json), each present field as uvarint length +
@@ -20,6 +27,9 @@
 #include "newsdex.h"
 
 #define STORE_BLOCK (64 * 1024)
+#define STORE_LEVEL 6                /* zstd level of new blocks */
+#define STORE_TRAIN (4 << 20)     /* bytes of records a dictionary is trained on */
+#define STORE_DICT_MAX (112 << 10) /* its largest size */
 
 /* Serialise a document as a record appended to *out. */
 void rec_encode(buf *out, const nd_doc *d);
@@ -36,6 +46,11 @@ int rec_decode(const uint8_t *rec, size_t len, struct nd_document **out);
 typedef struct store_writer {
   buf blk;           /* raw records of the current block */
   uint32_t nin;      /* records in it */
+  int trained;       /* 1 once the dictionary is decided (possibly empty) */
+  buf pend;          /* before that: raw bytes of completed blocks */
+  buf pend_ends;     /* u64 end of each of them in pend */
+  buf sizes;         /* size_t size of each record in pend and blk */
+  void *cdict;       /* ZSTD_CDict, NULL without a dictionary */
   buf table;         /* u64 block offsets */
   uint64_t off;      /* compressed bytes emitted */
   uint32_t nblocks;
@@ -56,9 +71,12 @@ typedef struct store {
   const uint8_t *base;
   uint64_t table_off;
   uint32_t nblocks;
+  void *ddict, *dctx; /* ZSTD_DDict and ZSTD_DCtx when there is a dictionary */
 } store;
 
+/* 0, -1 (damaged) or -2 (no memory).  Close with store_close. */
 int store_open(store *s, const uint8_t *base, size_t len, uint64_t table_off, uint32_t nblocks);
+void store_close(store *s);
 /* Decompress block b into *out.  0, -1 (damaged), -2 (no memory). */
 int store_block(const store *s, uint32_t b, buf *out);
 /* Find record idx in a decompressed block.  0 or -1 (damaged). */

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,9 +29,18 @@
 #include "../util/mem.h"
 
 #define DEFAULT_BUFFER (64u << 20)
-#define STORE_LEVEL 6
 #define MAX_ID 512
 #define MERGE_FACTOR 10 /* the default */
+
+/* A full buffer being written as segment `segno` by a background thread,
+** while the caller goes on analysing articles into a new buffer. */
+typedef struct flush_job {
+  pthread_t thread;
+  membuf *mb;
+  const char *dir;
+  uint32_t segno;
+  int rc;
+} flush_job;
 
 static const char *const ERRORS[] = {"ok", "out of memory", "input/output error", "archive damaged",
                                      "archive locked by another writer", "malformed query", "not found",
@@ -165,6 +175,7 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   const char *lang = opts && opts->language ? opts->language : "english";
   ix->buffer_bytes = opts && opts->buffer_bytes ? opts->buffer_bytes : DEFAULT_BUFFER;
   ix->merge_factor = opts && opts->merge_factor ? opts->merge_factor : MERGE_FACTOR;
+  ix->threads = opts && opts->threads ? opts->threads : 2;
   manifest m0 = {0};
   if ((flags & ND_OPEN_CREATE) && !an_language_ok(lang))
     return ix_fail(ix, ND_ERR_INVALID, "unknown stemming language \"%s\" (known: %s)", lang, an_languages());
@@ -222,6 +233,12 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
 ** commit (not the buffer).  Their files stay on disk: remove_orphans()
 ** removes them. */
 static void drop_pending(nd_index *ix) {
+  if (ix->inflight) {
+    pthread_join(ix->inflight->thread, NULL);
+    mb_free(ix->inflight->mb);
+    mem_free(ix->inflight);
+    ix->inflight = NULL;
+  }
   for (size_t i = 0; i < ix->npend; i++) {
     seg_close(&ix->pend[i].seg);
     if (ix->pend[i].del) roaring_bitmap_free(ix->pend[i].del);
@@ -239,7 +256,7 @@ static void drop_pending(nd_index *ix) {
 
 void nd_close(nd_index *ix) {
   if (!ix) return;
-  int flushed = ix->npend > 0;
+  int flushed = ix->npend > 0 || ix->inflight;
   drop_pending(ix);
   if (flushed) remove_orphans(ix);
   mb_free(ix->mb);
@@ -268,6 +285,8 @@ static int delete_id(nd_index *ix, const char *id) {
   int found = 0;
   uint32_t d;
   if (mb_find_id(ix->mb, id, &d)) { mb_delete(ix->mb, d); found = 1; }
+  /* The buffer being written: its deletions are read once it is done. */
+  if (ix->inflight && mb_find_id(ix->inflight->mb, id, &d)) { mb_delete(ix->inflight->mb, d); found = 1; }
   for (size_t i = 0; i < ix->npend; i++) {
     snap_seg *g = &ix->pend[i];
     int r = seg_find_id(&g->seg, id, g->del, &d);
@@ -295,32 +314,84 @@ static int delete_id(nd_index *ix, const char *id) {
   return found;
 }
 
-/* Write the buffer as a pending segment. */
-static int flush_buffer(nd_index *ix) {
-  if (mb_ndocs(ix->mb) == 0) return 0;
+static int write_segment(const char *dir, membuf *mb, uint32_t segno) {
   seg_writer w;
-  uint32_t segno = ix->next_segno;
-  int rc = segw_open(&w, ix->dir, segno, STORE_LEVEL);
-  if (!rc) rc = mb_write(ix->mb, &w);
+  int rc = segw_open(&w, dir, segno, STORE_LEVEL);
+  if (!rc) rc = mb_write(mb, &w);
   if (rc) {
     segw_abort(&w);
-    return ix_fail(ix, rc, "%s: cannot write segment %u: %s", ix->dir, segno, nd_strerror(rc));
+    return rc;
   }
-  if ((rc = segw_finish(&w, NULL))) return ix_fail(ix, rc, "%s: cannot write segment %u: %s", ix->dir, segno, nd_strerror(rc));
-  ix->next_segno++;
+  return segw_finish(&w, NULL);
+}
+
+static void *flush_main(void *arg) {
+  flush_job *j = arg;
+  j->rc = write_segment(j->dir, j->mb, j->segno);
+  return NULL;
+}
+
+/* Map the segment written from `mb` and add it to the pending ones, with
+** the buffered articles that were deleted (replaced) meanwhile. */
+static int add_pending(nd_index *ix, uint32_t segno, const membuf *mb) {
   snap_seg *p = mem_realloc(ix->pend, (ix->npend + 1) * sizeof *p);
   if (!p) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   ix->pend = p;
   snap_seg *g = &p[ix->npend];
   memset(g, 0, sizeof *g);
-  if ((rc = seg_open(&g->seg, ix->dir, segno, ix->err, sizeof ix->err))) return rc;
-  const roaring_bitmap_t *del = mb_deleted(ix->mb);
-  if (del && !(g->del = roaring_bitmap_copy(del))) { seg_close(&g->seg); return ND_ERR_NOMEM; }
+  int rc = seg_open(&g->seg, ix->dir, segno, ix->err, sizeof ix->err);
+  if (rc) return rc;
+  const roaring_bitmap_t *del = mb_deleted(mb);
+  if (del && !(g->del = roaring_bitmap_copy(del))) {
+    seg_close(&g->seg);
+    return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  }
   g->ms = (man_seg){segno, g->seg.m.ndocs, 0, 0};
   ix->npend++;
+  return 0;
+}
+
+/* Wait for the background write, if there is one, and take its segment
+** (or its failure). */
+static int finish_inflight(nd_index *ix) {
+  flush_job *j = ix->inflight;
+  if (!j) return 0;
+  pthread_join(j->thread, NULL);
+  ix->inflight = NULL;
+  int rc = j->rc ? ix_fail(ix, j->rc, "%s: cannot write segment %u: %s", ix->dir, j->segno, nd_strerror(j->rc))
+                 : add_pending(ix, j->segno, j->mb);
+  mb_free(j->mb);
+  mem_free(j);
+  return rc;
+}
+
+/* Write the buffer as a pending segment: in the background when the
+** handle has threads to spare and the caller need not wait (one write at
+** a time), otherwise here. */
+static int flush_buffer(nd_index *ix, int wait) {
+  int rc = finish_inflight(ix);
+  if (rc || mb_ndocs(ix->mb) == 0) return rc;
+  membuf *fresh = mb_new();
+  if (!fresh) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  uint32_t segno = ix->next_segno++;
+  if (!wait && ix->threads > 1) {
+    flush_job *j = mem_calloc(1, sizeof *j);
+    if (j) {
+      *j = (flush_job){.mb = ix->mb, .dir = ix->dir, .segno = segno};
+      if (pthread_create(&j->thread, NULL, flush_main, j) == 0) {
+        ix->inflight = j;
+        ix->mb = fresh;
+        return 0;
+      }
+      mem_free(j); /* no thread: write it here */
+    }
+  }
+  rc = write_segment(ix->dir, ix->mb, segno);
+  rc = rc ? ix_fail(ix, rc, "%s: cannot write segment %u: %s", ix->dir, segno, nd_strerror(rc))
+          : add_pending(ix, segno, ix->mb);
   mb_free(ix->mb);
-  ix->mb = mb_new();
-  return ix->mb ? 0 : ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  ix->mb = fresh;
+  return rc;
 }
 
 /* Check that an optional field is valid UTF-8. */
@@ -389,7 +460,7 @@ int nd_add(nd_index *ix, const nd_doc *in, const char **id_out) {
   mem_free(ix->last_id);
   ix->last_id = mem_strdup(d.id);
   if (id_out) *id_out = ix->last_id ? ix->last_id : "";
-  if (mb_bytes(ix->mb) >= ix->buffer_bytes) rc = flush_buffer(ix);
+  if (mb_bytes(ix->mb) >= ix->buffer_bytes) rc = flush_buffer(ix, 0);
 done:
   mem_free(clean);
   markers_free_terms(terms, nterms);
@@ -522,8 +593,8 @@ static int maybe_merge(nd_index *ix) {
 int nd_commit(nd_index *ix) {
   int rc;
   if ((rc = need_writer(ix))) return rc;
-  if (mb_ndocs(ix->mb) == 0 && ix->npend == 0 && !ix->pend_del) return 0;
-  if ((rc = flush_buffer(ix)) || (rc = publish(ix, NULL, NULL))) {
+  if (mb_ndocs(ix->mb) == 0 && ix->npend == 0 && !ix->pend_del && !ix->inflight) return 0;
+  if ((rc = flush_buffer(ix, 1)) || (rc = publish(ix, NULL, NULL))) {
     drop_pending(ix);
     remove_orphans(ix);
     mb_free(ix->mb); /* what the buffer still held is discarded too */

@@ -45,6 +45,8 @@ struct nd_index {
   snapshot snap;  /* its segments, mapped */
   /* writer state */
   membuf *mb;
+  struct flush_job *inflight;  /* a full buffer being written in the background */
+  unsigned threads;            /* 1: segments are written in the calling thread */
   size_t buffer_bytes;
   unsigned merge_factor;       /* 1: no automatic merges */
   roaring_bitmap_t **pend_del; /* per snapshot segment: new deletion set, or NULL */

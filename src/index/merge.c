@@ -99,7 +99,7 @@ int merge_segments(nd_index *ix, const snap_seg *segs, size_t n, uint32_t segno,
   if (!in) return ND_ERR_NOMEM;
   for (size_t i = 0; i < n; i++) in[i].s = &segs[i];
   seg_writer w;
-  int rc = segw_open(&w, ix->dir, segno, 6);
+  int rc = segw_open(&w, ix->dir, segno, STORE_LEVEL);
   if (!rc) rc = copy_docs(in, n, &w, &ix->scratch);
   if (!rc) rc = copy_terms(in, n, &w);
   if (rc) segw_abort(&w);

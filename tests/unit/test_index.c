@@ -420,6 +420,51 @@ static void test_out_of_memory(void) {
   rm_rf(decoys);
 }
 
+/* Background segment writes: with a tiny buffer every few articles start
+** a write while the next buffer fills; replacing and deleting articles of
+** the buffer being written must still leave exactly the latest version of
+** each id -- the same archive a one-thread writer makes. */
+static void test_background_writes(void) {
+  enum { IDS = 60, ROUNDS = 5 };
+  uint64_t got[2][IDS + 2];
+  for (unsigned threads = 1; threads <= 2; threads++) {
+    const char *dir = fresh_dir();
+    nd_index *ix;
+    nd_open_options o = {.buffer_bytes = 600, .merge_factor = 1, .threads = threads};
+    ASSERT_OK(nd_open(dir, ND_OPEN_CREATE, &o, &ix));
+    char id[16], body[96];
+    for (int r = 0; r < ROUNDS; r++) {
+      for (int i = 0; i < IDS; i++) {
+        snprintf(id, sizeof id, "a%d", i);
+        snprintf(body, sizeof body, "round%d item%d shared words of a short article", r, i);
+        ASSERT_OK(add(ix, id, NULL, "2004-05-06", body));
+        if (i % 7 == 3) { /* delete one added a moment ago (likely in the buffer being written) */
+          snprintf(id, sizeof id, "a%d", i - 2);
+          ASSERT_OK(nd_delete(ix, id));
+        }
+      }
+      if (r == 2) ASSERT_OK(nd_commit(ix));
+    }
+    ASSERT_OK(nd_commit(ix));
+    nd_stats st;
+    ASSERT_OK(nd_stats_get(ix, &st));
+    ASSERT(st.segments > 10); /* the buffer really was written many times */
+    got[threads - 1][IDS] = count(ix, "shared");
+    got[threads - 1][IDS + 1] = count(ix, "round4");
+    for (int i = 0; i < IDS; i++) {
+      char q[32];
+      snprintf(q, sizeof q, "item%d", i);
+      got[threads - 1][i] = count(ix, q);
+      ASSERT(got[threads - 1][i] <= 1);
+    }
+    nd_close(ix);
+    rm_rf(dir);
+  }
+  /* deleted: ids 1, 8, 15, ... (i % 7 == 1), in the last round too */
+  ASSERT_EQ_INT(got[0][IDS], IDS - (IDS + 5) / 7);
+  for (int i = 0; i < IDS + 2; i++) ASSERT_EQ_INT(got[1][i], got[0][i]);
+}
+
 static void test_languages(void) {
   for (const char **l = sb_stemmer_list(); *l; l++) {
     const char *dir = fresh_dir();
@@ -447,4 +492,5 @@ static void test_languages(void) {
 }
 
 TEST_MAIN(TEST(test_roundtrip), TEST(test_update_delete), TEST(test_locking_and_readonly), TEST(test_validation),
-          TEST(test_crash_leftovers), TEST(test_segments_and_merge), TEST(test_merge_policy), TEST(test_out_of_memory), TEST(test_languages))
+          TEST(test_crash_leftovers), TEST(test_segments_and_merge), TEST(test_merge_policy), TEST(test_out_of_memory), TEST(test_background_writes),
+          TEST(test_languages))
