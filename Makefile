@@ -63,8 +63,30 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' newsdex.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/newsdex.pc
 
+# The side-by-side benchmark against SQLite FTS5 and Xapian (docs/benchmarks.md).
+CXX       ?= c++
+BENCH_DEP = bench/bench.c bench/bench.h $(BUILD)/libnewsdex.a
+BENCH_INC = -Iinclude -Isrc -Ibench
+
+$(BUILD)/bench/bench.o: $(BENCH_DEP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BENCH_INC) -c bench/bench.c -o $@
+
+$(BUILD)/bench/fts5: bench/fts5.c $(BUILD)/bench/bench.o
+	$(CC) $(CFLAGS) $(BENCH_INC) -o $@ bench/fts5.c $(BUILD)/bench/bench.o $(BUILD)/libnewsdex.a $(LDFLAGS) -lsqlite3 $(LIBS)
+
+$(BUILD)/bench/xapian: bench/xapian.cc $(BUILD)/bench/bench.o
+	$(CXX) -std=c++17 $(OPT) -Wall -Wextra $(SAN) $(BENCH_INC) -o $@ bench/xapian.cc $(BUILD)/bench/bench.o \
+	    $(BUILD)/libnewsdex.a $(LDFLAGS) -lxapian $(LIBS)
+
+bench-tools: $(BUILD)/bench/fts5 $(BUILD)/bench/xapian
+
+# BENCH_SCALES="1 4 16" also measures the corpus repeated 4 and 16 times.
+bench: all bench-tools
+	BENCH_SCALES="$(BENCH_SCALES)" python3 bench/run.py --build $(BUILD)
+
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests test test-asan install clean
+.PHONY: all tests test test-asan install clean bench bench-tools
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

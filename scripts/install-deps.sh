@@ -3,7 +3,8 @@
 # Run as root (or with sudo).  Safe to run again: installed packages are skipped.
 set -e
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libzstd-dev zstd libjansson-dev
-      libxxhash-dev libroaring-dev libstreamvbyte-dev python3"
+      libxxhash-dev libroaring-dev libstreamvbyte-dev python3
+      libsqlite3-dev libxapian-dev g++ gnuplot-nox"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -3,9 +3,17 @@
 ** as text (bold matches on a terminal, [marks] otherwise) or as one JSON
 ** object (HTML snippets with <mark>); a malformed query is shown with a
 ** caret under the place of the problem.
+**
+** --batch runs every line of stdin as a query in one process (for
+** benchmarks and scripts) and prints one line per query:
+**   TOTAL <tab> ID,ID,...        (nothing after the tab when no hits)
+**   error <tab> MESSAGE          (a malformed query; the run goes on)
+** With --timings each query also gets a line "#qt_ns N" on stderr: the
+** nanoseconds from the start of nd_search() until the ranked ids are read.
 */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -18,6 +26,9 @@ typedef struct search_args {
   int json;
   uint64_t limit, offset;
   int sort;
+  int count;   /* ND_COUNT_EXACT or ND_COUNT_LOWER_BOUND */
+  int batch;   /* --batch: queries from stdin */
+  int timings; /* --timings: #qt_ns lines on stderr (batch only) */
   char *query; /* the QUERY words joined with spaces (malloc'ed) */
 } search_args;
 
@@ -51,6 +62,15 @@ static int search_opt(cli_args *a, search_args *s) {
     return OPT_YES;
   }
   if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "count", &v)) == OPT_YES) {
+    if (!strcmp(v, "exact")) s->count = ND_COUNT_EXACT;
+    else if (!strcmp(v, "lower-bound")) s->count = ND_COUNT_LOWER_BOUND;
+    else return cli_usage_error("search", "--count is 'exact' or 'lower-bound', not '%s'", v), OPT_BAD;
+    return OPT_YES;
+  }
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "batch", NULL)) != OPT_NO) { s->batch = 1; return r; }
+  if ((r = cli_opt(a, "timings", NULL)) != OPT_NO) { s->timings = 1; return r; }
   cli_unknown_opt(a);
   return OPT_BAD;
 }
@@ -71,6 +91,12 @@ static int parse_search(int argc, char **argv, const char *db, search_args *s) {
     if (r == OPT_BAD) return EXIT_USAGE;
   }
   if (!(s->archive = cli_archive(&a))) return EXIT_USAGE;
+  if (s->batch) {
+    if (s->query) return cli_usage_error("search", "--batch reads the queries from stdin: give no QUERY");
+    if (s->json) return cli_usage_error("search", "--batch and --json do not go together");
+    return -1;
+  }
+  if (s->timings) return cli_usage_error("search", "--timings needs --batch");
   if (!s->query) return cli_usage_error("search", "no QUERY given");
   return -1;
 }
@@ -124,8 +150,8 @@ static void print_hit(const nd_hit *h, size_t rank, int color) {
   fputc('\n', stdout);
 }
 
-static void print_count(uint64_t total, uint64_t offset, size_t count) {
-  printf("%llu %s", (unsigned long long)total, total == 1 ? "hit" : "hits");
+static void print_count(uint64_t total, int exact, uint64_t offset, size_t count) {
+  printf("%s%llu %s", exact ? "" : "at least ", (unsigned long long)total, total == 1 ? "hit" : "hits");
   if (count == 0 && total > 0)
     printf(", none shown (offset %llu)", (unsigned long long)offset);
   else if (count == 1 && total > 1)
@@ -144,13 +170,13 @@ static int print_text(nd_results *res, const search_args *s, int color) {
     if (rc != ND_OK) { cli_error("cannot read hit %zu: %s", i, nd_strerror(rc)); return EXIT_ERROR; }
     print_hit(&h, (size_t)s->offset + i + 1, color);
   }
-  print_count(nd_results_total(res), s->offset, n);
+  print_count(nd_results_total(res), nd_results_total_exact(res), s->offset, n);
   return EXIT_OK;
 }
 
 /* ---- JSON output -------------------------------------------------------- */
 
-static json_t *hit_json(const nd_hit *h) {
+json_t *cli_hit_json(const nd_hit *h) {
   json_t *o = json_object();
   int bad = json_object_set_new(o, "id", json_string(h->id));
   bad |= json_object_set_new(o, "score", json_real(h->score));
@@ -168,6 +194,7 @@ static int print_json(nd_results *res, const search_args *s, double took_ms) {
   json_t *o = json_object(), *hits = json_array();
   int bad = json_object_set_new(o, "query", json_string(s->query));
   bad |= json_object_set_new(o, "total", json_integer((json_int_t)nd_results_total(res)));
+  bad |= json_object_set_new(o, "total_exact", json_boolean(nd_results_total_exact(res)));
   bad |= json_object_set_new(o, "took_ms", json_real(took_ms));
   bad |= json_object_set_new(o, "offset", json_integer((json_int_t)s->offset));
   bad |= json_object_set_new(o, "limit", json_integer((json_int_t)s->limit));
@@ -181,11 +208,90 @@ static int print_json(nd_results *res, const search_args *s, double took_ms) {
       cli_error("cannot read hit %zu: %s", i, nd_strerror(rc));
       return EXIT_ERROR;
     }
-    bad |= json_array_append_new(hits, hit_json(&h));
+    bad |= json_array_append_new(hits, cli_hit_json(&h));
   }
   bad |= json_object_set_new(o, "hits", hits);
   if (bad) { json_decref(o); o = NULL; }
   return cli_json_print(o);
+}
+
+/* ---- batch mode --------------------------------------------------------- */
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The library's message for a failed query on one line (tabs and line
+** breaks become spaces, so that the line protocol holds). */
+static void print_batch_error(const nd_index *ix, int rc) {
+  const char *m = nd_errmsg(ix);
+  if (!*m) m = nd_strerror(rc);
+  fputs("error\t", stdout);
+  for (; *m; m++) fputc(*m == '\t' || *m == '\n' || *m == '\r' ? ' ' : *m, stdout);
+  fputc('\n', stdout);
+}
+
+/* One query of the batch.  Returns EXIT_OK, EXIT_USAGE for a bad query
+** (reported on stdout, the batch goes on), or another exit code to stop. */
+static int batch_query(nd_index *ix, const char *q, const nd_search_options *so, const char **ids,
+                       int timings) {
+  nd_results *res = NULL;
+  uint64_t t0 = now_ns();
+  int rc = nd_search(ix, q, so, &res);
+  size_t n = rc == ND_OK ? nd_results_count(res) : 0;
+  for (size_t i = 0; i < n && rc == ND_OK; i++) {
+    nd_hit h;
+    rc = nd_results_hit(res, i, &h);
+    ids[i] = h.id;
+  }
+  uint64_t took = now_ns() - t0;
+  if (timings) fprintf(stderr, "#qt_ns %llu\n", (unsigned long long)took);
+  if (rc == ND_ERR_QUERY || rc == ND_ERR_LIMIT) {
+    /* A prefix matching too many terms is the query's fault too. */
+    print_batch_error(ix, rc);
+    return EXIT_USAGE;
+  }
+  if (rc != ND_OK) {
+    nd_results_free(res);
+    cli_lib_error(ix, rc);
+    return cli_exit_code(rc);
+  }
+  printf("%llu\t", (unsigned long long)nd_results_total(res));
+  for (size_t i = 0; i < n; i++) {
+    if (i) fputc(',', stdout);
+    fputs(ids[i], stdout);
+  }
+  fputc('\n', stdout);
+  nd_results_free(res);
+  return EXIT_OK;
+}
+
+static int run_batch(nd_index *ix, const search_args *s) {
+  nd_search_options so;
+  memset(&so, 0, sizeof so);
+  so.limit = (size_t)s->limit;
+  so.offset = (size_t)s->offset;
+  so.sort = s->sort;
+  so.count = s->count;
+  so.ids_only = 1;
+  const char **ids = malloc((size_t)s->limit * sizeof *ids);
+  if (!ids) { cli_error("out of memory"); return EXIT_ERROR; }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  int st = EXIT_OK;
+  while ((len = getline(&line, &cap, stdin)) >= 0) {
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+    int r = batch_query(ix, line, &so, ids, s->timings);
+    if (r == EXIT_USAGE) st = EXIT_USAGE;
+    else if (r != EXIT_OK) { st = r; break; }
+  }
+  if (st == EXIT_OK && ferror(stdin)) { cli_error("cannot read the queries from stdin"); st = EXIT_ERROR; }
+  free(line);
+  free(ids);
+  return st;
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -197,6 +303,7 @@ static int run_search(nd_index *ix, const search_args *s) {
   so.limit = (size_t)s->limit;
   so.offset = (size_t)s->offset;
   so.sort = s->sort;
+  so.count = s->count;
   so.snippets = s->json ? ND_SNIPPET_HTML : ND_SNIPPET_PLAIN;
   if (s->json) { so.hl_open = "<mark>"; so.hl_close = "</mark>"; }
   else if (color) { so.hl_open = TERM_BOLD; so.hl_close = TERM_RESET; }
@@ -220,12 +327,13 @@ int cmd_search(const char *db, int argc, char **argv) {
   memset(&s, 0, sizeof s);
   s.limit = DEFAULT_LIMIT;
   s.sort = ND_SORT_RELEVANCE;
+  s.count = ND_COUNT_EXACT;
   int st = parse_search(argc, argv, db, &s);
   if (st < 0) {
     nd_index *ix;
     st = cli_open(s.archive, 0, NULL, &ix);
     if (st == EXIT_OK) {
-      st = run_search(ix, &s);
+      st = s.batch ? run_batch(ix, &s) : run_search(ix, &s);
       nd_close(ix);
     }
   }

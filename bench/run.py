@@ -1,0 +1,492 @@
+#!/usr/bin/env python3
+"""The side-by-side benchmark: newsdex, SQLite FTS5 and Xapian.
+
+    python3 bench/run.py [--build DIR] [--data DIR] [--reps N] [--scales "1 4 16"]
+    python3 bench/run.py --agree-only FILE [--per-class N]
+
+`make bench` runs the first form (see docs/benchmarks.md): build the three
+engines over the corpus (wall and CPU time, peak RSS, size on disk), check
+that they agree on the totals of the AND and phrase queries, time the query
+set (engines interleaved, --reps repetitions, the median per query, then
+mean / p50 / p99 per class, top 10, exact and lower-bound counts) and write
+bench/results/RESULTS.md, results.json and latency.png.  BENCH_SCALES (or
+--scales) also measures the corpus repeated k times under new ids.
+
+--agree-only builds the three engines on one file, runs the AND and phrase
+queries drawn from it and prints one line per query and "N passed, N failed"
+(used by tests/e2e/bench_agree.sh).
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import gen_queries  # noqa: E402
+
+ENGINES = ("newsdex", "fts5", "xapian")
+PEERS = ("fts5", "xapian")
+CLASSES = ("term_high", "term_mid", "term_low", "and", "or", "phrase", "prefix", "date")
+CHECKED = ("and", "phrase")  # classes whose totals must agree
+COUNTS = ("exact", "lower-bound")
+LIMIT = 10
+# Two totals agree when they differ by at most TOL_ABS or TOL_REL of the larger.
+TOL_ABS = 2
+TOL_REL = 0.05
+
+
+def agree(a, b):
+    return abs(a - b) <= max(TOL_ABS, TOL_REL * max(a, b))
+
+
+# ---- running things -------------------------------------------------------
+
+def run_measured(argv, stdin=None, what=None):
+    """Run argv; returns dict(wall, cpu, rss_mib, rc, out, err).  CPU time and
+    peak RSS come from wait4() on the child itself."""
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdin=fin, stdout=fo, stderr=fe)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if stdin:
+            fin.close()
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read().decode(errors="replace"), fe.read().decode(errors="replace")
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024.0,
+            "rc": p.returncode, "out": out, "err": err}
+
+
+def check_rc(r, argv, ok=(0,)):
+    if r["rc"] not in ok:
+        sys.exit(f"command failed (status {r['rc']}): {' '.join(argv)}\n{r['err'][-3000:]}")
+
+
+class Tools:
+    def __init__(self, build):
+        self.nd = os.path.join(build, "newsdex")
+        self.peer = {e: os.path.join(build, "bench", e) for e in PEERS}
+        for p in [self.nd] + list(self.peer.values()):
+            if not os.access(p, os.X_OK):
+                sys.exit(f"{p} is missing: run 'make BUILD={build} all bench-tools' first")
+        r = run_measured([self.nd, "add", "--help"])
+        self.threads = "--threads" in r["out"]
+
+    def build(self, engine, dbdir, files):
+        """Build one engine; returns the measures (optimize included for newsdex)."""
+        if engine == "newsdex":
+            argv = [self.nd, "add", "--db", dbdir] + (["--threads", "2"] if self.threads else []) + files
+            r = run_measured(argv)
+            check_rc(r, argv, (0, 3))
+            argv2 = [self.nd, "optimize", "--db", dbdir]
+            r2 = run_measured(argv2)
+            check_rc(r2, argv2)
+            return {"wall": r["wall"] + r2["wall"], "cpu": r["cpu"] + r2["cpu"],
+                    "rss_mib": max(r["rss_mib"], r2["rss_mib"])}
+        argv = [self.peer[engine], "build", dbdir] + files
+        r = run_measured(argv)
+        check_rc(r, argv, (0, 3))
+        return {"wall": r["wall"], "cpu": r["cpu"], "rss_mib": r["rss_mib"]}
+
+    def search(self, engine, dbdir, queries, count, timings=False):
+        """Run the batch; returns (results, times_ns): results[i] is (total,
+        ids) or ('error', message)."""
+        if engine == "newsdex":
+            argv = [self.nd, "search", "--db", dbdir, "--batch"]
+        else:
+            argv = [self.peer[engine], "search", dbdir]
+        argv += ["--limit", str(LIMIT), "--count", count] + (["--timings"] if timings else [])
+        r = run_measured(argv, stdin=queries)
+        check_rc(r, argv, (0, 2))
+        res = []
+        for line in r["out"].splitlines():
+            head, _, tail = line.partition("\t")
+            res.append(("error", tail) if head == "error" else (int(head), tail.split(",") if tail else []))
+        times = [int(x.split()[1]) for x in r["err"].splitlines() if x.startswith("#qt_ns ")]
+        return res, times
+
+    def nd_stats(self, dbdir):
+        argv = [self.nd, "stats", "--db", dbdir, "--json"]
+        r = run_measured(argv)
+        check_rc(r, argv)
+        return json.loads(r["out"])
+
+
+def dir_bytes(path):
+    total = 0
+    for d, _, files in os.walk(path):
+        for f in files:
+            total += os.stat(os.path.join(d, f)).st_size
+    return total
+
+
+def raw_bytes(files):
+    """Uncompressed bytes of the JSON Lines input."""
+    total = 0
+    for f in files:
+        if f.endswith(".zst"):
+            with open(f, "rb") as raw:
+                p = subprocess.Popen(["zstd", "-dcq"], stdin=raw, stdout=subprocess.PIPE)
+            while True:
+                b = p.stdout.read(1 << 20)
+                if not b:
+                    break
+                total += len(b)
+            p.wait()
+        else:
+            total += os.path.getsize(f)
+    return total
+
+
+def scaled_corpus(files, k, outdir):
+    """The corpus k times: copy 0 as is, copy j with every id + '#j' (.jsonl.zst)."""
+    os.makedirs(outdir, exist_ok=True)
+    out = []
+    for j in range(1, k):
+        path = os.path.join(outdir, f"copy-{j:02d}.jsonl.zst")
+        out.append(path)
+        if os.path.exists(path):
+            continue
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as fo:
+            z = subprocess.Popen(["zstd", "-q", "-1", "-c"], stdin=subprocess.PIPE, stdout=fo)
+            for a in gen_queries.read_articles(files):
+                a["id"] = f"{a['id']}#{j}"
+                z.stdin.write((json.dumps(a, ensure_ascii=False) + "\n").encode())
+            z.stdin.close()
+            if z.wait() != 0:
+                sys.exit("zstd failed writing " + path)
+        os.replace(tmp, path)
+    return list(files) + out
+
+
+# ---- statistics -----------------------------------------------------------
+
+def pct(values, p):
+    v = sorted(values)
+    return v[max(0, math.ceil(p / 100.0 * len(v)) - 1)]
+
+
+def class_stats(per_query_ns, classes):
+    out = {}
+    for c in CLASSES:
+        ms = [t / 1e6 for t, k in zip(per_query_ns, classes) if k == c and t is not None]
+        if ms:
+            out[c] = {"mean": statistics.fmean(ms), "p50": pct(ms, 50), "p99": pct(ms, 99), "n": len(ms)}
+    return out
+
+
+# ---- the steps ------------------------------------------------------------
+
+def check_agreement(tools, dbs, qfile, queries, classes):
+    """Totals of every engine (exact counts) and the disagreements."""
+    totals = {}
+    for e in ENGINES:
+        res, _ = tools.search(e, dbs[e], qfile, "exact")
+        if len(res) != len(queries):
+            sys.exit(f"{e}: {len(res)} result lines for {len(queries)} queries")
+        totals[e] = [r[0] if r[0] != "error" else None for r in res]
+        for q, r in zip(queries, res):
+            if r[0] == "error":
+                print(f"  {e}: error on {q!r}: {r[1]}", file=sys.stderr)
+    rows, summary = [], {}
+    for i, (q, c) in enumerate(zip(queries, classes)):
+        nd = totals["newsdex"][i]
+        for p in PEERS:
+            t = totals[p][i]
+            good = nd is not None and t is not None and agree(nd, t)
+            s = summary.setdefault(c, {}).setdefault(p, [0, 0])
+            s[0 if good else 1] += 1
+            if not good and c in CHECKED:
+                rows.append({"class": c, "query": q, "newsdex": nd, "fts5": totals["fts5"][i],
+                             "xapian": totals["xapian"][i]})
+    return totals, summary, rows
+
+
+def time_queries(tools, dbs, qfile, nq, classes, reps):
+    """Per engine and count mode: per-class stats of the per-query medians."""
+    out = {}
+    for count in COUNTS:
+        samples = {e: [[] for _ in range(nq)] for e in ENGINES}
+        for rep in range(reps):
+            order = ENGINES[rep % 3:] + ENGINES[:rep % 3]  # interleaved, rotating
+            for e in order:
+                _, times = tools.search(e, dbs[e], qfile, count, timings=True)
+                if len(times) != nq:
+                    sys.exit(f"{e}: {len(times)} timings for {nq} queries")
+                for i, t in enumerate(times):
+                    samples[e][i].append(t)
+            print(f"  timing {count}: repetition {rep + 1}/{reps} done", file=sys.stderr)
+        out[count] = {e: class_stats([statistics.median(s) for s in samples[e]], classes) for e in ENGINES}
+    return out
+
+
+def measure_scale(tools, files, workdir, qfile, queries, classes, reps, scale):
+    dbs = {e: os.path.join(workdir, f"x{scale}", e) for e in ENGINES}
+    build = {}
+    for e in ENGINES:
+        if os.path.exists(dbs[e]):
+            shutil.rmtree(dbs[e])
+        os.makedirs(os.path.dirname(dbs[e]), exist_ok=True)
+        print(f"scale {scale}: building {e} ...", file=sys.stderr)
+        build[e] = tools.build(e, dbs[e], files)
+        build[e]["bytes"] = dir_bytes(dbs[e])
+        print(f"  {e}: {build[e]['wall']:.1f} s, {build[e]['bytes'] / 2**20:.1f} MiB", file=sys.stderr)
+    st = tools.nd_stats(dbs["newsdex"])
+    build["newsdex"]["stored_bytes"] = st["stored_bytes"]
+    build["newsdex"]["articles"] = st["articles"]
+    print(f"scale {scale}: checking agreement ...", file=sys.stderr)
+    totals, summary, rows = check_agreement(tools, dbs, qfile, queries, classes)
+    print(f"scale {scale}: timing ...", file=sys.stderr)
+    timing = time_queries(tools, dbs, qfile, len(queries), classes, reps)
+    return {"build": build, "agreement": summary, "disagreements": rows, "timing": timing}
+
+
+# ---- the report -----------------------------------------------------------
+
+def ratio(x, base):
+    return f"{x / base:.2f}×" if base else "–"
+
+
+def fmt_ms(v):
+    return f"{v:.3f}" if v < 10 else f"{v:.1f}"
+
+
+def latency_table(timing, count):
+    lines = [f"Top {LIMIT}, `--count {count}`; milliseconds per query: mean / p50 / p99 "
+             "(of the per-query medians); ratios are peer / newsdex (above 1: newsdex is faster).", "",
+             "| class | n | newsdex | FTS5 | FTS5 / newsdex | Xapian | Xapian / newsdex |",
+             "|---|---|---|---|---|---|---|"]
+    t = timing[count]
+    for c in CLASSES:
+        if c not in t["newsdex"]:
+            continue
+        n = t["newsdex"][c]
+        cells = [c, str(n["n"]), " / ".join(fmt_ms(n[k]) for k in ("mean", "p50", "p99"))]
+        for p in PEERS:
+            s = t[p][c]
+            cells.append(" / ".join(fmt_ms(s[k]) for k in ("mean", "p50", "p99")))
+            cells.append(" / ".join(ratio(s[k], n[k]) for k in ("mean", "p50", "p99")))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def build_table(m, raw):
+    b = m["build"]
+    nd = b["newsdex"]
+    inv = nd["bytes"] - nd["stored_bytes"]
+    rows = [("build wall time (s)", "wall", "{:.1f}"), ("build CPU time (s)", "cpu", "{:.1f}"),
+            ("build peak RSS (MiB)", "rss_mib", "{:.0f}"), ("index size on disk (MiB)", "bytes", None)]
+    lines = ["| measure | newsdex | FTS5 | FTS5 / newsdex | Xapian | Xapian / newsdex |",
+             "|---|---|---|---|---|---|"]
+    for label, key, f in rows:
+        val = (lambda v: f"{v / 2**20:.1f}") if f is None else f.format
+        cells = [label, val(nd[key])]
+        for p in PEERS:
+            cells += [val(b[p][key]), ratio(b[p][key], nd[key])]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"| size / raw input | {nd['bytes'] / raw:.3f} | {b['fts5']['bytes'] / raw:.3f} | | "
+                 f"{b['xapian']['bytes'] / raw:.3f} | |")
+    lines += ["", f"newsdex: {nd['articles']} articles; stored articles {nd['stored_bytes'] / 2**20:.1f} MiB, "
+              f"inverted index without them {inv / 2**20:.1f} MiB; stored ratio (stored_bytes / raw input "
+              f"bytes) {nd['stored_bytes'] / raw:.3f}; raw input {raw / 2**20:.1f} MiB of JSON Lines.  "
+              "FTS5 keeps a copy of title and body in its table; Xapian keeps only the id (document data)."]
+    return lines
+
+
+def agreement_lines(m, nq_checked):
+    lines = [f"Tolerance: two totals agree when they differ by at most {TOL_ABS} or {TOL_REL:.0%} "
+             "of the larger (exact counts).", "",
+             "| class | FTS5 agrees | Xapian agrees |", "|---|---|---|"]
+    for c in CLASSES:
+        s = m["agreement"].get(c)
+        if s:
+            lines.append(f"| {c}{' (checked)' if c in CHECKED else ''} | "
+                         f"{s['fts5'][0]}/{sum(s['fts5'])} | {s['xapian'][0]}/{sum(s['xapian'])} |")
+    rows = m["disagreements"]
+    lines += ["", f"Disagreements on the checked classes: {len(rows)} of {nq_checked} queries."]
+    if rows:
+        lines += ["", "| class | query | newsdex | FTS5 | Xapian |", "|---|---|---|---|---|"]
+        for r in rows:
+            lines.append(f"| {r['class']} | `{r['query']}` | {r['newsdex']} | {r['fts5']} | {r['xapian']} |")
+    return lines
+
+
+def growth_table(results):
+    lines = [f"Build wall time (s), size (MiB) and p50 latency (ms, top {LIMIT}, exact count) per class.", "",
+             "| scale | engine | articles | build s | MiB | " + " | ".join(CLASSES) + " |",
+             "|---|---|---|---|---|" + "---|" * len(CLASSES)]
+    for scale, m in sorted(results.items()):
+        for e in ENGINES:
+            b = m["build"][e]
+            t = m["timing"]["exact"][e]
+            lines.append(f"| {scale}× | {e} | {m['build']['newsdex']['articles']} | {b['wall']:.1f} | "
+                         f"{b['bytes'] / 2**20:.1f} | " + " | ".join(fmt_ms(t[c]["p50"]) if c in t else "–"
+                                                                 for c in CLASSES) + " |")
+    return lines
+
+
+def versions(tools):
+    def out(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    return {"newsdex": out([tools.nd, "--version"]),
+            "sqlite": out(["python3", "-c", "import sqlite3; print(sqlite3.sqlite_version)"]),
+            "xapian": out(["sh", "-c", "xapian-config --version 2>/dev/null || dpkg-query -W -f '${Version}' libxapian30"])}
+
+
+def write_report(outdir, env, results, raw, nq_checked):
+    one = results[min(results)]
+    lines = ["# Benchmark results", "",
+             "Written by `bench/run.py` (`make bench`); how to read it: docs/benchmarks.md.", "",
+             f"- machine: {env['cpus']} CPUs, load average {env['load_before']} before the run "
+             f"({'busy: other jobs were running' if env['busy'] else 'otherwise idle'}); {env['date']}",
+             f"- versions: {env['versions']['newsdex']}, SQLite {env['versions']['sqlite']}, "
+             f"Xapian {env['versions']['xapian']}; newsdex built with `--threads 2`: "
+             f"{'yes' if env['threads'] else 'no (the command has no --threads yet)'}",
+             f"- {env['nqueries']} queries ({env['per_class']} per class), {env['reps']} repetitions, "
+             f"corpus scale {min(results)}×", "",
+             "## Build and size", ""] + build_table(one, raw) + ["", "## Agreement", ""]
+    lines += agreement_lines(one, nq_checked)
+    for count in COUNTS:
+        lines += ["", f"## Query latency, count {count}", ""] + latency_table(one["timing"], count)
+    if len(results) > 1:
+        lines += ["", "## Growth", ""] + growth_table(results)
+    lines += ["", "![latency per class](latency.png)", ""]
+    with open(os.path.join(outdir, "RESULTS.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+def plot(outdir, one, workdir):
+    if not shutil.which("gnuplot"):
+        print("gnuplot is missing: no latency.png", file=sys.stderr)
+        return
+    dat = os.path.join(workdir, "latency.dat")
+    with open(dat, "w") as f:
+        f.write("class newsdex fts5 xapian newsdex_lb fts5_lb xapian_lb\n")
+        for c in CLASSES:
+            if c in one["timing"]["exact"]["newsdex"]:
+                vals = [one["timing"][k][e][c]["p50"] for k in COUNTS for e in ENGINES]
+                f.write(c + " " + " ".join(f"{v:.6f}" for v in vals) + "\n")
+    script = f"""
+set terminal pngcairo size 1200,560 font ",10" noenhanced
+set output "{os.path.join(outdir, 'latency.png')}"
+set title "Median query latency per class, top {LIMIT} (log scale; solid: exact count, light: lower-bound count)"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.9 border -1
+set logscale y
+set ylabel "milliseconds (p50)"
+set grid ytics
+set key outside right top
+plot "{dat}" using 2:xtic(1) title "newsdex" lc rgb "#1b6ca8", \\
+     "" using 3 title "FTS5" lc rgb "#d1495b", \\
+     "" using 4 title "Xapian" lc rgb "#66a182", \\
+     "" using 5 title "newsdex, lower-bound" lc rgb "#8fb8de", \\
+     "" using 6 title "FTS5, lower-bound" lc rgb "#eaa4ad", \\
+     "" using 7 title "Xapian, lower-bound" lc rgb "#b3d9c1"
+"""
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if r.returncode:
+        print("gnuplot failed: " + r.stderr, file=sys.stderr)
+
+
+# ---- main -----------------------------------------------------------------
+
+def agree_only(args):
+    """The CI-cheap check: build on one file, check AND and phrase totals."""
+    tools = Tools(args.build)
+    work = tempfile.mkdtemp(prefix="nd-bench-agree-")
+    try:
+        docs, df = gen_queries.load([args.agree_only])
+        qs = [(c, q) for c, q in gen_queries.generate(docs, df, args.per_class, args.seed) if c in CHECKED]
+        qfile = os.path.join(work, "q.txt")
+        with open(qfile, "w") as f:
+            f.write("".join(q + "\n" for _, q in qs))
+        dbs = {e: os.path.join(work, e) for e in ENGINES}
+        for e in ENGINES:
+            tools.build(e, dbs[e], [args.agree_only])
+        totals, _, _ = check_agreement(tools, dbs, qfile, [q for _, q in qs], [c for c, _ in qs])
+        passed = failed = 0
+        for i, (c, q) in enumerate(qs):
+            t = [totals[e][i] for e in ENGINES]
+            good = None not in t and all(agree(t[0], x) for x in t[1:]) and t[0] > 0
+            passed, failed = passed + good, failed + (not good)
+            print(f"{'ok  ' if good else 'FAIL'} {c} {q}: newsdex {t[0]}, fts5 {t[1]}, xapian {t[2]}")
+        print(f"{passed} passed, {failed} failed")
+        return 0 if failed == 0 else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "news"))
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--per-class", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=20040101)
+    ap.add_argument("--scales", default=os.environ.get("BENCH_SCALES") or "1")
+    ap.add_argument("--work", help="scratch directory (default BUILD/bench/work)")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--agree-only", metavar="FILE")
+    args = ap.parse_args()
+    if args.agree_only:
+        return agree_only(args)
+    tools = Tools(args.build)
+    scales = sorted({int(s) for s in args.scales.split()})
+    if not scales or scales[0] < 1:
+        sys.exit(f"bad scales {args.scales!r}: give whole numbers from 1")
+    files = sorted(os.path.join(args.data, f) for f in os.listdir(args.data) if f.endswith(".jsonl.zst"))
+    if not files:
+        sys.exit(f"no .jsonl.zst files in {args.data}")
+    work = args.work or os.path.join(args.build, "bench", "work")
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
+    load = os.getloadavg()
+    print("drawing the queries ...", file=sys.stderr)
+    qprefix = os.path.join(work, "queries")
+    # In a child process: the runner stays small, and a child's peak RSS
+    # (which starts from the parent's size at fork) measures the child.
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_queries.py"), "--per-class", str(args.per_class),
+                    "--seed", str(args.seed), qprefix] + files, check=True)
+    qfile = qprefix + ".txt"
+    queries = open(qfile).read().splitlines()
+    classes = open(qprefix + ".classes").read().splitlines()
+    raw = raw_bytes(files)
+    results = {}
+    for s in scales:
+        t0 = time.monotonic()
+        fs = files if s == 1 else scaled_corpus(files, s, os.path.join(work, "corpus"))
+        results[s] = measure_scale(tools, fs, work, qfile, queries, classes, args.reps, s)
+        results[s]["seconds"] = time.monotonic() - t0
+        print(f"scale {s}: {results[s]['seconds']:.0f} s in all", file=sys.stderr)
+    env = {"cpus": os.cpu_count(), "load_before": " ".join(f"{x:.2f}" for x in load),
+           "busy": load[0] > 0.5, "date": time.strftime("%Y-%m-%d"), "versions": versions(tools),
+           "threads": tools.threads, "nqueries": len(queries), "per_class": args.per_class,
+           "reps": args.reps, "machine": platform.machine()}
+    nq_checked = sum(1 for c in classes if c in CHECKED)
+    write_report(args.out, env, results, raw * min(results), nq_checked)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump({"env": env, "raw_bytes": raw, "results": results}, f, indent=1)
+    plot(args.out, results[min(results)], work)
+    print(f"wrote {os.path.join(args.out, 'RESULTS.md')}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
