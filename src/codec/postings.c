@@ -2,6 +2,7 @@
 #include "postings.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <streamvbyte.h>
 #include <streamvbytedelta.h>
 #include <string.h>
@@ -100,12 +101,21 @@ int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   return out->oom || pos_out->oom ? -1 : 0;
 }
 
+/* Data bytes of the four values a Stream VByte control byte describes. */
+static uint8_t CTL_LEN[256];
+static void ctl_len_init(void) {
+  for (int c = 0; c < 256; c++) CTL_LEN[c] = (uint8_t)(((c & 3) + ((c >> 2) & 3) + ((c >> 4) & 3) + ((c >> 6) & 3)) + 4);
+}
+static pthread_once_t CTL_ONCE = PTHREAD_ONCE_INIT;
+
 /* Bytes of Stream VByte data for n values whose control bytes start at p. */
 static size_t svb_len(const uint8_t *p, const uint8_t *end, uint32_t n) {
   size_t ctl = (n + 3) / 4;
   if ((size_t)(end - p) < ctl) return SIZE_MAX;
   size_t len = ctl;
-  for (uint32_t i = 0; i < n; i++) len += ((p[i / 4] >> (2 * (i % 4))) & 3) + 1;
+  uint32_t full = n / 4;
+  for (uint32_t i = 0; i < full; i++) len += CTL_LEN[p[i]];
+  for (uint32_t i = full * 4; i < n; i++) len += ((p[i / 4] >> (2 * (i % 4))) & 3) + 1;
   return len <= (size_t)(end - p) ? len : SIZE_MAX;
 }
 
@@ -132,13 +142,12 @@ static void load_block(pl_cursor *c, uint32_t b) {
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
   size_t l1 = svb_len(p, end, n);
   if (l1 == SIZE_MAX) { fail(c); return; }
-  size_t l2 = svb_len(p + l1, end, n);
-  if (l2 == SIZE_MAX) { fail(c); return; }
-  size_t l3 = svb_len(p + l1 + l2, end, n);
-  if (l3 == SIZE_MAX) { fail(c); return; }
   streamvbyte_delta_decode(p, c->docs, n, prev);
-  streamvbyte_decode(p + l1, c->tft, n);
-  streamvbyte_decode(p + l1 + l2, c->tfb, n);
+  /* Frequencies are decoded when first asked for (pl_tf_load): an AND
+  ** or a phrase visits many blocks for a few of their documents. */
+  c->tfp = p + l1;
+  c->bend = end;
+  c->tf_ok = 0;
   /* Doc numbers must increase strictly. */
   for (uint32_t i = 1; i < n; i++)
     if (c->docs[i] <= c->docs[i - 1]) { fail(c); return; }
@@ -151,8 +160,23 @@ static void load_block(pl_cursor *c, uint32_t b) {
   c->pidx = 0;
 }
 
+void pl_tf_load(pl_cursor *c) {
+  c->tf_ok = 1;
+  size_t l2 = svb_len(c->tfp, c->bend, c->n), l3 = l2 == SIZE_MAX ? SIZE_MAX : svb_len(c->tfp + l2, c->bend, c->n);
+  if (l3 == SIZE_MAX) { /* damaged: report it, and give frequencies of 0 */
+    c->err = 1;
+    memset(c->tft, 0, sizeof c->tft);
+    memset(c->tfb, 0, sizeof c->tfb);
+    return;
+  }
+  streamvbyte_decode(c->tfp, c->tft, c->n);
+  streamvbyte_decode(c->tfp + l2, c->tfb, c->n);
+}
+
 int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df) {
+  pthread_once(&CTL_ONCE, ctl_len_init);
   c->err = 0;
+  c->tf_ok = 1;
   c->df = df;
   c->nblocks = (df + PB_SIZE - 1) / PB_SIZE;
   c->pbase = pos;
@@ -216,6 +240,7 @@ void pl_advance(pl_cursor *c, uint32_t target) {
 
 int pl_positions(pl_cursor *c, uint32_t *out) {
   if (c->doc == PL_END) return -1;
+  pl_tf_ready(c);
   /* Skip the positions of the docs before the current one in this block. */
   while (c->pidx < c->i) {
     uint32_t k = c->tft[c->pidx] + c->tfb[c->pidx];

@@ -76,6 +76,8 @@ typedef struct pl_cursor {
   const uint8_t *pcur;         /* positions of doc pidx in the block */
   uint32_t pidx;
   int err;                     /* 1 once damaged data was met */
+  int tf_ok;                   /* tft/tfb of the block decoded */
+  const uint8_t *tfp, *bend;   /* the block's frequency streams, its end */
   uint32_t docs[PB_SIZE], tft[PB_SIZE], tfb[PB_SIZE];
 } pl_cursor;
 
@@ -85,8 +87,20 @@ int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos
 ** backwards).  c->doc is PL_END at the end or on damage (then c->err). */
 void pl_next(pl_cursor *c);
 void pl_advance(pl_cursor *c, uint32_t target);
-static inline uint32_t pl_tft(const pl_cursor *c) { return c->tft[c->i]; }
-static inline uint32_t pl_tfb(const pl_cursor *c) { return c->tfb[c->i]; }
+/* Frequencies of the current document (decoded on first use in a block;
+** damaged ones read as 0 and set err). */
+void pl_tf_load(pl_cursor *c);
+static inline void pl_tf_ready(pl_cursor *c) {
+  if (!c->tf_ok) pl_tf_load(c);
+}
+static inline uint32_t pl_tft(pl_cursor *c) {
+  pl_tf_ready(c);
+  return c->tft[c->i];
+}
+static inline uint32_t pl_tfb(pl_cursor *c) {
+  pl_tf_ready(c);
+  return c->tfb[c->i];
+}
 /* Positions of the current document into out[0..tft+tfb) (the caller sizes
 ** out from pl_tft + pl_tfb).  Returns the count, or -1 if damaged. */
 int pl_positions(pl_cursor *c, uint32_t *out);

@@ -110,7 +110,7 @@ typedef struct term_it {
   double scale, ub; /* block bounds: see term_bounds_init */
 } term_it;
 
-static int term_accept(const term_it *t) {
+static int term_accept(term_it *t) {
   if (t->field == QF_TITLE) return pl_tft(&t->c) > 0;
   if (t->field == QF_BODY) return pl_tfb(&t->c) > 0;
   return 1;
@@ -136,7 +136,9 @@ static void term_advance(qit *it, uint32_t target) {
 
 static double term_score(qit *it) {
   term_it *t = (term_it *)it;
-  return bm25f(it->cx, t->c.doc, pl_tft(&t->c), pl_tfb(&t->c), t->idf, t->field, t->source);
+  double sc = bm25f(it->cx, t->c.doc, pl_tft(&t->c), pl_tfb(&t->c), t->idf, t->field, t->source);
+  if (t->c.err) it->cx->err = ND_ERR_CORRUPT;
+  return sc;
 }
 
 /* Open a cursor on an index term of the current segment: 1, 0 (absent), -1. */
@@ -630,6 +632,7 @@ static void term_bounds_init(term_it *t) {
     t->ub = bound_score(t, mx);
     return;
   }
+  pl_tf_ready(&t->c);
   for (uint32_t i = 0; i < t->c.n; i++)
     mx = fmax(mx, bm25f(cx, t->c.docs[i], t->c.tft[i], t->c.tfb[i], t->idf, t->field, t->source));
   t->ub = mx * BOUND_SLACK;
