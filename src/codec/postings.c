@@ -2,12 +2,12 @@
 #include "postings.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <streamvbyte.h>
 #include <streamvbytedelta.h>
 #include <string.h>
 
 #include "../util/mem.h"
+#include "svb.h"
 
 void pl_writer_init(pl_writer *w) { memset(w, 0, sizeof *w); }
 
@@ -101,24 +101,6 @@ int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   return out->oom || pos_out->oom ? -1 : 0;
 }
 
-/* Data bytes of the four values a Stream VByte control byte describes. */
-static uint8_t CTL_LEN[256];
-static void ctl_len_init(void) {
-  for (int c = 0; c < 256; c++) CTL_LEN[c] = (uint8_t)(((c & 3) + ((c >> 2) & 3) + ((c >> 4) & 3) + ((c >> 6) & 3)) + 4);
-}
-static pthread_once_t CTL_ONCE = PTHREAD_ONCE_INIT;
-
-/* Bytes of Stream VByte data for n values whose control bytes start at p. */
-static size_t svb_len(const uint8_t *p, const uint8_t *end, uint32_t n) {
-  size_t ctl = (n + 3) / 4;
-  if ((size_t)(end - p) < ctl) return SIZE_MAX;
-  size_t len = ctl;
-  uint32_t full = n / 4;
-  for (uint32_t i = 0; i < full; i++) len += CTL_LEN[p[i]];
-  for (uint32_t i = full * 4; i < n; i++) len += ((p[i / 4] >> (2 * (i % 4))) & 3) + 1;
-  return len <= (size_t)(end - p) ? len : SIZE_MAX;
-}
-
 static void fail(pl_cursor *c) {
   c->err = 1;
   c->doc = PL_END;
@@ -140,9 +122,9 @@ static void load_block(pl_cursor *c, uint32_t b) {
     if (end > c->end || p > end || pos_off > (size_t)(c->pend - c->pbase)) { fail(c); return; }
   }
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
-  size_t l1 = svb_len(p, end, n);
+  size_t l1 = svb_bytes(p, end, n);
   if (l1 == SIZE_MAX) { fail(c); return; }
-  streamvbyte_delta_decode(p, c->docs, n, prev);
+  svb_delta_decode(p, c->docs, n, prev);
   /* Frequencies are decoded when first asked for (pl_tf_load): an AND
   ** or a phrase visits many blocks for a few of their documents. */
   c->tfp = p + l1;
@@ -162,19 +144,18 @@ static void load_block(pl_cursor *c, uint32_t b) {
 
 void pl_tf_load(pl_cursor *c) {
   c->tf_ok = 1;
-  size_t l2 = svb_len(c->tfp, c->bend, c->n), l3 = l2 == SIZE_MAX ? SIZE_MAX : svb_len(c->tfp + l2, c->bend, c->n);
+  size_t l2 = svb_bytes(c->tfp, c->bend, c->n), l3 = l2 == SIZE_MAX ? SIZE_MAX : svb_bytes(c->tfp + l2, c->bend, c->n);
   if (l3 == SIZE_MAX) { /* damaged: report it, and give frequencies of 0 */
     c->err = 1;
     memset(c->tft, 0, sizeof c->tft);
     memset(c->tfb, 0, sizeof c->tfb);
     return;
   }
-  streamvbyte_decode(c->tfp, c->tft, c->n);
-  streamvbyte_decode(c->tfp + l2, c->tfb, c->n);
+  svb_decode(c->tfp, c->tft, c->n);
+  svb_decode(c->tfp + l2, c->tfb, c->n);
 }
 
 int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df) {
-  pthread_once(&CTL_ONCE, ctl_len_init);
   c->err = 0;
   c->tf_ok = 1;
   c->df = df;

@@ -8,6 +8,9 @@
 #include "codec/dict.h"
 #include "codec/postings.h"
 #include "codec/store.h"
+#include "codec/svb.h"
+#include <streamvbyte.h>
+#include <streamvbytedelta.h>
 #include "test.h"
 #include "util/mem.h"
 
@@ -193,6 +196,34 @@ static void test_dictionary(void) {
   buf_free(&out);
 }
 
+/* The hand-written Stream VByte decoder reads what libstreamvbyte writes:
+** every length class, every tail length, plain and delta, and the bytes
+** counted agree. */
+static void test_svb_matches_library(void) {
+  static uint32_t in[700], out[700], want[700];
+  static uint8_t enc[700 * 5 + 64];
+  for (uint32_t n = 0; n < 700; n += 1 + n / 9) {
+    for (int delta = 0; delta < 2; delta++) {
+      uint32_t prev = delta ? rnd(1000) : 0, acc = prev;
+      for (uint32_t i = 0; i < n; i++) {
+        static const uint32_t caps[] = {0xff, 0xffff, 0xffffff, 0xffffffff};
+        in[i] = rnd(0x7fffffff) & caps[rnd(4)];
+        if (delta) in[i] &= 0xffff, in[i] += acc, acc = in[i];
+      }
+      memset(enc, 0xaa, sizeof enc);
+      size_t len = delta ? streamvbyte_delta_encode(in, n, enc, prev) : streamvbyte_encode(in, n, enc);
+      size_t got = delta ? svb_delta_decode(enc, out, n, prev) : svb_decode(enc, out, n);
+      size_t lib = delta ? streamvbyte_delta_decode(enc, want, n, prev) : streamvbyte_decode(enc, want, n);
+      ASSERT_EQ_INT(got, len);
+      ASSERT_EQ_INT(lib, len);
+      ASSERT_EQ_INT(svb_bytes(enc, enc + len, n), len);
+      ASSERT_EQ_INT(svb_bytes(enc, enc + len - 1, n) == SIZE_MAX, n > 0);
+      for (uint32_t i = 0; i < n; i++) ASSERT_EQ_INT(out[i], want[i]);
+      for (uint32_t i = 0; i < n; i++) ASSERT_EQ_INT(out[i], in[i]);
+    }
+  }
+}
+
 static void test_store(void) {
   store_writer w;
   ASSERT_OK(stw_init(&w, 3));
@@ -241,4 +272,4 @@ static void test_store(void) {
 }
 
 TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_dictionary),
-          TEST(test_store))
+          TEST(test_svb_matches_library), TEST(test_store))
