@@ -219,24 +219,43 @@ void pl_advance(pl_cursor *c, uint32_t target) {
   c->doc = c->docs[c->i];
 }
 
+/* Move *p past k uvarints (each ends with a byte below 0x80), counting
+** the ends of eight bytes at a time.  0, or -1 if the data ends first. */
+static int skip_uvarints(const uint8_t **p, const uint8_t *end, uint64_t k) {
+  const uint8_t *q = *p;
+  while (k >= 8 && end - q >= 8) {
+    uint64_t w;
+    memcpy(&w, q, 8);
+    uint64_t ends = (uint64_t)__builtin_popcountll(~w & 0x8080808080808080ULL);
+    if (ends > k) break;
+    k -= ends;
+    q += 8;
+  }
+  for (; k > 0; q++) {
+    if (q >= end) return -1;
+    k -= *q < 0x80;
+  }
+  *p = q;
+  return 0;
+}
+
 int pl_positions(pl_cursor *c, uint32_t *out) {
   if (c->doc == PL_END) return -1;
   pl_tf_ready(c);
   /* Skip the positions of the docs before the current one in this block. */
-  while (c->pidx < c->i) {
-    uint32_t k = c->tft[c->pidx] + c->tfb[c->pidx];
-    for (uint32_t j = 0; j < k; j++) {
-      uint64_t v;
-      if (get_uvarint(&c->pcur, c->pend, &v)) { c->err = 1; return -1; }
-    }
-    c->pidx++;
+  if (c->pidx < c->i) {
+    uint64_t k = 0;
+    for (; c->pidx < c->i; c->pidx++) k += (uint64_t)c->tft[c->pidx] + c->tfb[c->pidx];
+    if (skip_uvarints(&c->pcur, c->pend, k)) { c->err = 1; return -1; }
   }
   uint32_t k = c->tft[c->i] + c->tfb[c->i];
   const uint8_t *p = c->pcur;
   uint64_t prev = 0;
   for (uint32_t j = 0; j < k; j++) {
     uint64_t v;
-    if (get_uvarint(&p, c->pend, &v) || prev + v > UINT32_MAX) { c->err = 1; return -1; }
+    if (p < c->pend && *p < 0x80) v = *p++; /* most gaps take one byte */
+    else if (get_uvarint(&p, c->pend, &v)) { c->err = 1; return -1; }
+    if (prev + v > UINT32_MAX) { c->err = 1; return -1; }
     prev += v;
     out[j] = (uint32_t)prev;
   }
