@@ -226,7 +226,8 @@ static int skip_uvarints(const uint8_t **p, const uint8_t *end, uint64_t k) {
   while (k >= 8 && end - q >= 8) {
     uint64_t w;
     memcpy(&w, q, 8);
-    uint64_t ends = (uint64_t)__builtin_popcountll(~w & 0x8080808080808080ULL);
+    /* one bit per ending byte, moved to the bottom of its byte, summed */
+    uint64_t ends = (((~w & 0x8080808080808080ULL) >> 7) * 0x0101010101010101ULL) >> 56;
     if (ends > k) break;
     k -= ends;
     q += 8;
