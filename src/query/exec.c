@@ -438,6 +438,57 @@ static void or_advance(qit *it, uint32_t t) {
   or_settle(m);
 }
 
+/* A wide OR (a prefix may expand to thousands of terms) keeps its
+** children in a min-heap on their current document, so that moving on
+** costs O(log n) per child moved instead of a scan of all of them. */
+#define OR_HEAP_MIN 9
+
+static void heap_down(qit **h, size_t n, size_t i) {
+  qit *x = h[i];
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    uint32_t md = x->doc;
+    if (l < n && h[l]->doc < md) { m = l; md = h[l]->doc; }
+    if (r < n && h[r]->doc < md) m = r;
+    if (m == i) break;
+    h[i] = h[m];
+    i = m;
+  }
+  h[i] = x;
+}
+
+static void orh_next(qit *it) {
+  multi_it *m = (multi_it *)it;
+  uint32_t cur = it->doc;
+  if (cur == PL_END) return;
+  while (m->kids[0]->doc == cur) {
+    m->kids[0]->next(m->kids[0]);
+    heap_down(m->kids, m->n, 0);
+  }
+  it->doc = m->kids[0]->doc;
+}
+
+static void orh_advance(qit *it, uint32_t t) {
+  multi_it *m = (multi_it *)it;
+  if (it->doc == PL_END || it->doc >= t) return;
+  while (m->kids[0]->doc < t) {
+    m->kids[0]->advance(m->kids[0], t);
+    heap_down(m->kids, m->n, 0);
+  }
+  it->doc = m->kids[0]->doc;
+}
+
+/* The children on the current document are the top of the heap. */
+static double orh_sum(qit **h, size_t n, size_t i, uint32_t doc) {
+  if (i >= n || h[i]->doc != doc) return 0;
+  return h[i]->score(h[i]) + orh_sum(h, n, 2 * i + 1, doc) + orh_sum(h, n, 2 * i + 2, doc);
+}
+
+static double orh_score(qit *it) {
+  multi_it *m = (multi_it *)it;
+  return orh_sum(m->kids, m->n, 0, it->doc);
+}
+
 static int cmp_cost(const void *a, const void *b) {
   uint64_t x = (*(qit *const *)a)->cost, y = (*(qit *const *)b)->cost;
   return (x > y) - (x < y);
@@ -471,6 +522,12 @@ static qit *or_finish(qctx *cx, multi_it *m) {
   m->base.kind = IT_OR;
   m->base.next = or_next;
   m->base.advance = or_advance;
+  if (m->n >= OR_HEAP_MIN) {
+    m->base.next = orh_next;
+    m->base.advance = orh_advance;
+    m->base.score = orh_score;
+    for (size_t i = m->n / 2; i-- > 0;) heap_down(m->kids, m->n, i);
+  }
   for (size_t i = 0; i < m->n; i++) m->base.cost += m->kids[i]->cost;
   or_settle(m);
   return &m->base;
