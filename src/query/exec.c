@@ -725,6 +725,7 @@ static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, si
   for (size_t i = 0; i < n; i++) pre[i] = ts[i]->ub + (i ? pre[i - 1] : 0);
   size_t e = 0; /* terms e.. are essential: a match must contain one */
   double thr = heap_floor(hp);
+  uint32_t win_end = PL_END; /* the last window that passed ends here */
   while (!cx->err) {
     while (e < n && pre[e] < thr) e++;
     if (e == n) break;
@@ -733,11 +734,12 @@ static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, si
       if (ts[i]->base.doc < cand) cand = ts[i]->base.doc;
     if (cand == PL_END) break;
     if (cand >= g->seg.m.ndocs) { cx->err = ND_ERR_CORRUPT; break; }
-    if (thr > -INFINITY) {
+    if (thr > -INFINITY && (cand > win_end || win_end == PL_END)) {
       /* Windows [target, w] in which every term has at most one block:
       ** while the blocks' bounds add up to less than the threshold, the
       ** next window starts after this one -- read from the skip tables,
-      ** nothing decoded. */
+      ** nothing decoded.  A window that passes is not checked again for
+      ** its later candidates. */
       uint32_t target = cand;
       for (;;) {
         double wub = 0;
@@ -751,7 +753,10 @@ static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, si
           uint32_t last = block_last(t, b);
           if (last < w) w = last;
         }
-        if (wub >= thr || w == PL_END) break;
+        if (wub >= thr || w == PL_END) {
+          win_end = w;
+          break;
+        }
         target = w + 1;
       }
       if (target != cand) {
