@@ -823,8 +823,43 @@ static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *cou
   qit *it = build(cx, q);
   if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
   uint64_t n = 0;
-  if (it->kind == IT_TERM && !g->del && ((term_it *)it)->field == QF_ANY) {
-    n = ((term_it *)it)->c.df; /* every posting is a match */
+  qit *one = it;
+  qit *const *kids = it->kind == IT_OR ? ((multi_it *)it)->kids : &one;
+  size_t nk = it->kind == IT_OR ? ((multi_it *)it)->n : 1;
+  int postings_only = it->kind == IT_OR || it->kind == IT_TERM; /* every posting a match? */
+  for (size_t i = 0; i < nk && postings_only; i++)
+    postings_only = kids[i]->kind == IT_TERM && ((term_it *)kids[i])->field != QF_TITLE &&
+                    ((term_it *)kids[i])->field != QF_BODY;
+  if (postings_only && nk == 1 && !g->del) {
+    n = ((term_it *)it)->c.df;
+  } else if (postings_only) {
+    /* The union of the postings, a block of doc numbers at a time, in a
+    ** bitset (ndocs / 8 bytes: small next to the postings of a term
+    ** frequent enough to need this). */
+    uint32_t nd = g->seg.m.ndocs;
+    uint64_t *bits = mem_calloc((size_t)nd / 64 + 1, sizeof *bits);
+    if (!bits) cx->err = ND_ERR_NOMEM;
+    for (size_t i = 0; i < nk && !cx->err; i++) {
+      pl_cursor *c = &((term_it *)kids[i])->c;
+      while (c->doc != PL_END) {
+        if (c->docs[c->n - 1] >= nd) { cx->err = ND_ERR_CORRUPT; break; }
+        for (uint32_t k = c->i; k < c->n; k++) {
+          uint64_t bit = 1ULL << (c->docs[k] & 63), *w = &bits[c->docs[k] >> 6];
+          n += !(*w & bit);
+          *w |= bit;
+        }
+        pl_advance(c, c->docs[c->n - 1] + 1);
+      }
+      if (c->err) cx->err = ND_ERR_CORRUPT;
+    }
+    if (bits && g->del) {
+      roaring_uint32_iterator_t *di = roaring_create_iterator(g->del);
+      if (!di) cx->err = ND_ERR_NOMEM;
+      for (; di && di->has_value; roaring_advance_uint32_iterator(di))
+        if (di->current_value < nd && (bits[di->current_value >> 6] >> (di->current_value & 63) & 1)) n--;
+      roaring_free_uint32_iterator(di);
+    }
+    mem_free(bits);
   } else {
     for (; it->doc != PL_END && !cx->err; it->next(it)) n += !ss_deleted(g, it->doc);
   }
