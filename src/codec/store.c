@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <string.h>
+#define ZDICT_STATIC_LINKING_ONLY /* ZDICT_trainFromBuffer_fastCover, exported by libzstd */
 #include <zdict.h>
 #include <zstd.h>
 
@@ -136,8 +137,13 @@ static int train(store_writer *w, buf *out) {
   if (w->pend.n >= STORE_TRAIN / 16 && nsamples >= 32) {
     uint8_t *dict = mem_alloc(STORE_DICT_MAX);
     if (!dict) return -1;
-    size_t k = ZDICT_trainFromBuffer(dict, STORE_DICT_MAX, w->pend.p, (const size_t *)(void *)w->sizes.p,
-                                     (unsigned)nsamples);
+    /* fastCover with fixed parameters: ZDICT_trainFromBuffer() tries
+    ** several and costs about four times as much for the same ratio here
+    ** (docs/benchmarks.md). */
+    ZDICT_fastCover_params_t fp = {.k = 200, .d = 8, .f = 20, .steps = 1, .nbThreads = 1, .accel = 4,
+                                   .zParams = {.compressionLevel = w->level}};
+    size_t k = ZDICT_trainFromBuffer_fastCover(dict, STORE_DICT_MAX, w->pend.p, (const size_t *)(void *)w->sizes.p,
+                                               (unsigned)nsamples, fp);
     if (!ZDICT_isError(k) && k > 0) {
       w->cdict = ZSTD_createCDict(dict, k, w->level);
       if (!w->cdict) { mem_free(dict); return -1; }
