@@ -122,17 +122,18 @@ static void load_block(pl_cursor *c, uint32_t b) {
     if (end > c->end || p > end || pos_off > (size_t)(c->pend - c->pbase)) { fail(c); return; }
   }
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
-  size_t l1 = svb_bytes(p, end, n);
+  size_t l1 = svb_delta_decode(p, end, c->docs, n, prev);
   if (l1 == SIZE_MAX) { fail(c); return; }
-  svb_delta_decode(p, c->docs, n, prev);
   /* Frequencies are decoded when first asked for (pl_tf_load): an AND
   ** or a phrase visits many blocks for a few of their documents. */
   c->tfp = p + l1;
   c->bend = end;
   c->tf_ok = 0;
-  /* Doc numbers must increase strictly. */
-  for (uint32_t i = 1; i < n; i++)
-    if (c->docs[i] <= c->docs[i - 1]) { fail(c); return; }
+  /* Doc numbers must increase strictly (a reduction the compiler can
+  ** vectorise, not a loop with an exit). */
+  uint32_t bad = 0;
+  for (uint32_t i = 1; i < n; i++) bad |= c->docs[i] <= c->docs[i - 1];
+  if (bad) { fail(c); return; }
   if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * PL_SKIP)) { fail(c); return; }
   c->blk = b;
   c->n = n;
@@ -144,15 +145,12 @@ static void load_block(pl_cursor *c, uint32_t b) {
 
 void pl_tf_load(pl_cursor *c) {
   c->tf_ok = 1;
-  size_t l2 = svb_bytes(c->tfp, c->bend, c->n), l3 = l2 == SIZE_MAX ? SIZE_MAX : svb_bytes(c->tfp + l2, c->bend, c->n);
-  if (l3 == SIZE_MAX) { /* damaged: report it, and give frequencies of 0 */
-    c->err = 1;
+  size_t l2 = svb_decode(c->tfp, c->bend, c->tft, c->n);
+  if (l2 == SIZE_MAX || svb_decode(c->tfp + l2, c->bend, c->tfb, c->n) == SIZE_MAX) {
+    c->err = 1; /* damaged: report it, and give frequencies of 0 */
     memset(c->tft, 0, sizeof c->tft);
     memset(c->tfb, 0, sizeof c->tfb);
-    return;
   }
-  svb_decode(c->tfp, c->tft, c->n);
-  svb_decode(c->tfp + l2, c->tfb, c->n);
 }
 
 int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df) {
@@ -215,7 +213,7 @@ void pl_advance(pl_cursor *c, uint32_t target) {
     load_block(c, lo);
     if (c->err) return;
   }
-  while (c->docs[c->i] < target) c->i++;
+  while (c->docs[c->i] < target) c->i++; /* it exists: the last is >= target */
   c->doc = c->docs[c->i];
 }
 

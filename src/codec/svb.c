@@ -56,13 +56,17 @@ static uint32_t get_value(const uint8_t **data, int code) {
   return v;
 }
 
-__attribute__((target("ssse3"))) static size_t decode_ssse3(const uint8_t *in, uint32_t *out, uint32_t n, int delta,
-                                                             uint32_t prev) {
+/* Decode, checking as it goes that the data stays before `end` (the
+** bytes up to end + 16 must be readable).  SIZE_MAX if it would not. */
+__attribute__((target("ssse3"))) static size_t decode_ssse3(const uint8_t *in, const uint8_t *end, uint32_t *out,
+                                                             uint32_t n, int delta, uint32_t prev) {
   const uint8_t *ctl = in, *data = in + (n + 3) / 4;
+  if (data > end) return SIZE_MAX;
   uint32_t full = n / 4;
   __m128i run = _mm_set1_epi32((int)prev);
   for (uint32_t i = 0; i < full; i++) {
     uint8_t c = ctl[i];
+    if (LEN[c] > end - data) return SIZE_MAX;
     __m128i x = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)data),
                                  _mm_loadu_si128((const __m128i *)(const void *)SHUF[c]));
     data += LEN[c];
@@ -76,25 +80,31 @@ __attribute__((target("ssse3"))) static size_t decode_ssse3(const uint8_t *in, u
   }
   prev = (uint32_t)_mm_cvtsi128_si32(run);
   for (uint32_t i = full * 4; i < n; i++) {
-    uint32_t v = get_value(&data, (ctl[i / 4] >> (2 * (i % 4))) & 3);
+    int code = (ctl[i / 4] >> (2 * (i % 4))) & 3;
+    if (code + 1 > end - data) return SIZE_MAX;
+    uint32_t v = get_value(&data, code);
     out[i] = delta ? (prev += v) : v;
   }
   return (size_t)(data - in);
 }
 #endif
 
-size_t svb_decode(const uint8_t *in, uint32_t *out, uint32_t n) {
+size_t svb_decode(const uint8_t *in, const uint8_t *end, uint32_t *out, uint32_t n) {
+  size_t len = 0;
 #ifdef SVB_X86
   pthread_once(&ONCE, tables_init);
-  if (HAVE_SSSE3) return decode_ssse3(in, out, n, 0, 0);
+  if (HAVE_SSSE3) return decode_ssse3(in, end, out, n, 0, 0);
 #endif
-  return streamvbyte_decode(in, out, n);
+  if ((len = svb_bytes(in, end, n)) != SIZE_MAX) streamvbyte_decode(in, out, n);
+  return len;
 }
 
-size_t svb_delta_decode(const uint8_t *in, uint32_t *out, uint32_t n, uint32_t prev) {
+size_t svb_delta_decode(const uint8_t *in, const uint8_t *end, uint32_t *out, uint32_t n, uint32_t prev) {
+  size_t len = 0;
 #ifdef SVB_X86
   pthread_once(&ONCE, tables_init);
-  if (HAVE_SSSE3) return decode_ssse3(in, out, n, 1, prev);
+  if (HAVE_SSSE3) return decode_ssse3(in, end, out, n, 1, prev);
 #endif
-  return streamvbyte_delta_decode(in, out, n, prev);
+  if ((len = svb_bytes(in, end, n)) != SIZE_MAX) streamvbyte_delta_decode(in, out, n, prev);
+  return len;
 }

@@ -10,8 +10,9 @@
 ** values at a time with one byte shuffle where the processor has SSSE3,
 ** and fall back to the library elsewhere.
 **
-** Like the library's, they may read up to 16 bytes past the last value's
-** data: callers keep that inside their buffer (postings.h, PL_PAD).
+** They check the data against the end they are given as they go, and may
+** read up to 16 bytes past it: callers keep that inside their buffer
+** (postings.h, PL_PAD).
 */
 #ifndef ND_CODEC_SVB_H
 #define ND_CODEC_SVB_H
@@ -21,9 +22,10 @@
 /* Bytes (control + data) of n values whose control bytes start at p, or
 ** SIZE_MAX if they would pass `end`. */
 size_t svb_bytes(const uint8_t *p, const uint8_t *end, uint32_t n);
-/* Decode n values from in to out; returns the bytes read (control + data). */
-size_t svb_decode(const uint8_t *in, uint32_t *out, uint32_t n);
+/* Decode n values from in to out; returns the bytes read (control +
+** data), or SIZE_MAX (out partly written) if they would pass `end`. */
+size_t svb_decode(const uint8_t *in, const uint8_t *end, uint32_t *out, uint32_t n);
 /* The same for deltas: out[i] = prev + in[0] + ... + in[i]. */
-size_t svb_delta_decode(const uint8_t *in, uint32_t *out, uint32_t n, uint32_t prev);
+size_t svb_delta_decode(const uint8_t *in, const uint8_t *end, uint32_t *out, uint32_t n, uint32_t prev);
 
 #endif

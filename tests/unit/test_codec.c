@@ -212,7 +212,7 @@ static void test_svb_matches_library(void) {
       }
       memset(enc, 0xaa, sizeof enc);
       size_t len = delta ? streamvbyte_delta_encode(in, n, enc, prev) : streamvbyte_encode(in, n, enc);
-      size_t got = delta ? svb_delta_decode(enc, out, n, prev) : svb_decode(enc, out, n);
+      size_t got = delta ? svb_delta_decode(enc, enc + len, out, n, prev) : svb_decode(enc, enc + len, out, n);
       size_t lib = delta ? streamvbyte_delta_decode(enc, want, n, prev) : streamvbyte_decode(enc, want, n);
       ASSERT_EQ_INT(got, len);
       ASSERT_EQ_INT(lib, len);
@@ -220,6 +220,7 @@ static void test_svb_matches_library(void) {
       ASSERT_EQ_INT(svb_bytes(enc, enc + len - 1, n) == SIZE_MAX, n > 0);
       for (uint32_t i = 0; i < n; i++) ASSERT_EQ_INT(out[i], want[i]);
       for (uint32_t i = 0; i < n; i++) ASSERT_EQ_INT(out[i], in[i]);
+      if (n) ASSERT(svb_decode(enc, enc + len - 1, out, n) == SIZE_MAX); /* one byte short */
     }
   }
 }
