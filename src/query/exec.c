@@ -211,28 +211,34 @@ static int load_pos(phrase_it *p, size_t i) {
   return 0;
 }
 
-static int has_pos(const uint32_t *a, uint32_t n, uint32_t v) {
-  uint32_t lo = 0, hi = n;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < n && a[lo] == v;
-}
-
-/* Count the phrase's occurrences in the document all cursors are on. */
+/* Count the phrase's occurrences in the document all cursors are on.
+** Start positions are narrowed one term at a time, the term with the
+** fewest occurrences first, and positions are decoded only while some
+** start is left. */
 static int phrase_check(phrase_it *p, uint32_t doc) {
-  for (size_t i = 0; i < p->n; i++)
+  size_t n = p->n, first = 0;
+  for (size_t i = 1; i < n; i++)
+    if (pl_tft(&p->c[i]) + pl_tfb(&p->c[i]) < pl_tft(&p->c[first]) + pl_tfb(&p->c[first])) first = i;
+  if (load_pos(p, first)) return 0;
+  /* starts[] lives in the first term's position array, shifted */
+  uint32_t *st = p->pos[first], ns = 0, shift = p->rel[first];
+  for (uint32_t k = 0; k < p->npos[first]; k++)
+    if (st[k] >= shift) st[ns++] = st[k] - shift;
+  for (size_t i = 0; i < n && ns; i++) {
+    if (i == first) continue;
     if (load_pos(p, i)) return 0;
+    const uint32_t *q = p->pos[i];
+    uint32_t nq = p->npos[i], r = p->rel[i], j = 0, keep = 0;
+    for (uint32_t k = 0; k < ns; k++) { /* both sorted: a merge */
+      while (j < nq && q[j] < st[k] + r) j++;
+      if (j < nq && q[j] == st[k] + r) st[keep++] = st[k];
+    }
+    ns = keep;
+  }
   uint32_t tl = p->source ? 0 : seg_title_len(p->base.cx->seg, doc);
   p->tf_t = p->tf_b = 0;
-  for (uint32_t k = 0; k < p->npos[0]; k++) {
-    uint32_t start = p->pos[0][k]; /* rel[0] is 0 */
-    int ok = 1;
-    for (size_t i = 1; i < p->n && ok; i++) ok = has_pos(p->pos[i], p->npos[i], start + p->rel[i]);
-    if (!ok) continue;
-    int in_title = !p->source && start < tl;
+  for (uint32_t k = 0; k < ns; k++) {
+    int in_title = !p->source && st[k] < tl;
     if (in_title && p->field != QF_BODY) p->tf_t++;
     if (!in_title && p->field != QF_TITLE) p->tf_b++;
   }
