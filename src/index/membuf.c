@@ -15,6 +15,7 @@ typedef struct mterm {
   uint32_t len;
   uint32_t last_doc;
   uint32_t df;
+  uint32_t seen, cnt, at; /* the add in progress: its stamp, tokens, slot */
   buf post;          /* per doc: doc delta, tft, tfb, positions deltas */
 } mterm;
 
@@ -43,6 +44,9 @@ struct membuf {
   /* scratch for one document */
   tokpos *tp;
   size_t ntp, captp;
+  uint32_t *uniq, *grouped; /* its distinct terms; its positions grouped by term */
+  uint32_t stamp;           /* counts calls of group_tokens */
+  size_t capuniq, capgrouped;
   int source;        /* analysing the source field */
   int oom;          /* postings half-written by a failed add: unusable */
 };
@@ -65,6 +69,8 @@ void mb_free(membuf *mb) {
   buf_free(&mb->recs);
   mem_free(mb->docs);
   mem_free(mb->tp);
+  mem_free(mb->uniq);
+  mem_free(mb->grouped);
   if (mb->deleted) roaring_bitmap_free(mb->deleted);
   mem_free(mb);
 }
@@ -132,10 +138,47 @@ static int on_token(void *ctx, const an_token *tok) {
   return 0;
 }
 
-static int cmp_tokpos(const void *a, const void *b) {
-  const tokpos *x = a, *y = b;
-  if (x->term != y->term) return x->term < y->term ? -1 : 1;
-  return (x->pos > y->pos) - (x->pos < y->pos);
+/* Group the document's tokens by term (a counting sort: tokens arrive in
+** position order, so each group comes out sorted; the rare exception --
+** a joined compound emitted after its parts -- is put right by an
+** insertion sort of its group).  Returns the number of distinct terms,
+** or -1 if out of memory. */
+static long group_tokens(membuf *mb) {
+  size_t nu = 0;
+  uint32_t stamp = ++mb->stamp;
+  if (stamp == 0) { /* wrapped: no term may look seen */
+    for (size_t i = 0; i < mb->nterms; i++) mb->terms[i].seen = 0;
+    stamp = mb->stamp = 1;
+  }
+  for (size_t k = 0; k < mb->ntp; k++) {
+    mterm *t = &mb->terms[mb->tp[k].term];
+    if (t->seen != stamp) {
+      if (mem_grow(&mb->uniq, &mb->capuniq, nu, sizeof *mb->uniq)) return -1;
+      t->seen = stamp;
+      t->cnt = 0;
+      mb->uniq[nu++] = mb->tp[k].term;
+    }
+    t->cnt++;
+  }
+  if (mb->ntp && mem_grow(&mb->grouped, &mb->capgrouped, mb->ntp - 1, sizeof *mb->grouped)) return -1;
+  uint32_t at = 0;
+  for (size_t u = 0; u < nu; u++) {
+    mterm *t = &mb->terms[mb->uniq[u]];
+    t->at = at;
+    at += t->cnt;
+  }
+  for (size_t k = 0; k < mb->ntp; k++) mb->grouped[mb->terms[mb->tp[k].term].at++] = mb->tp[k].pos;
+  for (size_t u = 0; u < nu; u++) {
+    mterm *t = &mb->terms[mb->uniq[u]];
+    uint32_t *g = mb->grouped + (t->at - t->cnt);
+    for (uint32_t i = 1; i < t->cnt; i++) /* usually no move at all */
+      for (uint32_t j = i; j > 0 && g[j] < g[j - 1]; j--) {
+        uint32_t x = g[j];
+        g[j] = g[j - 1];
+        g[j - 1] = x;
+      }
+  }
+  return (long)nu;
 }
 
 int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
@@ -160,22 +203,23 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
   int oom = rec.oom || mb->recs.oom;
   buf_free(&rec);
   if (oom) return ND_ERR_NOMEM;
-  qsort(mb->tp, mb->ntp, sizeof *mb->tp, cmp_tokpos);
-  for (size_t i = 0; i < mb->ntp;) {
-    size_t j = i;
-    while (j < mb->ntp && mb->tp[j].term == mb->tp[i].term) j++;
-    mterm *t = &mb->terms[mb->tp[i].term];
+  long nu = group_tokens(mb);
+  if (nu < 0) return ND_ERR_NOMEM;
+  for (long u = 0; u < nu; u++) {
+    mterm *t = &mb->terms[mb->uniq[u]];
+    const uint32_t *g = mb->grouped + (t->at - t->cnt);
+    uint32_t cnt = t->cnt;
     int is_source = mb->arena.p[t->off] == SEG_SOURCE_PREFIX;
     uint32_t tft = 0;
-    for (size_t k = i; k < j && !is_source; k++) tft += mb->tp[k].pos < tl;
+    for (uint32_t k = 0; k < cnt && !is_source; k++) tft += g[k] < tl;
     size_t before = t->post.cap;
     buf_put_uvarint(&t->post, t->df ? doc - t->last_doc : doc);
     buf_put_uvarint(&t->post, tft);
-    buf_put_uvarint(&t->post, (uint32_t)(j - i) - tft);
+    buf_put_uvarint(&t->post, cnt - tft);
     uint32_t prev = 0;
-    for (size_t k = i; k < j; k++) {
-      buf_put_uvarint(&t->post, mb->tp[k].pos - prev);
-      prev = mb->tp[k].pos;
+    for (uint32_t k = 0; k < cnt; k++) {
+      buf_put_uvarint(&t->post, g[k] - prev);
+      prev = g[k];
     }
     if (t->post.oom) { /* postings of this doc are half-written: the buffer is lost */
       mb->oom = 1;
@@ -184,7 +228,6 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
     mb->post_bytes += t->post.cap - before;
     t->last_doc = doc;
     t->df++;
-    i = j;
   }
   mb->docs[doc] = (docinfo){rec_off, date, tl, bl, XXH3_64bits(d->id, strlen(d->id))};
   mb->ndocs++;
