@@ -327,8 +327,9 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     snprintf(err, errcap, "s%06u.dic: damaged block index", segno);
     goto done;
   }
-  if (store_open(&s->st, s->f[SF_STO].p, s->f[SF_STO].n, m->store_table_off, m->store_nblocks)) {
-    rc = ND_ERR_CORRUPT;
+  int so = store_open(&s->st, s->f[SF_STO].p, s->f[SF_STO].n, m->store_table_off, m->store_nblocks);
+  if (so) {
+    rc = so == -2 ? ND_ERR_NOMEM : ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u.sto: damaged block table", segno);
     goto done;
   }
@@ -345,6 +346,7 @@ done:
 }
 
 void seg_close(segment *s) {
+  store_close(&s->st);
   for (int k = 0; k < SF_COUNT; k++) unmap_file(&s->f[k]);
 }
 
