@@ -28,6 +28,7 @@ typedef struct docinfo {
   int64_t date;
   uint32_t title_len, body_len;
   uint64_t idhash;
+  uint32_t prev_same; /* the previous doc (+1) in the same id slot, 0: none */
 } docinfo;
 
 struct membuf {
@@ -39,6 +40,8 @@ struct membuf {
   buf recs;          /* encoded records, each length-prefixed */
   docinfo *docs;
   size_t ndocs, capdocs;
+  uint32_t *idslots; /* open addressing on idhash: the latest doc (+1) */
+  size_t nidslots;
   roaring_bitmap_t *deleted;
   size_t post_bytes;
   /* scratch for one document */
@@ -69,6 +72,7 @@ void mb_free(membuf *mb) {
   buf_free(&mb->recs);
   mem_free(mb->docs);
   mem_free(mb->tp);
+  mem_free(mb->idslots);
   mem_free(mb->uniq);
   mem_free(mb->grouped);
   if (mb->deleted) roaring_bitmap_free(mb->deleted);
@@ -78,7 +82,8 @@ void mb_free(membuf *mb) {
 uint32_t mb_ndocs(const membuf *mb) { return (uint32_t)mb->ndocs; }
 
 size_t mb_bytes(const membuf *mb) {
-  return mb->arena.n + mb->recs.n + mb->post_bytes + mb->nterms * (sizeof(mterm) + 16) + mb->ndocs * sizeof(docinfo);
+  return mb->arena.n + mb->recs.n + mb->post_bytes + mb->nterms * (sizeof(mterm) + 16) + mb->ndocs * sizeof(docinfo) +
+         mb->nidslots * sizeof *mb->idslots;
 }
 
 const roaring_bitmap_t *mb_deleted(const membuf *mb) { return mb->deleted; }
@@ -181,10 +186,35 @@ static long group_tokens(membuf *mb) {
   return (long)nu;
 }
 
+/* The id slot of hash h: the one holding a doc with that hash, or the
+** empty one where it goes. */
+static uint32_t *id_slot(const membuf *mb, uint64_t h) {
+  size_t mask = mb->nidslots - 1, i = (size_t)h & mask;
+  while (mb->idslots[i] && mb->docs[mb->idslots[i] - 1].idhash != h) i = (i + 1) & mask;
+  return &mb->idslots[i];
+}
+
+/* Room in the id table for one more doc (kept at most half full). */
+static int id_reserve(membuf *mb) {
+  if ((mb->ndocs + 1) * 2 <= mb->nidslots) return 0;
+  size_t n = mb->nidslots ? mb->nidslots * 2 : 1024;
+  uint32_t *old = mb->idslots;
+  size_t nold = mb->nidslots;
+  if (!(mb->idslots = mem_calloc(n, sizeof *mb->idslots))) {
+    mb->idslots = old;
+    return -1;
+  }
+  mb->nidslots = n;
+  for (size_t i = 0; i < nold; i++)
+    if (old[i]) *id_slot(mb, mb->docs[old[i] - 1].idhash) = old[i];
+  mem_free(old);
+  return 0;
+}
+
 int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
   if (mb->oom) return ND_ERR_NOMEM;
   if (mb->ndocs >= UINT32_MAX - 1) return ND_ERR_LIMIT;
-  if (mem_grow(&mb->docs, &mb->capdocs, mb->ndocs, sizeof *mb->docs)) return ND_ERR_NOMEM;
+  if (mem_grow(&mb->docs, &mb->capdocs, mb->ndocs, sizeof *mb->docs) || id_reserve(mb)) return ND_ERR_NOMEM;
   uint32_t doc = (uint32_t)mb->ndocs;
   uint32_t tl = 0, bl = 0, sl = 0;
   mb->ntp = 0;
@@ -229,7 +259,10 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
     t->last_doc = doc;
     t->df++;
   }
-  mb->docs[doc] = (docinfo){rec_off, date, tl, bl, XXH3_64bits(d->id, strlen(d->id))};
+  uint64_t h = XXH3_64bits(d->id, strlen(d->id));
+  uint32_t *slot = id_slot(mb, h);
+  mb->docs[doc] = (docinfo){rec_off, date, tl, bl, h, *slot};
+  *slot = doc + 1;
   mb->ndocs++;
   return 0;
 }
@@ -241,17 +274,19 @@ static int doc_record(const membuf *mb, uint32_t i, const uint8_t **rec, size_t 
 }
 
 int mb_find_id(const membuf *mb, const char *id, uint32_t *doc) {
+  if (!mb->nidslots) return 0;
   uint64_t h = XXH3_64bits(id, strlen(id));
   /* Newest first: only the latest version of an id is live. */
-  for (size_t i = mb->ndocs; i-- > 0;) {
-    if (mb->docs[i].idhash != h || (mb->deleted && roaring_bitmap_contains(mb->deleted, (uint32_t)i))) continue;
+  for (uint32_t i = *id_slot(mb, h); i; i = mb->docs[i - 1].prev_same) {
+    uint32_t d = i - 1;
+    if (mb->deleted && roaring_bitmap_contains(mb->deleted, d)) continue;
     const uint8_t *rec;
     size_t len;
     struct nd_document *nd;
-    if (doc_record(mb, (uint32_t)i, &rec, &len) || rec_decode(rec, len, &nd)) continue;
+    if (doc_record(mb, d, &rec, &len) || rec_decode(rec, len, &nd)) continue;
     int same = nd->doc.id && !strcmp(nd->doc.id, id);
     nd_document_free(nd);
-    if (same) { *doc = (uint32_t)i; return 1; }
+    if (same) { *doc = d; return 1; }
   }
   return 0;
 }
