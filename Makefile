@@ -8,11 +8,12 @@ CWARNS  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(CWARNS) -fPIC -Iinclude -MMD -MP $(SAN)
 LDFLAGS += $(SAN)
+SERVE_LIBS = -lmicrohttpd
 LIBS    = -lstemmer -lutf8proc -lzstd -ljansson -lxxhash -lroaring -lstreamvbyte -lpthread -lm
 
-LIB_SRC  = $(sort $(wildcard src/util/*.c src/text/*.c src/ingest/*.c src/codec/*.c \
+LIB_SRC  = $(sort $(wildcard src/util/*.c src/text/*.c src/ingest/*.c src/codec/*.c src/link/*.c \
                              src/index/*.c src/query/*.c src/present/*.c src/api/*.c))
-CLI_SRC  = $(sort $(wildcard src/cli/*.c))
+CLI_SRC  = $(sort $(wildcard src/cli/*.c src/server/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -31,7 +32,7 @@ $(BUILD)/libnewsdex.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libnewsdex.so.0 -o $@ $^ $(LDFLAGS) $(LIBS)
 
 $(BUILD)/newsdex: $(CLI_OBJ) $(BUILD)/libnewsdex.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS) $(SERVE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libnewsdex.a
 	@mkdir -p $(dir $@)
@@ -50,6 +51,46 @@ test: tests
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" test
+
+# Reliability: the crash and full-disk tests (tests/crash/, run by
+# tests/e2e/reliability.sh; long form: $(BUILD)/tests/crash_test --kills 200).
+$(BUILD)/tests/%: tests/crash/%.c $(BUILD)/libnewsdex.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
+
+tests: $(BUILD)/tests/crash_test $(BUILD)/tests/nospace_test
+
+# ThreadSanitizer on the threaded test (TSAN_BUILD: its build directory).
+TSAN_BUILD ?= build-tsan
+test-tsan:
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT="-O1 -g" SAN="-fsanitize=thread" $(TSAN_BUILD)/tests/test_concurrent
+	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/test_concurrent
+
+# libFuzzer targets (tests/fuzz/, built with clang in FUZZ_BUILD).  `make fuzz`
+# builds them; `make fuzz-run FUZZ_SECONDS=30` runs each that long, keeping
+# what it learns in $(FUZZ_BUILD)/corpus/TARGET (docs/reliability.md).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS = query jsonl text tokenize segment
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" fuzz-bins
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libnewsdex.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
+
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t || exit 1; \
+	  echo "== fuzz_$$t, $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/fuzz_$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E "stat::number_of_executed_units|ERROR|SUMMARY|Test unit written" ; \
+	  [ -z "$$(ls $(FUZZ_BUILD)/fuzz_$$t-* 2>/dev/null)" ] || { echo "fuzz_$$t found a failing input"; exit 1; }; \
+	done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
@@ -88,5 +129,5 @@ bench: all bench-tools
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests test test-asan install clean bench bench-tools
+.PHONY: all tests test test-asan test-tsan fuzz fuzz-bins fuzz-run install clean bench bench-tools
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

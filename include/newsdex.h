@@ -13,6 +13,11 @@
 **   nd_search()        run a query, get ranked hits with snippets
 **   nd_get()           fetch one stored article by id
 **   nd_stats()         counts and sizes
+**   nd_link_doc()      the key topics of an article, to link to searches
+**   nd_facets_get()    counts of matches per source and per period
+**   nd_suggest()       completions from the term dictionary
+**   nd_related()       the articles most like a given one
+**   nd_check()         verify every file and invariant of an archive
 **   nd_strerror()      text for a status code; nd_errmsg() details
 **
 ** Conventions
@@ -205,6 +210,102 @@ size_t nd_results_count(const nd_results *r);   /* hits held (<= limit) */
 int nd_results_hit(const nd_results *r, size_t i, nd_hit *out);
 void nd_results_free(nd_results *r);
 
+/* ---- facets, histograms, suggestions, related articles ------------------ */
+
+/* A key and the number of articles it stands for. */
+typedef struct nd_count {
+  const char *key;
+  uint64_t count;
+} nd_count;
+
+/* Periods of a date histogram.  Keys: "YYYY", "YYYY-MM", ISO weeks
+** "YYYY-Www" (the ISO week-numbering year), "YYYY-MM-DD". */
+enum { ND_HIST_NONE = 0, ND_HIST_DAY = 1, ND_HIST_WEEK = 2, ND_HIST_MONTH = 3, ND_HIST_YEAR = 4 };
+
+typedef struct nd_facet_options {
+  const char *const *fields; /* term fields to count; today "source" */
+  size_t nfields;
+  size_t limit;              /* keys kept per field (most frequent); 0 means 10 */
+  int histogram;             /* ND_HIST_*: matching articles per period */
+} nd_facet_options;
+
+/* One field's counts: most frequent first, ties in key order.  A key is an
+** index term of the field (folded and stemmed, like every term). */
+typedef struct nd_facet {
+  const char *field;
+  const nd_count *counts;
+  size_t n;
+} nd_facet;
+
+typedef struct nd_facets {
+  uint64_t total;         /* matching articles */
+  const nd_facet *fields; /* one per requested field, in request order */
+  size_t nfields;
+  const nd_count *hist;   /* periods in ascending order; empty ones left out */
+  size_t nhist;
+  uint64_t undated;       /* matching articles without a date */
+} nd_facets;
+
+/* Count the articles matching `query` per term of each field and per
+** period of their date.  Reads only the index (postings and the date
+** column), never the stored articles.  An unknown field is ND_ERR_INVALID;
+** a bad query ND_ERR_QUERY as in nd_search(). */
+int nd_facets_get(nd_index *ix, const char *query, const nd_facet_options *opts, nd_facets **out);
+void nd_facets_free(nd_facets *f);
+
+/* Completions of `prefix` (folded, not stemmed) from the term dictionary:
+** up to `limit` (0 means 10) index terms starting with it, the most
+** frequent (document frequency over the archive) first.  Terms are stems
+** ("govern" for "government").  *out is an array of *n counts (free with
+** nd_counts_free).  A prefix that folds to nothing gives no completions. */
+int nd_suggest(nd_index *ix, const char *prefix, size_t limit, nd_count **out, size_t *n);
+void nd_counts_free(nd_count *c);
+
+/* The articles most like article `id`: its most distinctive terms (tf-idf
+** over its title and body, analysed again) run as a ranked OR query; the
+** article itself is left out.  `opts` as in nd_search().  ND_ERR_NOTFOUND
+** if there is no such article. */
+int nd_related(nd_index *ix, const char *id, const nd_search_options *opts, nd_results **out);
+
+/* ---- key-topic links ---------------------------------------------------- */
+
+/* nd_link_doc() picks the few topics of an article worth a link to a search
+** of the archive (people, organisations, places, key phrases such as "Iraq
+** war"), as a newsroom marks them "(search)".  See docs/linking.md. */
+
+enum { ND_TOPIC_OTHER = 0, ND_TOPIC_PERSON = 1, ND_TOPIC_ORG = 2, ND_TOPIC_PLACE = 3 };
+
+typedef struct nd_link_options {
+  size_t k; /* topics to choose at most; 0 means 3 */
+} nd_link_options;
+
+typedef struct nd_topic {
+  const char *text;   /* the topic's fullest name in the article ("Jaap de Hoop Scheffer") */
+  int type;           /* ND_TOPIC_* */
+  double score;       /* salience; higher is more worth a link */
+  size_t start, end;  /* bytes of its first mention in the body: body[start..end) */
+  size_t mentions;    /* mentions in the body, shorter forms included */
+  uint64_t articles;  /* archive articles that contain it (0 without an archive) */
+} nd_topic;
+
+typedef struct nd_links nd_links;
+
+/* Choose up to k topics of doc->body (doc->title, when set, counts as a
+** headline).  `ix` may be NULL: then only the text is used; with an archive
+** (read-only use: the call searches it) a topic found in other articles
+** gains and one found in nearly every article loses.  `opts` may be NULL.
+** The result is independent of doc->marked.  ND_ERR_INVALID if there is no
+** body; ND_ERR_NOMEM; a search error of ix.  Topics come best first. */
+int nd_link_doc(nd_index *ix, const nd_doc *doc, const nd_link_options *opts, nd_links **out);
+/* The same for the stored article with this id (ND_ERR_NOTFOUND if none). */
+int nd_link_id(nd_index *ix, const char *id, const nd_link_options *opts, nd_links **out);
+size_t nd_links_count(const nd_links *l);
+/* The i-th topic, best first.  ND_ERR_INVALID if i is out of range. */
+int nd_links_topic(const nd_links *l, size_t i, nd_topic *out);
+void nd_links_free(nd_links *l);
+/* "person", "organisation", "place" or "other". */
+const char *nd_topic_type_name(int type);
+
 /* ---- statistics -------------------------------------------------------- */
 
 typedef struct nd_stats {
@@ -219,6 +320,38 @@ typedef struct nd_stats {
 } nd_stats;
 
 int nd_stats_get(nd_index *ix, nd_stats *out);
+
+/* ---- checking ---------------------------------------------------------- */
+
+/* What nd_check() looked at. */
+typedef struct nd_check_report {
+  uint64_t segments;      /* segments opened */
+  uint64_t terms;         /* dictionary entries */
+  uint64_t postings;      /* (term, article) pairs decoded */
+  uint64_t positions;     /* word positions decoded */
+  uint64_t articles;      /* stored articles decoded (deleted ones too) */
+  uint64_t deleted;       /* of which deleted */
+  uint64_t stored_blocks; /* compressed blocks decompressed */
+  uint64_t bytes;         /* bytes of files read and checksummed */
+  uint64_t problems;      /* problems found (0: the archive is sound) */
+} nd_check_report;
+
+/* Called once per problem with one line naming the file and where in it
+** (offset, term, article number or id) and what is wrong. */
+typedef void (*nd_check_fn)(void *ctx, const char *problem);
+
+/* Verify the archive in directory `path` without changing it or taking
+** the writer lock: the manifest's checksum, every segment file's size and
+** XXH64, the deletion files, and the internal invariants (terms sorted,
+** every postings list decoding in range and agreeing with the document
+** table, date and id indexes sorted and pointing at real articles, every
+** stored block decompressing and every record decoding, each id live at
+** most once).  Costs one pass over the archive.  Each problem goes to
+** `on_problem` (may be NULL; at most 50 per segment are passed, all are
+** counted).  `out` (may be NULL) receives the counts.  Returns ND_OK when
+** no problem was found, ND_ERR_CORRUPT when one was, ND_ERR_NOTFOUND when
+** there is no archive (also reported through on_problem), ND_ERR_NOMEM. */
+int nd_check(const char *path, nd_check_fn on_problem, void *ctx, nd_check_report *out);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,9 @@
 set -e
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libzstd-dev zstd libjansson-dev
       libxxhash-dev libroaring-dev libstreamvbyte-dev python3
-      libsqlite3-dev libxapian-dev g++ gnuplot-nox"
+      clang libclang-rt-14-dev
+      libsqlite3-dev libxapian-dev g++ gnuplot-nox
+      wamerican iso-codes tzdata"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1,6 +1,9 @@
 /*
-** search.c -- nd_search(): parse, execute, fetch hits, make snippets.
+** search.c -- nd_search(): parse, execute, fetch hits, make snippets;
+** search_tree() for the other modules of src/api/ that build their own query.
 */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../index/index.h"
@@ -8,6 +11,7 @@
 #include "../query/exec.h"
 #include "../query/parse.h"
 #include "../util/mem.h"
+#include "api.h"
 
 struct nd_results {
   uint64_t total;
@@ -49,6 +53,29 @@ void nd_results_free(nd_results *r) {
   mem_free(r);
 }
 
+/* Remove the hit with this id (or, if it is not among them, the surplus
+** last one) so that at most `limit` remain. */
+static void drop_hit(nd_results *r, const char *id, size_t limit) {
+  size_t i = 0;
+  while (i < r->n && strcmp(r->hits[i].id, id)) i++;
+  if (i < r->n) {
+    if (r->total) r->total--;
+  } else if (r->n > limit) {
+    i = r->n - 1;
+  } else {
+    return;
+  }
+  nd_document_free(r->docs[i]);
+  mem_free(r->snippets[i]);
+  mem_free(r->made[i]);
+  size_t tail = r->n - i - 1;
+  memmove(r->hits + i, r->hits + i + 1, tail * sizeof *r->hits);
+  memmove(r->docs + i, r->docs + i + 1, tail * sizeof *r->docs);
+  memmove(r->snippets + i, r->snippets + i + 1, tail * sizeof *r->snippets);
+  memmove(r->made + i, r->made + i + 1, tail * sizeof *r->made);
+  r->n--;
+}
+
 uint64_t nd_results_total(const nd_results *r) { return r->total; }
 int nd_results_total_exact(const nd_results *r) { return r->total_exact; }
 size_t nd_results_count(const nd_results *r) { return r->n; }
@@ -59,7 +86,32 @@ int nd_results_hit(const nd_results *r, size_t i, nd_hit *out) {
   return 0;
 }
 
+int api_parse(nd_index *ix, const char *query, qnode **out) {
+  *out = NULL;
+  ix->erroff = 0;
+  if (!query) return ix_fail(ix, ND_ERR_INVALID, "no query");
+  char why[256];
+  size_t off = 0;
+  int r = qp_parse(ix->an, query, out, why, sizeof why, &off);
+  if (r == -2) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  if (r) {
+    ix->erroff = off;
+    return ix_fail(ix, ND_ERR_QUERY, "%s", why);
+  }
+  return 0;
+}
+
 int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd_results **out) {
+  *out = NULL;
+  qnode *q = NULL;
+  int rc = api_parse(ix, query, &q);
+  if (!rc) rc = search_tree(ix, q, opts, NULL, out);
+  qnode_free(q);
+  return rc;
+}
+
+int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, const char *exclude_id,
+                nd_results **out) {
   *out = NULL;
   nd_search_options o = {0};
   if (opts) o = *opts;
@@ -67,22 +119,13 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   if (o.snippet_chars == 0) o.snippet_chars = 160;
   if (!o.hl_open) o.hl_open = "[";
   if (!o.hl_close) o.hl_close = "]";
-  ix->erroff = 0;
-  if (!query) return ix_fail(ix, ND_ERR_INVALID, "no query");
-  qnode *q = NULL;
-  char why[256];
-  size_t off = 0;
-  int r = qp_parse(ix->an, query, &q, why, sizeof why, &off);
-  if (r == -2) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
-  if (r) {
-    ix->erroff = off;
-    return ix_fail(ix, ND_ERR_QUERY, "%s", why);
-  }
   exec_hit *hits = NULL;
   size_t nh = 0;
   uint64_t total = 0;
+  /* One hit more, in case the excluded article is among them. */
+  size_t want = exclude_id && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
   int exact = o.count != ND_COUNT_LOWER_BOUND;
-  int rc = exec_search(ix, q, o.offset, o.limit, o.sort, &exact, &hits, &nh, &total);
+  int rc = exec_search(ix, q, o.offset, want, o.sort, &exact, &hits, &nh, &total);
   nd_results *res = NULL;
   hl_terms hl = {0};
   fetch_key *order = NULL;
@@ -160,12 +203,12 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
                             or_empty(d->url), or_empty(res->snippets[i]), headline};
   }
 done:
+  if (!rc && exclude_id) drop_hit(res, exclude_id, o.limit);
   buf_free(&sn);
   buf_free(&cache.data);
   mem_free(order);
   hl_free(&hl);
   mem_free(hits);
-  qnode_free(q);
   if (rc) {
     nd_results_free(res);
     return rc;

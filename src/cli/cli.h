@@ -104,6 +104,18 @@ json_t *cli_json_str(const char *s);
 ** built (NULL) or encoded (out of memory). */
 int cli_json_print(json_t *v);
 
+/* An article as a JSON object (id, title, date, source, url, marked,
+** extra, body), as `show --json` prints it; NULL if out of memory. */
+json_t *cli_doc_json(const nd_doc *d);
+
+/* A search hit as a JSON object, as `search --json` prints it; NULL if out
+** of memory. */
+json_t *cli_hit_json(const nd_hit *h);
+
+/* Archive statistics as a JSON object, as `stats --json` prints them
+** (`archive` NULL: no "archive" member); NULL if out of memory. */
+json_t *cli_stats_json(const char *archive, const nd_stats *s);
+
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 
@@ -152,5 +164,8 @@ int cmd_show(const char *db, int argc, char **argv);
 int cmd_delete(const char *db, int argc, char **argv);
 int cmd_stats(const char *db, int argc, char **argv);
 int cmd_optimize(const char *db, int argc, char **argv);
+int cmd_eval_links(const char *db, int argc, char **argv); /* cmd_links.c */
+int cmd_serve(const char *db, int argc, char **argv);
+int cmd_check(const char *db, int argc, char **argv);
 
 #endif

@@ -1,7 +1,8 @@
 /*
 ** cmd_admin.c -- the archive maintenance commands: `newsdex delete`
 ** (delete articles by id, then commit), `newsdex stats` (counts and sizes,
-** as text or JSON) and `newsdex optimize` (merge every segment into one).
+** as text or JSON), `newsdex optimize` (merge every segment into one) and
+** `newsdex check` (verify every file and invariant of the archive).
 */
 #include <string.h>
 
@@ -90,9 +91,9 @@ int cmd_delete(const char *db, int argc, char **argv) {
 
 /* ---- stats -------------------------------------------------------------- */
 
-static int stats_json(const char *archive, const nd_stats *s) {
+json_t *cli_stats_json(const char *archive, const nd_stats *s) {
   json_t *o = json_object();
-  int bad = json_object_set_new(o, "archive", json_string(archive));
+  int bad = archive ? json_object_set_new(o, "archive", json_string(archive)) : 0;
   bad |= json_object_set_new(o, "articles", json_integer((json_int_t)s->articles));
   bad |= json_object_set_new(o, "deleted", json_integer((json_int_t)s->deleted));
   bad |= json_object_set_new(o, "segments", json_integer((json_int_t)s->segments));
@@ -102,7 +103,7 @@ static int stats_json(const char *archive, const nd_stats *s) {
   bad |= json_object_set_new(o, "generation", json_integer((json_int_t)s->generation));
   bad |= json_object_set_new(o, "language", cli_json_str(s->language));
   if (bad) { json_decref(o); o = NULL; }
-  return cli_json_print(o);
+  return o;
 }
 
 static void stats_text(const char *archive, const nd_stats *s) {
@@ -133,7 +134,7 @@ int cmd_stats(const char *db, int argc, char **argv) {
     cli_lib_error(ix, rc);
     st = cli_exit_code(rc);
   } else if (aa.json) {
-    st = stats_json(aa.archive, &s);
+    st = cli_json_print(cli_stats_json(aa.archive, &s));
   } else {
     stats_text(aa.archive, &s);
   }
@@ -170,4 +171,76 @@ int cmd_optimize(const char *db, int argc, char **argv) {
   st = optimize(ix);
   nd_close(ix);
   return st;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+/* Problems as they are found: printed at once as text, or collected. */
+typedef struct check_out {
+  json_t *list; /* --json: the problems; NULL for text */
+  int oom;
+} check_out;
+
+static void on_problem(void *ctx, const char *msg) {
+  check_out *o = ctx;
+  if (!o->list) {
+    fputs("problem: ", stdout);
+    term_put_line(stdout, msg, strlen(msg));
+    fputc('\n', stdout);
+  } else if (json_array_append_new(o->list, cli_json_str(msg))) {
+    o->oom = 1;
+  }
+}
+
+static int check_json(const char *archive, const nd_check_report *r, json_t *problems) {
+  json_t *o = json_object();
+  int bad = json_object_set_new(o, "archive", json_string(archive));
+  bad |= json_object_set_new(o, "ok", json_boolean(r->problems == 0));
+  bad |= json_object_set_new(o, "segments", json_integer((json_int_t)r->segments));
+  bad |= json_object_set_new(o, "terms", json_integer((json_int_t)r->terms));
+  bad |= json_object_set_new(o, "postings", json_integer((json_int_t)r->postings));
+  bad |= json_object_set_new(o, "positions", json_integer((json_int_t)r->positions));
+  bad |= json_object_set_new(o, "articles", json_integer((json_int_t)r->articles));
+  bad |= json_object_set_new(o, "deleted", json_integer((json_int_t)r->deleted));
+  bad |= json_object_set_new(o, "stored_blocks", json_integer((json_int_t)r->stored_blocks));
+  bad |= json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
+  bad |= json_object_set_new(o, "problems", json_integer((json_int_t)r->problems));
+  bad |= json_object_set(o, "details", problems);
+  if (bad) { json_decref(o); o = NULL; }
+  return cli_json_print(o);
+}
+
+int cmd_check(const char *db, int argc, char **argv) {
+  admin_args aa;
+  int st = parse_admin("check", db, argc, argv, 1, 0, &aa);
+  if (st >= 0) return st;
+  st = EXIT_OK;
+  check_out out = {aa.json ? json_array() : NULL, 0};
+  if (aa.json && !out.list) { cli_error("out of memory"); return EXIT_ERROR; }
+  nd_check_report r;
+  int rc = nd_check(aa.archive, on_problem, &out, &r);
+  if (rc == ND_ERR_NOMEM || out.oom) {
+    cli_error("out of memory while checking %s", aa.archive);
+    st = EXIT_ERROR;
+  } else if (aa.json) {
+    st = check_json(aa.archive, &r, out.list);
+  } else {
+    char size[32];
+    human_bytes(r.bytes, size, sizeof size);
+    printf("checked %llu segments, %llu terms, %llu postings, %llu positions, %llu articles (%llu deleted), "
+           "%llu stored blocks, %s\n",
+           (unsigned long long)r.segments, (unsigned long long)r.terms, (unsigned long long)r.postings,
+           (unsigned long long)r.positions, (unsigned long long)r.articles, (unsigned long long)r.deleted,
+           (unsigned long long)r.stored_blocks, size);
+  }
+  json_decref(out.list);
+  if (st != EXIT_OK) return st;
+  if (rc == ND_ERR_NOTFOUND) return EXIT_NOTFOUND;
+  if (rc != ND_OK) {
+    cli_error("%llu %s found in %s", (unsigned long long)r.problems, r.problems == 1 ? "problem" : "problems",
+              aa.archive);
+    return EXIT_ERROR;
+  }
+  if (!aa.json) printf("no problems found\n");
+  return EXIT_OK;
 }

@@ -103,8 +103,11 @@ static int snap_load(nd_index *ix, const manifest *m, snapshot *s) {
   return 0;
 }
 
-/* Read the manifest and open its segments, retrying when a commit removed
-** a file between the two. */
+/* Read the manifest and open its segments.  A file that is missing is
+** either one a commit removed between the two reads (a merge replaced the
+** segment, or newer deletions the deletion file): then start again from
+** the new manifest, a bounded number of times; or, when the manifest has
+** not changed, damage. */
 static int load_current(nd_index *ix) {
   for (int attempt = 0;; attempt++) {
     manifest m;
@@ -112,7 +115,16 @@ static int load_current(nd_index *ix) {
     if (rc) return rc;
     snapshot s;
     rc = snap_load(ix, &m, &s);
-    if (rc == ND_ERR_NOTFOUND && attempt < 20) { man_free(&m); usleep(1000u << (attempt < 6 ? attempt : 6)); continue; }
+    if (rc == ND_ERR_NOTFOUND) {
+      manifest now;
+      char err[512];
+      int moved = man_read(ix->dir, &now, err, sizeof err) == 0 && now.generation != m.generation;
+      man_free(&now);
+      if (moved && attempt < 50) { man_free(&m); continue; }
+      size_t n = strlen(ix->err);
+      snprintf(ix->err + n, sizeof ix->err - n, " (named by MANIFEST generation %llu)", (unsigned long long)m.generation);
+      rc = moved ? ND_ERR_IO : ND_ERR_CORRUPT;
+    }
     if (rc) { man_free(&m); return rc; }
     snap_free(&ix->snap);
     man_free(&ix->man);

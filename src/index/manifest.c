@@ -62,7 +62,10 @@ int man_read(const char *dir, manifest *m, char *err, size_t errcap) {
   const char *s = buf_cstr(&b);
   const char *ck = strstr(s, "checksum ");
   uint64_t want;
-  if (!ck || sscanf(ck, "checksum %" SCNx64, &want) != 1 || hash64(s, (size_t)(ck - s)) != want) {
+  /* The checksum line ("checksum " + 16 hex digits + newline) ends the file:
+  ** bytes after it would be covered by nothing. */
+  if (!ck || strlen(ck) != 26 || ck[25] != '\n' || sscanf(ck, "checksum %" SCNx64, &want) != 1 ||
+      hash64(s, (size_t)(ck - s)) != want) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "%s: damaged (checksum missing or wrong)", buf_cstr(&path));
     goto done;

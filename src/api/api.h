@@ -1,0 +1,47 @@
+/*
+** api.h -- internal helpers shared by the modules of src/api/.
+*/
+#ifndef ND_API_API_H
+#define ND_API_API_H
+#include <stddef.h>
+
+#include "../query/parse.h"
+#include "../util/buf.h"
+#include "newsdex.h"
+
+/* nd_search() on a parsed query.  When `exclude_id` is not NULL the article
+** with that id is left out of the hits (and of the total).  The query tree
+** stays the caller's. */
+int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, const char *exclude_id,
+                nd_results **out);
+
+/* Parse `query` for ix; on failure set the handle's message (and error
+** offset) and return ND_ERR_QUERY, ND_ERR_INVALID or ND_ERR_NOMEM. */
+int api_parse(nd_index *ix, const char *query, qnode **out);
+
+/* ---- tally.c: counting keys, keeping the most frequent ---- */
+
+typedef struct tally_ent {
+  size_t off, len; /* key bytes in the arena */
+  uint64_t count;
+} tally_ent;
+
+typedef struct tally {
+  buf arena;
+  tally_ent *e;
+  size_t n, cap;
+} tally;
+
+/* Zero a tally with tally_init; tally_free releases it. */
+void tally_init(tally *t);
+void tally_free(tally *t);
+/* Add count to key[0..len) (the same key may be added many times, e.g. once
+** per segment).  0 or ND_ERR_NOMEM. */
+int tally_add(tally *t, const char *key, size_t len, uint64_t count);
+/* The `limit` keys with the largest sums (ties in key order; limit 0: all),
+** each key without its first `skip` bytes, as an array of *n counts in one
+** allocation (nd_counts_free).  `by_key` orders the result by key instead
+** (after choosing the most frequent).  NULL when memory ran out. */
+nd_count *tally_top(tally *t, size_t skip, size_t limit, int by_key, size_t *n);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+** gazetteer.c -- the word and place lists (see gazetteer.h).
+**
+** One open-addressing hash table maps a name, spelled exactly, to its flags.
+** Keys live in one byte arena.  The table is built once under a mutex and
+** only read afterwards.
+*/
+#include "gazetteer.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "../util/buf.h"
+#include "../util/file.h"
+#include "../util/mem.h"
+
+#ifndef ND_DICT_WORDS
+#define ND_DICT_WORDS "/usr/share/dict/words"
+#endif
+#ifndef ND_ISO_CODES_DIR
+#define ND_ISO_CODES_DIR "/usr/share/iso-codes/json"
+#endif
+#ifndef ND_ZONEINFO_DIR
+#define ND_ZONEINFO_DIR "/usr/share/zoneinfo"
+#endif
+
+typedef struct gz_entry {
+  uint64_t hash;
+  uint32_t off, len;
+  unsigned flags; /* 0: empty slot */
+} gz_entry;
+
+typedef struct gz_table {
+  gz_entry *e;
+  size_t cap, n; /* cap a power of two */
+  buf keys;
+  gaz_counts counts;
+} gz_table;
+
+static gz_table g_tab;
+static int g_loaded;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const CONTINENTS[] = {
+  "Africa", "Asia", "Europe", "North America", "South America", "Latin America", "Oceania",
+  "Antarctica", "Middle East", "Australia", "Central America", "Caribbean", "Balkans",
+  "Scandinavia", "Western Europe", "Eastern Europe", "Southeast Asia", "Persian Gulf", NULL};
+
+static gz_entry *slot(gz_table *t, const char *s, size_t n, uint64_t h) {
+  size_t mask = t->cap - 1;
+  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    gz_entry *e = &t->e[i];
+    if (!e->flags) return e;
+    if (e->hash == h && e->len == n && !memcmp(t->keys.p + e->off, s, n)) return e;
+  }
+}
+
+static int grow(gz_table *t) {
+  size_t cap = t->cap ? t->cap * 2 : 1u << 16;
+  gz_entry *ne = mem_calloc(cap, sizeof *ne);
+  if (!ne) return -1;
+  gz_table nt = *t;
+  nt.e = ne;
+  nt.cap = cap;
+  for (size_t i = 0; i < t->cap; i++)
+    if (t->e[i].flags) *slot(&nt, (const char *)t->keys.p + t->e[i].off, t->e[i].len, t->e[i].hash) = t->e[i];
+  mem_free(t->e);
+  t->e = ne;
+  t->cap = cap;
+  return 0;
+}
+
+/* Add flags to the entry for s[0..n).  0 or -1 (out of memory). */
+static int put(gz_table *t, const char *s, size_t n, unsigned flags) {
+  if (!n || n > 200) return 0;
+  if ((t->n + 1) * 2 > t->cap && grow(t)) return -1;
+  uint64_t h = hash64(s, n);
+  gz_entry *e = slot(t, s, n, h);
+  if (e->flags) { e->flags |= flags; return 0; }
+  size_t off = t->keys.n;
+  buf_put(&t->keys, s, n);
+  if (t->keys.oom) return -1;
+  *e = (gz_entry){h, (uint32_t)off, (uint32_t)n, flags};
+  t->n++;
+  return 0;
+}
+
+/* /usr/share/dict/words: one word a line; possessive forms are skipped. */
+static int load_words(gz_table *t) {
+  buf b;
+  buf_init(&b);
+  int e = read_file(ND_DICT_WORDS, &b);
+  if (e) { buf_free(&b); return e == ENOMEM ? -1 : 0; }
+  const char *p = (const char *)b.p, *end = p + b.n;
+  int rc = 0;
+  while (p < end && !rc) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl) nl = end;
+    size_t n = (size_t)(nl - p);
+    if (n && !memchr(p, '\'', n)) {
+      rc = put(t, p, n, GZ_WORD);
+      t->counts.words++;
+    }
+    p = nl + 1;
+  }
+  buf_free(&b);
+  return rc;
+}
+
+static int put_json_name(gz_table *t, json_t *o, const char *key, unsigned flags, size_t *count) {
+  json_t *v = json_object_get(o, key);
+  if (!json_is_string(v)) return 0;
+  (*count)++;
+  return put(t, json_string_value(v), json_string_length(v), flags);
+}
+
+/* iso-codes: {"3166-1": [{"name": ..., "common_name": ...}, ...]}. */
+static int load_iso(gz_table *t, const char *file, const char *top, unsigned flags, size_t *count) {
+  json_error_t err;
+  json_t *root = json_load_file(file, 0, &err);
+  if (!root) return 0;
+  json_t *arr = json_object_get(root, top);
+  size_t i;
+  json_t *o;
+  int rc = 0;
+  json_array_foreach(arr, i, o) {
+    rc |= put_json_name(t, o, "name", flags, count);
+    rc |= put_json_name(t, o, "common_name", flags, count);
+    if (flags == GZ_COUNTRY) {
+      /* "Korea, Republic of" and the like: keep the part before the comma. */
+      json_t *v = json_object_get(o, "name");
+      const char *s = json_is_string(v) ? json_string_value(v) : "";
+      const char *c = strchr(s, ',');
+      if (c) rc |= put(t, s, (size_t)(c - s), flags);
+    }
+    if (rc) break;
+  }
+  json_decref(root);
+  return rc ? -1 : 0;
+}
+
+/* zone1970.tab: code TAB coordinates TAB Area/City[/City] ... */
+static int load_zones(gz_table *t) {
+  buf b, name;
+  buf_init(&b);
+  buf_init(&name);
+  int e = read_file(ND_ZONEINFO_DIR "/zone1970.tab", &b);
+  if (e) { buf_free(&b); buf_free(&name); return e == ENOMEM ? -1 : 0; }
+  const char *p = (const char *)b.p, *end = p + b.n;
+  int rc = 0;
+  while (p < end && !rc) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl) nl = end;
+    const char *f = p;
+    int tabs = 0;
+    while (f < nl && tabs < 2) if (*f++ == '\t') tabs++;
+    if (*p != '#' && tabs == 2) {
+      const char *z = f, *ze = f;
+      while (ze < nl && *ze != '\t') ze++;
+      const char *city = z;
+      for (const char *q = z; q < ze; q++) if (*q == '/') city = q + 1;
+      buf_reset(&name);
+      for (const char *q = city; q < ze; q++) buf_putc(&name, *q == '_' ? ' ' : (uint8_t)*q);
+      if (name.oom) rc = -1;
+      else if (name.n) { rc = put(t, (const char *)name.p, name.n, GZ_CITY); t->counts.cities++; }
+    }
+    p = nl + 1;
+  }
+  buf_free(&b);
+  buf_free(&name);
+  return rc;
+}
+
+static int load_all(gz_table *t) {
+  if (load_words(t)) return -1;
+  if (load_iso(t, ND_ISO_CODES_DIR "/iso_3166-1.json", "3166-1", GZ_COUNTRY, &t->counts.countries)) return -1;
+  if (load_iso(t, ND_ISO_CODES_DIR "/iso_3166-2.json", "3166-2", GZ_REGION, &t->counts.regions)) return -1;
+  if (load_zones(t)) return -1;
+  for (size_t i = 0; CONTINENTS[i]; i++)
+    if (put(t, CONTINENTS[i], strlen(CONTINENTS[i]), GZ_CONTINENT)) return -1;
+  /* Names the lists spell otherwise. */
+  static const char *const COUNTRY_ALIASES[] = {
+    "U.S.", "US", "U.S.A.", "USA", "America", "United States", "Britain", "Great Britain",
+    "U.K.", "UK", "Russia", "Iran", "Syria", "South Korea", "North Korea", "Vietnam",
+    "Taiwan", "Turkey", "Czech Republic", "Ivory Coast", "Burma", "Bolivia", "Venezuela", "Tanzania", "Moldova", "Laos", "Congo", NULL};
+  for (size_t i = 0; COUNTRY_ALIASES[i]; i++)
+    if (put(t, COUNTRY_ALIASES[i], strlen(COUNTRY_ALIASES[i]), GZ_COUNTRY)) return -1;
+  return 0;
+}
+
+int gaz_load(void) {
+  pthread_mutex_lock(&g_lock);
+  int rc = 0;
+  if (!g_loaded) {
+    rc = load_all(&g_tab);
+    if (rc) {
+      mem_free(g_tab.e);
+      buf_free(&g_tab.keys);
+      memset(&g_tab, 0, sizeof g_tab);
+    } else {
+      g_loaded = 1;
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+  return rc;
+}
+
+unsigned gaz_flags(const char *s, size_t n) {
+  if (!g_tab.cap || !n) return 0;
+  const gz_entry *e = slot(&g_tab, s, n, hash64(s, n));
+  return e->flags;
+}
+
+void gaz_get_counts(gaz_counts *out) { *out = g_tab.counts; }

@@ -1,0 +1,5 @@
+#!/bin/sh
+# API tests of `newsdex serve` through real HTTP on loopback.
+# Ends with "N passed, N failed".
+BUILD=${BUILD:-build}
+exec python3 tests/api/test_api.py "$PWD/$BUILD/newsdex" "${ND_SHARED:-../shared}"
