@@ -135,14 +135,16 @@ static int train(store_writer *w, buf *out) {
   w->trained = 1;
   size_t nsamples = w->sizes.n / sizeof(size_t);
   if (w->pend.n >= STORE_TRAIN / 16 && nsamples >= 32) {
-    uint8_t *dict = mem_alloc(STORE_DICT_MAX);
+    /* at most 1/16 of the samples: a small segment gets a small one */
+    size_t cap = w->pend.n / 16 < STORE_DICT_MAX ? w->pend.n / 16 : STORE_DICT_MAX;
+    uint8_t *dict = mem_alloc(cap);
     if (!dict) return -1;
     /* fastCover with fixed parameters: ZDICT_trainFromBuffer() tries
     ** several and costs about four times as much for the same ratio here
     ** (docs/benchmarks.md). */
     ZDICT_fastCover_params_t fp = {.k = 200, .d = 8, .f = 20, .steps = 1, .nbThreads = 1, .accel = 4,
                                    .zParams = {.compressionLevel = w->level}};
-    size_t k = ZDICT_trainFromBuffer_fastCover(dict, STORE_DICT_MAX, w->pend.p, (const size_t *)(void *)w->sizes.p,
+    size_t k = ZDICT_trainFromBuffer_fastCover(dict, cap, w->pend.p, (const size_t *)(void *)w->sizes.p,
                                                (unsigned)nsamples, fp);
     if (!ZDICT_isError(k) && k > 0) {
       w->cdict = ZSTD_createCDict(dict, k, w->level);
