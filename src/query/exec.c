@@ -363,12 +363,22 @@ static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
 }
 
 /* and / or over children */
+/* A date range an AND checks on each of its candidates (from the document
+** table) instead of walking the range's documents: cost per candidate,
+** not per article of the range. */
+typedef struct date_filter {
+  int64_t lo, hi;
+  int negate;
+} date_filter;
+
 typedef struct multi_it {
   qit base;
   qit **kids;
   size_t n;
   qit **neg;
   size_t nneg;
+  date_filter *dates; /* AND only */
+  size_t ndates;
 } multi_it;
 
 static void multi_destroy(qit *it) {
@@ -377,6 +387,7 @@ static void multi_destroy(qit *it) {
   for (size_t i = 0; i < m->nneg; i++) m->neg[i]->destroy(m->neg[i]);
   mem_free(m->kids);
   mem_free(m->neg);
+  mem_free(m->dates);
   mem_free(m);
 }
 
@@ -405,6 +416,15 @@ static void and_find(multi_it *m, uint32_t target) {
     }
     if (moved) { target = cand; continue; }
     int excluded = 0;
+    if (m->ndates) {
+      const segment *sg = m->base.cx->seg;
+      if (cand >= sg->m.ndocs) { m->base.cx->err = ND_ERR_CORRUPT; m->base.doc = PL_END; return; }
+      int64_t d = seg_date(sg, cand);
+      for (size_t i = 0; i < m->ndates && !excluded; i++) {
+        int in = d != DATE_NONE && d >= m->dates[i].lo && d <= m->dates[i].hi;
+        excluded = in == m->dates[i].negate;
+      }
+    }
     for (size_t i = 0; i < m->nneg && !excluded; i++) {
       m->neg[i]->advance(m->neg[i], cand);
       excluded = m->neg[i]->doc == cand;
@@ -592,9 +612,20 @@ static qit *build(qctx *cx, const qnode *q) {
     case Q_AND: {
       multi_it *m = multi_new(cx, q->nkids);
       if (!m) return NULL;
-      int empty = 0;
+      int empty = 0, others = 0;
+      for (size_t i = 0; i < q->nkids; i++) others += q->kids[i]->kind != Q_NOT && q->kids[i]->kind != Q_DATE;
+      if (others && !(m->dates = mem_alloc(q->nkids * sizeof *m->dates))) {
+        multi_destroy(&m->base);
+        cx->err = ND_ERR_NOMEM;
+        return NULL;
+      }
       for (size_t i = 0; i < q->nkids; i++) {
         const qnode *kq = q->kids[i];
+        const qnode *dq = kq->kind == Q_NOT ? kq->kids[0] : kq;
+        if (others && dq->kind == Q_DATE) {
+          m->dates[m->ndates++] = (date_filter){dq->date_lo, dq->date_hi, kq->kind == Q_NOT};
+          continue;
+        }
         qit *k = build(cx, kq);
         if (!k) { multi_destroy(&m->base); return NULL; }
         if (kq->kind == Q_NOT) {
