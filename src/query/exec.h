@@ -2,7 +2,8 @@
 ** exec.h -- running a parsed query over a snapshot.
 **
 ** For each segment the query tree becomes a tree of iterators over document
-** numbers (term, phrase, prefix, date, and, or); every match is counted,
+** numbers (term, phrase, prefix, date, and, or; a date range inside an AND
+** with other parts is a per-candidate check instead); every match is counted,
 ** skipped if deleted, scored with BM25F and offered to a bounded heap that
 ** keeps the best offset+limit hits.  A term, an OR of terms (a prefix is
 ** one) or an AND of terms ranked by relevance takes the block-max path
