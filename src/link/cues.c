@@ -5,13 +5,55 @@
 ** nothing).  The lists are short and general; names themselves come from
 ** the text and from the gazetteers (gazetteer.c), never from here.
 */
+#include <pthread.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "link.h"
 
+/* Word lists are looked up through one hash table built at first use:
+** every word with the set of lists it is in (a linear scan of the lists
+** was half of the linker's time). */
+static const char *const *const *lists_all(size_t *n);
+
+typedef struct cue_slot {
+  const char *word; /* NULL: empty */
+  size_t len;
+  uint32_t in;      /* bit i: in list i of lists_all() */
+} cue_slot;
+
+#define CUE_SLOTS 4096
+static cue_slot CUE_TABLE[CUE_SLOTS];
+static pthread_once_t CUE_ONCE = PTHREAD_ONCE_INIT;
+
+static size_t cue_hash(const char *s, size_t n) { return (size_t)XXH3_64bits(s, n) & (CUE_SLOTS - 1); }
+
+static cue_slot *cue_find(const char *s, size_t n) {
+  size_t h = cue_hash(s, n);
+  while (CUE_TABLE[h].word && (CUE_TABLE[h].len != n || memcmp(CUE_TABLE[h].word, s, n))) h = (h + 1) & (CUE_SLOTS - 1);
+  return &CUE_TABLE[h];
+}
+
+static void cue_build(void) {
+  size_t nl;
+  const char *const *const *all = lists_all(&nl);
+  for (size_t i = 0; i < nl; i++)
+    for (const char *const *w = all[i]; *w; w++) {
+      cue_slot *sl = cue_find(*w, strlen(*w));
+      sl->word = *w;
+      sl->len = strlen(*w);
+      sl->in |= 1u << i;
+    }
+}
+
 static int in_list(const char *const *list, const char *s, size_t n) {
-  for (; *list; list++)
-    if (strlen(*list) == n && !memcmp(*list, s, n)) return 1;
+  pthread_once(&CUE_ONCE, cue_build);
+  size_t nl;
+  const char *const *const *all = lists_all(&nl);
+  const cue_slot *sl = cue_find(s, n);
+  if (!sl->word) return 0;
+  for (size_t i = 0; i < nl; i++)
+    if (all[i] == list) return (sl->in >> i) & 1;
   return 0;
 }
 
@@ -161,3 +203,9 @@ static const char *const DEMONYMS[] = {
   "Californian", "Texan", "Floridian", "Pakistanis", "Afghans", "Palestinian", NULL};
 
 int cue_demonym(const char *s, size_t n) { return in_list(DEMONYMS, s, n); }
+
+static const char *const *const *lists_all(size_t *n) {
+  static const char *const *const ALL[] = {TITLES_ABBR, TITLES, ABBR, PARTICLES, ORG_WORDS, PLACE_WORDS, OPENERS, DATE_WORDS, STOP, SUFFIXES, DEMONYMS};
+  *n = sizeof ALL / sizeof *ALL;
+  return ALL;
+}
