@@ -101,6 +101,8 @@ install: all
 	install -m 644 include/newsdex.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(BUILD)/newsdex $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/newsdex.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/newsdex/web
+	install -m 644 web/* $(DESTDIR)$(PREFIX)/share/newsdex/web/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' newsdex.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/newsdex.pc
 

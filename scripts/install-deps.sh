@@ -6,11 +6,16 @@ PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libzstd-dev zstd
       libxxhash-dev libroaring-dev libstreamvbyte-dev python3
       clang libclang-rt-14-dev
       libsqlite3-dev libxapian-dev g++ gnuplot-nox
-      wamerican iso-codes tzdata"
+      wamerican iso-codes tzdata
+      libmicrohttpd-dev chromium wrk valgrind"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
+# Node.js and npm run the browser tests; a Node.js installed some other way
+# (with its own npm) is fine.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -1,9 +1,9 @@
 #!/bin/sh
-# Runs every test program and end-to-end script; sums their
+# Runs every test program and end-to-end, API and browser script; sums their
 # "N passed, N failed" lines into one final line of the same form.
 BUILD=${1:-build}
 pass=0; fail=0; log=$(mktemp)
-for t in "$BUILD"/tests/test_* tests/e2e/*.sh; do
+for t in "$BUILD"/tests/test_* tests/e2e/*.sh tests/api/*.sh tests/browser/*.sh; do
   [ -e "$t" ] || continue
   case "$t" in *.d) continue;; esac
   echo "== $t"

@@ -238,6 +238,14 @@ function bodyNodes(body, terms) {
   });
 }
 
+// An untitled article's heading: its first sentence, at most 120 characters.
+function leadOf(body) {
+  const line = body.trim().split('\n')[0];
+  const m = line.match(/^.{20,}?[.!?](?=\s)/);
+  const s = m ? m[0] : line;
+  return s.length > 120 ? s.slice(0, 119).replace(/\s+\S*$/, '') + '…' : s;
+}
+
 function topicName(t) { return typeof t === 'string' ? t : (t && (t.name || t.label || t.text)) || ''; }
 
 async function showDoc(id) {
@@ -256,7 +264,7 @@ async function showDoc(id) {
     showError(e.message);
     return;
   }
-  const title = d.title || (d.body || '').split(/[.\n]/)[0].slice(0, 120) || d.id;
+  const title = d.title || leadOf(d.body || '') || d.id;
   document.title = title + ' — newsdex';
   $('doc-title').textContent = title;
   const meta = [d.date, d.source].filter(Boolean).join(' · ');

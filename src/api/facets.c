@@ -74,7 +74,7 @@ static int64_t count_in(const segment *s, const term_info *ti, const roaring_bit
     }
     roaring_free_uint32_iterator(it);
   } else {
-    for (pl_next(&c); c.doc != PL_END; pl_next(&c)) n += roaring_bitmap_contains(m, c.doc);
+    for (; c.doc != PL_END; pl_next(&c)) n += roaring_bitmap_contains(m, c.doc);
   }
   return c.err ? -1 : n;
 }

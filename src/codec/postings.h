@@ -81,7 +81,8 @@ typedef struct pl_cursor {
   uint32_t docs[PB_SIZE], tft[PB_SIZE], tfb[PB_SIZE];
 } pl_cursor;
 
-/* Open a cursor before the first document; returns 0 or -1 (damaged). */
+/* Open a cursor on the first document (c->doc; PL_END if df is 0); returns
+** 0 or -1 (damaged). */
 int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df);
 /* Move to the next document / to the first document >= target (never
 ** backwards).  c->doc is PL_END at the end or on damage (then c->err). */

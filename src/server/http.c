@@ -225,6 +225,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     reply_error(&rp, 413, "request body over the limit of %zu bytes", S.cfg.max_body);
     return send_reply(conn, st, &rp, 1);
   }
+  if (st->uri && strcasestr(st->uri, "%00")) {
+    reply_error(&rp, 400, "a NUL byte in the request's address");
+    return send_reply(conn, st, &rp, 1);
+  }
   request rq = {conn, method, url, st->body ? st->body : "", st->len, &S.pool, S.token};
   if (api) {
     api_route(&rq, &rp);

@@ -1,0 +1,182 @@
+// Browser tests of the newsdex page through `newsdex serve`.
+// Usage: node test_page.mjs NEWSDEX SHARED_DIR OUTPUT_DIR
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const [ND, SHARED, OUT] = process.argv.slice(2);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+let passed = 0, failed = 0;
+function check(name, cond, detail) {
+  if (cond) { passed++; console.log('ok   ' + name); }
+  else { failed++; console.log('FAIL ' + name + (detail !== undefined ? ': ' + JSON.stringify(detail).slice(0, 500) : '')); }
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'nd-browser-'));
+const db = path.join(tmp, 'db');
+execFileSync(ND, ['add', '--db', db, 'samples', path.join(SHARED, 'data/news/sample-1000.jsonl'),
+  path.join(SHARED, 'seed/000_be9abb58446af4f7.txt'), path.join(HERE, '../api/xss.jsonl')], { stdio: 'ignore' });
+const server = spawn(ND, ['serve', '--db', db, '--port', '0', '--threads', '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
+const base = await new Promise((resolve, reject) => {
+  let text = '';
+  server.stderr.on('data', (b) => {
+    text += b;
+    const m = text.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+    if (m) resolve(`http://127.0.0.1:${m[1]}`);
+  });
+  server.on('exit', () => reject(new Error('server exited: ' + text)));
+});
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const problems = [];
+page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+page.on('pageerror', (e) => problems.push(String(e)));
+let dialogs = 0;
+page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+const api = async (p) => (await page.request.get(base + p)).json();
+const total = async (q) => (await api('/api/search?q=' + encodeURIComponent(q) + '&limit=1')).total;
+const statusTotal = async () => {
+  const t = await page.textContent('#status');
+  const m = t.match(/of ([\d,]+) articles/);
+  return m ? Number(m[1].replace(/,/g, '')) : (/No articles/.test(t) ? 0 : -1);
+};
+const waitStatus = () => page.waitForFunction(() => /articles|No articles/.test(document.getElementById('status').textContent));
+
+try {
+  // ---- search with Enter
+  await page.goto(base + '/');
+  await page.waitForSelector('#home-stats:not(:empty)');
+  check('home shows the article count', /\d+ articles/.test(await page.textContent('#home-stats')));
+  await page.fill('#q', 'nato');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('#hits li');
+  await waitStatus();
+  check('Enter searches', page.url().includes('q=nato'), page.url());
+  check('result count as the API', (await statusTotal()) === (await total('(nato)')));
+  check('snippets highlighted', (await page.locator('#hits mark').count()) > 0);
+  check('dates and sources shown', (await page.locator('#hits .meta').count()) > 0);
+  await page.screenshot({ path: path.join(OUT, 'results.png'), fullPage: true });
+
+  // ---- sort by date: hits newest first
+  await page.selectOption('#sort', 'date');
+  await page.waitForFunction(() => location.hash.includes('sort=date'));
+  await page.waitForSelector('#hits li');
+  await waitStatus();
+  const dates = (await page.locator('#hits .meta').allTextContents()).map((t) => t.slice(0, 10)).filter((t) => /^\d{4}-/.test(t));
+  check('sorted by date', dates.length > 1 && dates.every((d, i) => i === 0 || dates[i - 1] >= d), dates);
+
+  // ---- paging
+  await page.fill('#q', 'president');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction(() => location.hash.includes('q=president'));
+  await waitStatus();
+  const firstPage = await page.locator('#hits h3').allTextContents();
+  await page.click('#next');
+  await page.waitForFunction(() => location.hash.includes('page=1'));
+  await page.waitForFunction((f) => document.querySelector('#hits h3') && document.querySelector('#hits h3').textContent !== f, firstPage[0]);
+  check('next page shows other hits', !firstPage.includes(await page.locator('#hits h3').first().textContent()));
+
+  // ---- suggestions: arrows and Enter, and opening a suggested article
+  await page.fill('#q', '');
+  await page.type('#q', 'presid', { delay: 30 });
+  await page.waitForSelector('#suggest li');
+  const firstSug = await page.locator('#suggest li span').first().textContent();
+  await page.press('#q', 'ArrowDown');
+  check('arrow selects a suggestion', (await page.getAttribute('#suggest li >> nth=0', 'aria-selected')) === 'true');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction((s) => location.hash.includes('q=' + encodeURIComponent(s)), firstSug);
+  check('Enter on a suggestion searches it', page.url().includes('q=' + encodeURIComponent(firstSug)), [page.url(), firstSug]);
+  await page.fill('#q', '');
+  await page.type('#q', 'nato tra', { delay: 30 });
+  const art = page.locator('#suggest li', { hasText: 'NATO begins training mission' });
+  await art.waitFor();
+  await art.click();
+  await page.waitForFunction(() => document.getElementById('doc-title').textContent.includes('NATO begins training'));
+  check('a suggested article opens', page.url().includes('#/doc/sample-004'), page.url());
+
+  // ---- facet click, removal
+  await page.goto(base + '/#/search?q=president');
+  await page.waitForSelector('#facets [data-facet=source] button');
+  await waitStatus();
+  const before = await statusTotal();
+  const fbtn = page.locator('#facets [data-facet=source] button').first();
+  const filter = await fbtn.getAttribute('data-filter');
+  const fcount = Number((await fbtn.locator('.count').textContent()).replace(/,/g, ''));
+  await fbtn.click();
+  await page.waitForSelector('#chips button');
+  await page.waitForFunction((n) => { const m = document.getElementById('status').textContent.match(/of ([\d,]+) articles/); return m && Number(m[1].replace(/,/g, '')) !== n; }, before);
+  check('facet click filters', (await statusTotal()) === fcount, [await statusTotal(), fcount, filter]);
+  check('facet shown as a chip', (await page.textContent('#chips')).includes(filter));
+  check('year facet listed', (await page.locator('#facets [data-facet=year] button').count()) > 0);
+  await page.click('#chips button');
+  await page.waitForFunction(() => document.querySelectorAll('#chips li').length === 0);
+  await page.waitForFunction((n) => document.getElementById('status').textContent.includes(n.toLocaleString('en') + ' articles'), before);
+  check('chip removal restores the results', (await statusTotal()) === before);
+
+  // ---- histogram bar click narrows the dates
+  const bar = page.locator('#bars button:not([disabled])').first();
+  await bar.waitFor();
+  const barTitle = await bar.getAttribute('title');
+  const barFilter = await bar.getAttribute('data-filter');
+  await bar.click();
+  await page.waitForFunction((f) => document.getElementById('chips').textContent.includes(f), barFilter);
+  await page.waitForFunction((n) => !document.getElementById('status').textContent.includes(' of ' + n.toLocaleString('en') + ' '), before);
+  await waitStatus();
+  check('histogram bar narrows the dates', (await statusTotal()) === Number(barTitle.split(': ')[1]), [barTitle, await statusTotal()]);
+  check('the bar filter is a date clause', /^date:\d{4}/.test(barFilter), barFilter);
+
+  // ---- open an article from the results
+  await page.goto(base + '/#/search?q=%22Hoop%20Scheffer%22');
+  await page.waitForSelector('#hits h3 a');
+  await page.click('#hits h3 a >> nth=0');
+  await page.waitForSelector('#doc-view:not([hidden])');
+  await page.waitForFunction(() => document.querySelectorAll('#related-list li a').length > 0);
+  check('article page title', (await page.textContent('#doc-title')).replace(/\u00a0/g, ' ').startsWith('NATO failed Wednesday'), await page.textContent('#doc-title'));
+  check('key topics listed', (await page.locator('#topic-list li').allTextContents()).some((t) => t.includes('Jaap de Hoop Scheffer')));
+  check('related articles listed', (await page.locator('#related-list li a').count()) > 0);
+  check('(search) links in the text', (await page.locator('#doc-body a.search-link').count()) === 3);
+  await page.screenshot({ path: path.join(OUT, 'article.png'), fullPage: true });
+  // follow a "(search)" link
+  await page.click('#doc-body a.search-link >> nth=1');
+  await page.waitForSelector('#search-view:not([hidden])');
+  await waitStatus();
+  check('(search) link searches the phrase', new URLSearchParams(page.url().split('#/search?')[1]).get('q') === '"Jaap de Hoop Scheffer"', page.url());
+  check('(search) results include the seed', (await page.locator('#hits a[href="#/doc/000_be9abb58446af4f7"]').count()) === 1);
+  await page.goBack();
+  await page.waitForSelector('#doc-view:not([hidden])');
+  check('back returns to the article', page.url().includes('#/doc/000_be9abb58446af4f7'));
+
+  // ---- the XSS fixture shows as text
+  await page.goto(base + '/#/search?q=zanzibarian');
+  await page.waitForSelector('#hits h3 a');
+  const titles = await page.locator('#hits h3 a').allTextContents();
+  check('markup title shown as text', titles.includes('<img src=x onerror=alert(1)>'), titles);
+  check('no element made from data', (await page.locator('#hits img, #hits script').count()) === 0);
+  await page.click('#hits h3 a >> text="<img src=x onerror=alert(1)>"');
+  await page.waitForFunction(() => document.getElementById('doc-title').textContent.startsWith('<img'));
+  check('article body markup shown as text', (await page.textContent('#doc-body')).includes('<script>alert(2)</script>'));
+  check('no script or img in the article', (await page.locator('#doc-view img, #doc-body script').count()) === 0);
+  check('no alert ran', dialogs === 0, dialogs);
+
+  // ---- phone-sized window
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(base + '/#/search?q=harbour');
+  await page.waitForSelector('#hits li');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('no sideways scrolling on a phone', overflow <= 0, overflow);
+  await page.screenshot({ path: path.join(OUT, 'results-phone.png'), fullPage: false });
+
+  check('no console errors or CSP violations', problems.length === 0, problems);
+} catch (e) {
+  check('browser run finished', false, String(e && e.stack || e));
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
