@@ -214,7 +214,7 @@ function searchLink(term) {
                    title: 'Search for ' + term });
 }
 
-// Paragraphs of the body; after the first occurrence of each marked term a
+// Paragraphs of the body; after the first occurrence of each linked term a
 // "(search)" link, as the editors had placed it.
 function bodyNodes(body, terms) {
   const pending = new Set(terms);
@@ -274,7 +274,10 @@ async function showDoc(id) {
   const unique = [...new Set(topics)];
   $('topic-list').replaceChildren(...unique.map((t) => el('li', null, el('span', { text: t }), ' ', searchLink(t))));
   $('doc-topics').hidden = unique.length === 0;
-  $('doc-body').replaceChildren(...bodyNodes(d.body || '', marked));
+  // The editors' marks when the article came with them, else the linker's
+  // topics, each linked after its first mention.
+  const linked = marked.length ? marked : (d.spans || []).map((sp) => sp.text).filter(Boolean);
+  $('doc-body').replaceChildren(...bodyNodes(d.body || '', linked));
   $('related-list').replaceChildren(el('li', { text: 'Looking for related articles…' }));
   try {
     const r = await api('/api/doc/' + encodeURIComponent(id) + '/related?limit=5');

@@ -349,9 +349,32 @@ static void api_doc(const request *r, const char *id, reply *out) {
   if (rc) {
     reply_lib_error(out, rd->ix, rc);
   } else if ((out->json = cli_doc_json(nd_document_doc(d)))) {
-    /* Filled by the key-topic linker when it exists. */
-    json_object_set_new(out->json, "topics", json_array());
-    json_object_set_new(out->json, "spans", json_array());
+    /* Its key topics (docs/linking.md): what they are, and where the
+    ** first mention of each is in the body (bytes), for "(search)" links. */
+    const nd_doc *dd = nd_document_doc(d);
+    json_t *topics = json_array(), *spans = json_array();
+    nd_links *lk = NULL;
+    if (nd_link_doc(rd->ix, dd, NULL, &lk) == ND_OK) {
+      for (size_t i = 0; i < nd_links_count(lk); i++) {
+        nd_topic t;
+        if (nd_links_topic(lk, i, &t)) continue;
+        json_t *o = json_object(), *sp = json_object();
+        json_object_set_new(o, "text", json_string(t.text));
+        json_object_set_new(o, "type", json_string(nd_topic_type_name(t.type)));
+        json_object_set_new(o, "score", json_real(t.score));
+        json_object_set_new(o, "mentions", json_integer((json_int_t)t.mentions));
+        json_object_set_new(o, "articles", json_integer((json_int_t)t.articles));
+        json_array_append_new(topics, o);
+        json_object_set_new(sp, "start", json_integer((json_int_t)t.start));
+        json_object_set_new(sp, "end", json_integer((json_int_t)t.end));
+        json_object_set_new(sp, "text", json_stringn(dd->body + t.start, t.end - t.start));
+        json_object_set_new(sp, "type", json_string(nd_topic_type_name(t.type)));
+        json_array_append_new(spans, sp);
+      }
+    }
+    nd_links_free(lk);
+    json_object_set_new(out->json, "topics", topics);
+    json_object_set_new(out->json, "spans", spans);
   }
   nd_document_free(d);
   pool_put(r->pool, rd);

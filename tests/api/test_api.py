@@ -178,7 +178,13 @@ try:
     st, d, _, _ = s.get("/api/doc/000_be9abb58446af4f7")
     check("doc 200", st == 200, st)
     check("doc marked terms", d and d["marked"] == ["NATO", "Jaap de Hoop Scheffer", "Iraq war"], d and d.get("marked"))
-    check("doc topics and spans present", d and d["topics"] == [] and d["spans"] == [], d and d.keys())
+    body = d["body"].encode() if d else b""
+    check("doc topics: at most 3, typed", d and 0 < len(d["topics"]) <= 3 and
+          all(t["type"] in ("person", "organisation", "place", "other") for t in d["topics"]), d and d.get("topics"))
+    check("doc spans: the text at their byte offsets", d and len(d["spans"]) == len(d["topics"]) and
+          all(body[sp["start"]:sp["end"]].decode() == sp["text"] for sp in d["spans"]), d and d.get("spans"))
+    check("doc topics include an editor's", d and any(t["text"] in ("NATO", "Jaap de Hoop Scheffer", "Iraq war")
+                                                      for t in d["topics"]), d and d.get("topics"))
     st, d, _, _ = s.get("/api/doc/" + urllib.parse.quote("fixture/with slash", safe=""))
     check("doc id with a slash", st == 200 and d["id"] == "fixture/with slash", (st, d))
     st, d, _, _ = s.get("/api/doc/no-such-article")
