@@ -84,8 +84,13 @@ try {
   await page.fill('#q', '');
   await page.type('#q', 'presid', { delay: 30 });
   await page.waitForSelector('#suggest li');
+  // a slow machine may answer an earlier keystroke first: wait until the
+  // last request is in, so that the list no longer changes under the keys
+  await page.waitForLoadState('networkidle');
   const firstSug = await page.locator('#suggest li span').first().textContent();
   await page.press('#q', 'ArrowDown');
+  await page.waitForFunction(() => document.querySelector('#suggest li')?.getAttribute('aria-selected') === 'true', null,
+                             { timeout: 5000 }).catch(() => {});
   check('arrow selects a suggestion', (await page.getAttribute('#suggest li >> nth=0', 'aria-selected')) === 'true');
   await page.press('#q', 'Enter');
   await page.waitForFunction((s) => location.hash.includes('q=' + encodeURIComponent(s)), firstSug);
