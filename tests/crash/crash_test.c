@@ -42,6 +42,7 @@
 #include "ingest/markers.h"
 #include "newsdex.h"
 #include "util/mem.h"
+#include "../unit/testfs.h"
 
 #define MAX_ARTICLES 1500
 #define BATCH 25
@@ -197,19 +198,6 @@ static int verify(long nlog, unsigned *partial_seen) {
   return bad ? -1 : 0;
 }
 
-static void rm_rf(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') {
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(dir);
-}
 
 int main(int argc, char **argv) {
   long kills = 25, max_delay = 600;

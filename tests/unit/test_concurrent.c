@@ -23,6 +23,7 @@
 
 #include "newsdex.h"
 #include "test.h"
+#include "testfs.h"
 
 #define K 7          /* articles per batch */
 #define NBATCH 60
@@ -38,19 +39,6 @@ static void tag_word(int b, char *out) { /* "zzbcdq": letters only, ends in q (n
   snprintf(out, 16, "zz%c%c%cq", 'a' + b / 676 % 26, 'a' + b / 26 % 26, 'a' + b % 26);
 }
 
-static void rm_rf(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') {
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(dir);
-}
 
 static int64_t count(nd_index *ix, const char *q, char *why, size_t cap) {
   nd_results *r;

@@ -29,6 +29,7 @@
 #include "test.h"
 #include "util/buf.h"
 #include "util/file.h"
+#include "testfs.h"
 
 #define N_ARTICLES 150
 #define N_CUTS 6        /* per file */
@@ -47,19 +48,6 @@ static const char *shared(void) {
   return s && *s ? s : "../shared";
 }
 
-static void rm_rf(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') {
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(dir);
-}
 
 typedef struct load_ctx {
   nd_index *ix;

@@ -15,6 +15,7 @@
 #include "newsdex.h"
 #include "test.h"
 #include "util/mem.h"
+#include "testfs.h"
 
 static char g_dir[64];
 
@@ -25,19 +26,6 @@ static const char *fresh_dir(void) {
   return g_dir;
 }
 
-static void rm_rf(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[512];
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.') {
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(dir);
-}
 
 static nd_index *open_w(const char *dir, size_t buffer) {
   nd_index *ix;
