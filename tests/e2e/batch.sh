@@ -6,13 +6,7 @@ BUILD=${BUILD:-build}
 ND="$PWD/$BUILD/newsdex"
 T=$(mktemp -d /tmp/nd-batch-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$T/out" ] && head -c 2000 "$T/out"; [ -f "$T/err" ] && head -c 2000 "$T/err"; }
-# check NAME EXPECTED_EXIT COMMAND...: runs it (stdin from $T/in), output in $T/out and $T/err
-check() { name=$1; want=$2; shift 2; "$@" <"$T/in" >"$T/out" 2>"$T/err"; got=$?
-          if [ "$got" -eq "$want" ]; then ok "$name"; else echo "  exit $got, expected $want"; bad "$name"; fi; }
-has()   { if grep -q -- "$2" "$T/$3"; then ok "$1"; else echo "  no \"$2\" in $3"; bad "$1"; fi; }
+. tests/lib.sh
 
 DB="$T/db"
 : > "$T/in"

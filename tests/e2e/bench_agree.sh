@@ -8,11 +8,7 @@ SHARED=${ND_SHARED:-../shared}
 SAMPLE="$SHARED/data/news/sample-1000.jsonl"
 T=$(mktemp -d /tmp/nd-bench-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$T/out" ] && head -c 2000 "$T/out"; [ -f "$T/err" ] && head -c 2000 "$T/err"; }
-check() { name=$1; want=$2; shift 2; "$@" <"$T/in" >"$T/out" 2>"$T/err"; got=$?
-          if [ "$got" -eq "$want" ]; then ok "$name"; else echo "  exit $got, expected $want"; bad "$name"; fi; }
+. tests/lib.sh
 
 : > "$T/in"
 check "adapters build" 0 make -s BUILD="$BUILD" "$BUILD/bench/fts5" "$BUILD/bench/xapian"

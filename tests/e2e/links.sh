@@ -9,12 +9,7 @@ SEED="$SHARED/seed/000_be9abb58446af4f7.txt"
 FOX="$SHARED/data/linking/fox-dev.jsonl"
 T=$(mktemp -d /tmp/nd-links-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok()   { pass=$((pass + 1)); echo "ok   $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$T/out" ] && head -c 2000 "$T/out"; [ -f "$T/err" ] && head -c 2000 "$T/err"; }
-check() { name=$1; want=$2; shift 2; "$@" >"$T/out" 2>"$T/err"; got=$?
-          if [ "$got" -eq "$want" ]; then ok "$name"; else echo "  exit $got, expected $want"; bad "$name"; fi; }
-has()   { if grep -q -- "$2" "$T/$3"; then ok "$1"; else echo "  no \"$2\" in $3"; bad "$1"; fi; }
+. tests/lib.sh
 
 DB="$T/db"
 ID=000_be9abb58446af4f7
