@@ -17,7 +17,9 @@
 ** Statistics come from nd_search() with ids_only (the count of a quoted
 ** phrase), cached for the article.
 */
+#include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "../util/buf.h"
 #include "../util/mem.h"
@@ -138,14 +140,46 @@ static int phrase_text(const char *body, const lk_words *w, size_t a, size_t b, 
   return out->oom ? -1 : 0;
 }
 
-/* How many times the pair text occurs as a candidate pair in the article. */
-static size_t pair_count(const char *body, const lk_words *w, const char *text, buf *tmp) {
-  size_t c = 0;
+/* Without an archive: the hash of each candidate pair's text (0 when
+** words (i, i+1) are no candidate), and the same hashes sorted, so that a
+** pair's count in the article is a binary search. */
+typedef struct pair_counts {
+  uint64_t *of, *sorted;
+  size_t n;
+} pair_counts;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int pairs_count_all(const char *body, const lk_words *w, buf *tmp, pair_counts *pc) {
+  pc->n = 0;
+  pc->of = mem_calloc(w->n + 1, sizeof *pc->of);
+  pc->sorted = mem_alloc((w->n + 1) * sizeof *pc->sorted);
+  if (!pc->of || !pc->sorted) return -1;
   for (size_t i = 0; i + 1 < w->n; i++) {
     if (!pair_ok(body, w, i)) continue;
-    if (phrase_text(body, w, i, i + 2, tmp)) return 0;
-    if (!strcmp((const char *)tmp->p, text)) c++;
+    if (phrase_text(body, w, i, i + 2, tmp)) return -1;
+    uint64_t h = XXH3_64bits(tmp->p, tmp->n);
+    pc->of[i] = h ? h : 1;
+    pc->sorted[pc->n++] = pc->of[i];
   }
+  qsort(pc->sorted, pc->n, sizeof *pc->sorted, cmp_u64);
+  return 0;
+}
+
+/* How many candidate pairs of the article have the text of pair i. */
+static size_t pair_count(const pair_counts *pc, size_t i) {
+  uint64_t h = pc->of[i];
+  size_t lo = 0, hi = pc->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (pc->sorted[mid] < h) lo = mid + 1;
+    else hi = mid;
+  }
+  size_t c = 0;
+  while (lo + c < pc->n && pc->sorted[lo + c] == h) c++;
   return c;
 }
 
@@ -173,15 +207,15 @@ int lk_find_phrases(const char *body, const lk_words *w, lk_stats *st, lk_spans 
   buf_init(&t);
   buf_init(&tmp);
   int rc = 0, with_archive = lk_stats_docs(st) > 0;
+  pair_counts pc = {0};
+  if (!with_archive && pairs_count_all(body, w, &tmp, &pc)) rc = ND_ERR_NOMEM;
   for (size_t i = 0; i + 1 < w->n && !rc; i++) {
     if (!pair_ok(body, w, i)) continue;
     double a2 = 0;
     if (with_archive) {
       rc = assoc(body, w, i, i + 2, st, &t, &a2);
-    } else {
-      if (phrase_text(body, w, i, i + 2, &t)) { rc = ND_ERR_NOMEM; break; }
-      if (pair_count(body, w, (const char *)t.p, &tmp) >= 2) a2 = 0.05;
-      if (tmp.oom) rc = ND_ERR_NOMEM;
+    } else if (pair_count(&pc, i) >= 2) {
+      a2 = 0.05;
     }
     if (rc || a2 <= 0) continue;
     size_t end = i + 2;
@@ -201,6 +235,8 @@ int lk_find_phrases(const char *body, const lk_words *w, lk_stats *st, lk_spans 
     if (!rc && lk_spans_push(out, &s)) rc = ND_ERR_NOMEM;
     i = end - 2; /* the next pair starts at the phrase's last word */
   }
+  mem_free(pc.of);
+  mem_free(pc.sorted);
   buf_free(&t);
   buf_free(&tmp);
   return rc;
