@@ -91,8 +91,9 @@ static int enter_block(dict_iter *it, uint64_t b) {
   it->end = d->base + hi;
   uint64_t n, doc_off, pos_off;
   if (get_uvarint(&it->p, it->end, &n) || get_uvarint(&it->p, it->end, &doc_off) ||
-      get_uvarint(&it->p, it->end, &pos_off) || n == 0 || n > DICT_BLOCK)
+      get_uvarint(&it->p, it->end, &pos_off) || n == 0 || n > DICT_BLOCK || (b + 1 < d->nblocks && n != DICT_BLOCK))
     return it->err = -1;
+  it->ord = b * DICT_BLOCK - 1; /* the entry before the block's first: wraps for block 0 */
   it->left = (uint32_t)n;
   it->len = 0;
   it->ti.doc_off = doc_off;
@@ -120,6 +121,7 @@ static int read_entry(dict_iter *it) {
   it->ti.doc_len = dl;
   it->ti.pos_len = pl;
   it->left--;
+  it->ord++;
   return 0;
 }
 
@@ -156,6 +158,16 @@ int dict_seek(dict_iter *it, const dict *d, const char *key, size_t len) {
     if (r <= 0) return r;
     if (cmp_key(it->term, it->len, key, len) >= 0) return 1;
   }
+}
+
+int dict_seek_ord(dict_iter *it, const dict *d, uint64_t ord) {
+  memset(it, 0, sizeof *it);
+  it->d = d;
+  if (ord >= d->nterms || ord / DICT_BLOCK >= d->nblocks) return 0;
+  if (enter_block(it, ord / DICT_BLOCK)) return -1;
+  for (uint64_t i = 0; i <= ord % DICT_BLOCK; i++)
+    if (it->left == 0 || read_entry(it)) return it->err = -1;
+  return 1;
 }
 
 int dict_lookup(const dict *d, const char *key, size_t len, term_info *ti) {

@@ -66,6 +66,7 @@ typedef struct dict_iter {
   char term[DICT_MAX_TERM + 1];
   size_t len;
   term_info ti;
+  uint64_t ord;        /* the current term's ordinal: its rank in the dictionary */
   int err;
 } dict_iter;
 
@@ -74,6 +75,9 @@ typedef struct dict_iter {
 int dict_seek(dict_iter *it, const dict *d, const char *key, size_t len);
 /* Next term: 1, 0 at the end, -1 if damaged. */
 int dict_next(dict_iter *it);
+/* Position on the term of ordinal ord (every block but the last holds
+** exactly DICT_BLOCK terms).  1, 0 if ord >= nterms, -1 if damaged. */
+int dict_seek_ord(dict_iter *it, const dict *d, uint64_t ord);
 /* Exact lookup: 1 found (and *ti set), 0 absent, -1 damaged. */
 int dict_lookup(const dict *d, const char *key, size_t len, term_info *ti);
 

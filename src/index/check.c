@@ -33,7 +33,6 @@
 #include "index.h"
 
 #define MAX_REPORTED 50 /* problems passed to the callback per segment */
-#define SOURCE_PREFIX '\x01'
 
 typedef struct live_id {
   uint64_t hash;
@@ -46,6 +45,7 @@ typedef struct checker {
   nd_check_report rep;
   uint64_t seg_problems; /* in the segment being checked */
   int nomem;
+  uint64_t topic_refs;   /* postings of topic terms in the segment being checked */
   live_id *live;         /* ids of live documents, all segments */
   size_t nlive, caplive;
 } checker;
@@ -66,11 +66,12 @@ static void problem(checker *k, const char *fmt, ...) {
   k->fn(k->ctx, line);
 }
 
-/* A term as a message shows it: source terms as "source:NAME", control
-** bytes as '?', at most 60 bytes. */
+/* A term as a message shows it: source terms as "source:NAME", topics as
+** "topic:KEY", control bytes as '?', at most 60 bytes. */
 static const char *show_term(const char *t, size_t len, char *out) {
   size_t o = 0, i = 0;
-  if (len && t[0] == SOURCE_PREFIX) { memcpy(out, "source:", 7); o = 7; i = 1; }
+  if (len && t[0] == SEG_SOURCE_PREFIX) { memcpy(out, "source:", 7); o = 7; i = 1; }
+  if (len > 1 && t[0] == SEG_TOPIC_PREFIX) { memcpy(out, "topic:", 6); o = 6; i = 2; }
   for (; i < len && o < 60; i++) out[o++] = (unsigned char)t[i] < 0x20 || t[i] == '"' ? '?' : t[i];
   out[o] = 0;
   return out;
@@ -118,6 +119,8 @@ static void check_doc_table(checker *k, const segment *s) {
   if (st != s->m.sum_title_len || sb != s->m.sum_body_len)
     problem(k, "%s: title/body lengths sum to %llu/%llu, the meta says %llu/%llu", name, (unsigned long long)st,
             (unsigned long long)sb, (unsigned long long)s->m.sum_title_len, (unsigned long long)s->m.sum_body_len);
+  if (!seg_topics_ok(s))
+    problem(k, "%s: topic list damaged (offsets not rising, or a document's ordinals not ascending)", name);
   if (dated != s->m.ndates)
     problem(k, "%s: %llu articles have a date, the date index has %llu entries", name, (unsigned long long)dated,
             (unsigned long long)s->m.ndates);
@@ -150,7 +153,7 @@ static void check_doc_table(checker *k, const segment *s) {
 static void check_postings(checker *k, const segment *s, const dict_iter *it, uint32_t **pos, size_t *poscap) {
   char t[72];
   const term_info *ti = &it->ti;
-  int is_source = it->len && it->term[0] == SOURCE_PREFIX;
+  int keyword = seg_keyword_term(it->term, it->len), topic = it->term[0] == SEG_TOPIC_PREFIX;
   pl_cursor c;
   if (pl_open(&c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df)) {
     problem(k, "s%06u.doc: offset %llu: postings of \"%s\" do not decode", s->segno, (unsigned long long)ti->doc_off,
@@ -172,6 +175,10 @@ static void check_postings(checker *k, const segment *s, const dict_iter *it, ui
       return;
     }
     prev = d;
+    if (topic && !seg_has_topic(s, d, (uint32_t)it->ord))
+      problem(k, "s%06u.fld: article %u has topic \"%s\" in its postings, not in its topic list", s->segno, d,
+              show_term(it->term, it->len, t));
+    k->topic_refs += topic;
     size_t n = (size_t)tft + tfb;
     if (n > *poscap) {
       uint32_t *np = mem_realloc(*pos, n * sizeof **pos);
@@ -186,16 +193,20 @@ static void check_postings(checker *k, const segment *s, const dict_iter *it, ui
     }
     k->rep.positions += n;
     uint32_t tl = seg_title_len(s, d), bl = seg_body_len(s, d);
-    for (size_t j = 0; j < n && !is_source; j++) {
+    if (keyword && tft) why = "a keyword field with a title frequency";
+    else if (topic && (n != 1 || (*pos)[0] != 0)) why = "a topic not at position 0 once";
+    size_t j = 0;
+    for (; j < n && !why; j++) {
       uint32_t p = (*pos)[j];
       if (j && p < (*pos)[j - 1]) why = "positions decreasing"; /* equal: "e-mail" gives "email" and "e" at one position */
+      else if (keyword) continue;
       else if (j < tft && p >= tl) why = "title position beyond the title";
       else if (j >= tft && (p <= tl || p > tl + bl)) why = "body position outside the body";
-      if (why) {
-        problem(k, "s%06u.pos: term \"%s\", article %u: %s (position %u, title %u, body %u words)", s->segno,
-                show_term(it->term, it->len, t), d, why, p, tl, bl);
-        return;
-      }
+    }
+    if (why) {
+      problem(k, "s%06u.pos: term \"%s\", article %u: %s (position %u, title %u, body %u words)", s->segno,
+              show_term(it->term, it->len, t), d, why, n ? (*pos)[j ? j - 1 : 0] : 0, tl, bl);
+      return;
     }
   }
   if (c.err)
@@ -214,6 +225,7 @@ static void check_dictionary(checker *k, const segment *s) {
   size_t prevlen = 0;
   uint32_t *pos = NULL;
   size_t poscap = 0;
+  k->topic_refs = 0;
   for (; r == 1 && !k->nomem; r = dict_next(&it)) {
     if (nterms) {
       int c = memcmp(prev, it.term, prevlen < it.len ? prevlen : it.len);
@@ -232,6 +244,10 @@ static void check_dictionary(checker *k, const segment *s) {
               (unsigned long long)ti->doc_len, (unsigned long long)ti->pos_off, (unsigned long long)ti->pos_len);
       continue;
     }
+    if (ti->doc_off != doc_end || ti->pos_off != pos_end) /* each term's postings follow the previous term's */
+      problem(k, "s%06u.dic: term \"%s\": postings at .doc %llu, .pos %llu; the previous term's end at %llu, %llu",
+              s->segno, show_term(it.term, it.len, t), (unsigned long long)ti->doc_off, (unsigned long long)ti->pos_off,
+              (unsigned long long)doc_end, (unsigned long long)pos_end);
     doc_end = ti->doc_off + ti->doc_len;
     pos_end = ti->pos_off + ti->pos_len;
     check_postings(k, s, &it, &pos, &poscap);
@@ -248,6 +264,9 @@ static void check_dictionary(checker *k, const segment *s) {
   else if (doc_end + PL_PAD != s->f[SF_DOC].n || pos_end != s->f[SF_POS].n)
     problem(k, "s%06u: the postings cover %llu of %zu .doc bytes and %llu of %zu .pos bytes", s->segno,
             (unsigned long long)(doc_end + PL_PAD), s->f[SF_DOC].n, (unsigned long long)pos_end, s->f[SF_POS].n);
+  else if (k->topic_refs != s->m.topic_refs)
+    problem(k, "s%06u.fld: the topic list has %llu entries, the topic terms' postings %llu", s->segno,
+            (unsigned long long)s->m.topic_refs, (unsigned long long)k->topic_refs);
 }
 
 /* ---- stored articles and the id index ----------------------------------- */

@@ -24,6 +24,7 @@
 #include <xxhash.h>
 
 #include "../ingest/markers.h"
+#include "../link/link.h"
 #include "../util/date.h"
 #include "../util/file.h"
 #include "../util/mem.h"
@@ -182,6 +183,7 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   if (flags & ND_OPEN_CREATE) flags |= ND_OPEN_WRITE;
   ix->flags = flags;
   buf_init(&ix->scratch);
+  buf_init(&ix->topics);
   ix->dir = mem_strdup(path);
   if (!ix->dir) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   const char *lang = opts && opts->language ? opts->language : "english";
@@ -277,6 +279,7 @@ void nd_close(nd_index *ix) {
   an_free(ix->an);
   if (ix->lockfd >= 0) close(ix->lockfd);
   buf_free(&ix->scratch);
+  buf_free(&ix->topics);
   mem_free(ix->last_id);
   mem_free(ix->dir);
   mem_free(ix);
@@ -465,7 +468,9 @@ int nd_add(nd_index *ix, const nd_doc *in, const char **id_out) {
     d.id = idbuf;
   }
   if ((rc = delete_id(ix, d.id)) < 0) goto done;
-  if ((rc = mb_add(ix->mb, ix->an, &d, date))) {
+  buf_reset(&ix->topics);
+  if (lk_topic_terms(&d, &ix->topics)) { rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory"); goto done; }
+  if ((rc = mb_add(ix->mb, ix->an, &d, date, &ix->topics))) {
     rc = ix_fail(ix, rc, "cannot buffer article \"%s\": %s", d.id, nd_strerror(rc));
     goto done;
   }

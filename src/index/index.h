@@ -55,6 +55,7 @@ struct nd_index {
   uint32_t next_segno;
   char *last_id;
   buf scratch;
+  buf topics;       /* the topic terms of the article being added */
 };
 
 /* Set the handle's message; returns rc.  printf-style. */

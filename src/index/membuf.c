@@ -211,7 +211,7 @@ static int id_reserve(membuf *mb) {
   return 0;
 }
 
-int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
+int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date, const buf *topics) {
   if (mb->oom) return ND_ERR_NOMEM;
   if (mb->ndocs >= UINT32_MAX - 1) return ND_ERR_LIMIT;
   if (mem_grow(&mb->docs, &mb->capdocs, mb->ndocs, sizeof *mb->docs) || id_reserve(mb)) return ND_ERR_NOMEM;
@@ -224,6 +224,11 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
   mb->source = 1;
   if (d->source && an_analyze(an, d->source, strlen(d->source), 0, on_token, mb, &sl)) return ND_ERR_NOMEM;
   mb->source = 0;
+  for (size_t at = 0; topics && at < topics->n; at += 1 + topics->p[at]) { /* keyword terms: one at position 0 */
+    long id = term_id(mb, (const char *)topics->p + at + 1, topics->p[at]);
+    if (id < 0 || mem_grow(&mb->tp, &mb->captp, mb->ntp, sizeof *mb->tp)) return ND_ERR_NOMEM;
+    mb->tp[mb->ntp++] = (tokpos){(uint32_t)id, 0};
+  }
   /* Records first, so that a failure leaves no postings pointing at a missing doc. */
   size_t rec_off = mb->recs.n;
   buf rec;
@@ -239,9 +244,9 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date) {
     mterm *t = &mb->terms[mb->uniq[u]];
     const uint32_t *g = mb->grouped + (t->at - t->cnt);
     uint32_t cnt = t->cnt;
-    int is_source = mb->arena.p[t->off] == SEG_SOURCE_PREFIX;
+    int keyword = seg_keyword_term((const char *)mb->arena.p + t->off, t->len);
     uint32_t tft = 0;
-    for (uint32_t k = 0; k < cnt && !is_source; k++) tft += g[k] < tl;
+    for (uint32_t k = 0; k < cnt && !keyword; k++) tft += g[k] < tl;
     size_t before = t->post.cap;
     buf_put_uvarint(&t->post, t->df ? doc - t->last_doc : doc);
     buf_put_uvarint(&t->post, tft);

@@ -14,6 +14,7 @@
 #include <roaring/roaring.h>
 
 #include "../text/analyze.h"
+#include "../util/buf.h"
 #include "newsdex.h"
 #include "segment.h"
 
@@ -21,10 +22,11 @@ typedef struct membuf membuf;
 
 membuf *mb_new(void);
 void mb_free(membuf *mb);
-/* Analyse and buffer an article (id set, markers stripped, validated).
-** 0 or ND_ERR_NOMEM (then the buffer is unchanged as far as searches and
-** mb_write are concerned). */
-int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date);
+/* Analyse and buffer an article (id set, markers stripped, validated),
+** with its topic terms (may be NULL: each a length byte and the term's
+** bytes, distinct; see link/link.h).  0 or ND_ERR_NOMEM (then the buffer
+** is unchanged as far as searches and mb_write are concerned). */
+int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date, const buf *topics);
 /* The live buffered article with this id: 1 and *doc, or 0. */
 int mb_find_id(const membuf *mb, const char *id, uint32_t *doc);
 void mb_delete(membuf *mb, uint32_t doc);

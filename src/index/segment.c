@@ -15,11 +15,12 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3354454d5844444eULL /* "NDDXMET3" */
+#define META_MAGIC 0x3454454d5844444eULL /* "NDDXMET4" */
 /* Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
-** entries, no block bounds).  Refused with ND_ERR_VERSION. */
+** entries, no block bounds), "NDDXMET3" (no topics).  Refused with
+** ND_ERR_VERSION. */
 #define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
-#define META_FIELDS (11 + 2 * SF_COUNT)
+#define META_FIELDS (12 + 2 * SF_COUNT)
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
 
@@ -42,6 +43,7 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level) {
   buf_init(&w->ids);
   buf_init(&w->idoff);
   buf_init(&w->idstr);
+  buf_init(&w->topref);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
   if (!w->dir || stw_init(&w->stw, zstd_level)) return ND_ERR_NOMEM;
   buf p;
@@ -132,14 +134,22 @@ int segw_term_end(seg_writer *w) {
   if (w->pl.n == 0) return 0;
   size_t d0 = w->out[SF_DOC].n, p0 = w->out[SF_POS].n;
   impact_ctx ic = {w->lens, bm25_avg(w->m.sum_title_len, w->m.ndocs), bm25_avg(w->m.sum_body_len, w->m.ndocs)};
-  int source = w->termlen && w->term[0] == SEG_SOURCE_PREFIX;
-  pl_impact imp = {source ? impact_count : impact_text, &ic};
+  int keyword = seg_keyword_term(w->term, w->termlen);
+  pl_impact imp = {keyword ? impact_count : impact_text, &ic};
   if (w->pl.docs[w->pl.n - 1] >= w->m.ndocs) return ND_ERR_INVALID;
   if (pl_finish(&w->pl, &imp, &w->out[SF_DOC], &w->out[SF_POS])) return ND_ERR_NOMEM;
   term_info ti = {(uint32_t)w->pl.n, w->doc_off, w->out[SF_DOC].n - d0, w->pos_off, w->out[SF_POS].n - p0};
   w->doc_off += ti.doc_len;
   w->pos_off += ti.pos_len;
   if (dw_add(&w->dw, w->term, w->termlen, &ti, &w->out[SF_DIC])) return ND_ERR_NOMEM;
+  if (w->term[0] == SEG_TOPIC_PREFIX) {
+    if (w->m.nterms > UINT32_MAX) return ND_ERR_LIMIT;
+    for (size_t i = 0; i < w->pl.n; i++) {
+      buf_put_u32(&w->topref, w->pl.docs[i]);
+      buf_put_u32(&w->topref, (uint32_t)w->m.nterms);
+    }
+    if (w->topref.oom) return ND_ERR_NOMEM;
+  }
   w->m.nterms++;
   int rc;
   if ((rc = drain(w, SF_DOC, 0)) || (rc = drain(w, SF_POS, 0)) || (rc = drain(w, SF_DIC, 0))) return rc;
@@ -161,10 +171,11 @@ static void flip_dates(buf *b) {
 static void put_meta(buf *b, const seg_meta *m) {
   buf_put_u64(b, META_MAGIC);
   uint64_t v[META_FIELDS] = {m->ndocs, m->nterms, m->dict_index_off, m->dict_nblocks, m->store_table_off,
-                             m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, m->id_bytes};
+                             m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, m->id_bytes,
+                             m->topic_refs};
   for (int k = 0; k < SF_COUNT; k++) {
-    v[11 + 2 * k] = m->size[k];
-    v[12 + 2 * k] = m->hash[k];
+    v[12 + 2 * k] = m->size[k];
+    v[13 + 2 * k] = m->hash[k];
   }
   for (int i = 0; i < META_FIELDS; i++) buf_put_u64(b, v[i]);
   buf_put_u64(b, hash64(b->p, b->n));
@@ -188,9 +199,10 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   m->sum_body_len = v[8];
   m->raw_bytes = v[9];
   m->id_bytes = v[10];
+  m->topic_refs = v[11];
   for (int k = 0; k < SF_COUNT; k++) {
-    m->size[k] = v[11 + 2 * k];
-    m->hash[k] = v[12 + 2 * k];
+    m->size[k] = v[12 + 2 * k];
+    m->hash[k] = v[13 + 2 * k];
   }
   return 0;
 }
@@ -206,11 +218,39 @@ static void release(seg_writer *w) {
   buf_free(&w->ids);
   buf_free(&w->idoff);
   buf_free(&w->idstr);
+  buf_free(&w->topref);
   mem_free(w->lens);
   w->lens = NULL;
   w->lens_cap = 0;
   mem_free(w->dir);
   w->dir = NULL;
+}
+
+/* Append the topic offsets and list to .fld: the (doc, ordinal) pairs
+** sorted by doc with a counting sort, which keeps each doc's ordinals in
+** term order, that is ascending.  0 or -1 (out of memory). */
+static int put_topics(seg_writer *w) {
+  size_t n = w->topref.n / 8;
+  uint32_t ndocs = w->m.ndocs;
+  uint32_t *at = mem_calloc((size_t)ndocs + 1, sizeof *at), *list = mem_alloc(n * sizeof *list + 1);
+  int rc = -1;
+  if (!at || !list) goto done;
+  for (size_t i = 0; i < n; i++) at[rd_u32(w->topref.p + 8 * i)]++;
+  uint32_t sum = 0;
+  for (uint32_t d = 0; d <= ndocs; d++) {
+    uint32_t c = at[d];
+    at[d] = sum;
+    buf_put_u32(&w->out[SF_FLD], sum);
+    sum += c;
+  }
+  for (size_t i = 0; i < n; i++) list[at[rd_u32(w->topref.p + 8 * i)]++] = rd_u32(w->topref.p + 8 * i + 4);
+  for (size_t i = 0; i < n; i++) buf_put_u32(&w->out[SF_FLD], list[i]);
+  w->m.topic_refs = n;
+  rc = w->out[SF_FLD].oom ? -1 : 0;
+done:
+  mem_free(at);
+  mem_free(list);
+  return rc;
 }
 
 int segw_finish(seg_writer *w, seg_meta *out) {
@@ -235,7 +275,7 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   buf_put(&w->out[SF_FLD], w->idoff.p, w->idoff.n);
   buf_put(&w->out[SF_FLD], w->idstr.p, w->idstr.n);
   w->m.id_bytes = w->idstr.n;
-  if (w->idoff.oom) { rc = ND_ERR_NOMEM; goto fail; }
+  if (w->idoff.oom || put_topics(w)) { rc = ND_ERR_NOMEM; goto fail; }
   uint8_t pad[PL_PAD] = {0};
   buf_put(&w->out[SF_DOC], pad, sizeof pad);
   for (int k = 0; k < SF_COUNT; k++)
@@ -316,8 +356,8 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     }
   }
   const seg_meta *m = &s->m;
-  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4) + 4 + m->ndates * 12 + m->id_bytes;
-  if (m->size[SF_FLD] != fld_need || m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
+  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4 + 4) + 8 + m->ndates * 12 + m->id_bytes + m->topic_refs * 4;
+  if (m->topic_refs > m->size[SF_FLD] || m->size[SF_FLD] != fld_need || m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
     goto done;
@@ -338,6 +378,8 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   s->ids = s->dates + (size_t)m->ndates * 12;
   s->idoff = s->ids + (size_t)m->ndocs * 12;
   s->idstr = s->idoff + ((size_t)m->ndocs + 1) * 4;
+  s->topoff = s->idstr + m->id_bytes;
+  s->topics = s->topoff + ((size_t)m->ndocs + 1) * 4;
 done:
   buf_free(&p);
   buf_free(&meta);
@@ -348,6 +390,26 @@ done:
 void seg_close(segment *s) {
   store_close(&s->st);
   for (int k = 0; k < SF_COUNT; k++) unmap_file(&s->f[k]);
+}
+
+int seg_topics_ok(const segment *s) {
+  if (rd_u32(s->topoff + (size_t)s->m.ndocs * 4) != s->m.topic_refs) return 0;
+  for (uint32_t d = 0; d < s->m.ndocs; d++) {
+    uint32_t n;
+    const uint8_t *t = seg_topics(s, d, &n);
+    if (!t) return 0;
+    for (uint32_t i = 0; i < n; i++)
+      if (rd_u32(t + 4 * i) >= s->m.nterms || (i && rd_u32(t + 4 * i) <= rd_u32(t + 4 * (i - 1)))) return 0;
+  }
+  return 1;
+}
+
+int seg_has_topic(const segment *s, uint32_t d, uint32_t ord) {
+  uint32_t n;
+  const uint8_t *t = seg_topics(s, d, &n);
+  for (uint32_t i = 0; i < n; i++)
+    if (rd_u32(t + 4 * i) == ord) return 1;
+  return 0;
 }
 
 int seg_verify(const segment *s, char *err, size_t errcap) {
@@ -367,7 +429,12 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
   size_t prevlen = 0;
   uint32_t *pos = NULL;
   size_t poscap = 0;
+  uint64_t topic_refs = 0;
   int rc = 0;
+  if (!seg_topics_ok(s)) {
+    snprintf(err, errcap, "s%06u.fld: topic list damaged", s->segno);
+    return ND_ERR_CORRUPT;
+  }
   while (r == 1) {
     if (nterms) {
       size_t mlen = prevlen < it.len ? prevlen : it.len;
@@ -403,7 +470,9 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
       }
       if (pl_positions(&c, pos) < 0) break;
       uint32_t tl = seg_title_len(s, c.doc), bl = seg_body_len(s, c.doc);
-      for (uint32_t j = 0; j < tf && it.term[0] != '\x01'; j++) {
+      if (it.term[0] == SEG_TOPIC_PREFIX && !seg_has_topic(s, c.doc, (uint32_t)it.ord)) { c.err = 1; break; }
+      topic_refs += it.term[0] == SEG_TOPIC_PREFIX;
+      for (uint32_t j = 0; j < tf && !seg_keyword_term(it.term, it.len); j++) {
         int in_title = pos[j] < tl;
         if ((j < pl_tft(&c)) != in_title || (!in_title && (pos[j] <= tl || pos[j] > tl + bl))) { c.err = 1; break; }
       }
@@ -421,6 +490,11 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
   if (r < 0 || nterms != s->m.nterms) {
     snprintf(err, errcap, "s%06u.dic: damaged (read %llu of %llu terms)", s->segno, (unsigned long long)nterms,
              (unsigned long long)s->m.nterms);
+    return ND_ERR_CORRUPT;
+  }
+  if (topic_refs != s->m.topic_refs) {
+    snprintf(err, errcap, "s%06u.fld: topic list has %llu entries, the topic terms' postings %llu", s->segno,
+             (unsigned long long)s->m.topic_refs, (unsigned long long)topic_refs);
     return ND_ERR_CORRUPT;
   }
   for (uint64_t i = 0; i < s->m.ndates; i++) {

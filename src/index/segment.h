@@ -14,6 +14,10 @@
 **              id offsets: (ndocs + 1) x u32: where doc d's id starts in the
 **                     id strings (the last one: their total length)
 **              id strings: the ids, in doc order, not terminated
+**              topic offsets: (ndocs + 1) x u32: where doc d's topics
+**                     start in the topic list (the last one: its length)
+**              topic list: u32 dictionary ordinals of the topic terms of
+**                     each doc (ascending), in doc order
 **   sN.sto   stored articles (codec/store.h)
 **   sN.meta  counts, statistics, offsets, and the size and XXH64 of each of
 **            the five files above; written last, its own XXH64 at its end.
@@ -45,6 +49,7 @@ typedef struct seg_meta {
   uint64_t sum_title_len, sum_body_len; /* in positions, over all docs */
   uint64_t raw_bytes;                   /* uncompressed stored records */
   uint64_t id_bytes;                    /* length of the id strings in .fld */
+  uint64_t topic_refs;                  /* length of the topic list in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
 } seg_meta;
 
@@ -61,6 +66,7 @@ typedef struct seg_writer {
   size_t termlen;
   uint64_t doc_off, pos_off;
   buf dates, ids, idoff, idstr;
+  buf topref;           /* (doc, term ordinal) u32 pairs of topic terms, in term order */
   uint32_t *lens;       /* title and body length of each doc so far, for block bounds */
   size_t lens_cap;
   seg_meta m;
@@ -75,9 +81,16 @@ int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, u
 /* Terms in strictly increasing byte order; each with its documents in
 ** increasing order. */
 int segw_term_begin(seg_writer *w, const char *term, size_t len);
-/* Terms whose first byte is SEG_SOURCE_PREFIX are source words; their block
-** bounds are their counts (they are scored without length normalisation). */
+/* Terms whose first byte is SEG_SOURCE_PREFIX are source words, and those
+** starting with SEG_TOPIC_PREFIX an article's key topics (index/topics.h).
+** Both are keyword fields: their block bounds are their counts (they are
+** scored without length normalisation).  Each document's topic terms are
+** also listed in the document table's topic list, for facets. */
 #define SEG_SOURCE_PREFIX '\x01'
+#define SEG_TOPIC_PREFIX '\x02'
+static inline int seg_keyword_term(const char *t, size_t n) {
+  return n && (t[0] == SEG_SOURCE_PREFIX || t[0] == SEG_TOPIC_PREFIX);
+}
 int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos);
 int segw_term_end(seg_writer *w);
 /* Write indexes, padding and meta; fsync every file.  0 or ND_ERR_*.  On
@@ -94,7 +107,7 @@ typedef struct segment {
   seg_meta m;
   dict d;
   store st;
-  const uint8_t *docs, *dates, *ids, *idoff, *idstr;
+  const uint8_t *docs, *dates, *ids, *idoff, *idstr, *topoff, *topics;
 } segment;
 
 /* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
@@ -108,6 +121,23 @@ int seg_verify(const segment *s, char *err, size_t errcap);
 static inline uint32_t seg_title_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW); }
 static inline uint32_t seg_body_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 4); }
 static inline int64_t seg_date(const segment *s, uint32_t d) { return (int64_t)rd_u64(s->docs + (size_t)d * SEG_DOC_ROW + 8); }
+
+/* The dictionary ordinals (ascending, u32 each) of document d's topic
+** terms, and their number in *n; NULL (and *n = 0) when the table is
+** damaged.  d < ndocs. */
+static inline const uint8_t *seg_topics(const segment *s, uint32_t d, uint32_t *n) {
+  uint32_t a = rd_u32(s->topoff + (size_t)d * 4), b = rd_u32(s->topoff + (size_t)d * 4 + 4);
+  *n = 0;
+  if (a > b || b > s->m.topic_refs) return NULL;
+  *n = b - a;
+  return s->topics + (size_t)a * 4;
+}
+
+/* Is the topic list well formed: offsets rising to topic_refs, each
+** document's ordinals strictly ascending and below nterms?  1 or 0. */
+int seg_topics_ok(const segment *s);
+/* Does document d list the term of dictionary ordinal ord among its topics? */
+int seg_has_topic(const segment *s, uint32_t d, uint32_t ord);
 
 /* Fetch document d (0 <= d < ndocs).  0, ND_ERR_CORRUPT or ND_ERR_NOMEM.
 ** `scratch` holds the decompressed block between calls. */

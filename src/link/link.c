@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../codec/dict.h"
 #include "../index/index.h"
+#include "../index/segment.h"
 #include "../util/buf.h"
 #include "../util/mem.h"
 #include "gazetteer.h"
@@ -129,4 +131,69 @@ const char *nd_topic_type_name(int type) {
   case ND_TOPIC_PLACE: return "place";
   default: return "other";
   }
+}
+
+char lk_type_letter(int type) {
+  switch (type) {
+  case ND_TOPIC_PERSON: return 'p';
+  case ND_TOPIC_ORG: return 'o';
+  case ND_TOPIC_PLACE: return 'l';
+  default: return 'x';
+  }
+}
+
+int lk_letter_type(char c) {
+  switch (c) {
+  case 'p': return ND_TOPIC_PERSON;
+  case 'o': return ND_TOPIC_ORG;
+  case 'l': return ND_TOPIC_PLACE;
+  case 'x': return ND_TOPIC_OTHER;
+  default: return -1;
+  }
+}
+
+int lk_topic_key(const char *s, size_t n, int type, buf *out) {
+  char *text = mem_strndup(s, n), *norm = text ? lk_norm(text, NULL) : NULL;
+  int rc = norm && *norm ? 0 : -1;
+  if (!rc) {
+    buf_putc(out, SEG_TOPIC_PREFIX);
+    buf_putc(out, (uint8_t)lk_type_letter(type));
+    buf_put(out, norm, strlen(norm));
+    buf_putc(out, LK_TERM_SEP);
+    if (out->oom) rc = -1;
+  }
+  mem_free(norm);
+  mem_free(text);
+  return rc;
+}
+
+int lk_topic_terms(const nd_doc *d, buf *out) {
+  nd_link_options o = {LK_TOPICS_INDEXED};
+  nd_links *l = NULL;
+  int rc = nd_link_doc(NULL, d, &o, &l);
+  if (rc) return rc;
+  buf t;
+  buf_init(&t);
+  for (size_t i = 0; i < l->n && !rc; i++) {
+    const char *text = l->t[i].text;
+    size_t n = strlen(text);
+    buf_reset(&t);
+    if (lk_topic_key(text, n, l->t[i].type, &t)) {
+      if (t.oom) rc = ND_ERR_NOMEM;
+      continue; /* nothing left after normalising */
+    }
+    buf_put(&t, text, n);
+    if (t.oom) { rc = ND_ERR_NOMEM; break; }
+    if (t.n > DICT_MAX_TERM) continue;
+    int dup = 0; /* two topics with the same text and type: one term */
+    for (size_t at = 0; at < out->n && !dup; at += 1 + out->p[at])
+      dup = out->p[at] == t.n && !memcmp(out->p + at + 1, t.p, t.n);
+    if (dup) continue;
+    buf_putc(out, (uint8_t)t.n);
+    buf_put(out, t.p, t.n);
+    if (out->oom) rc = ND_ERR_NOMEM;
+  }
+  buf_free(&t);
+  nd_links_free(l);
+  return rc;
 }

@@ -15,7 +15,8 @@
 **   topics.c    group mentions into topics (a surname, a shorter form or
 **               an acronym joins the full name) and type them
 **   salience.c  score topics and pick the best k
-**   link.c      the public calls (nd_link_doc, nd_link_id, nd_links_*)
+**   link.c      the public calls (nd_link_doc, nd_link_id, nd_links_*),
+**               and the index terms of an article's topics
 **   match.c     exact and lenient matching of topics against editors'
 **               terms, for evaluation (docs/linking.md defines both)
 **
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/buf.h"
 #include "newsdex.h"
 
 /* ---- words.c -------------------------------------------------------------- */
@@ -162,5 +164,27 @@ char *lk_norm(const char *s, analyzer *an);
 ** (lenient = 1): also when the words of one are a contiguous run of the
 ** other's ("Scheffer" and "Jaap de Hoop Scheffer", "Iraq" and "Iraq war"). */
 int lk_match(const char *a, const char *b, int lenient, analyzer *an);
+
+/* ---- link.c: topics as index terms ----------------------------------------- */
+
+/* An article's key topics are indexed (at add time, from its text alone)
+** as terms of the form
+**   SEG_TOPIC_PREFIX, a type letter (p person, o organisation, l place,
+**   x other), the normalised text (lk_norm without analyzer: "jaap de hoop
+**   scheffer"), LK_TERM_SEP, the text as the article wrote it
+** so that a query matches the normalised text (everything up to and
+** including the separator: its "key") and facets show the written form. */
+#define LK_TERM_SEP '\x1f'
+#define LK_TOPICS_INDEXED 8 /* topics of an article put in the index, at most */
+/* The type letter, and back (-1: no type has that letter). */
+char lk_type_letter(int type);
+int lk_letter_type(char c);
+/* Append the key of text s[0..n) among the topics of `type` to out.  0, or
+** -1 when out of memory or the normalised text is empty. */
+int lk_topic_key(const char *s, size_t n, int type, buf *out);
+/* Append the topic terms of article d (its best LK_TOPICS_INDEXED topics,
+** from its text alone; none longer than DICT_MAX_TERM) to out, each as a
+** length byte and the term's bytes.  0 or ND_ERR_NOMEM. */
+int lk_topic_terms(const nd_doc *d, buf *out);
 
 #endif

@@ -350,7 +350,7 @@ static void test_truncations(void) {
 
 /* ---- resealed damage: only the structural checks can see it ------------ */
 
-#define META_HASH_AT(k) (8 + 8 * (12 + 2 * (k))) /* offset of file k's XXH64 in .meta */
+#define META_HASH_AT(k) (8 + 8 * (13 + 2 * (k))) /* offset of file k's XXH64 in .meta */
 
 /* Recompute segment `segno`'s checksum of file kind k, and the meta's own. */
 static void reseal(const char *name) {
@@ -445,16 +445,19 @@ static void test_targeted(void) {
   buf_init(&m);
   ASSERT_OK(read_whole("s000001.meta", &m));
   uint32_t ndocs = (uint32_t)rd_u64(m.p + 8);
-  uint64_t ndates = rd_u64(m.p + 8 + 8 * 6);
+  uint64_t ndates = rd_u64(m.p + 8 + 8 * 6), id_bytes = rd_u64(m.p + 8 + 8 * 10), refs = rd_u64(m.p + 8 + 8 * 11);
   buf_free(&m);
-  ASSERT(ndocs > 10 && ndates > 2);
+  ASSERT(ndocs > 10 && ndates > 2 && refs > 10);
   size_t dates = (size_t)ndocs * SEG_DOC_ROW, ids = dates + ndates * 12;
+  size_t topoff = ids + (size_t)ndocs * 16 + 4 + id_bytes, topics = topoff + ((size_t)ndocs + 1) * 4;
   fld_case("s000001.fld", 16, 99999, "store block");                    /* doc 0's block */
   fld_case("s000001.fld", 0, 500000, "title/body lengths");              /* doc 0's title length */
   fld_case("s000001.fld", dates + 8, ndocs + 3, "date index entry 0");   /* date entry 0's doc */
   fld_case("s000001.fld", dates + 12 + 8, 0, "date index"); /* entry 1 -> doc 0 */
   fld_case("s000001.fld", ids + 8, ndocs, "id index entry 0");           /* id entry 0's doc */
   fld_case("s000001.fld", ids + 4, 0, "id index");                       /* id entry 0's hash */
+  fld_case("s000001.fld", topoff + 4, (uint32_t)refs + 1, "topic list");   /* doc 1's topics beyond the list */
+  fld_case("s000001.fld", topics, 0, "topic");                            /* first topic: the dictionary's first term */
   /* The dictionary's first term's df (third uvarint of the block: count,
   ** doc_off, pos_off, then prefix, suffix length, suffix, df) would need
   ** decoding; instead swap two bytes of the .doc file's first postings so
