@@ -20,6 +20,8 @@
 #define MAX_LIMIT 100000u
 #define MAX_OFFSET 10000000u
 #define DEFAULT_LIMIT 10u
+#define MAX_FACETS 8
+#define FACET_LIMIT 10 /* values shown per facet */
 
 typedef struct search_args {
   const char *archive;
@@ -30,6 +32,9 @@ typedef struct search_args {
   int batch;   /* --batch: queries from stdin */
   int timings; /* --timings: #qt_ns lines on stderr (batch only) */
   char *query; /* the QUERY words joined with spaces (malloc'ed) */
+  const char *facets[MAX_FACETS]; /* --facets: fields to count */
+  size_t nfacets;
+  char *facet_list;               /* their names, split in place (malloc'ed) */
 } search_args;
 
 /* Append word to the malloc'ed query *q. */
@@ -69,6 +74,16 @@ static int search_opt(cli_args *a, search_args *s) {
     return OPT_YES;
   }
   if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "facets", &v)) == OPT_YES) {
+    free(s->facet_list);
+    if (!(s->facet_list = strdup(v))) return cli_error("out of memory"), OPT_BAD;
+    s->nfacets = 0;
+    for (char *f = strtok(s->facet_list, ","); f; f = strtok(NULL, ","))
+      if (s->nfacets < MAX_FACETS) s->facets[s->nfacets++] = f;
+    if (!s->nfacets) return cli_usage_error("search", "--facets needs a list of fields"), OPT_BAD;
+    return OPT_YES;
+  }
+  if (r == OPT_BAD) return r;
   if ((r = cli_opt(a, "batch", NULL)) != OPT_NO) { s->batch = 1; return r; }
   if ((r = cli_opt(a, "timings", NULL)) != OPT_NO) { s->timings = 1; return r; }
   cli_unknown_opt(a);
@@ -94,6 +109,7 @@ static int parse_search(int argc, char **argv, const char *db, search_args *s) {
   if (s->batch) {
     if (s->query) return cli_usage_error("search", "--batch reads the queries from stdin: give no QUERY");
     if (s->json) return cli_usage_error("search", "--batch and --json do not go together");
+    if (s->nfacets) return cli_usage_error("search", "--batch and --facets do not go together");
     return -1;
   }
   if (s->timings) return cli_usage_error("search", "--timings needs --batch");
@@ -162,7 +178,20 @@ static void print_count(uint64_t total, int exact, uint64_t offset, size_t count
   fputc('\n', stdout);
 }
 
-static int print_text(nd_results *res, const search_args *s, int color) {
+/* "people: NATO (12), Jaap de Hoop Scheffer (3)" per field. */
+static void print_facets(const nd_facets *f) {
+  for (size_t i = 0; f && i < f->nfields; i++) {
+    printf("%s:", f->fields[i].field);
+    for (size_t j = 0; j < f->fields[i].n; j++) {
+      fputs(j ? ", " : " ", stdout);
+      term_put_line(stdout, f->fields[i].counts[j].key, strlen(f->fields[i].counts[j].key));
+      printf(" (%llu)", (unsigned long long)f->fields[i].counts[j].count);
+    }
+    fputs(f->fields[i].n ? "\n" : " -\n", stdout);
+  }
+}
+
+static int print_text(nd_results *res, const nd_facets *facets, const search_args *s, int color) {
   size_t n = nd_results_count(res);
   for (size_t i = 0; i < n; i++) {
     nd_hit h;
@@ -171,6 +200,7 @@ static int print_text(nd_results *res, const search_args *s, int color) {
     print_hit(&h, (size_t)s->offset + i + 1, color);
   }
   print_count(nd_results_total(res), nd_results_total_exact(res), s->offset, n);
+  print_facets(facets);
   return EXIT_OK;
 }
 
@@ -190,7 +220,22 @@ json_t *cli_hit_json(const nd_hit *h) {
   return o;
 }
 
-static int print_json(nd_results *res, const search_args *s, double took_ms) {
+static json_t *facets_json(const nd_facets *f) {
+  json_t *o = json_object();
+  for (size_t i = 0; o && i < f->nfields; i++) {
+    json_t *a = json_array();
+    for (size_t j = 0; a && j < f->fields[i].n; j++) {
+      json_t *c = json_object();
+      json_object_set_new(c, "value", cli_json_str(f->fields[i].counts[j].key));
+      json_object_set_new(c, "count", json_integer((json_int_t)f->fields[i].counts[j].count));
+      json_array_append_new(a, c);
+    }
+    json_object_set_new(o, f->fields[i].field, a);
+  }
+  return o;
+}
+
+static int print_json(nd_results *res, const nd_facets *facets, const search_args *s, double took_ms) {
   json_t *o = json_object(), *hits = json_array();
   int bad = json_object_set_new(o, "query", json_string(s->query));
   bad |= json_object_set_new(o, "total", json_integer((json_int_t)nd_results_total(res)));
@@ -211,6 +256,7 @@ static int print_json(nd_results *res, const search_args *s, double took_ms) {
     bad |= json_array_append_new(hits, cli_hit_json(&h));
   }
   bad |= json_object_set_new(o, "hits", hits);
+  if (facets) bad |= json_object_set_new(o, "facets", facets_json(facets));
   if (bad) { json_decref(o); o = NULL; }
   return cli_json_print(o);
 }
@@ -317,7 +363,17 @@ static int run_search(nd_index *ix, const search_args *s) {
     /* A prefix matching too many terms is the query's fault. */
     return rc == ND_ERR_LIMIT ? EXIT_USAGE : cli_exit_code(rc);
   }
-  int st = s->json ? print_json(res, s, took_ms) : print_text(res, s, color);
+  nd_facets *facets = NULL;
+  if (s->nfacets) {
+    nd_facet_options fo = {.fields = s->facets, .nfields = s->nfacets, .limit = FACET_LIMIT};
+    if ((rc = nd_facets_get(ix, s->query, &fo, &facets)) != ND_OK) {
+      nd_results_free(res);
+      cli_lib_error(ix, rc);
+      return rc == ND_ERR_INVALID ? EXIT_USAGE : cli_exit_code(rc);
+    }
+  }
+  int st = s->json ? print_json(res, facets, s, took_ms) : print_text(res, facets, s, color);
+  nd_facets_free(facets);
   nd_results_free(res);
   return st;
 }
@@ -338,5 +394,6 @@ int cmd_search(const char *db, int argc, char **argv) {
     }
   }
   free(s.query);
+  free(s.facet_list);
   return st;
 }

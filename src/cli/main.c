@@ -42,7 +42,8 @@ static const command COMMANDS[] = {
    "  -h, --help       show this help\n"},
   {"search", cmd_search, "search the archive",
    "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"
-   "                      [--sort relevance|date] [--count exact|lower-bound] QUERY...\n"
+   "                      [--sort relevance|date] [--count exact|lower-bound]\n"
+   "                      [--facets FIELD,...] QUERY...\n"
    "       newsdex search --db ARCHIVE --batch [--limit N] [--count ...] [--timings]\n"
    "\n"
    "Search the archive; the QUERY words are joined with spaces (see\n"
@@ -58,6 +59,9 @@ static const command COMMANDS[] = {
    "                   (newest first)\n"
    "  --count HOW      exact (default): count every match; lower-bound: the\n"
    "                   total may stop at what ranking needed (faster)\n"
+   "  --facets LIST    count the matches' most frequent values of each field:\n"
+   "                   people, organisations, places, topics (key topics of\n"
+   "                   any type), source\n"
    "  --batch          run each line of stdin as a query; print per query\n"
    "                   TOTAL<tab>ID,ID,... (or error<tab>MESSAGE)\n"
    "  --timings        with --batch: '#qt_ns N' per query on stderr\n"

@@ -2,6 +2,7 @@
 ** link.c -- the public calls of the linker: nd_link_doc(), nd_link_id(),
 ** nd_links_*().  Runs the steps of link.h in order.
 */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,13 +169,15 @@ int lk_topic_key(const char *s, size_t n, int type, buf *out) {
 }
 
 int lk_topic_terms(const nd_doc *d, buf *out) {
-  nd_link_options o = {LK_TOPICS_INDEXED};
+  nd_link_options o = {SIZE_MAX};
   nd_links *l = NULL;
   int rc = nd_link_doc(NULL, d, &o, &l);
   if (rc) return rc;
   buf t;
   buf_init(&t);
-  for (size_t i = 0; i < l->n && !rc; i++) {
+  size_t kept = 0, others = 0;
+  for (size_t i = 0; i < l->n && !rc && kept < LK_TOPICS_INDEXED; i++) {
+    if (l->t[i].type == ND_TOPIC_OTHER && (others >= LK_OTHERS_INDEXED || i >= 2 * LK_OTHERS_INDEXED)) continue;
     const char *text = l->t[i].text;
     size_t n = strlen(text);
     buf_reset(&t);
@@ -185,13 +188,20 @@ int lk_topic_terms(const nd_doc *d, buf *out) {
     buf_put(&t, text, n);
     if (t.oom) { rc = ND_ERR_NOMEM; break; }
     if (t.n > DICT_MAX_TERM) continue;
-    int dup = 0; /* two topics with the same text and type: one term */
+    /* One term per normalised name: two topics of the article with one name
+    ** ("U.S." and "US", or a name taken for a person and for a place) are
+    ** one topic to a search and must count once in a facet; the best
+    ** ranked is kept. */
+    size_t keylen = (size_t)((const uint8_t *)memchr(t.p + 2, LK_TERM_SEP, t.n - 2) - t.p) - 2;
+    int dup = 0;
     for (size_t at = 0; at < out->n && !dup; at += 1 + out->p[at])
-      dup = out->p[at] == t.n && !memcmp(out->p + at + 1, t.p, t.n);
+      dup = out->p[at] > keylen + 2 && out->p[at + 3 + keylen] == LK_TERM_SEP && !memcmp(out->p + at + 3, t.p + 2, keylen);
     if (dup) continue;
     buf_putc(out, (uint8_t)t.n);
     buf_put(out, t.p, t.n);
     if (out->oom) rc = ND_ERR_NOMEM;
+    kept++;
+    others += l->t[i].type == ND_TOPIC_OTHER;
   }
   buf_free(&t);
   nd_links_free(l);

@@ -21,12 +21,12 @@ static int collect(const qnode *q, hl_terms *h) {
   switch (q->kind) {
     case Q_NOT: case Q_DATE: return 0;
     case Q_TERM: case Q_PHRASE:
-      if (q->field == QF_SOURCE) return 0;
+      if (qf_keyword(q->field)) return 0;
       for (size_t i = 0; i < q->nterms; i++)
         if (push_str(&h->terms, &h->n, q->terms[i])) return -1;
       return 0;
     case Q_PREFIX:
-      if (q->field == QF_SOURCE) return 0;
+      if (qf_keyword(q->field)) return 0;
       return push_str(&h->prefixes, &h->np, q->terms[0]);
     default:
       for (size_t i = 0; i < q->nkids; i++)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "../link/link.h"
 #include "../util/date.h"
 #include "../util/mem.h"
 
@@ -178,7 +179,7 @@ static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) {
   if (r <= 0) { mem_free(t); return r < 0 ? NULL : empty_it(cx); }
   t->base = (qit){PL_END, IT_TERM, t->c.df, term_next, term_advance, term_score, it_free_self, cx};
   t->field = field;
-  t->source = field == QF_SOURCE;
+  t->source = qf_keyword(field);
   t->idf = idf_of(cx, key, len);
   term_settle(t);
   return &t->base;
@@ -291,7 +292,7 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
   p->n = q->nterms;
   p->rel = q->pos;
   p->field = q->field;
-  p->source = q->field == QF_SOURCE;
+  p->source = qf_keyword(q->field);
   p->c = mem_alloc(q->nterms * sizeof *p->c);
   p->pos = mem_calloc(q->nterms, sizeof *p->pos);
   p->cap = mem_calloc(q->nterms, sizeof *p->cap);
@@ -561,28 +562,55 @@ static qit *or_finish(qctx *cx, multi_it *m) {
 
 static qit *build(qctx *cx, const qnode *q);
 
-static qit *prefix_it_new(qctx *cx, const qnode *q) {
-  char key[DICT_MAX_TERM + 1];
-  size_t len = make_key(q->terms[0], q->field, key);
+/* Add a term iterator to m for every term that starts with key[0..len);
+** `shown` names them in the error when there are too many.  0, or -1 with
+** cx->err set. */
+static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, size_t len, const char *shown,
+                          int field) {
   dict_iter di;
   int r = dict_seek(&di, &cx->seg->d, key, len);
-  size_t n = 0;
-  multi_it *m = multi_new(cx, 16);
-  size_t cap = 16;
-  if (!m) return NULL;
   for (; r == 1 && di.len >= len && !memcmp(di.term, key, len); r = dict_next(&di)) {
-    if (++n > PREFIX_MAX_TERMS) {
+    if (m->n >= PREFIX_MAX_TERMS) {
       cx->err = ND_ERR_LIMIT;
-      ix_fail(cx->ix, ND_ERR_LIMIT, "prefix \"%s*\" matches more than %d terms; make it longer", q->terms[0],
+      ix_fail(cx->ix, ND_ERR_LIMIT, "prefix \"%s*\" matches more than %d terms; make it longer", shown,
               PREFIX_MAX_TERMS);
-      break;
+      return -1;
     }
-    if (mem_grow(&m->kids, &cap, m->n, sizeof *m->kids)) { cx->err = ND_ERR_NOMEM; break; }
-    qit *t = term_it_new(cx, di.term, di.len, q->field);
-    if (!t) break;
+    if (mem_grow(&m->kids, cap, m->n, sizeof *m->kids)) { cx->err = ND_ERR_NOMEM; return -1; }
+    qit *t = term_it_new(cx, di.term, di.len, field);
+    if (!t) return -1;
     m->kids[m->n++] = t;
   }
   if (r < 0) cx->err = ND_ERR_CORRUPT;
+  return r < 0 ? -1 : 0;
+}
+
+/* A prefix, or a topic field's name or prefix: the OR of the index terms
+** that start with its key.  A topic name is looked up under each type the
+** field allows, up to the separator that ends the normalised name (so that
+** every written form of the name matches, and nothing longer). */
+static qit *prefix_it_new(qctx *cx, const qnode *q) {
+  size_t cap = 16;
+  multi_it *m = multi_new(cx, cap);
+  if (!m) return NULL;
+  char key[DICT_MAX_TERM + 1];
+  if (!qf_topic(q->field)) {
+    size_t len = make_key(q->terms[0], q->field, key);
+    add_terms_from(cx, m, &cap, key, len, q->terms[0], q->field);
+  } else {
+    static const char *const letters[] = {"plox", "p", "o", "l"};
+    const char *types = letters[q->field - QF_TOPIC];
+    size_t n = strlen(q->terms[0]);
+    if (n + 3 > sizeof key) n = sizeof key - 3; /* the parser bounds names well below this */
+    for (; *types && !cx->err; types++) {
+      key[0] = SEG_TOPIC_PREFIX;
+      key[1] = *types;
+      memcpy(key + 2, q->terms[0], n);
+      size_t len = n + 2;
+      if (q->kind == Q_TERM) key[len++] = LK_TERM_SEP;
+      add_terms_from(cx, m, &cap, key, len, q->terms[0], q->field);
+    }
+  }
   if (cx->err) { multi_destroy(&m->base); return NULL; }
   return or_finish(cx, m);
 }
@@ -590,6 +618,7 @@ static qit *prefix_it_new(qctx *cx, const qnode *q) {
 static qit *build(qctx *cx, const qnode *q) {
   switch (q->kind) {
     case Q_TERM: {
+      if (qf_topic(q->field)) return prefix_it_new(cx, q);
       char key[DICT_MAX_TERM + 1];
       size_t len = make_key(q->terms[0], q->field, key);
       return term_it_new(cx, key, len, q->field);

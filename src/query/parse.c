@@ -13,7 +13,7 @@
 ** flattening moves each node at most once per level, so the work is linear
 ** in the query length (itself capped at QP_MAX_QUERY bytes).
 **
-** Colons.  "name:" starts a field only for title, body, source and date,
+** Colons.  "name:" starts a field only for the names of fields and date,
 ** and only when something other than white space or ")" follows the colon
 ** at once.  Otherwise a colon is punctuation: "Update: NATO" is the words
 ** update and nato, "title: iraq" is the words titl(e) and iraq.  A run of
@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../link/link.h"
 #include "../util/date.h"
 #include "../util/mem.h"
 
@@ -67,7 +68,8 @@ typedef struct parser {
   size_t *erroff;
 } parser;
 
-static const char *const field_names[] = {"", "title", "body", "source"};
+static const char *const field_names[] = {"", "title", "body", "source", "topic", "person", "org", "place"};
+#define FIELD_LIST "title, body, source, topic, person, org, place, date"
 
 /* Records the error (message and offset) and returns -1. */
 static int perr(parser *p, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -107,15 +109,21 @@ static int is_alnum(char c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
 
 /* A known field name followed by ':' and then something that can be its
 ** operand (not white space, not ')', not the end).  Returns its QF_* value,
-** 4 for date, or -1. */
-static int known_field(const parser *p, size_t i) {
-  static const char *const names[] = {"title", "body", "source", "date"};
-  for (int f = 0; f < 4; f++) {
-    size_t k = strlen(names[f]);
-    if (p->n - i < k + 2 || memcmp(p->q + i, names[f], k) || p->q[i + k] != ':') continue;
+** FIELD_DATE for date, or -1; *namelen gets the name's length. */
+#define FIELD_DATE 100
+#define TOPIC_MAX 120 /* bytes of a normalised topic name, at most (index terms hold 255) */
+static int known_field(const parser *p, size_t i, size_t *namelen) {
+  static const struct { const char *name; int field; } names[] = {
+    {"title", QF_TITLE}, {"body", QF_BODY}, {"source", QF_SOURCE}, {"topic", QF_TOPIC}, {"person", QF_PERSON},
+    {"org", QF_ORG}, {"organisation", QF_ORG}, {"organization", QF_ORG}, {"place", QF_PLACE}, {"date", FIELD_DATE},
+  };
+  for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
+    size_t k = strlen(names[f].name);
+    if (p->n - i < k + 2 || memcmp(p->q + i, names[f].name, k) || p->q[i + k] != ':') continue;
     char next = p->q[i + k + 1];
     if (is_space(next) || next == ')') return -1;
-    return f + 1;
+    *namelen = k;
+    return names[f].field;
   }
   return -1;
 }
@@ -166,9 +174,9 @@ static int lex(parser *p) {
     t->end = i + 1;
     p->literal = 1;
   } else {
-    int f = known_field(p, i);
-    size_t uk;
-    if (f == 4) { /* date: takes the rest of the word as its range */
+    size_t uk, namelen = 0;
+    int f = known_field(p, i, &namelen);
+    if (f == FIELD_DATE) { /* date: takes the rest of the word as its range */
       size_t e = i + 5;
       while (e < p->n && !is_delim(q[e])) e++;
       if (e == i + 5) return perr(p, i, "expected a date or range after date: at %zu", i);
@@ -178,10 +186,10 @@ static int lex(parser *p) {
     } else if (f > 0) {
       t->kind = T_FIELD;
       t->field = f;
-      t->end = i + strlen(field_names[f]) + 1;
+      t->end = i + namelen + 1;
       p->literal = 1;
     } else if ((uk = unknown_field(p, i)) > 0) {
-      return perr(p, i, "unknown field '%.*s' at %zu (fields: title, body, source, date)", (int)uk, q + i, i);
+      return perr(p, i, "unknown field '%.*s' at %zu (fields: " FIELD_LIST ")", (int)uk, q + i, i);
     } else {
       size_t e = i;
       while (e < p->n && !is_delim(q[e])) e++;
@@ -388,6 +396,34 @@ static int prefix_node(parser *p, const tok *t, qnode **out) {
   return 0;
 }
 
+/* A topic field's word, phrase or prefix (t): its normalised name as a
+** TERM or PREFIX node, or nothing when no word is left.  Fails on a name
+** too long for the index, a prefix shorter than 2 characters, or memory. */
+static int topic_node(parser *p, const tok *t, qnode **out) {
+  char ex[48];
+  *out = NULL;
+  char *text = mem_strndup(p->q + t->s, t->e - t->s), *norm = text ? lk_norm(text, NULL) : NULL;
+  mem_free(text);
+  if (!norm) return -2;
+  size_t n = strlen(norm), chars = 0;
+  for (size_t k = 0; k < n; k++) chars += ((unsigned char)norm[k] & 0xC0) != 0x80;
+  int rc = 0;
+  if (n == 0) { mem_free(norm); return 0; }
+  if (n > TOPIC_MAX)
+    rc = perr(p, t->s, "topic \"%s\" at %zu is too long", excerpt(p, t->s, t->end, ex, sizeof ex), t->s);
+  else if (t->prefix && chars < 2)
+    rc = perr(p, t->s, "prefix \"%s\" at %zu is too short: give at least 2 characters before *",
+              excerpt(p, t->s, t->end, ex, sizeof ex), t->s);
+  qnode *nd = NULL;
+  if (!rc) rc = new_node(p, t->prefix ? Q_PREFIX : Q_TERM, t->off, &nd);
+  if (!rc && (!(nd->terms = mem_calloc(1, sizeof *nd->terms)) || !(nd->pos = mem_calloc(1, sizeof *nd->pos)))) rc = -2;
+  if (rc) { mem_free(norm); qnode_free(nd); return rc; }
+  nd->terms[0] = norm;
+  nd->nterms = 1;
+  *out = nd;
+  return 0;
+}
+
 /* One date of a range at q[s..e): its first and last second.  Fails with
 ** the date module's reason. */
 static int period(parser *p, size_t s, size_t e, int64_t *lo, int64_t *hi) {
@@ -505,8 +541,11 @@ static int parse_primary(parser *p, qnode **out) {
     case T_LPAREN: return parse_group(p, out);
     case T_FIELD: return parse_field(p, out);
     case T_DATE: rc = date_node(p, &t, out); break;
-    case T_PHRASE: rc = analyse(p, t.s, t.e, t.off, out); break;
-    case T_WORD: rc = t.prefix ? prefix_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out); break;
+    case T_PHRASE: rc = qf_topic(p->field) ? topic_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out); break;
+    case T_WORD:
+      if (qf_topic(p->field)) rc = topic_node(p, &t, out);
+      else rc = t.prefix ? prefix_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out);
+      break;
     default: return perr(p, t.off, "expected a term at %zu", t.off); /* not reached */
   }
   if (rc == 0 && (rc = next(p))) { qnode_free(*out); *out = NULL; }
@@ -669,7 +708,7 @@ static void dump(const qnode *n, out *o) {
   puts_(o, (unsigned)n->kind < 7 ? kinds[n->kind] : "?");
   switch (n->kind) {
     case Q_TERM: case Q_PHRASE: case Q_PREFIX:
-      if (n->field > QF_ANY && n->field <= QF_SOURCE) { puts_(o, " "); puts_(o, field_names[n->field]); }
+      if (n->field > QF_ANY && n->field <= QF_PLACE) { puts_(o, " "); puts_(o, field_names[n->field]); }
       puts_(o, n->kind == Q_PHRASE ? " \"" : " ");
       for (size_t k = 0; k < n->nterms; k++) {
         if (k) puts_(o, " ");

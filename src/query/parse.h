@@ -12,6 +12,7 @@
 **             | "date:" range
 **             | word | prefix | phrase
 **   field    := "title" | "body" | "source"
+**             | "topic" | "person" | "org" | "organisation" | "organization" | "place"
 **   phrase   := '"' words '"'
 **   prefix   := word "*"
 **   range    := D ".." D | D ".." | ".." D | ">=" D | ">" D | "<=" D | "<" D | D
@@ -23,6 +24,14 @@
 ** tokens ("e-mail", "U.S.-led") it becomes a phrase; if none (punctuation)
 ** it is dropped.  A prefix is folded but not stemmed and matches every index
 ** term (a stem) that starts with it.
+**
+** Topic fields (topic: of any type, person:, org:, place:) take a word, a
+** phrase or a prefix, never analysed: the text is normalised as the linker
+** normalises topic names (lk_norm: words case-folded, periods and
+** possessives dropped) and matches an article's key topic with exactly that
+** normalised name (topic:"Jaap de Hoop Scheffer", place:iraq); a prefix
+** matches the topics whose normalised name starts with it (person:"jaap de*"
+** is not a prefix: person:jaap* is).
 **
 ** Checks made here, each an error with the byte offset of the culprit:
 ** unbalanced parentheses or quotes, an operator with a missing operand, an
@@ -53,7 +62,11 @@ typedef enum qkind {
   Q_NOT     /* kids[0]; appears only as a kid of Q_AND */
 } qkind;
 
-enum { QF_ANY = 0, QF_TITLE = 1, QF_BODY = 2, QF_SOURCE = 3 };
+enum { QF_ANY = 0, QF_TITLE = 1, QF_BODY = 2, QF_SOURCE = 3, QF_TOPIC = 4, QF_PERSON = 5, QF_ORG = 6, QF_PLACE = 7 };
+/* Keyword fields (their own terms, scored without length normalisation). */
+static inline int qf_keyword(int field) { return field >= QF_SOURCE; }
+/* Topic fields: terms[0] of a TERM or PREFIX is a normalised topic name. */
+static inline int qf_topic(int field) { return field >= QF_TOPIC; }
 
 typedef struct qnode {
   qkind kind;

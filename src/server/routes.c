@@ -30,10 +30,10 @@
 #define MAX_OFFSET 10000
 #define TITLE_SUGGESTIONS 5
 
-/* Topic facets (people, organisations, places) are term fields the
-** key-topic linker will add; "topic" asks for all of them. */
-static const char *const TOPIC_FIELDS[1] = {NULL};
-static const size_t NTOPIC_FIELDS = 0;
+/* Topic facets: the key topics of the matching articles by type;
+** "topic" asks for all three. */
+static const char *const TOPIC_FIELDS[] = {"people", "organisations", "places"};
+#define NTOPIC_FIELDS (sizeof TOPIC_FIELDS / sizeof *TOPIC_FIELDS)
 
 static double now_ms(void) { return cli_now() * 1e3; }
 
@@ -112,6 +112,27 @@ static json_t *period_filter(const char *key, int unit) {
   return json_string(f);
 }
 
+/* The query clause that narrows a search to a facet value: source:WORD,
+** or person:"NAME" (org:, place:) for a topic, its quotes blanked (they
+** are no part of a normalised name).  malloc'ed; NULL without memory. */
+static char *facet_filter(const char *field, const char *key) {
+  static const char *const QUERY_FIELD[NTOPIC_FIELDS] = {"person", "org", "place"};
+  const char *qf = NULL;
+  for (size_t i = 0; i < NTOPIC_FIELDS; i++)
+    if (!strcmp(field, TOPIC_FIELDS[i])) qf = QUERY_FIELD[i];
+  size_t len = strlen(field) + strlen(key) + 4;
+  char *f = malloc(len);
+  if (!f) return NULL;
+  if (!qf) {
+    snprintf(f, len, "%s:%s", field, key);
+    return f;
+  }
+  snprintf(f, len, "%s:\"%s\"", qf, key);
+  for (char *p = f + strlen(qf) + 2; p[1]; p++)
+    if (*p == '"') *p = ' ';
+  return f;
+}
+
 static json_t *counts_json(const nd_count *c, size_t n, const char *field, int unit) {
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++) {
@@ -119,9 +140,7 @@ static json_t *counts_json(const nd_count *c, size_t n, const char *field, int u
     json_object_set_new(o, "value", cli_json_str(c[i].key));
     json_object_set_new(o, "count", json_integer((json_int_t)c[i].count));
     if (field) {
-      size_t len = strlen(field) + strlen(c[i].key) + 2;
-      char *f = malloc(len);
-      if (f) snprintf(f, len, "%s:%s", field, c[i].key);
+      char *f = facet_filter(field, c[i].key);
       json_object_set_new(o, "filter", f ? cli_json_str(f) : json_null());
       free(f);
     } else {
@@ -154,6 +173,13 @@ static json_t *years_from(const nd_facets *f) {
   return a;
 }
 
+/* The topic facet named s[0..n), or NULL. */
+static const char *topic_field(const char *s, size_t n) {
+  for (size_t i = 0; i < NTOPIC_FIELDS; i++)
+    if (strlen(TOPIC_FIELDS[i]) == n && !strncmp(s, TOPIC_FIELDS[i], n)) return TOPIC_FIELDS[i];
+  return NULL;
+}
+
 /* Parse the facets= list into term fields and the year flag; 0 or 400. */
 static int facet_list(const char *s, const char **fields, size_t *nf, size_t cap, int *year, reply *out) {
   *nf = 0;
@@ -164,7 +190,8 @@ static int facet_list(const char *s, const char **fields, size_t *nf, size_t cap
     else if (n == 6 && !strncmp(s, "source", 6) && *nf < cap) fields[(*nf)++] = "source";
     else if (n == 5 && !strncmp(s, "topic", 5))
       for (size_t i = 0; i < NTOPIC_FIELDS && *nf < cap; i++) fields[(*nf)++] = TOPIC_FIELDS[i];
-    else if (n) return (int)reply_error(out, 400, "parameter facets: unknown facet '%.*s' (known: topic, source, year)", (int)(n > 40 ? 40 : n), s);
+    else if (n && topic_field(s, n) && *nf < cap) fields[(*nf)++] = topic_field(s, n);
+    else if (n) return (int)reply_error(out, 400, "parameter facets: unknown facet '%.*s' (known: topic, people, organisations, places, source, year)", (int)(n > 40 ? 40 : n), s);
     s += n + (s[n] == ',');
   }
   return 0;

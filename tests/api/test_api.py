@@ -141,6 +141,17 @@ try:
         for x in src[:4]:
             t = total_of("(%s) %s" % (q, x["filter"]))
             check("source %s of %r = filtered search" % (x["value"], q), t == x["count"], (t, x))
+        for field in ("people", "organisations", "places"):
+            fx = d["facets"].get(field)
+            check("%s facet of %r present" % (field, q), fx is not None, d["facets"].keys())
+            if not fx:
+                continue
+            check("%s facet sorted" % field, [x["count"] for x in fx] == sorted([x["count"] for x in fx], reverse=True))
+            for x in fx[:3]:
+                t = total_of("(%s) %s" % (q, x["filter"]))
+                check("%s %s of %r = filtered search" % (field, x["value"], q), t == x["count"], (t, x))
+        check("some topic facet of %r not empty" % q,
+              any(d["facets"].get(f) for f in ("people", "organisations", "places")), d["facets"])
         b = d["histogram"]["buckets"]
         check("histogram of %r adds up" % q, sum(x["count"] for x in b) + d["histogram"]["undated"] == total)
         check("histogram keys ascending", [x["value"] for x in b] == sorted(x["value"] for x in b))

@@ -76,6 +76,14 @@ static const good_case good[] = {
   {"title:iraq", "(TERM title iraq)"},
   {"body:iraq source:reuters", "(AND (TERM body iraq) (TERM source reuter))"},
   {"title:\"iraqi forces\"", "(PHRASE title \"iraqi forc\")"},
+  /* topic fields: normalised names, never analysed (not stemmed) */
+  {"topic:\"Jaap de Hoop Scheffer\"", "(TERM topic jaap de hoop scheffer)"},
+  {"person:Müller's", "(TERM person müller)"},
+  {"org:U.S. place:Łódź", "(AND (TERM org us) (TERM place łódź))"},
+  {"organisation:NATO organization:nato", "(AND (TERM org nato) (TERM org nato))"},
+  {"topic:iraq* -place:\"New York\"", "(AND (PREFIX topic iraq) (NOT (TERM place new york)))"},
+  {"topic:(NATO OR \"Iraq war\")", "(OR (TERM topic nato) (TERM topic iraq war))"},
+  {"topic:\"...\" nato", "(TERM nato)"},
   {"title:(a OR b)", "(OR (TERM title a) (TERM title b))"},
   {"title:(a -\"b c\")", "(AND (TERM title a) (NOT (PHRASE title \"b c\")))"},
   {"title:(a title:b)", "(AND (TERM title a) (TERM title b))"},
@@ -162,9 +170,13 @@ static const bad_case bad[] = {
   {"()", 0, "empty parentheses"},
   {"a ( )", 2, "empty parentheses"},
   {"foo:bar", 0, "unknown field 'foo'"},
+  {"nato topic:a*", 11, "prefix \"a*\" at 11 is too short"},
+  {"topic:\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", 7, "is too long"},
+  {"topic:\"...\"", 0, "empty query"},
+  {"place:date:2004", 6, "cannot apply to a date"},
   {"x Title:iraq", 2, "unknown field 'Title'"},
   {"a title:foo:bar", 8, "unknown field 'foo'"},
-  {"re:(a b)", 0, "fields: title, body, source, date"},
+  {"re:(a b)", 0, "fields: title, body, source, topic, person, org, place, date"},
   {"-france", 0, "alone"},
   {"  -france", 2, "\"-france\" alone"},
   {"NOT a", 0, "at least one term"},
@@ -230,7 +242,7 @@ static void test_messages(void) {
   ASSERT_EQ_INT(qp_parse(an_get(), "(a OR b) c)", &n, err, sizeof err, &off), -1);
   ASSERT_EQ_STR(err, "unbalanced \")\" at 10");
   ASSERT_EQ_INT(qp_parse(an_get(), "foo:bar", &n, err, sizeof err, &off), -1);
-  ASSERT_EQ_STR(err, "unknown field 'foo' at 0 (fields: title, body, source, date)");
+  ASSERT_EQ_STR(err, "unknown field 'foo' at 0 (fields: title, body, source, topic, person, org, place, date)");
   ASSERT_EQ_INT(qp_parse(an_get(), "-a\n-b", &n, err, sizeof err, &off), -1);
   ASSERT(!strchr(err, '\n'));
   char tiny[8];
