@@ -6,8 +6,8 @@
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 10;
-const FACET_TITLES = { person: 'People', people: 'People', organisation: 'Organisations', organization: 'Organisations',
-  place: 'Places', topic: 'Topics', source: 'Sources', year: 'Years' };
+const FACET_TITLES = { people: 'People', organisations: 'Organisations', places: 'Places', topics: 'Topics',
+  source: 'Sources', year: 'Years' };
 
 function el(tag, props, ...kids) {
   const e = document.createElement(tag);

@@ -122,6 +122,21 @@ try {
   await page.waitForFunction((n) => document.getElementById('status').textContent.includes(n.toLocaleString('en') + ' articles'), before);
   check('chip removal restores the results', (await statusTotal()) === before);
 
+  // ---- a topic facet (people): its title, and a click filters by person:"..."
+  const pbtn = page.locator('#facets [data-facet=people] button').first();
+  await pbtn.waitFor();
+  check('people facet titled', (await page.textContent('#facets [data-facet=people] h2')) === 'People');
+  const pfilter = await pbtn.getAttribute('data-filter');
+  const pcount = Number((await pbtn.locator('.count').textContent()).replace(/,/g, ''));
+  check('people facet filter is a person: phrase', /^person:".+"$/.test(pfilter), pfilter);
+  await pbtn.click();
+  await page.waitForSelector('#chips button');
+  await page.waitForFunction((n) => { const m = document.getElementById('status').textContent.match(/of ([\d,]+) articles/); return m && Number(m[1].replace(/,/g, '')) !== n; }, before);
+  check('people facet click filters', (await statusTotal()) === pcount, [await statusTotal(), pcount, pfilter]);
+  await page.click('#chips button');
+  await page.waitForFunction(() => document.querySelectorAll('#chips li').length === 0);
+  await page.waitForFunction((n) => document.getElementById('status').textContent.includes(n.toLocaleString('en') + ' articles'), before);
+
   // ---- histogram bar click narrows the dates
   const bar = page.locator('#bars button:not([disabled])').first();
   await bar.waitFor();
