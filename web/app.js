@@ -116,7 +116,7 @@ async function runSearch(s) {
   showError('');
   const first = r.total ? s.page * PAGE + 1 : 0;
   $('status').textContent = r.total === 0 ? 'No articles match.'
-    : `${first}–${first + r.hits.length - 1} of ${r.total.toLocaleString('en')} articles (${r.took_ms} ms)`;
+    : `${first}–${first + r.hits.length - 1} of ${r.total.toLocaleString('en')} articles (${r.took_ms.toFixed(1)} ms)`;
   renderChips(s);
   renderHits(r.hits);
   renderFacets(r.facets || {}, s);
