@@ -884,6 +884,64 @@ static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
   }
 }
 
+/* Is every posting of iterator k a match (a term in no title/body field)? */
+static int all_postings_match(const qit *k) {
+  return k->kind == IT_TERM && ((const term_it *)k)->field != QF_TITLE && ((const term_it *)k)->field != QF_BODY;
+}
+
+/* An AND that and_scan() takes: 2 to SCAN_MAX_TERMS terms whose every
+** posting is a match, no exclusion, no date filter. */
+#define SCAN_MAX_TERMS 8
+static int and_of_terms(const qit *it, size_t max) {
+  if (it->kind != IT_AND) return 0;
+  const multi_it *m = (const multi_it *)it;
+  if (m->nneg || m->ndates || m->n < 2 || m->n > max) return 0;
+  for (size_t i = 0; i < m->n; i++)
+    if (!all_postings_match(m->kids[i])) return 0;
+  return 1;
+}
+
+/* Matches of an AND of terms whose every posting counts: the rarest
+** term's documents a block at a time are the candidates, and each other
+** term keeps those it holds, by merging its decoded block with them (its
+** cursor jumps by the skip table to the block of the next candidate).
+** No per-document call, no frequency decoded.  Deleted documents are left
+** out. */
+static uint64_t count_and_terms(qctx *cx, const snap_seg *g, multi_it *m) {
+  pl_cursor *lead = &((term_it *)m->kids[0])->c;
+  uint32_t cand[PB_SIZE];
+  uint64_t n = 0;
+  int done = 0;
+  while (lead->doc != PL_END && !done) {
+    size_t nc = 0;
+    for (uint32_t k = lead->i; k < lead->n; k++) cand[nc++] = lead->docs[k];
+    uint32_t last = lead->docs[lead->n - 1];
+    for (size_t j = 1; j < m->n && nc; j++) {
+      pl_cursor *c = &((term_it *)m->kids[j])->c;
+      size_t kept = 0, x = 0;
+      while (x < nc) {
+        pl_advance(c, cand[x]);
+        if (c->doc == PL_END) { done = 1; break; }
+        const uint32_t *d = c->docs;
+        uint32_t i = c->i, cn = c->n;
+        while (x < nc && i < cn) {
+          if (d[i] < cand[x]) { i++; continue; }
+          if (d[i] == cand[x]) cand[kept++] = cand[x];
+          x++;
+        }
+        c->i = i < cn ? i : cn - 1; /* a valid position: pl_advance goes on from it */
+        c->doc = d[c->i];
+      }
+      if (c->err) { cx->err = ND_ERR_CORRUPT; return 0; }
+      nc = kept;
+    }
+    for (size_t k = 0; k < nc; k++) n += !ss_deleted(g, cand[k]);
+    pl_advance(lead, last + 1);
+  }
+  if (lead->err) cx->err = ND_ERR_CORRUPT;
+  return n;
+}
+
 /* The live matches of q in segment g, without scoring.  0 or ND_ERR_*. */
 static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
   qit *it = build(cx, q);
@@ -893,10 +951,10 @@ static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *cou
   qit *const *kids = it->kind == IT_OR ? ((multi_it *)it)->kids : &one;
   size_t nk = it->kind == IT_OR ? ((multi_it *)it)->n : 1;
   int postings_only = it->kind == IT_OR || it->kind == IT_TERM; /* every posting a match? */
-  for (size_t i = 0; i < nk && postings_only; i++)
-    postings_only = kids[i]->kind == IT_TERM && ((term_it *)kids[i])->field != QF_TITLE &&
-                    ((term_it *)kids[i])->field != QF_BODY;
-  if (postings_only && nk == 1 && !g->del) {
+  for (size_t i = 0; i < nk && postings_only; i++) postings_only = all_postings_match(kids[i]);
+  if (and_of_terms(it, SIZE_MAX) && it->doc != PL_END) {
+    n = count_and_terms(cx, g, (multi_it *)it);
+  } else if (postings_only && nk == 1 && !g->del) {
     n = ((term_it *)it)->c.df;
   } else if (postings_only) {
     /* The union of the postings, a block of doc numbers at a time, in a
@@ -932,6 +990,69 @@ static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *cou
   it->destroy(it);
   *count = n;
   return cx->err;
+}
+
+/* Every match of an AND of terms, scored, in one pass, counted exactly
+** (measured: fewer instructions than block-max skipping plus a counting
+** pass, and than block-max alone with a lower-bound count, on the
+** benchmark's AND queries -- an AND's matches are few next to its
+** terms' postings, and finding them is most of the work): the candidates are the rarest term's
+** documents a block at a time, each other term keeps those it holds by
+** merging its decoded block with them and adds its part of their scores,
+** and the survivors' scores are summed in the kids' order, as multi_score
+** sums them (same bits as the exhaustive path).  *seen gets the exact
+** number of live matches. */
+static void and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *hp, uint64_t *seen) {
+  term_it *lt = (term_it *)m->kids[0];
+  pl_cursor *lead = &lt->c;
+  uint32_t cand[PB_SIZE], at[PB_SIZE]; /* candidates, and their index in the lead's block */
+  double part[SCAN_MAX_TERMS][PB_SIZE]; /* part[j][k]: term j's score of candidate k */
+  int done = 0;
+  while (lead->doc != PL_END && !done) {
+    size_t nc = 0;
+    for (uint32_t k = lead->i; k < lead->n; k++, nc++) {
+      cand[nc] = lead->docs[k];
+      at[nc] = k;
+    }
+    uint32_t last = lead->docs[lead->n - 1];
+    for (size_t j = 1; j < m->n && nc; j++) {
+      term_it *t = (term_it *)m->kids[j];
+      pl_cursor *c = &t->c;
+      size_t kept = 0, x = 0;
+      while (x < nc) {
+        pl_advance(c, cand[x]);
+        if (c->doc == PL_END) { done = 1; break; }
+        const uint32_t *d = c->docs;
+        uint32_t i = c->i, cn = c->n;
+        while (x < nc && i < cn) {
+          if (d[i] < cand[x]) { i++; continue; }
+          if (d[i] == cand[x]) {
+            pl_tf_ready(c);
+            for (size_t p = 1; p < j; p++) part[p][kept] = part[p][x];
+            part[j][kept] = bm25f(cx, cand[x], c->tft[i], c->tfb[i], t->idf, t->field, t->source);
+            at[kept] = at[x];
+            cand[kept++] = cand[x];
+          }
+          x++;
+        }
+        c->i = i < cn ? i : cn - 1; /* a valid position: pl_advance goes on from it */
+        c->doc = d[c->i];
+      }
+      if (c->err) { cx->err = ND_ERR_CORRUPT; return; }
+      nc = kept;
+    }
+    if (nc) pl_tf_ready(lead);
+    for (size_t k = 0; k < nc; k++) {
+      if (cand[k] >= g->seg.m.ndocs) { cx->err = ND_ERR_CORRUPT; return; }
+      if (ss_deleted(g, cand[k])) continue;
+      double sc = 0;
+      sc += bm25f(cx, cand[k], lead->tft[at[k]], lead->tfb[at[k]], lt->idf, lt->field, lt->source);
+      for (size_t j = 1; j < m->n; j++) sc += part[j][k];
+      offer(hp, g, si, cand[k], sc, seen);
+    }
+    pl_advance(lead, last + 1);
+  }
+  if (lead->err) cx->err = ND_ERR_CORRUPT;
 }
 
 /* Run the block-max path if `it` has a shape it handles: 1 if it did. */
@@ -1034,6 +1155,13 @@ int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int s
     qit *it = build(&cx, q);
     if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
     uint64_t seen = 0;
+    if (sort == ND_SORT_RELEVANCE && and_of_terms(it, SCAN_MAX_TERMS)) {
+      and_scan(&cx, g, (uint32_t)si, (multi_it *)it, &hp, &seen);
+      it->destroy(it);
+      rc = cx.err;
+      *total += seen;
+      continue;
+    }
     if (sort == ND_SORT_RELEVANCE && block_max(&cx, g, (uint32_t)si, it, &hp, &seen)) {
       it->destroy(it);
       rc = cx.err;
