@@ -16,9 +16,9 @@
 **     dictionary ordinals of its topic terms, in the document table) is
 **     read, the ordinals of the field's types are counted, and only the
 **     distinct ones are looked up in the dictionary.  The cost follows the
-**     number of matches, not the number of topics in the archive.  Forms
-**     of one name that differ only in case ("al Qaeda", "Al Qaeda") are
-**     counted together under the most frequent form.
+**     number of matches, not the number of topics in the archive.  The
+**     written forms of one normalised name ("al Qaeda" and "Al Qaeda",
+**     "U.S." and "US") are counted together under the most frequent form.
 **
 ** The histogram reads the date column of the segment's document table for
 ** each match.  Nothing stored is decompressed.
@@ -165,7 +165,7 @@ static int count_topics_in(nd_index *ix, const segment *s, const char *types, co
     }
   }
   roaring_free_uint32_iterator(it);
-  if (!rc) qsort(ords, n, sizeof *ords, cmp_u32);
+  if (!rc && n) qsort(ords, n, sizeof *ords, cmp_u32);
   dict_iter di;
   int on = 0; /* di is on a term */
   for (size_t i = 0, j; i < n && !rc; i = j) {

@@ -48,16 +48,16 @@ static int cmp_count(const void *a, const void *b, void *arena) {
 nd_count *tally_top(tally *t, size_t skip, size_t limit, int by_key, size_t *n) {
   *n = 0;
   uint8_t *arena = t->arena.p;
-  qsort_r(t->e, t->n, sizeof *t->e, cmp_key, arena);
+  if (t->n) qsort_r(t->e, t->n, sizeof *t->e, cmp_key, arena); /* never qsort a NULL array */
   size_t m = 0; /* equal keys summed into one entry */
   for (size_t i = 0; i < t->n; i++) {
     if (m && !key_cmp(&t->e[m - 1], &t->e[i], arena)) t->e[m - 1].count += t->e[i].count;
     else t->e[m++] = t->e[i];
   }
   t->n = m;
-  qsort_r(t->e, m, sizeof *t->e, cmp_count, arena);
+  if (m) qsort_r(t->e, m, sizeof *t->e, cmp_count, arena);
   if (limit && m > limit) m = limit;
-  if (by_key) qsort_r(t->e, m, sizeof *t->e, cmp_key, arena);
+  if (by_key && m) qsort_r(t->e, m, sizeof *t->e, cmp_key, arena);
   size_t bytes = 0;
   for (size_t i = 0; i < m; i++) bytes += (t->e[i].len > skip ? t->e[i].len - skip : 0) + 1;
   nd_count *out = mem_alloc((m + 1) * sizeof *out + bytes);

@@ -92,7 +92,7 @@ int nd_link_doc(nd_index *ix, const nd_doc *doc, const nd_link_options *opts, nd
   if (lk_split(body, strlen(body), &w) || lk_find_names(body, &w, &sp) || !(st = lk_stats_new(ix))) goto done;
   if ((rc = lk_find_phrases(body, &w, st, &sp))) goto done;
   rc = ND_ERR_NOMEM;
-  qsort(sp.s, sp.n, sizeof *sp.s, by_start);
+  if (sp.n) qsort(sp.s, sp.n, sizeof *sp.s, by_start);
   head_text(doc->title, body, &w, &head);
   if (head.oom || lk_group(body, &w, &sp, &tp)) goto done;
   if ((rc = lk_score(body, &w, &sp, &tp, st, (const char *)head.p))) goto done;
