@@ -6,31 +6,74 @@
 ** the text and from the gazetteers (gazetteer.c), never from here.
 */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "link.h"
 
 /* Word lists are looked up through one hash table built at first use:
 ** every word with the set of lists it is in (a linear scan of the lists
-** was half of the linker's time). */
+** was half of the linker's time).  The cue_* calls run several times for
+** every word of every article and most words are in no list, so two small
+** tables filled with it turn most of them away before any hashing: for
+** each first byte, and for each length, the lists that have such a word. */
 static const char *const *const *lists_all(size_t *n);
 
+/* The lists, by their index in lists_all(); a mask of L_* bits names a set
+** of them. */
+enum {
+  I_TITLES_ABBR, I_TITLES, I_ABBR, I_PARTICLES, I_ORG_WORDS, I_PLACE_WORDS, I_OPENERS,
+  I_DATE_WORDS, I_STOP, I_SUFFIXES, I_DEMONYMS, I_LISTS
+};
+enum {
+  L_TITLES_ABBR = 1u << I_TITLES_ABBR, L_TITLES = 1u << I_TITLES, L_ABBR = 1u << I_ABBR,
+  L_PARTICLES = 1u << I_PARTICLES, L_ORG_WORDS = 1u << I_ORG_WORDS, L_PLACE_WORDS = 1u << I_PLACE_WORDS,
+  L_OPENERS = 1u << I_OPENERS, L_DATE_WORDS = 1u << I_DATE_WORDS, L_STOP = 1u << I_STOP,
+  L_SUFFIXES = 1u << I_SUFFIXES, L_DEMONYMS = 1u << I_DEMONYMS
+};
+
+/* A slot holds its word (32 bytes a slot, 64 KB in all): a look-up reads
+** one cache line and follows no pointer. */
+#define CUE_MAX_WORD 28
 typedef struct cue_slot {
-  const char *word; /* NULL: empty */
-  size_t len;
-  uint32_t in;      /* bit i: in list i of lists_all() */
+  uint16_t in;  /* the lists it is in (L_* bits); 0: empty */
+  uint8_t len;
+  char word[CUE_MAX_WORD + 1];
 } cue_slot;
 
-#define CUE_SLOTS 4096
+#define CUE_SLOTS 2048
 static cue_slot CUE_TABLE[CUE_SLOTS];
+static uint32_t CUE_BY_FIRST[256], CUE_BY_LEN[CUE_MAX_WORD + 1];
 static pthread_once_t CUE_ONCE = PTHREAD_ONCE_INIT;
+static atomic_int CUE_READY; /* set (release) once the tables are built */
 
-static size_t cue_hash(const char *s, size_t n) { return (size_t)XXH3_64bits(s, n) & (CUE_SLOTS - 1); }
+/* The hash of a word (n >= 1) mixes its length and four of its bytes:
+** enough to spread the few hundred words of the lists, and cheaper than
+** hashing every byte of every word looked up. */
+static size_t cue_hash(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  uint32_t h = (uint32_t)n * 0x9E3779B1u;
+  h ^= u[0] * 0x85EBCA77u;
+  h ^= u[n - 1] * 0xC2B2AE3Du;
+  h ^= u[n / 2] * 0x27D4EB2Fu;
+  h ^= u[(n - 1) / 3] * 0x165667B1u;
+  h ^= h >> 15;
+  h *= 0x2C1B3C6Du;
+  h ^= h >> 12;
+  return (size_t)h & (CUE_SLOTS - 1);
+}
+
+/* Are a[0..n) and b[0..n) the same bytes?  The words are a few bytes: a
+** loop is cheaper than a call to memcmp(). */
+static int same_bytes(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
 
 static cue_slot *cue_find(const char *s, size_t n) {
   size_t h = cue_hash(s, n);
-  while (CUE_TABLE[h].word && (CUE_TABLE[h].len != n || memcmp(CUE_TABLE[h].word, s, n))) h = (h + 1) & (CUE_SLOTS - 1);
+  while (CUE_TABLE[h].in && (CUE_TABLE[h].len != n || !same_bytes(CUE_TABLE[h].word, s, n))) h = (h + 1) & (CUE_SLOTS - 1);
   return &CUE_TABLE[h];
 }
 
@@ -39,22 +82,23 @@ static void cue_build(void) {
   const char *const *const *all = lists_all(&nl);
   for (size_t i = 0; i < nl; i++)
     for (const char *const *w = all[i]; *w; w++) {
-      cue_slot *sl = cue_find(*w, strlen(*w));
-      sl->word = *w;
-      sl->len = strlen(*w);
-      sl->in |= 1u << i;
+      size_t n = strlen(*w);
+      if (n > CUE_MAX_WORD) continue; /* none is (17 bytes at most); in_list() refuses them too */
+      cue_slot *sl = cue_find(*w, n);
+      memcpy(sl->word, *w, n);
+      sl->len = (uint8_t)n;
+      sl->in |= (uint16_t)(1u << i);
+      CUE_BY_FIRST[(unsigned char)(*w)[0]] |= 1u << i;
+      CUE_BY_LEN[n] |= 1u << i;
     }
+  atomic_store_explicit(&CUE_READY, 1, memory_order_release);
 }
 
-static int in_list(const char *const *list, const char *s, size_t n) {
-  pthread_once(&CUE_ONCE, cue_build);
-  size_t nl;
-  const char *const *const *all = lists_all(&nl);
-  const cue_slot *sl = cue_find(s, n);
-  if (!sl->word) return 0;
-  for (size_t i = 0; i < nl; i++)
-    if (all[i] == list) return (sl->in >> i) & 1;
-  return 0;
+/* Is s[0..n) in one of the lists of `mask` (L_* bits)? */
+static int in_list(uint32_t mask, const char *s, size_t n) {
+  if (!atomic_load_explicit(&CUE_READY, memory_order_acquire)) pthread_once(&CUE_ONCE, cue_build);
+  if (!n || n > CUE_MAX_WORD || !(CUE_BY_FIRST[(unsigned char)s[0]] & CUE_BY_LEN[n] & mask)) return 0;
+  return (cue_find(s, n)->in & mask) != 0;
 }
 
 /* Abbreviated titles: a person's name follows. */
@@ -76,8 +120,8 @@ static const char *const TITLES[] = {
   "Host", "Correspondent", "Inspector", "Superintendent", "Trooper", "Constable", "Auditor",
   "Treasurer", "Counsel", "Agent", "CEO", "Chairperson", "Executive", NULL};
 
-int cue_title_abbr(const char *s, size_t n) { return in_list(TITLES_ABBR, s, n); }
-int cue_title(const char *s, size_t n) { return in_list(TITLES_ABBR, s, n) || in_list(TITLES, s, n); }
+int cue_title_abbr(const char *s, size_t n) { return in_list(L_TITLES_ABBR, s, n); }
+int cue_title(const char *s, size_t n) { return in_list(L_TITLES_ABBR | L_TITLES, s, n); }
 
 /* Words that may take a period of their own (the period ends no sentence). */
 static const char *const ABBR[] = {
@@ -87,7 +131,7 @@ static const char *const ABBR[] = {
   "Bros", "No", "Nos", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
   "Oct", "Nov", "Dec", "Ave", "Blvd", "Rd", "Dept", "Univ", "Assn", "Gens", "Messrs", NULL};
 
-int cue_abbr(const char *s, size_t n) { return in_list(ABBR, s, n); }
+int cue_abbr(const char *s, size_t n) { return in_list(L_ABBR, s, n); }
 
 /* May stand between two capitalised words of one name. */
 static const char *const PARTICLES[] = {
@@ -95,7 +139,7 @@ static const char *const PARTICLES[] = {
   "do", "bin", "ibn", "ben", "al", "el", "y", "ter", "ten", "zu", "of", "for", "&", "on", "upon",
   "the", "and", NULL};
 
-int cue_particle(const char *s, size_t n) { return in_list(PARTICLES, s, n); }
+int cue_particle(const char *s, size_t n) { return in_list(L_PARTICLES, s, n); }
 
 /* The last (or a) word of an organisation's name. */
 static const char *const ORG_WORDS[] = {
@@ -113,7 +157,7 @@ static const char *const ORG_WORDS[] = {
   "Movement", "Front", "Brigade", "Brigades", "Command", "Forces", "Guard", "Cabinet",
   "Tribunal", "Reserve", "Commerce", "Chamber", "Project", "Program", "Programme", NULL};
 
-int cue_org_word(const char *s, size_t n) { return in_list(ORG_WORDS, s, n); }
+int cue_org_word(const char *s, size_t n) { return in_list(L_ORG_WORDS, s, n); }
 
 static const char *const PLACE_WORDS[] = {
   "County", "City", "State", "Province", "River", "Mountains", "Mountain", "Island", "Islands",
@@ -123,7 +167,7 @@ static const char *const PLACE_WORDS[] = {
   "Region", "Territory", "Territories", "Capitol", "Palace", "Stadium", "Arena", "Plaza",
   "Village", "Town", "Port", "Fort", "Mount", "Mt.", "Ft.", NULL};
 
-int cue_place_word(const char *s, size_t n) { return in_list(PLACE_WORDS, s, n); }
+int cue_place_word(const char *s, size_t n) { return in_list(L_PLACE_WORDS, s, n); }
 
 /* Capitalised function words and sentence openers: never the start of a name. */
 static const char *const OPENERS[] = {
@@ -142,7 +186,7 @@ static const char *const OPENERS[] = {
   "Is", "Are", "Was", "Were", "Will", "Would", "Can", "Could", "Should", "Do", "Does", "Did",
   "Has", "Have", "Had", "Let", "Don't", "Mr", "Mrs", "New", "No.", "Nos.", "Dad", "Mom", NULL};
 
-int cue_opener(const char *s, size_t n) { return in_list(OPENERS, s, n) && !(n == 3 && !memcmp(s, "New", 3)); }
+int cue_opener(const char *s, size_t n) { return in_list(L_OPENERS, s, n) && !(n == 3 && !memcmp(s, "New", 3)); }
 
 static const char *const DATE_WORDS[] = {
   "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
@@ -151,7 +195,7 @@ static const char *const DATE_WORDS[] = {
   "Sept.", "Oct.", "Nov.", "Dec.", "EST", "EDT", "PST", "PDT", "GMT", "CST", "CDT", "AM", "PM",
   "Christmas", "Easter", "Thanksgiving", NULL};
 
-int cue_date_word(const char *s, size_t n) { return in_list(DATE_WORDS, s, n); }
+int cue_date_word(const char *s, size_t n) { return in_list(L_DATE_WORDS, s, n); }
 
 /* Lower-case function and very common words: never part of a key phrase. */
 static const char *const STOP[] = {
@@ -180,10 +224,10 @@ static const char *const STOP[] = {
   "really", "something", "nothing", "anything", "everything", "someone", "anyone", "everyone",
   "several", "few", "top", "former", "current", "recent", "major", "likely", "others", NULL};
 
-int cue_stop(const char *s, size_t n) { return in_list(STOP, s, n); }
+int cue_stop(const char *s, size_t n) { return in_list(L_STOP, s, n); }
 
 static const char *const SUFFIXES[] = {"Jr.", "Sr.", "Jr", "Sr", "II", "III", "IV", NULL};
-int cue_suffix(const char *s, size_t n) { return in_list(SUFFIXES, s, n); }
+int cue_suffix(const char *s, size_t n) { return in_list(L_SUFFIXES, s, n); }
 
 /* Adjectives of nationality and religion: describe, name no topic. */
 static const char *const DEMONYMS[] = {
@@ -202,10 +246,13 @@ static const char *const DEMONYMS[] = {
   "Albanian", "Romanian", "Bulgarian", "Finnish", "Scandinavian", "Latino", "Hispanic",
   "Californian", "Texan", "Floridian", "Pakistanis", "Afghans", "Palestinian", NULL};
 
-int cue_demonym(const char *s, size_t n) { return in_list(DEMONYMS, s, n); }
+int cue_demonym(const char *s, size_t n) { return in_list(L_DEMONYMS, s, n); }
 
 static const char *const *const *lists_all(size_t *n) {
-  static const char *const *const ALL[] = {TITLES_ABBR, TITLES, ABBR, PARTICLES, ORG_WORDS, PLACE_WORDS, OPENERS, DATE_WORDS, STOP, SUFFIXES, DEMONYMS};
-  *n = sizeof ALL / sizeof *ALL;
+  static const char *const *const ALL[I_LISTS] = {
+    [I_TITLES_ABBR] = TITLES_ABBR, [I_TITLES] = TITLES, [I_ABBR] = ABBR, [I_PARTICLES] = PARTICLES,
+    [I_ORG_WORDS] = ORG_WORDS, [I_PLACE_WORDS] = PLACE_WORDS, [I_OPENERS] = OPENERS,
+    [I_DATE_WORDS] = DATE_WORDS, [I_STOP] = STOP, [I_SUFFIXES] = SUFFIXES, [I_DEMONYMS] = DEMONYMS};
+  *n = I_LISTS;
   return ALL;
 }

@@ -10,7 +10,10 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "../util/buf.h"
 #include "../util/file.h"
@@ -26,10 +29,14 @@
 #define ND_ZONEINFO_DIR "/usr/share/zoneinfo"
 #endif
 
+/* 12 bytes: the table is looked up for most names of every article, and a
+** small one stays in the caches (and costs fewer page faults to build). */
+#define GZ_MAX_KEY 200
 typedef struct gz_entry {
-  uint64_t hash;
-  uint32_t off, len;
-  unsigned flags; /* 0: empty slot */
+  uint32_t hash;  /* the low 32 bits of the key's hash */
+  uint32_t off;   /* of the key in keys */
+  uint16_t len;   /* at most GZ_MAX_KEY */
+  uint16_t flags; /* 0: empty slot */
 } gz_entry;
 
 typedef struct gz_table {
@@ -40,7 +47,7 @@ typedef struct gz_table {
 } gz_table;
 
 static gz_table g_tab;
-static int g_loaded;
+static atomic_int g_loaded; /* set (release) once g_tab is complete */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const CONTINENTS[] = {
@@ -48,7 +55,11 @@ static const char *const CONTINENTS[] = {
   "Antarctica", "Middle East", "Australia", "Central America", "Caribbean", "Balkans",
   "Scandinavia", "Western Europe", "Eastern Europe", "Southeast Asia", "Persian Gulf", NULL};
 
-static gz_entry *slot(gz_table *t, const char *s, size_t n, uint64_t h) {
+/* XXH3: the keys are short, and it is the fastest of the family there
+** (gaz_flags runs several times for every name of every article). */
+static uint64_t gz_hash(const char *s, size_t n) { return XXH3_64bits(s, n); }
+
+static gz_entry *slot(gz_table *t, const char *s, size_t n, uint32_t h) {
   size_t mask = t->cap - 1;
   for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
     gz_entry *e = &t->e[i];
@@ -57,32 +68,43 @@ static gz_entry *slot(gz_table *t, const char *s, size_t n, uint64_t h) {
   }
 }
 
-static int grow(gz_table *t) {
-  size_t cap = t->cap ? t->cap * 2 : 1u << 16;
+/* The table is kept at most three quarters full. */
+static int too_full(size_t entries, size_t cap) { return entries * 4 > cap * 3; }
+
+/* Give the table `cap` slots (a power of two), rehashing what it holds. */
+static int resize(gz_table *t, size_t cap) {
   gz_entry *ne = mem_calloc(cap, sizeof *ne);
   if (!ne) return -1;
   gz_table nt = *t;
   nt.e = ne;
   nt.cap = cap;
-  for (size_t i = 0; i < t->cap; i++)
-    if (t->e[i].flags) *slot(&nt, (const char *)t->keys.p + t->e[i].off, t->e[i].len, t->e[i].hash) = t->e[i];
+  if (t->n) /* (a new table's slots are never read: their pages stay untouched) */
+    for (size_t i = 0; i < t->cap; i++)
+      if (t->e[i].flags) *slot(&nt, (const char *)t->keys.p + t->e[i].off, t->e[i].len, t->e[i].hash) = t->e[i];
   mem_free(t->e);
   t->e = ne;
   t->cap = cap;
   return 0;
 }
 
+/* Make room for about `entries` entries at once: growing rehashes them all. */
+static int reserve(gz_table *t, size_t entries) {
+  size_t cap = t->cap ? t->cap : 1u << 16;
+  while (too_full(entries + 1, cap)) cap *= 2;
+  return cap > t->cap ? resize(t, cap) : 0;
+}
+
 /* Add flags to the entry for s[0..n).  0 or -1 (out of memory). */
 static int put(gz_table *t, const char *s, size_t n, unsigned flags) {
-  if (!n || n > 200) return 0;
-  if ((t->n + 1) * 2 > t->cap && grow(t)) return -1;
-  uint64_t h = hash64(s, n);
+  if (!n || n > GZ_MAX_KEY) return 0;
+  if ((!t->cap || too_full(t->n + 1, t->cap)) && resize(t, t->cap ? t->cap * 2 : 1u << 16)) return -1;
+  uint32_t h = (uint32_t)gz_hash(s, n);
   gz_entry *e = slot(t, s, n, h);
-  if (e->flags) { e->flags |= flags; return 0; }
+  if (e->flags) { e->flags |= (uint16_t)flags; return 0; }
   size_t off = t->keys.n;
   buf_put(&t->keys, s, n);
   if (t->keys.oom) return -1;
-  *e = (gz_entry){h, (uint32_t)off, (uint32_t)n, flags};
+  *e = (gz_entry){h, (uint32_t)off, (uint16_t)n, (uint16_t)flags};
   t->n++;
   return 0;
 }
@@ -94,7 +116,9 @@ static int load_words(gz_table *t) {
   int e = read_file(ND_DICT_WORDS, &b);
   if (e) { buf_free(&b); return e == ENOMEM ? -1 : 0; }
   const char *p = (const char *)b.p, *end = p + b.n;
-  int rc = 0;
+  /* a dictionary has a word in about every ten bytes, a quarter of them
+  ** possessives (skipped) */
+  int rc = reserve(t, b.n / 12) || buf_reserve(&t->keys, b.n) ? -1 : 0;
   while (p < end && !rc) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     if (!nl) nl = end;
@@ -191,16 +215,18 @@ static int load_all(gz_table *t) {
 }
 
 int gaz_load(void) {
+  /* called for every article: once loaded, no lock */
+  if (atomic_load_explicit(&g_loaded, memory_order_acquire)) return 0;
   pthread_mutex_lock(&g_lock);
   int rc = 0;
-  if (!g_loaded) {
+  if (!atomic_load_explicit(&g_loaded, memory_order_relaxed)) {
     rc = load_all(&g_tab);
     if (rc) {
       mem_free(g_tab.e);
       buf_free(&g_tab.keys);
       memset(&g_tab, 0, sizeof g_tab);
     } else {
-      g_loaded = 1;
+      atomic_store_explicit(&g_loaded, 1, memory_order_release);
     }
   }
   pthread_mutex_unlock(&g_lock);
@@ -208,8 +234,8 @@ int gaz_load(void) {
 }
 
 unsigned gaz_flags(const char *s, size_t n) {
-  if (!g_tab.cap || !n) return 0;
-  const gz_entry *e = slot(&g_tab, s, n, hash64(s, n));
+  if (!g_tab.cap || !n || n > GZ_MAX_KEY) return 0; /* put() keeps no longer key */
+  const gz_entry *e = slot(&g_tab, s, n, (uint32_t)gz_hash(s, n));
   return e->flags;
 }
 

@@ -88,16 +88,20 @@ int lk_stats_df(lk_stats *st, const char *s, size_t n, uint64_t *df) {
 
 #define WLEN(i) ((size_t)(w->w[i].end - w->w[i].start))
 
-/* A lower-case content word that may end or start a key phrase. */
-static int content_word(const char *body, const lk_words *w, size_t i) {
+/* Could word i be a content word (content_word() below) but for the
+** list of stop words?  The cheap tests. */
+static int content_shape(const char *body, const lk_words *w, size_t i) {
   uint32_t f = w->w[i].flags;
   size_t n = WLEN(i);
   const char *s = body + w->w[i].start;
   if (!(f & LW_LOWER) || (f & (LW_HEAD | LW_ABBR)) || n < 3) return 0;
-  if (cue_stop(s, n) || (n > 4 && !memcmp(s + n - 2, "ly", 2))) return 0;
-  if (memchr(s, '\'', n) || (n > 3 && memmem(s, n, "\xE2\x80\x99", 3))) return 0;
-  for (size_t k = 0; k < n; k++)
-    if (s[k] >= '0' && s[k] <= '9') return 0;
+  if (n > 4 && s[n - 2] == 'l' && s[n - 1] == 'y') return 0;
+  /* one pass: no digit, no apostrophe ' or \u2019 */
+  for (size_t k = 0; k < n; k++) {
+    unsigned char c = (unsigned char)s[k];
+    if ((c >= '0' && c <= '9') || c == '\'') return 0;
+    if (c == 0xE2 && n > 3 && k + 2 < n && (unsigned char)s[k + 1] == 0x80 && (unsigned char)s[k + 2] == 0x99) return 0;
+  }
   return 1;
 }
 
@@ -117,14 +121,51 @@ static int verb_like(const char *body, const lk_words *w, size_t i) {
   return (n > 4 && !memcmp(s + n - 2, "ed", 2)) || (n > 5 && !memcmp(s + n - 3, "ing", 3));
 }
 
-/* Is words (i, i+1) a candidate pair? */
-static int pair_ok(const char *body, const lk_words *w, size_t i) {
+/* What pair_ok() asks of a word, worked out once per word (it asks about
+** each word as the first and as the second of a pair).  Whether it is a
+** content word -- a lower-case word of the right shape that is no stop
+** word -- is looked up in the stop words only when a pair needs it. */
+enum { WP_SHAPE = 1, WP_VERB = 2, WP_VERB_D = 4, WP_KNOWN = 8, WP_CONTENT = 16 };
+
+static unsigned word_props(const char *body, const lk_words *w, size_t i) {
+  unsigned p = 0;
+  if (content_shape(body, w, i)) p |= WP_SHAPE;
+  else p |= WP_KNOWN; /* no content word */
+  if (verb_like(body, w, i)) {
+    p |= WP_VERB;
+    /* "tested" may not start a pair either (a lower-case -ed word) */
+    if ((w->w[i].flags & LW_LOWER) && WLEN(i) > 2 && body[w->w[i].end - 1] == 'd') p |= WP_VERB_D;
+  }
+  return p;
+}
+
+/* A lower-case content word that may end or start a key phrase: never a
+** function word, a number, an -ly adverb or a word with an apostrophe. */
+static int content_word(const char *body, const lk_words *w, uint8_t *props, size_t i) {
+  if (!(props[i] & WP_KNOWN)) {
+    props[i] |= WP_KNOWN;
+    if (!cue_stop(body + w->w[i].start, WLEN(i))) props[i] |= WP_CONTENT;
+  }
+  return (props[i] & WP_CONTENT) != 0;
+}
+
+/* Is words (i, i+1) a candidate pair?  props: word_props() of each word. */
+static int pair_ok(const char *body, const lk_words *w, uint8_t *props, size_t i) {
   if (i + 1 >= w->n) return 0;
-  if (verb_like(body, w, i + 1) || ((w->w[i].flags & LW_LOWER) && verb_like(body, w, i) &&
-                                    WLEN(i) > 2 && body[w->w[i].end - 1] == 'd')) return 0;
+  if ((props[i + 1] & WP_VERB) || (props[i] & WP_VERB_D)) return 0;
   if (w->w[i + 1].flags & (LW_BREAK | LW_SENT)) return 0;
   if (w->w[i].flags & LW_POSS) return 0;
-  return content_word(body, w, i + 1) && (content_word(body, w, i) || name_word(body, w, i));
+  return content_word(body, w, props, i + 1) && (content_word(body, w, props, i) || name_word(body, w, i));
+}
+
+/* ok[i]: is words (i, i+1) a candidate pair?  ok has w->n entries. */
+static int pairs_ok(const char *body, const lk_words *w, uint8_t *ok) {
+  uint8_t *props = mem_alloc(w->n + 1);
+  if (!props) return -1;
+  for (size_t i = 0; i < w->n; i++) props[i] = (uint8_t)word_props(body, w, i);
+  for (size_t i = 0; i < w->n; i++) ok[i] = (uint8_t)pair_ok(body, w, props, i);
+  mem_free(props);
+  return 0;
 }
 
 /* The text of words [a, b) in lower case with single spaces. */
@@ -140,9 +181,9 @@ static int phrase_text(const char *body, const lk_words *w, size_t a, size_t b, 
   return out->oom ? -1 : 0;
 }
 
-/* Without an archive: the hash of each candidate pair's text (0 when
-** words (i, i+1) are no candidate), and the same hashes sorted, so that a
-** pair's count in the article is a binary search. */
+/* Without an archive: the hash of each candidate pair's text (of[i], set
+** only where words (i, i+1) are a candidate), and the same hashes sorted,
+** so that a pair's count in the article is a binary search. */
 typedef struct pair_counts {
   uint64_t *of, *sorted;
   size_t n;
@@ -153,19 +194,45 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static int pairs_count_all(const char *body, const lk_words *w, buf *tmp, pair_counts *pc) {
+/* The hash of the text phrase_text() gives words (i, i+1), made on the
+** stack: it runs for every candidate pair. */
+static uint64_t pair_hash(const char *body, const lk_words *w, size_t i) {
+  char t[512]; /* two words of at most 255 bytes (phrase_text's limit) and a blank */
+  size_t m = lk_lower(body + w->w[i].start, WLEN(i), t, 256);
+  t[m++] = ' ';
+  m += lk_lower(body + w->w[i + 1].start, WLEN(i + 1), t + m, 256);
+  return XXH3_64bits(t, m);
+}
+
+/* Sort v[0..n) ascending.  An article has a few dozen candidate pairs: a
+** Shell sort (Ciura's gaps) without calls beats qsort() there; qsort() for
+** the rare long list. */
+static void sort_u64(uint64_t *v, size_t n) {
+  static const size_t GAPS[] = {132, 57, 23, 10, 4, 1};
+  if (n > 1024) { qsort(v, n, sizeof *v, cmp_u64); return; }
+  for (size_t g = 0; g < sizeof GAPS / sizeof *GAPS; g++) {
+    size_t gap = GAPS[g];
+    for (size_t i = gap; i < n; i++) {
+      uint64_t x = v[i];
+      size_t j = i;
+      for (; j >= gap && v[j - gap] > x; j -= gap) v[j] = v[j - gap];
+      v[j] = x;
+    }
+  }
+}
+
+static int pairs_count_all(const char *body, const lk_words *w, const uint8_t *ok, pair_counts *pc) {
   pc->n = 0;
-  pc->of = mem_calloc(w->n + 1, sizeof *pc->of);
+  pc->of = mem_alloc((w->n + 1) * sizeof *pc->of); /* set and read only where ok[i] */
   pc->sorted = mem_alloc((w->n + 1) * sizeof *pc->sorted);
   if (!pc->of || !pc->sorted) return -1;
   for (size_t i = 0; i + 1 < w->n; i++) {
-    if (!pair_ok(body, w, i)) continue;
-    if (phrase_text(body, w, i, i + 2, tmp)) return -1;
-    uint64_t h = XXH3_64bits(tmp->p, tmp->n);
+    if (!ok[i]) continue;
+    uint64_t h = pair_hash(body, w, i);
     pc->of[i] = h ? h : 1;
     pc->sorted[pc->n++] = pc->of[i];
   }
-  qsort(pc->sorted, pc->n, sizeof *pc->sorted, cmp_u64);
+  sort_u64(pc->sorted, pc->n);
   return 0;
 }
 
@@ -203,14 +270,15 @@ static int assoc(const char *body, const lk_words *w, size_t a, size_t b, lk_sta
 }
 
 int lk_find_phrases(const char *body, const lk_words *w, lk_stats *st, lk_spans *out) {
-  buf t, tmp;
+  buf t;
   buf_init(&t);
-  buf_init(&tmp);
   int rc = 0, with_archive = lk_stats_docs(st) > 0;
   pair_counts pc = {0};
-  if (!with_archive && pairs_count_all(body, w, &tmp, &pc)) rc = ND_ERR_NOMEM;
+  uint8_t *ok = mem_alloc(w->n + 1);
+  if (!ok || pairs_ok(body, w, ok)) rc = ND_ERR_NOMEM;
+  if (!rc && !with_archive && pairs_count_all(body, w, ok, &pc)) rc = ND_ERR_NOMEM;
   for (size_t i = 0; i + 1 < w->n && !rc; i++) {
-    if (!pair_ok(body, w, i)) continue;
+    if (!ok[i]) continue;
     double a2 = 0;
     if (with_archive) {
       rc = assoc(body, w, i, i + 2, st, &t, &a2);
@@ -220,7 +288,7 @@ int lk_find_phrases(const char *body, const lk_words *w, lk_stats *st, lk_spans 
     if (rc || a2 <= 0) continue;
     size_t end = i + 2;
     double a3 = 0;
-    if (pair_ok(body, w, i + 1)) {
+    if (ok[i + 1]) {
       if (with_archive) rc = assoc(body, w, i, i + 3, st, &t, &a3);
       if (a3 > 0) end = i + 3;
     }
@@ -235,9 +303,9 @@ int lk_find_phrases(const char *body, const lk_words *w, lk_stats *st, lk_spans 
     if (!rc && lk_spans_push(out, &s)) rc = ND_ERR_NOMEM;
     i = end - 2; /* the next pair starts at the phrase's last word */
   }
+  mem_free(ok);
   mem_free(pc.of);
   mem_free(pc.sorted);
   buf_free(&t);
-  buf_free(&tmp);
   return rc;
 }

@@ -118,6 +118,6 @@ int lk_score(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
     }
     t->score = s;
   }
-  qsort(tp->t, tp->n, sizeof *tp->t, by_score);
+  if (tp->n > 1) qsort(tp->t, tp->n, sizeof *tp->t, by_score); /* (tp->t is NULL when there is none) */
   return 0;
 }

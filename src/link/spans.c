@@ -51,10 +51,9 @@ static int common_word(const char *s, size_t n) {
   return (gaz_flags(low, m) & GZ_WORD) && !(gaz_flags(s, n) & GZ_WORD);
 }
 
-/* Can word i be part of a name? */
-static int namey(const char *body, const lk_words *w, size_t i) {
+/* namey() of a word that has the right flags: the look-ups. */
+static int namey_words(const char *body, const lk_words *w, size_t i) {
   uint32_t f = w->w[i].flags;
-  if (!(f & LW_CAP) || (f & (LW_HYPHLOW | LW_HEAD))) return 0;
   if (cue_date_word(WTXT(i))) return 0;
   if ((f & LW_ALLCAP) && w->w[i].end - w->w[i].start > 4) {
     /* an all-capitals common word ("WAR", "BREAKING") is shouting, not an acronym */
@@ -66,6 +65,13 @@ static int namey(const char *body, const lk_words *w, size_t i) {
     }
   }
   return 1;
+}
+
+/* Can word i be part of a name?  (Asked of every word: the flags first.) */
+static inline int namey(const char *body, const lk_words *w, size_t i) {
+  uint32_t f = w->w[i].flags;
+  if (!(f & LW_CAP) || (f & (LW_HYPHLOW | LW_HEAD))) return 0;
+  return namey_words(body, w, i);
 }
 
 static int is_connector(const char *body, const lk_words *w, size_t i) {
@@ -170,8 +176,10 @@ static int amp_gap(const char *body, uint32_t from, uint32_t to) {
 
 static int opening_quote(const char *body, const lk_words *w, size_t i) {
   uint32_t s = w->w[i].start;
-  if (s >= 3 && !memcmp(body + s - 3, "\xE2\x80\x9C", 3)) return 1; /* U+201C */
-  return s >= 1 && body[s - 1] == '"';
+  if (s < 1) return 0;
+  if (body[s - 1] == '"') return 1;
+  /* U+201C: its last byte first, asked of every word */
+  return body[s - 1] == '\x9C' && s >= 3 && !memcmp(body + s - 3, "\xE2\x80\x9C", 3);
 }
 
 /* Does a closing quote follow word j (after at most one . , ? !)? */

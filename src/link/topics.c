@@ -28,29 +28,48 @@
 #include "link.h"
 
 typedef struct key {
-  char *s;       /* words in lower case, single spaces */
+  const char *s; /* words in lower case, single spaces; NUL-terminated */
+  size_t len;    /* of s */
   size_t core;   /* length of s without trailing suffix words ("jr.", "ii") */
   size_t words;
+  size_t off;    /* of s in the arena of all keys, while it is built */
 } key;
 
-static int make_key(const char *body, const lk_words *w, const lk_span *sp, key *k) {
-  buf b;
-  char low[256];
-  buf_init(&b);
+/* Append the key of span sp (and a NUL) to `arena`: all the keys of an
+** article share one buffer (not an allocation each), and the words are
+** lower-cased straight into it. */
+static void make_key(const char *body, const lk_words *w, const lk_span *sp, buf *arena, key *k) {
+  k->off = arena->n;
   k->core = 0;
   k->words = sp->w1 - sp->w0;
+  k->len = 0;
+  /* a word takes at most 255 bytes (lk_lower's limit below) and a blank */
+  if (buf_reserve(arena, k->words * 256 + 1)) return;
+  char *o = (char *)arena->p + arena->n;
+  size_t len = 0;
   for (uint32_t i = sp->w0; i < sp->w1; i++) {
     const char *s = body + w->w[i].start;
     size_t n = w->w[i].end - w->w[i].start;
-    if (i > sp->w0) buf_putc(&b, ' ');
-    size_t m = lk_lower(s, n, low, sizeof low);
+    if (i > sp->w0) o[len++] = ' ';
+    char *low = o + len;
+    size_t m = lk_lower(s, n, low, 256);
     if (sp->phrase && i + 1 == sp->w1 && m > 3 && low[m - 1] == 's' && low[m - 2] != 's') m--;
-    buf_put(&b, low, m);
-    if (!cue_suffix(s, n) || i == sp->w0) k->core = b.n;
+    len += m;
+    if (!cue_suffix(s, n) || i == sp->w0) k->core = len;
   }
-  k->s = buf_detach(&b);
-  return k->s ? 0 : -1;
+  o[len] = 0;
+  k->len = len;
+  arena->n += len + 1;
 }
+
+/* FNV-1a of the key's text. */
+static uint64_t key_hash(const key *k) {
+  uint64_t h = 14695981039346656037u;
+  for (size_t i = 0; i < k->len; i++) h = (h ^ (unsigned char)k->s[i]) * 1099511628211u;
+  return h ^ (h >> 29);
+}
+
+static int key_eq(const key *a, const key *b) { return a->len == b->len && !memcmp(a->s, b->s, a->len); }
 
 static size_t find(size_t *parent, size_t i) {
   while (parent[i] != i) i = parent[i] = parent[parent[i]];
@@ -66,14 +85,14 @@ static void join(size_t *parent, size_t i, size_t j) {
 
 /* Does short key a end long key b (at a word boundary, suffix words ignored)? */
 static int ends(const key *a, const key *b) {
-  size_t n = strlen(a->s);
+  size_t n = a->len;
   if (b->words <= a->words || b->core <= n) return 0;
   return b->s[b->core - n - 1] == ' ' && !memcmp(b->s + b->core - n, a->s, n);
 }
 
 static int starts(const key *a, const key *b) {
-  size_t n = strlen(a->s);
-  return b->words > a->words && !strncmp(b->s, a->s, n) && b->s[n] == ' ';
+  size_t n = a->len;
+  return b->words > a->words && b->len > n && b->s[n] == ' ' && !memcmp(b->s, a->s, n);
 }
 
 /* Is span a (one all-capitals word) the initials of span b's capitalised words? */
@@ -94,7 +113,8 @@ static int initials(const char *body, const lk_words *w, const lk_span *a, const
 /* May span `sh` be a short form of span `lo`? */
 static int short_form(const char *body, const lk_words *w, const lk_span *sh, const key *ks, const lk_span *lo,
                       const key *kl) {
-  if (sh->phrase || lo->phrase) return 0;
+  /* every way below needs a long form of more words: most pairs stop here */
+  if (kl->words <= ks->words || sh->phrase || lo->phrase) return 0;
   if (lo->type == ND_TOPIC_PERSON && (ends(ks, kl) || starts(ks, kl))) return 1;
   if ((lo->type == ND_TOPIC_ORG || lo->type == ND_TOPIC_OTHER) && ks->words == 1 && starts(ks, kl)) return 1;
   return initials(body, w, sh, lo);
@@ -107,28 +127,46 @@ int lk_group(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
   key *k = mem_calloc(n, sizeof *k);
   size_t *parent = mem_calloc(n, sizeof *parent);
   size_t *topic_of = mem_calloc(n, sizeof *topic_of);
+  buf arena;
+  buf_init(&arena);
   int rc = 0;
   if (!k || !parent || !topic_of) rc = -1;
   for (size_t i = 0; i < n && !rc; i++) {
     parent[i] = i;
-    rc = make_key(body, w, &sp->s[i], &k[i]);
+    make_key(body, w, &sp->s[i], &arena, &k[i]);
   }
+  if (arena.oom) rc = -1;
+  for (size_t i = 0; i < n && !rc; i++) k[i].s = (const char *)arena.p + k[i].off;
   /* short forms: nearest long form before, else the first after; the
-  ** other mentions join those with an equal key */
+  ** other mentions join the first one with an equal key.  Comparing every
+  ** pair of spans grows with the square of their number, so: only spans of
+  ** two words or more that are no phrase are tried as long forms (none else
+  ** passes short_form()), and equal keys are found through a hash table of
+  ** the keys seen so far. */
+  size_t slots = 16;
+  while (slots < 2 * n) slots *= 2;
+  size_t *longs = rc ? NULL : mem_alloc(n * sizeof *longs), nlong = 0;
+  uint32_t *seen = rc ? NULL : mem_calloc(slots, sizeof *seen); /* span index + 1; 0: empty */
+  if (!longs || !seen) rc = -1;
+  for (size_t j = 0; j < n && !rc; j++)
+    if (!sp->s[j].phrase && k[j].words >= 2) longs[nlong++] = j;
   for (size_t i = 0; i < n && !rc; i++) {
     size_t best = SIZE_MAX;
-    for (size_t j = 0; j < n; j++) {
-      if (j == i || !short_form(body, w, &sp->s[i], &k[i], &sp->s[j], &k[j])) continue;
-      if (j < i) best = j; /* keeps the last one before i */
-      else if (best == SIZE_MAX) { best = j; break; }
-    }
-    if (best != SIZE_MAX) {
-      join(parent, i, best);
-      continue;
-    }
-    for (size_t j = 0; j < i; j++)
-      if (!strcmp(k[i].s, k[j].s)) { join(parent, i, j); break; }
+    if (!sp->s[i].phrase) /* a phrase is no short form */
+      for (size_t x = 0; x < nlong; x++) {
+        size_t j = longs[x];
+        if (j == i || !short_form(body, w, &sp->s[i], &k[i], &sp->s[j], &k[j])) continue;
+        if (j < i) best = j; /* keeps the last one before i */
+        else if (best == SIZE_MAX) { best = j; break; }
+      }
+    size_t h = (size_t)key_hash(&k[i]) & (slots - 1);
+    while (seen[h] && !key_eq(&k[seen[h] - 1], &k[i])) h = (h + 1) & (slots - 1);
+    if (best != SIZE_MAX) join(parent, i, best);
+    else if (seen[h]) join(parent, i, seen[h] - 1);
+    if (!seen[h]) seen[h] = (uint32_t)(i + 1);
   }
+  mem_free(longs);
+  mem_free(seen);
   for (size_t i = 0; i < n && !rc; i++) {
     size_t r = find(parent, i);
     if (r == i) {
@@ -153,7 +191,7 @@ int lk_group(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
     lk_topic *t = &out->t[topic_of[i]];
     if (sp->s[i].titled && t->type == ND_TOPIC_OTHER) t->type = ND_TOPIC_PERSON;
   }
-  for (size_t i = 0; k && i < n; i++) mem_free(k[i].s);
+  buf_free(&arena);
   mem_free(k);
   mem_free(parent);
   mem_free(topic_of);
