@@ -7,6 +7,7 @@
 **
 **   nd_open()          open (or create) an archive, for reading or writing
 **   nd_add()           add or replace an article        (writers only)
+**   nd_add_batch()     add many, prepared on several threads (writers only)
 **   nd_delete()        delete an article by id          (writers only)
 **   nd_commit()        make added/deleted articles durable and visible
 **   nd_optimize()      merge all segments into one, dropping deleted articles
@@ -137,13 +138,45 @@ typedef struct nd_doc {
 ** call). */
 int nd_add(nd_index *ix, const nd_doc *doc, const char **id_out);
 
+/* What became of one article of nd_add_batch(). */
+typedef struct nd_add_result {
+  int status;          /* what nd_add() would have returned for it */
+  const char *id;      /* its id (derived when it had none); NULL when it was
+                       ** refused before its id was known */
+  const char *message; /* why it was refused, as nd_errmsg() would say; "" if added */
+} nd_add_result;
+
+/* Add docs[0..n) as n calls of nd_add() in that order would, with the same
+** result in the archive, but with the work of preparing each article (its
+** checks, "(search)" markers, key topics and text analysis) spread over
+** the handle's threads (nd_open_options.threads; with 1 it is all done in
+** the calling thread, article after article).  res[i] receives what became
+** of docs[i]; its strings are owned by the handle and valid until the next
+** call on it.  An article refused for itself (ND_ERR_INVALID: bad UTF-8,
+** bad date, no body...; ND_ERR_LIMIT) costs nothing stored and the batch
+** goes on.  Any other failure (out of memory, a segment that could not be
+** written) stops the batch at that article and is returned, nd_errmsg()
+** saying it; that article and every later one get it as their status
+** (later ones with the message "not added: an earlier article stopped the
+** batch"); the articles before it were added.  Returns ND_OK otherwise.
+** Memory: the articles of a batch may all be prepared before they are
+** buffered, so a batch can hold all of them analysed at once, about three
+** times their text besides the buffer (nd_open_options.buffer_bytes); a
+** few hundred articles or a few MB of text per batch keep the threads
+** busy. */
+int nd_add_batch(nd_index *ix, const nd_doc *docs, size_t n, nd_add_result *res);
+
 /* Delete the article with this id.  ND_ERR_NOTFOUND if there is none. */
 int nd_delete(nd_index *ix, const char *id);
 
 /* Write buffered articles and deletions to new files, fsync them and switch
 ** the manifest atomically.  A crash at any moment leaves either the previous
 ** commit or this one.  On failure the archive stays at the previous commit
-** and the pending changes are discarded. */
+** and the pending changes are discarded.  If an nd_add() or nd_add_batch()
+** failed because a segment could not be written (out of memory, disk
+** full...), articles added since the last commit were lost with it: the
+** next nd_commit() then fails too, discarding the rest, rather than
+** publish part of them. */
 int nd_commit(nd_index *ix);
 
 /* Commit, then merge every segment into one, dropping deleted articles. */

@@ -3,21 +3,38 @@
 ** add every good article, report every rejected one as FILE:LINE: REASON,
 ** commit once at the end, and print a summary (plus a progress line while
 ** running when stderr is a terminal).
+**
+** With --threads 1 everything happens in order on one thread: read an
+** article, nd_add() it.  Otherwise a reader thread reads and copies the
+** articles into batches (BATCH_DOCS articles or BATCH_TEXT bytes of text
+** at most, NBATCHES batches in use at most), and the main thread adds each
+** batch with nd_add_batch(), which prepares its articles on the handle's
+** threads, while the reader fills the next.  A batch keeps the reader's
+** rejections among its articles, so that messages come out in input order,
+** exactly as with one thread.
 */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "../ingest/ingest.h"
+#include "../util/buf.h"
+#include "../util/mem.h"
 
 #define PROGRESS_INTERVAL 0.1 /* seconds between redraws */
 #define MAX_BUFFER_MB 65536u
+#define BATCH_DOCS 256
+#define BATCH_TEXT (4u << 20)
+#define NBATCHES 3 /* one being read, one waiting, one being added */
 
 typedef struct add_run {
   nd_index *ix;
   ingest_stats st;    /* accumulated over every PATH */
   uint64_t added;     /* articles nd_add() accepted */
   uint64_t rejected;  /* reader errors and articles nd_add() refused */
+  uint64_t bytes;     /* input read so far, for the progress line */
   int fatal;          /* exit status of a fatal error, 0 if none */
   int progress;       /* draw the progress line */
   double start, last_draw;
@@ -35,7 +52,7 @@ static void draw_progress(add_run *r, double now) {
   double secs = now - r->start;
   double rate = secs > 0 ? (double)r->added / secs : 0;
   term_progress("%llu articles, %.1f MB, %.0f articles/s", (unsigned long long)r->added,
-                (double)r->st.bytes / 1e6, rate);
+                (double)r->bytes / 1e6, rate);
   r->last_draw = now;
 }
 
@@ -48,9 +65,12 @@ static void maybe_progress(add_run *r) {
 /* Errors about one article: the article is skipped, the run goes on. */
 static int per_article(int rc) { return rc == ND_ERR_INVALID || rc == ND_ERR_LIMIT; }
 
+/* ---- one thread ---------------------------------------------------------- */
+
 static int on_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t line) {
   add_run *r = ctx;
   int rc = nd_add(r->ix, doc, NULL);
+  r->bytes = r->st.bytes;
   if (rc == ND_OK) {
     r->added++;
   } else if (per_article(rc)) {
@@ -83,6 +103,287 @@ static int ingest_all(add_run *r, char **paths, size_t npaths) {
   return r->fatal;
 }
 
+/* ---- a reader thread and batches ----------------------------------------- */
+
+enum { IT_DOC, IT_REJECT, IT_FATAL };
+
+/* What the reader met, in order: an article (the batch's next doc), a
+** rejection, or a failure of ingest_path (file is then the PATH). */
+typedef struct item {
+  int kind;
+  int status;    /* IT_FATAL: what ingest_path returned */
+  size_t file;   /* offsets in the batch's text */
+  size_t reason; /* IT_REJECT */
+  uint64_t line;
+} item;
+
+/* An article's strings as offsets in the batch's text (SIZE_MAX: NULL);
+** marked terms are moff[marked .. marked + n_marked). */
+typedef struct doc_offs {
+  size_t f[7];
+  size_t marked, n_marked;
+} doc_offs;
+
+typedef struct batch {
+  buf text;
+  doc_offs *offs;
+  size_t ndocs, capdocs;
+  size_t *moff;
+  size_t nmoff, capmoff;
+  item *items;
+  size_t nitems, capitems;
+  size_t last_file; /* offset of the last file name copied, SIZE_MAX: none */
+  int oom;          /* copying ran out of memory */
+  int sealed;       /* docs, marked and res are made */
+  uint64_t bytes;   /* the reader's count of input bytes when it was handed over */
+  /* made when it is handed over */
+  nd_doc *docs;
+  const char **marked;
+  nd_add_result *res;
+} batch;
+
+typedef struct feed {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  batch *free[NBATCHES], *full[NBATCHES];
+  size_t nfree, nfull;
+  int done;  /* the reader has handed over its last batch */
+  int stop;  /* the main thread wants no more */
+  batch *cur; /* the reader's batch being filled */
+  char **paths;
+  size_t npaths;
+  ingest_stats st;
+} feed;
+
+static void batch_reset(batch *b) {
+  buf_reset(&b->text);
+  b->ndocs = b->nmoff = b->nitems = 0;
+  b->last_file = SIZE_MAX;
+  b->oom = 0;
+}
+
+static void batch_free(batch *b) {
+  if (!b) return;
+  buf_free(&b->text);
+  mem_free(b->offs);
+  mem_free(b->moff);
+  mem_free(b->items);
+  mem_free(b->docs);
+  mem_free(b->marked);
+  mem_free(b->res);
+  mem_free(b);
+}
+
+static size_t put_str(batch *b, const char *s) {
+  if (!s) return SIZE_MAX;
+  size_t off = b->text.n;
+  buf_put(&b->text, s, strlen(s) + 1);
+  return off;
+}
+
+/* The file name as an offset, copied once per run of items from one file. */
+static size_t put_file(batch *b, const char *file) {
+  if (b->last_file == SIZE_MAX || strcmp((const char *)b->text.p + b->last_file, file))
+    b->last_file = put_str(b, file);
+  return b->last_file;
+}
+
+static item *new_item(batch *b, int kind, const char *file, uint64_t line) {
+  if (mem_grow(&b->items, &b->capitems, b->nitems, sizeof *b->items)) { b->oom = 1; return NULL; }
+  item *it = &b->items[b->nitems++];
+  *it = (item){kind, 0, put_file(b, file), SIZE_MAX, line};
+  return it;
+}
+
+/* Pointers for the offsets, once the text no longer moves.  0 or -1. */
+static int batch_seal(batch *b) {
+  if (b->oom || b->text.oom) return -1;
+  mem_free(b->docs);
+  mem_free(b->marked);
+  mem_free(b->res);
+  b->docs = mem_calloc(b->ndocs + 1, sizeof *b->docs);
+  b->marked = mem_calloc(b->nmoff + 1, sizeof *b->marked);
+  b->res = mem_calloc(b->ndocs + 1, sizeof *b->res);
+  if (!b->docs || !b->marked || !b->res) return -1;
+  const char *t = (const char *)b->text.p;
+  for (size_t i = 0; i < b->nmoff; i++) b->marked[i] = t + b->moff[i];
+  for (size_t i = 0; i < b->ndocs; i++) {
+    const char *f[7];
+    for (int k = 0; k < 7; k++) f[k] = b->offs[i].f[k] == SIZE_MAX ? NULL : t + b->offs[i].f[k];
+    b->docs[i] = (nd_doc){f[0], f[1], f[2], f[3], f[4], f[5], f[6], b->marked + b->offs[i].marked, b->offs[i].n_marked};
+  }
+  return 0;
+}
+
+/* Hand the reader's batch over and, unless it is the last, take a free
+** one (waiting while every batch is in use).  0, or 1 when the main thread
+** wants no more. */
+static int feed_push(feed *f, int last) {
+  batch *b = f->cur;
+  f->cur = NULL;
+  b->bytes = f->st.bytes;
+  b->sealed = batch_seal(b) == 0; /* else out of memory: the main thread says so */
+  pthread_mutex_lock(&f->mu);
+  f->full[f->nfull++] = b;
+  pthread_cond_broadcast(&f->cv);
+  while (!last && !f->nfree && !f->stop) pthread_cond_wait(&f->cv, &f->mu);
+  int stop = f->stop;
+  if (!last && !stop) {
+    f->cur = f->free[--f->nfree];
+    batch_reset(f->cur);
+  }
+  pthread_mutex_unlock(&f->mu);
+  return stop;
+}
+
+static int feed_doc(void *ctx, const nd_doc *d, const char *file, uint64_t line) {
+  feed *f = ctx;
+  batch *b = f->cur;
+  if (!b) return 1;
+  if (mem_grow(&b->offs, &b->capdocs, b->ndocs, sizeof *b->offs) ||
+      (d->n_marked && mem_grow(&b->moff, &b->capmoff, b->nmoff + d->n_marked - 1, sizeof *b->moff))) {
+    b->oom = 1;
+  } else if (new_item(b, IT_DOC, file, line)) {
+    doc_offs *o = &b->offs[b->ndocs++];
+    const char *f7[7] = {d->id, d->title, d->date, d->source, d->url, d->body, d->extra_json};
+    for (int k = 0; k < 7; k++) o->f[k] = put_str(b, f7[k]);
+    o->marked = b->nmoff;
+    o->n_marked = d->n_marked;
+    for (size_t i = 0; i < d->n_marked; i++) b->moff[b->nmoff++] = put_str(b, d->marked[i]);
+  }
+  if (b->oom || b->text.oom || b->ndocs >= BATCH_DOCS || b->text.n >= BATCH_TEXT) return feed_push(f, 0);
+  return 0;
+}
+
+static void feed_error(void *ctx, const char *file, uint64_t line, const char *reason) {
+  feed *f = ctx;
+  batch *b = f->cur;
+  if (!b) return;
+  item *it = new_item(b, IT_REJECT, file, line);
+  if (it) it->reason = put_str(b, reason);
+  /* A file of nothing but bad lines fills batches too (a stop is seen
+  ** at the next article). */
+  if (b->oom || b->text.oom || b->nitems >= 4 * BATCH_DOCS || b->text.n >= BATCH_TEXT) feed_push(f, 0);
+}
+
+static void *reader_main(void *arg) {
+  feed *f = arg;
+  int stopped = 0;
+  for (size_t i = 0; i < f->npaths && !stopped; i++) {
+    int rc = ingest_path(f->paths[i], feed_doc, feed_error, f, &f->st);
+    if (rc > 0) stopped = 1; /* feed_push: the main thread stopped */
+    if (rc < 0 && f->cur) {
+      item *it = new_item(f->cur, IT_FATAL, f->paths[i], 0);
+      if (it) it->status = rc;
+      stopped = 1;
+    }
+  }
+  if (f->cur) feed_push(f, 1);
+  pthread_mutex_lock(&f->mu);
+  f->done = 1;
+  pthread_cond_broadcast(&f->cv);
+  pthread_mutex_unlock(&f->mu);
+  return NULL;
+}
+
+/* The next full batch, or NULL when the reader is done. */
+static batch *feed_pop(feed *f) {
+  pthread_mutex_lock(&f->mu);
+  while (!f->nfull && !f->done) pthread_cond_wait(&f->cv, &f->mu);
+  batch *b = NULL;
+  if (f->nfull) {
+    b = f->full[0];
+    memmove(f->full, f->full + 1, --f->nfull * sizeof *f->full);
+  }
+  pthread_mutex_unlock(&f->mu);
+  return b;
+}
+
+static void feed_recycle(feed *f, batch *b, int stop) {
+  pthread_mutex_lock(&f->mu);
+  f->free[f->nfree++] = b;
+  if (stop) f->stop = 1;
+  pthread_cond_broadcast(&f->cv);
+  pthread_mutex_unlock(&f->mu);
+}
+
+/* Add one batch and report on its items in order.  0, or the exit status
+** of a fatal error. */
+static int add_batch(add_run *r, batch *b) {
+  if (!b->sealed) {
+    cli_error("out of memory");
+    return EXIT_ERROR;
+  }
+  int rc = b->ndocs ? nd_add_batch(r->ix, b->docs, b->ndocs, b->res) : ND_OK;
+  const char *t = (const char *)b->text.p;
+  size_t d = 0;
+  r->bytes = b->bytes;
+  for (size_t i = 0; i < b->nitems; i++) {
+    const item *it = &b->items[i];
+    if (it->kind == IT_REJECT) {
+      report(r, t + it->file, it->line, t + it->reason);
+    } else if (it->kind == IT_FATAL) {
+      cli_error("%s: %s", t + it->file, nd_strerror(it->status));
+      return cli_exit_code(it->status);
+    } else {
+      const nd_add_result *res = &b->res[d++];
+      if (res->status == ND_OK) {
+        r->added++;
+      } else if (per_article(res->status)) {
+        report(r, t + it->file, it->line, *res->message ? res->message : nd_strerror(res->status));
+      } else {
+        cli_lib_error(r->ix, rc);
+        return cli_exit_code(rc);
+      }
+    }
+    maybe_progress(r);
+  }
+  return 0;
+}
+
+/* Read with a reader thread, add batch by batch; 0 or the exit status of
+** a fatal error. */
+static int ingest_batches(add_run *r, char **paths, size_t npaths) {
+  feed f;
+  memset(&f, 0, sizeof f);
+  f.paths = paths;
+  f.npaths = npaths;
+  for (size_t i = 0; i < NBATCHES; i++) {
+    batch *b = mem_calloc(1, sizeof *b);
+    if (!b) break;
+    buf_init(&b->text);
+    batch_reset(b);
+    f.free[f.nfree++] = b;
+  }
+  if (f.nfree < 2) {
+    while (f.nfree) batch_free(f.free[--f.nfree]);
+    cli_error("out of memory");
+    return EXIT_ERROR;
+  }
+  f.cur = f.free[--f.nfree];
+  pthread_mutex_init(&f.mu, NULL);
+  pthread_cond_init(&f.cv, NULL);
+  pthread_t reader;
+  if (pthread_create(&reader, NULL, reader_main, &f)) {
+    cli_error("cannot start a reader thread");
+    r->fatal = EXIT_ERROR;
+  } else {
+    batch *b;
+    while ((b = feed_pop(&f))) {
+      if (!r->fatal) r->fatal = add_batch(r, b);
+      feed_recycle(&f, b, r->fatal != 0);
+    }
+    pthread_join(reader, NULL);
+  }
+  r->st = f.st;
+  if (f.cur) batch_free(f.cur);
+  while (f.nfree) batch_free(f.free[--f.nfree]);
+  while (f.nfull) batch_free(f.full[--f.nfull]);
+  pthread_cond_destroy(&f.cv);
+  pthread_mutex_destroy(&f.mu);
+  return r->fatal;
+}
+
 static void print_summary(const add_run *r, double secs) {
   double rate = secs > 0 ? (double)r->added / secs : 0;
   fprintf(stderr,
@@ -92,13 +393,15 @@ static void print_summary(const add_run *r, double secs) {
 }
 
 /* Index the paths into the open archive and commit. */
-static int run_add(nd_index *ix, char **paths, size_t npaths) {
+static int run_add(nd_index *ix, char **paths, size_t npaths, unsigned threads) {
   add_run r;
   memset(&r, 0, sizeof r);
   r.ix = ix;
   r.progress = term_stderr_tty();
   r.start = r.last_draw = cli_now();
-  if (ingest_all(&r, paths, npaths)) {
+  int fatal = threads == 1 ? ingest_all(&r, paths, npaths) : ingest_batches(&r, paths, npaths);
+  r.bytes = r.st.bytes;
+  if (fatal) {
     term_progress_clear();
     fprintf(stderr, "nothing was committed; the archive stays at its last commit\n");
     return r.fatal;
@@ -160,7 +463,7 @@ int cmd_add(const char *db, int argc, char **argv) {
   nd_index *ix;
   int st = cli_open(archive, ND_OPEN_CREATE, &oo, &ix);
   if (st) return st;
-  st = run_add(ix, paths, npaths);
+  st = run_add(ix, paths, npaths, oo.threads);
   nd_close(ix);
   return st;
 }

@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -183,7 +185,7 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   if (flags & ND_OPEN_CREATE) flags |= ND_OPEN_WRITE;
   ix->flags = flags;
   buf_init(&ix->scratch);
-  buf_init(&ix->topics);
+  buf_init(&ix->batch_text);
   ix->dir = mem_strdup(path);
   if (!ix->dir) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   const char *lang = opts && opts->language ? opts->language : "english";
@@ -243,6 +245,8 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   return 0;
 }
 
+static void workers_free(nd_index *ix);
+
 /* Forget the segments flushed and the deletions made since the last
 ** commit (not the buffer).  Their files stay on disk: remove_orphans()
 ** removes them. */
@@ -279,7 +283,8 @@ void nd_close(nd_index *ix) {
   an_free(ix->an);
   if (ix->lockfd >= 0) close(ix->lockfd);
   buf_free(&ix->scratch);
-  buf_free(&ix->topics);
+  buf_free(&ix->batch_text);
+  workers_free(ix);
   mem_free(ix->last_id);
   mem_free(ix->dir);
   mem_free(ix);
@@ -307,7 +312,7 @@ static int delete_id(nd_index *ix, const char *id) {
     int r = seg_find_id(&g->seg, id, g->del, &d);
     if (r < 0) return ix_fail(ix, r, "segment %u: cannot look up id \"%s\"", g->seg.segno, id);
     if (r) {
-      if (!g->del && !(g->del = roaring_bitmap_create())) return ND_ERR_NOMEM;
+      if (!g->del && !(g->del = roaring_bitmap_create())) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
       roaring_bitmap_add(g->del, d);
       found = 1;
     }
@@ -318,9 +323,11 @@ static int delete_id(nd_index *ix, const char *id) {
     int r = seg_find_id(&g->seg, id, cur, &d);
     if (r < 0) return ix_fail(ix, r, "segment %u: cannot look up id \"%s\"", g->seg.segno, id);
     if (!r) continue;
-    if (!ix->pend_del && !(ix->pend_del = mem_calloc(ix->snap.n + 1, sizeof *ix->pend_del))) return ND_ERR_NOMEM;
+    if (!ix->pend_del && !(ix->pend_del = mem_calloc(ix->snap.n + 1, sizeof *ix->pend_del)))
+      return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     roaring_bitmap_t **pd = &ix->pend_del[i];
-    if (!*pd && !(*pd = g->del ? roaring_bitmap_copy(g->del) : roaring_bitmap_create())) return ND_ERR_NOMEM;
+    if (!*pd && !(*pd = g->del ? roaring_bitmap_copy(g->del) : roaring_bitmap_create()))
+      return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     if (!roaring_bitmap_contains(*pd, d)) {
       roaring_bitmap_add(*pd, d);
       found = 1;
@@ -375,6 +382,7 @@ static int finish_inflight(nd_index *ix) {
   ix->inflight = NULL;
   int rc = j->rc ? ix_fail(ix, j->rc, "%s: cannot write segment %u: %s", ix->dir, j->segno, nd_strerror(j->rc))
                  : add_pending(ix, j->segno, j->mb);
+  if (rc) ix->lost = rc;
   mb_free(j->mb);
   mem_free(j);
   return rc;
@@ -404,48 +412,118 @@ static int flush_buffer(nd_index *ix, int wait) {
   rc = write_segment(ix->dir, ix->mb, segno);
   rc = rc ? ix_fail(ix, rc, "%s: cannot write segment %u: %s", ix->dir, segno, nd_strerror(rc))
           : add_pending(ix, segno, ix->mb);
+  if (rc) ix->lost = rc;
   mb_free(ix->mb);
   ix->mb = fresh;
   return rc;
 }
 
-/* Check that an optional field is valid UTF-8. */
-static int check_field(nd_index *ix, const char *name, const char *v) {
+/* ---- preparing an article (any thread) --------------------------------
+
+Adding an article is two steps.  Preparing it depends on the article alone:
+validating its fields, stripping its markers, deriving its id, choosing its
+topic terms (link/), analysing it (membuf.c's mb_prepare).  That is nearly
+all of the work, and nd_add_batch() spreads it over threads, each with its
+own worker (an analyzer is not thread-safe).  Buffering it -- replacing a
+live article with the same id, then mb_put() -- depends on every article
+before it, so it is done in article order by the calling thread; then the
+buffers, and so the segments, are the same whatever thread prepared what. */
+
+/* One thread's tools for preparing articles. */
+typedef struct add_worker {
+  analyzer *an;
+  mb_scratch *sc;
+  buf topics; /* the topic terms of the article being prepared */
+} add_worker;
+
+/* An article on its way into the buffer. */
+typedef struct add_slot {
+  int rc;          /* 0: prepared; else why the article is refused, msg says it */
+  const char *id;  /* its id, once known: the caller's or idbuf */
+  char idbuf[24];
+  char msg[512];
+  mb_prep prep;
+  int done;        /* prepared (nd_add_batch: read and set under its lock) */
+} add_slot;
+
+static void slot_init(add_slot *s) {
+  memset(s, 0, sizeof *s);
+  mb_prep_init(&s->prep);
+}
+
+static void slot_fail(add_slot *s, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void slot_fail(add_slot *s, int rc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+  va_end(ap);
+  s->rc = rc;
+}
+
+/* Check that an optional field is valid UTF-8.  0, or -1 with the slot failed. */
+static int check_field(add_slot *s, const char *name, const char *v) {
   size_t bad;
-  if (v && !utf8_valid(v, strlen(v), &bad))
-    return ix_fail(ix, ND_ERR_INVALID, "%s: invalid UTF-8 at byte %zu", name, bad);
+  if (v && !utf8_valid(v, strlen(v), &bad)) {
+    slot_fail(s, ND_ERR_INVALID, "%s: invalid UTF-8 at byte %zu", name, bad);
+    return -1;
+  }
   return 0;
 }
 
-int nd_add(nd_index *ix, const nd_doc *in, const char **id_out) {
-  int rc;
-  if ((rc = need_writer(ix))) return rc;
-  if (!in || !in->body) return ix_fail(ix, ND_ERR_INVALID, "missing body");
-  if ((rc = check_field(ix, "id", in->id)) || (rc = check_field(ix, "title", in->title)) ||
-      (rc = check_field(ix, "date", in->date)) || (rc = check_field(ix, "source", in->source)) ||
-      (rc = check_field(ix, "url", in->url)) || (rc = check_field(ix, "body", in->body)) ||
-      (rc = check_field(ix, "extra", in->extra_json)))
-    return rc;
+/* The checks of nd_add on an article; on success *date is its date. */
+static int validate(add_slot *s, const nd_doc *in, int64_t *date) {
+  if (!in || !in->body) { slot_fail(s, ND_ERR_INVALID, "missing body"); return -1; }
+  if (check_field(s, "id", in->id) || check_field(s, "title", in->title) || check_field(s, "date", in->date) ||
+      check_field(s, "source", in->source) || check_field(s, "url", in->url) || check_field(s, "body", in->body) ||
+      check_field(s, "extra", in->extra_json))
+    return -1;
   for (size_t i = 0; i < in->n_marked; i++)
-    if ((rc = check_field(ix, "marked", in->marked[i]))) return rc;
-  int64_t date = DATE_NONE;
+    if (check_field(s, "marked", in->marked[i])) return -1;
+  *date = DATE_NONE;
   char why[128];
-  if (in->date && in->date[0] && date_parse(in->date, strlen(in->date), &date, why, sizeof why))
-    return ix_fail(ix, ND_ERR_INVALID, "date \"%.40s\": %s", in->date, why);
-  if (in->id && (!in->id[0] || strlen(in->id) > MAX_ID))
-    return ix_fail(ix, ND_ERR_INVALID, "id must be 1 to %d bytes", MAX_ID);
+  if (in->date && in->date[0] && date_parse(in->date, strlen(in->date), date, why, sizeof why)) {
+    slot_fail(s, ND_ERR_INVALID, "date \"%.40s\": %s", in->date, why);
+    return -1;
+  }
+  if (in->id && (!in->id[0] || strlen(in->id) > MAX_ID)) {
+    slot_fail(s, ND_ERR_INVALID, "id must be 1 to %d bytes", MAX_ID);
+    return -1;
+  }
+  return 0;
+}
+
+/* The id of an article without one: a hash of its title and clean body. */
+static int derive_id(const char *title, const char *clean, char out[24]) {
+  XXH3_state_t *st = XXH3_createState();
+  if (!st) return -1;
+  XXH3_64bits_reset(st);
+  if (title) XXH3_64bits_update(st, title, strlen(title));
+  XXH3_64bits_update(st, "\n", 1);
+  XXH3_64bits_update(st, clean, strlen(clean));
+  snprintf(out, 24, "h%016llx", (unsigned long long)XXH3_64bits_digest(st));
+  XXH3_freeState(st);
+  return 0;
+}
+
+/* Prepare article `in` into s (s->rc says how it went). */
+static void prepare_article(add_worker *w, const nd_doc *in, add_slot *s) {
+  int64_t date;
+  s->rc = 0;
+  s->id = NULL;
+  if (validate(s, in, &date)) return;
   nd_doc d = *in;
   if (d.date && !d.date[0]) d.date = NULL;
   char *clean = NULL, **terms = NULL;
   size_t nterms = 0;
   const char **marked = NULL;
-  char idbuf[24];
-  if (markers_strip(in->body, strlen(in->body), &clean, &terms, &nterms))
-    return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  if (markers_strip(in->body, strlen(in->body), &clean, &terms, &nterms)) {
+    slot_fail(s, ND_ERR_NOMEM, "out of memory");
+    return;
+  }
   d.body = clean;
   if (nterms) {
     marked = mem_calloc(in->n_marked + nterms, sizeof *marked);
-    if (!marked) { rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory"); goto done; }
+    if (!marked) { slot_fail(s, ND_ERR_NOMEM, "out of memory"); goto done; }
     size_t n = 0;
     for (size_t i = 0; i < in->n_marked; i++) marked[n++] = in->marked[i];
     for (size_t i = 0; i < nterms; i++) {
@@ -457,31 +535,223 @@ int nd_add(nd_index *ix, const nd_doc *in, const char **id_out) {
     d.n_marked = n;
   }
   if (!d.id) {
-    XXH3_state_t *st = XXH3_createState();
-    if (!st) { rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory"); goto done; }
-    XXH3_64bits_reset(st);
-    if (d.title) XXH3_64bits_update(st, d.title, strlen(d.title));
-    XXH3_64bits_update(st, "\n", 1);
-    XXH3_64bits_update(st, clean, strlen(clean));
-    snprintf(idbuf, sizeof idbuf, "h%016llx", (unsigned long long)XXH3_64bits_digest(st));
-    XXH3_freeState(st);
-    d.id = idbuf;
+    if (derive_id(d.title, clean, s->idbuf)) { slot_fail(s, ND_ERR_NOMEM, "out of memory"); goto done; }
+    d.id = s->idbuf;
   }
-  if ((rc = delete_id(ix, d.id)) < 0) goto done;
-  buf_reset(&ix->topics);
-  if (lk_topic_terms(&d, &ix->topics)) { rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory"); goto done; }
-  if ((rc = mb_add(ix->mb, ix->an, &d, date, &ix->topics))) {
-    rc = ix_fail(ix, rc, "cannot buffer article \"%s\": %s", d.id, nd_strerror(rc));
-    goto done;
-  }
-  mem_free(ix->last_id);
-  ix->last_id = mem_strdup(d.id);
-  if (id_out) *id_out = ix->last_id ? ix->last_id : "";
-  if (mb_bytes(ix->mb) >= ix->buffer_bytes) rc = flush_buffer(ix, 0);
+  s->id = d.id;
+  if (w->topics.oom) buf_free(&w->topics); /* its failure is sticky */
+  buf_reset(&w->topics);
+  if (lk_topic_terms(&d, &w->topics)) { slot_fail(s, ND_ERR_NOMEM, "out of memory"); goto done; }
+  int rc = mb_prepare(w->an, w->sc, &d, date, &w->topics, &s->prep);
+  if (rc) slot_fail(s, rc, "cannot buffer article \"%s\": %s", d.id, nd_strerror(rc));
 done:
   mem_free(clean);
   markers_free_terms(terms, nterms);
   mem_free(marked);
+}
+
+/* ---- buffering (the calling thread, in article order) ------------------ */
+
+/* Buffer a prepared article, replacing the live one with its id.  0 or
+** ND_ERR_* (with the handle's message); an article that fails is not
+** stored.  A full buffer is written out first, not after the article that
+** filled it, so that a failed write is the failure of an article not
+** stored; the segments are the same. */
+static int buffer_article(nd_index *ix, add_slot *s) {
+  int rc;
+  if (s->rc) return ix_fail(ix, s->rc, "%s", s->msg);
+  if (mb_bytes(ix->mb) >= ix->buffer_bytes && (rc = flush_buffer(ix, 0))) return rc;
+  if ((rc = delete_id(ix, s->id)) < 0) return rc;
+  if ((rc = mb_put(ix->mb, &s->prep)))
+    return ix_fail(ix, rc, "cannot buffer article \"%s\": %s", s->id, nd_strerror(rc));
+  return 0;
+}
+
+static void worker_free(add_worker *w, int own_an) {
+  if (own_an) an_free(w->an);
+  mb_scratch_free(w->sc);
+  buf_free(&w->topics);
+}
+
+static void workers_free(nd_index *ix) {
+  for (unsigned i = 0; i < ix->nworkers; i++) worker_free(&ix->workers[i], i > 0);
+  mem_free(ix->workers);
+  ix->workers = NULL;
+  ix->nworkers = 0;
+}
+
+/* Make sure there are n workers (the first the calling thread's); returns
+** how many there are, at least 1, or 0 when not even that one could be
+** made.  Fewer helpers only mean less parallelism. */
+static unsigned need_workers(nd_index *ix, unsigned n) {
+  if (ix->nworkers >= n) return ix->nworkers;
+  add_worker *w = mem_realloc(ix->workers, n * sizeof *w);
+  if (!w) return ix->nworkers;
+  ix->workers = w;
+  while (ix->nworkers < n) {
+    add_worker *k = &w[ix->nworkers];
+    memset(k, 0, sizeof *k);
+    buf_init(&k->topics);
+    k->an = ix->nworkers ? an_new(ix->man.language) : ix->an;
+    k->sc = mb_scratch_new();
+    if (!k->an || !k->sc) {
+      worker_free(k, ix->nworkers > 0);
+      break;
+    }
+    ix->nworkers++;
+  }
+  return ix->nworkers;
+}
+
+int nd_add(nd_index *ix, const nd_doc *in, const char **id_out) {
+  int rc;
+  if ((rc = need_writer(ix))) return rc;
+  if (!need_workers(ix, 1)) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  add_slot s;
+  slot_init(&s);
+  prepare_article(&ix->workers[0], in, &s);
+  if (!(rc = buffer_article(ix, &s))) {
+    mem_free(ix->last_id);
+    ix->last_id = mem_strdup(s.id);
+    if (id_out) *id_out = ix->last_id ? ix->last_id : "";
+  }
+  mb_prep_free(&s.prep);
+  return rc;
+}
+
+/* ---- adding a batch ------------------------------------------------------ */
+
+/* A batch being added: helpers and the caller claim articles to prepare in
+** order of their index; the caller buffers them in that order as each is
+** ready. */
+typedef struct add_batch {
+  const nd_doc *docs;
+  add_slot *slots;
+  size_t n;
+  atomic_size_t next; /* the next article to claim */
+  atomic_int stop;    /* the caller stopped: claim no more */
+  pthread_mutex_t mu;
+  pthread_cond_t ready; /* signalled when an article is prepared */
+} add_batch;
+
+typedef struct add_helper {
+  pthread_t thread;
+  add_batch *b;
+  add_worker *w;
+} add_helper;
+
+/* Claim the next article and prepare it.  0 when there was none to claim. */
+static int prepare_next(add_batch *b, add_worker *w) {
+  if (atomic_load(&b->stop)) return 0;
+  size_t i = atomic_fetch_add(&b->next, 1);
+  if (i >= b->n) return 0;
+  prepare_article(w, &b->docs[i], &b->slots[i]);
+  pthread_mutex_lock(&b->mu);
+  b->slots[i].done = 1;
+  pthread_cond_signal(&b->ready);
+  pthread_mutex_unlock(&b->mu);
+  return 1;
+}
+
+static void *helper_main(void *arg) {
+  add_helper *h = arg;
+  while (prepare_next(h->b, h->w)) {}
+  return NULL;
+}
+
+/* Wait until article i is prepared, preparing others meanwhile. */
+static void wait_prepared(add_batch *b, add_worker *w, size_t i) {
+  pthread_mutex_lock(&b->mu);
+  while (!b->slots[i].done) {
+    if (atomic_load(&b->next) < b->n) {
+      pthread_mutex_unlock(&b->mu);
+      prepare_next(b, w);
+      pthread_mutex_lock(&b->mu);
+    } else {
+      pthread_cond_wait(&b->ready, &b->mu);
+    }
+  }
+  pthread_mutex_unlock(&b->mu);
+}
+
+/* Errors about one article: the batch goes on without it. */
+static int per_article(int rc) { return rc == ND_ERR_INVALID || rc == ND_ERR_LIMIT; }
+
+/* Copy s into the handle's result text; returns its offset, or SIZE_MAX. */
+static size_t keep_text(nd_index *ix, const char *s) {
+  if (!s) return SIZE_MAX;
+  size_t off = ix->batch_text.n;
+  buf_put(&ix->batch_text, s, strlen(s) + 1);
+  return ix->batch_text.oom ? SIZE_MAX : off;
+}
+
+/* A batch that could not start: every article gets rc. */
+static int refuse_all(nd_add_result *res, size_t n, int rc) {
+  for (size_t i = 0; i < n; i++) res[i] = (nd_add_result){rc, NULL, nd_strerror(rc)};
+  return rc;
+}
+
+int nd_add_batch(nd_index *ix, const nd_doc *docs, size_t n, nd_add_result *res) {
+  int rc;
+  if ((rc = need_writer(ix))) return refuse_all(res, n, rc);
+  if (!n) return 0;
+  unsigned want = ix->threads < 2 ? 1 : (unsigned)(n < ix->threads ? n : ix->threads);
+  unsigned nw = need_workers(ix, want);
+  if (!nw) return refuse_all(res, n, ix_fail(ix, ND_ERR_NOMEM, "out of memory"));
+  add_batch b = {.docs = docs, .n = n};
+  add_helper *helpers = nw > 1 ? mem_calloc(nw - 1, sizeof *helpers) : NULL;
+  size_t *text = mem_calloc(2 * n, sizeof *text); /* offsets of each result's id and message */
+  if (!(b.slots = mem_calloc(n, sizeof *b.slots)) || !text) {
+    mem_free(b.slots);
+    mem_free(text);
+    mem_free(helpers);
+    return refuse_all(res, n, ix_fail(ix, ND_ERR_NOMEM, "out of memory"));
+  }
+  for (size_t i = 0; i < n; i++) slot_init(&b.slots[i]);
+  atomic_init(&b.next, 0);
+  atomic_init(&b.stop, 0);
+  pthread_mutex_init(&b.mu, NULL);
+  pthread_cond_init(&b.ready, NULL);
+  unsigned nh = 0;
+  for (unsigned k = 1; helpers && k < nw; k++) {
+    helpers[nh] = (add_helper){.b = &b, .w = &ix->workers[k]};
+    if (pthread_create(&helpers[nh].thread, NULL, helper_main, &helpers[nh]) == 0) nh++;
+  }
+  if (ix->batch_text.oom) buf_free(&ix->batch_text); /* its failure is sticky */
+  buf_reset(&ix->batch_text);
+  size_t i = 0;
+  rc = 0;
+  for (; i < n; i++) {
+    add_slot *s = &b.slots[i];
+    wait_prepared(&b, &ix->workers[0], i);
+    int r = buffer_article(ix, s);
+    res[i].status = r;
+    text[2 * i] = keep_text(ix, s->id);
+    text[2 * i + 1] = keep_text(ix, r ? ix->err : "");
+    mb_prep_free(&s->prep);
+    if (r && !per_article(r)) { rc = r; break; }
+  }
+  atomic_store(&b.stop, 1);
+  for (unsigned k = 0; k < nh; k++) pthread_join(helpers[k].thread, NULL);
+  if (rc) { /* the articles after the one that failed are not added (nd_errmsg says why) */
+    size_t off = keep_text(ix, "not added: an earlier article stopped the batch");
+    for (size_t j = i + 1; j < n; j++) {
+      res[j].status = rc;
+      text[2 * j] = keep_text(ix, b.slots[j].done ? b.slots[j].id : NULL);
+      text[2 * j + 1] = off;
+    }
+  }
+  const char *base = (const char *)ix->batch_text.p;
+  for (size_t j = 0; j < n; j++) {
+    res[j].id = ix->batch_text.oom || text[2 * j] == SIZE_MAX ? NULL : base + text[2 * j];
+    res[j].message = ix->batch_text.oom || text[2 * j + 1] == SIZE_MAX ? nd_strerror(res[j].status) : base + text[2 * j + 1];
+    mb_prep_free(&b.slots[j].prep);
+  }
+  pthread_cond_destroy(&b.ready);
+  pthread_mutex_destroy(&b.mu);
+  mem_free(b.slots);
+  mem_free(text);
+  mem_free(helpers);
   return rc;
 }
 
@@ -610,8 +880,14 @@ static int maybe_merge(nd_index *ix) {
 int nd_commit(nd_index *ix) {
   int rc;
   if ((rc = need_writer(ix))) return rc;
-  if (mb_ndocs(ix->mb) == 0 && ix->npend == 0 && !ix->pend_del && !ix->inflight) return 0;
-  if ((rc = flush_buffer(ix, 1)) || (rc = publish(ix, NULL, NULL))) {
+  if (ix->lost) { /* committing the rest would publish part of what was added */
+    rc = ix_fail(ix, ix->lost, "%s: articles added since the last commit were lost when a segment could not be "
+                 "written (%s); the archive stays at its last commit", ix->dir, nd_strerror(ix->lost));
+  } else if (mb_ndocs(ix->mb) == 0 && ix->npend == 0 && !ix->pend_del && !ix->inflight) {
+    return 0;
+  }
+  if (rc || (rc = flush_buffer(ix, 1)) || (rc = publish(ix, NULL, NULL))) {
+    ix->lost = 0;
     drop_pending(ix);
     remove_orphans(ix);
     mb_free(ix->mb); /* what the buffer still held is discarded too */

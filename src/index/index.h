@@ -46,7 +46,8 @@ struct nd_index {
   /* writer state */
   membuf *mb;
   struct flush_job *inflight;  /* a full buffer being written in the background */
-  unsigned threads;            /* 1: segments are written in the calling thread */
+  int lost;                    /* ND_ERR_* of a failed write that dropped added articles: the next commit fails */
+  unsigned threads;            /* 1: everything in the calling thread (see nd_open_options) */
   size_t buffer_bytes;
   unsigned merge_factor;       /* 1: no automatic merges */
   roaring_bitmap_t **pend_del; /* per snapshot segment: new deletion set, or NULL */
@@ -55,7 +56,12 @@ struct nd_index {
   uint32_t next_segno;
   char *last_id;
   buf scratch;
-  buf topics;       /* the topic terms of the article being added */
+  /* Preparing added articles (index.c): workers[0] is the calling
+  ** thread's (its analyzer is `an`, not owned), workers[1..] those of the
+  ** helper threads of nd_add_batch, made when first needed. */
+  struct add_worker *workers;
+  unsigned nworkers;
+  buf batch_text;   /* the ids and messages of nd_add_batch's results */
 };
 
 /* Set the handle's message; returns rc.  printf-style. */

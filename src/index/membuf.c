@@ -10,18 +10,19 @@
 #include "../util/mem.h"
 
 
+/* What a term costs the buffer besides its bytes and postings: its entry
+** and its share of the hash table.  A constant, not sizeof(mterm), so that
+** where buffers end (and so the segments written) does not depend on the
+** build. */
+#define TERM_OVERHEAD 80
+
 typedef struct mterm {
   uint32_t off;      /* in the term arena */
   uint32_t len;
   uint32_t last_doc;
   uint32_t df;
-  uint32_t seen, cnt, at; /* the add in progress: its stamp, tokens, slot */
   buf post;          /* per doc: doc delta, tft, tfb, positions deltas */
 } mterm;
-
-typedef struct tokpos {
-  uint32_t term, pos;
-} tokpos;
 
 typedef struct docinfo {
   size_t rec_off;
@@ -44,14 +45,9 @@ struct membuf {
   size_t nidslots;
   roaring_bitmap_t *deleted;
   size_t post_bytes;
-  /* scratch for one document */
-  tokpos *tp;
-  size_t ntp, captp;
-  uint32_t *uniq, *grouped; /* its distinct terms; its positions grouped by term */
-  uint32_t stamp;           /* counts calls of group_tokens */
-  size_t capuniq, capgrouped;
-  int source;        /* analysing the source field */
-  int oom;          /* postings half-written by a failed add: unusable */
+  uint32_t *ids;     /* scratch of mb_put: the buffer's ids of an article's terms */
+  size_t capids;
+  int oom;           /* postings half-written by a failed put: unusable */
 };
 
 membuf *mb_new(void) {
@@ -71,10 +67,8 @@ void mb_free(membuf *mb) {
   buf_free(&mb->arena);
   buf_free(&mb->recs);
   mem_free(mb->docs);
-  mem_free(mb->tp);
   mem_free(mb->idslots);
-  mem_free(mb->uniq);
-  mem_free(mb->grouped);
+  mem_free(mb->ids);
   if (mb->deleted) roaring_bitmap_free(mb->deleted);
   mem_free(mb);
 }
@@ -82,7 +76,7 @@ void mb_free(membuf *mb) {
 uint32_t mb_ndocs(const membuf *mb) { return (uint32_t)mb->ndocs; }
 
 size_t mb_bytes(const membuf *mb) {
-  return mb->arena.n + mb->recs.n + mb->post_bytes + mb->nterms * (sizeof(mterm) + 16) + mb->ndocs * sizeof(docinfo) +
+  return mb->arena.n + mb->recs.n + mb->post_bytes + mb->nterms * TERM_OVERHEAD + mb->ndocs * sizeof(docinfo) +
          mb->nidslots * sizeof *mb->idslots;
 }
 
@@ -104,9 +98,10 @@ static int rehash(membuf *mb) {
   return 0;
 }
 
-/* Index of the term, inserting it if new; -1 if out of memory. */
-static long term_id(membuf *mb, const char *t, size_t len) {
-  size_t mask = mb->nslots - 1, h = (size_t)XXH3_64bits(t, len) & mask;
+/* Index of the term t[0..len) whose XXH3 is hash, inserting it if new; -1
+** if out of memory. */
+static long term_id(membuf *mb, const char *t, size_t len, uint64_t hash) {
+  size_t mask = mb->nslots - 1, h = (size_t)hash & mask;
   for (; mb->slots[h]; h = (h + 1) & mask) {
     mterm *e = &mb->terms[mb->slots[h] - 1];
     if (e->len == len && !memcmp(mb->arena.p + e->off, t, len)) return (long)mb->slots[h] - 1;
@@ -124,58 +119,136 @@ static long term_id(membuf *mb, const char *t, size_t len) {
   return (long)mb->nterms - 1;
 }
 
+/* ---- analysing an article (any thread) -------------------------------- */
+
+/* A distinct term of the article being analysed. */
+typedef struct sterm {
+  uint64_t hash;
+  uint32_t off, len;  /* in the scratch arena */
+  uint32_t cnt, at;   /* its tokens; where its positions go in `grouped` */
+  uint32_t slot;      /* its slot in the scratch table, cleared afterwards */
+} sterm;
+
+typedef struct tokpos {
+  uint32_t term, pos;
+} tokpos;
+
+struct mb_scratch {
+  sterm *terms;       /* the article's distinct terms, in order of first use */
+  size_t nterms, capterms;
+  uint32_t *slots;    /* open addressing on the hash: term index + 1 */
+  size_t nslots;
+  buf arena;          /* their bytes */
+  tokpos *tp;         /* its tokens, in the order the analyzer gave them */
+  size_t ntp, captp;
+  uint32_t *grouped;  /* their positions grouped by term */
+  size_t capgrouped;
+  int source;         /* analysing the source field */
+};
+
+mb_scratch *mb_scratch_new(void) { return mem_calloc(1, sizeof(mb_scratch)); }
+
+void mb_scratch_free(mb_scratch *sc) {
+  if (!sc) return;
+  mem_free(sc->terms);
+  mem_free(sc->slots);
+  buf_free(&sc->arena);
+  mem_free(sc->tp);
+  mem_free(sc->grouped);
+  mem_free(sc);
+}
+
+void mb_prep_init(mb_prep *p) {
+  memset(p, 0, sizeof *p);
+  buf_init(&p->rec);
+  buf_init(&p->bytes);
+}
+
+void mb_prep_free(mb_prep *p) {
+  buf_free(&p->rec);
+  buf_free(&p->bytes);
+  mem_free(p->terms);
+  mb_prep_init(p);
+}
+
+/* Empty the scratch table for the next article (it stays sized). */
+static void scratch_clear(mb_scratch *sc) {
+  for (size_t i = 0; i < sc->nterms; i++) sc->slots[sc->terms[i].slot] = 0;
+  sc->nterms = 0;
+  sc->ntp = 0;
+  if (sc->arena.oom) buf_free(&sc->arena); /* its failure is sticky */
+  buf_reset(&sc->arena);
+}
+
+static int scratch_rehash(mb_scratch *sc) {
+  size_t n = sc->nslots ? sc->nslots * 2 : 1024;
+  uint32_t *s = mem_calloc(n, sizeof *s);
+  if (!s) return -1;
+  for (size_t i = 0; i < sc->nterms; i++) {
+    size_t h = (size_t)sc->terms[i].hash & (n - 1);
+    while (s[h]) h = (h + 1) & (n - 1);
+    s[h] = (uint32_t)i + 1;
+    sc->terms[i].slot = (uint32_t)h;
+  }
+  mem_free(sc->slots);
+  sc->slots = s;
+  sc->nslots = n;
+  return 0;
+}
+
+/* Record one token of term t[0..len) at pos.  0 or -1 (out of memory). */
+static int scratch_token(mb_scratch *sc, const char *t, size_t len, uint32_t pos) {
+  if ((sc->nterms + 1) * 2 > sc->nslots && scratch_rehash(sc)) return -1;
+  uint64_t hash = XXH3_64bits(t, len);
+  size_t mask = sc->nslots - 1, h = (size_t)hash & mask;
+  for (; sc->slots[h]; h = (h + 1) & mask) {
+    const sterm *e = &sc->terms[sc->slots[h] - 1];
+    if (e->hash == hash && e->len == len && !memcmp(sc->arena.p + e->off, t, len)) break;
+  }
+  if (!sc->slots[h]) {
+    if (mem_grow(&sc->terms, &sc->capterms, sc->nterms, sizeof *sc->terms)) return -1;
+    sc->terms[sc->nterms] = (sterm){hash, (uint32_t)sc->arena.n, (uint32_t)len, 0, 0, (uint32_t)h};
+    buf_put(&sc->arena, t, len);
+    if (sc->arena.oom) return -1;
+    sc->slots[h] = (uint32_t)++sc->nterms;
+  }
+  if (mem_grow(&sc->tp, &sc->captp, sc->ntp, sizeof *sc->tp)) return -1;
+  sc->tp[sc->ntp++] = (tokpos){sc->slots[h] - 1, pos};
+  sc->terms[sc->slots[h] - 1].cnt++;
+  return 0;
+}
+
 static int on_token(void *ctx, const an_token *tok) {
-  membuf *mb = ctx;
+  mb_scratch *sc = ctx;
   char key[AN_MAX_TERM * 4 + 2];
   const char *t = tok->term;
   size_t len = tok->len;
   if (len + 1 > sizeof key) return 0;
-  if (mb->source) {
+  if (sc->source) {
     key[0] = SEG_SOURCE_PREFIX;
     memcpy(key + 1, t, len);
     t = key;
     len++;
   }
-  long id = term_id(mb, t, len);
-  if (id < 0) return -1;
-  if (mem_grow(&mb->tp, &mb->captp, mb->ntp, sizeof *mb->tp)) return -1;
-  mb->tp[mb->ntp++] = (tokpos){(uint32_t)id, tok->pos};
-  return 0;
+  return scratch_token(sc, t, len, tok->pos);
 }
 
-/* Group the document's tokens by term (a counting sort: tokens arrive in
-** position order, so each group comes out sorted; the rare exception --
-** a joined compound emitted after its parts -- is put right by an
-** insertion sort of its group).  Returns the number of distinct terms,
-** or -1 if out of memory. */
-static long group_tokens(membuf *mb) {
-  size_t nu = 0;
-  uint32_t stamp = ++mb->stamp;
-  if (stamp == 0) { /* wrapped: no term may look seen */
-    for (size_t i = 0; i < mb->nterms; i++) mb->terms[i].seen = 0;
-    stamp = mb->stamp = 1;
-  }
-  for (size_t k = 0; k < mb->ntp; k++) {
-    mterm *t = &mb->terms[mb->tp[k].term];
-    if (t->seen != stamp) {
-      if (mem_grow(&mb->uniq, &mb->capuniq, nu, sizeof *mb->uniq)) return -1;
-      t->seen = stamp;
-      t->cnt = 0;
-      mb->uniq[nu++] = mb->tp[k].term;
-    }
-    t->cnt++;
-  }
-  if (mb->ntp && mem_grow(&mb->grouped, &mb->capgrouped, mb->ntp - 1, sizeof *mb->grouped)) return -1;
+/* Group the article's positions by term (a counting sort: tokens arrive in
+** position order, so each group comes out sorted; the rare exception -- a
+** joined compound emitted after its parts -- is put right by an insertion
+** sort of its group).  0 or -1 (out of memory). */
+static int group_tokens(mb_scratch *sc) {
+  if (sc->ntp && mem_grow(&sc->grouped, &sc->capgrouped, sc->ntp - 1, sizeof *sc->grouped)) return -1;
   uint32_t at = 0;
-  for (size_t u = 0; u < nu; u++) {
-    mterm *t = &mb->terms[mb->uniq[u]];
-    t->at = at;
-    at += t->cnt;
+  for (size_t u = 0; u < sc->nterms; u++) {
+    sc->terms[u].at = at;
+    at += sc->terms[u].cnt;
   }
-  for (size_t k = 0; k < mb->ntp; k++) mb->grouped[mb->terms[mb->tp[k].term].at++] = mb->tp[k].pos;
-  for (size_t u = 0; u < nu; u++) {
-    mterm *t = &mb->terms[mb->uniq[u]];
-    uint32_t *g = mb->grouped + (t->at - t->cnt);
+  for (size_t k = 0; k < sc->ntp; k++) sc->grouped[sc->terms[sc->tp[k].term].at++] = sc->tp[k].pos;
+  for (size_t u = 0; u < sc->nterms; u++) {
+    sterm *t = &sc->terms[u];
+    t->at -= t->cnt;
+    uint32_t *g = sc->grouped + t->at;
     for (uint32_t i = 1; i < t->cnt; i++) /* usually no move at all */
       for (uint32_t j = i; j > 0 && g[j] < g[j - 1]; j--) {
         uint32_t x = g[j];
@@ -183,8 +256,65 @@ static long group_tokens(membuf *mb) {
         g[j - 1] = x;
       }
   }
-  return (long)nu;
+  return 0;
 }
+
+/* Write the grouped terms into p: each term's bytes, then its title and
+** body counts and position deltas as the buffer's postings hold them. */
+static int encode_terms(const mb_scratch *sc, uint32_t tl, mb_prep *p) {
+  if (sc->nterms && !(p->terms = mem_alloc(sc->nterms * sizeof *p->terms))) return -1;
+  p->nterms = sc->nterms;
+  for (size_t u = 0; u < sc->nterms; u++) {
+    const sterm *t = &sc->terms[u];
+    const char *bytes = (const char *)sc->arena.p + t->off;
+    const uint32_t *g = sc->grouped + t->at;
+    mb_term *o = &p->terms[u];
+    o->hash = t->hash;
+    o->len = t->len;
+    o->off = p->bytes.n;
+    buf_put(&p->bytes, bytes, t->len);
+    uint32_t tft = 0;
+    for (uint32_t k = 0; k < t->cnt && !seg_keyword_term(bytes, t->len); k++) tft += g[k] < tl;
+    buf_put_uvarint(&p->bytes, tft);
+    buf_put_uvarint(&p->bytes, t->cnt - tft);
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < t->cnt; k++) {
+      buf_put_uvarint(&p->bytes, g[k] - prev);
+      prev = g[k];
+    }
+    o->post_len = p->bytes.n - o->off - t->len;
+  }
+  return p->bytes.oom ? -1 : 0;
+}
+
+int mb_prepare(analyzer *an, mb_scratch *sc, const nd_doc *d, int64_t date, const buf *topics, mb_prep *p) {
+  mb_prep_free(p);
+  scratch_clear(sc);
+  uint32_t tl = 0, bl = 0, sl = 0;
+  int rc = ND_ERR_NOMEM;
+  sc->source = 0;
+  if (d->title && an_analyze(an, d->title, strlen(d->title), 0, on_token, sc, &tl)) goto fail;
+  if (an_analyze(an, d->body, strlen(d->body), tl + 1, on_token, sc, &bl)) goto fail;
+  sc->source = 1;
+  if (d->source && an_analyze(an, d->source, strlen(d->source), 0, on_token, sc, &sl)) goto fail;
+  sc->source = 0;
+  for (size_t at = 0; topics && at < topics->n; at += 1 + topics->p[at]) /* keyword terms: one at position 0 */
+    if (scratch_token(sc, (const char *)topics->p + at + 1, topics->p[at], 0)) goto fail;
+  if (group_tokens(sc) || encode_terms(sc, tl, p)) goto fail;
+  rec_encode(&p->rec, d);
+  if (p->rec.oom) goto fail;
+  p->idhash = XXH3_64bits(d->id, strlen(d->id));
+  p->date = date;
+  p->title_len = tl;
+  p->body_len = bl;
+  rc = 0;
+fail:
+  sc->source = 0;
+  if (rc) mb_prep_free(p);
+  return rc;
+}
+
+/* ---- buffering (in order, one thread) ---------------------------------- */
 
 /* The id slot of hash h: the one holding a doc with that hash, or the
 ** empty one where it goes. */
@@ -211,51 +341,28 @@ static int id_reserve(membuf *mb) {
   return 0;
 }
 
-int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date, const buf *topics) {
+int mb_put(membuf *mb, const mb_prep *p) {
   if (mb->oom) return ND_ERR_NOMEM;
   if (mb->ndocs >= UINT32_MAX - 1) return ND_ERR_LIMIT;
   if (mem_grow(&mb->docs, &mb->capdocs, mb->ndocs, sizeof *mb->docs) || id_reserve(mb)) return ND_ERR_NOMEM;
+  if (p->nterms && mem_grow(&mb->ids, &mb->capids, p->nterms - 1, sizeof *mb->ids)) return ND_ERR_NOMEM;
   uint32_t doc = (uint32_t)mb->ndocs;
-  uint32_t tl = 0, bl = 0, sl = 0;
-  mb->ntp = 0;
-  mb->source = 0;
-  if (d->title && an_analyze(an, d->title, strlen(d->title), 0, on_token, mb, &tl)) return ND_ERR_NOMEM;
-  if (an_analyze(an, d->body, strlen(d->body), tl + 1, on_token, mb, &bl)) return ND_ERR_NOMEM;
-  mb->source = 1;
-  if (d->source && an_analyze(an, d->source, strlen(d->source), 0, on_token, mb, &sl)) return ND_ERR_NOMEM;
-  mb->source = 0;
-  for (size_t at = 0; topics && at < topics->n; at += 1 + topics->p[at]) { /* keyword terms: one at position 0 */
-    long id = term_id(mb, (const char *)topics->p + at + 1, topics->p[at]);
-    if (id < 0 || mem_grow(&mb->tp, &mb->captp, mb->ntp, sizeof *mb->tp)) return ND_ERR_NOMEM;
-    mb->tp[mb->ntp++] = (tokpos){(uint32_t)id, 0};
+  for (size_t u = 0; u < p->nterms; u++) {
+    const mb_term *o = &p->terms[u];
+    long id = term_id(mb, (const char *)p->bytes.p + o->off, o->len, o->hash);
+    if (id < 0) return ND_ERR_NOMEM;
+    mb->ids[u] = (uint32_t)id;
   }
   /* Records first, so that a failure leaves no postings pointing at a missing doc. */
   size_t rec_off = mb->recs.n;
-  buf rec;
-  buf_init(&rec);
-  rec_encode(&rec, d);
-  buf_put_bytes(&mb->recs, rec.p, rec.n);
-  int oom = rec.oom || mb->recs.oom;
-  buf_free(&rec);
-  if (oom) return ND_ERR_NOMEM;
-  long nu = group_tokens(mb);
-  if (nu < 0) return ND_ERR_NOMEM;
-  for (long u = 0; u < nu; u++) {
-    mterm *t = &mb->terms[mb->uniq[u]];
-    const uint32_t *g = mb->grouped + (t->at - t->cnt);
-    uint32_t cnt = t->cnt;
-    int keyword = seg_keyword_term((const char *)mb->arena.p + t->off, t->len);
-    uint32_t tft = 0;
-    for (uint32_t k = 0; k < cnt && !keyword; k++) tft += g[k] < tl;
+  buf_put_bytes(&mb->recs, p->rec.p, p->rec.n);
+  if (mb->recs.oom) return ND_ERR_NOMEM;
+  for (size_t u = 0; u < p->nterms; u++) {
+    const mb_term *o = &p->terms[u];
+    mterm *t = &mb->terms[mb->ids[u]];
     size_t before = t->post.cap;
     buf_put_uvarint(&t->post, t->df ? doc - t->last_doc : doc);
-    buf_put_uvarint(&t->post, tft);
-    buf_put_uvarint(&t->post, cnt - tft);
-    uint32_t prev = 0;
-    for (uint32_t k = 0; k < cnt; k++) {
-      buf_put_uvarint(&t->post, g[k] - prev);
-      prev = g[k];
-    }
+    buf_put(&t->post, p->bytes.p + o->off + o->len, o->post_len);
     if (t->post.oom) { /* postings of this doc are half-written: the buffer is lost */
       mb->oom = 1;
       return ND_ERR_NOMEM;
@@ -264,9 +371,8 @@ int mb_add(membuf *mb, analyzer *an, const nd_doc *d, int64_t date, const buf *t
     t->last_doc = doc;
     t->df++;
   }
-  uint64_t h = XXH3_64bits(d->id, strlen(d->id));
-  uint32_t *slot = id_slot(mb, h);
-  mb->docs[doc] = (docinfo){rec_off, date, tl, bl, h, *slot};
+  uint32_t *slot = id_slot(mb, p->idhash);
+  mb->docs[doc] = (docinfo){rec_off, p->date, p->title_len, p->body_len, p->idhash, *slot};
   *slot = doc + 1;
   mb->ndocs++;
   return 0;
