@@ -63,8 +63,9 @@ tests: $(BUILD)/tests/crash_test $(BUILD)/tests/nospace_test
 # ThreadSanitizer on the threaded test (TSAN_BUILD: its build directory).
 TSAN_BUILD ?= build-tsan
 test-tsan:
-	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT="-O1 -g" SAN="-fsanitize=thread" $(TSAN_BUILD)/tests/test_concurrent
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) OPT="-O1 -g" SAN="-fsanitize=thread" $(TSAN_BUILD)/tests/test_concurrent $(TSAN_BUILD)/tests/test_parallel_add
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/test_concurrent
+	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_BUILD)/tests/test_parallel_add
 
 # libFuzzer targets (tests/fuzz/, built with clang in FUZZ_BUILD).  `make fuzz`
 # builds them; `make fuzz-run FUZZ_SECONDS=30` runs each that long, keeping

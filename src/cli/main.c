@@ -36,8 +36,9 @@ static const command COMMANDS[] = {
    "                   'none' disables stemming); ignored if it exists\n"
    "  --buffer-mb N    memory for buffered articles before a segment is\n"
    "                   written, in MiB (default 64)\n"
-   "  --threads N      1: write segments in the same thread; 2 or more\n"
-   "                   (default 2): write each full buffer in the background\n"
+   "  --threads N      1: everything in one thread; 2 or more (default 2):\n"
+   "                   prepare articles (checks, key topics, analysis) on N\n"
+   "                   threads and write each full buffer in the background\n"
    "                   while the next one fills (memory: up to two buffers)\n"
    "  -h, --help       show this help\n"},
   {"search", cmd_search, "search the archive",
