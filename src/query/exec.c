@@ -901,47 +901,6 @@ static int and_of_terms(const qit *it, size_t max) {
   return 1;
 }
 
-/* Matches of an AND of terms whose every posting counts: the rarest
-** term's documents a block at a time are the candidates, and each other
-** term keeps those it holds, by merging its decoded block with them (its
-** cursor jumps by the skip table to the block of the next candidate).
-** No per-document call, no frequency decoded.  Deleted documents are left
-** out. */
-static uint64_t count_and_terms(qctx *cx, const snap_seg *g, multi_it *m) {
-  pl_cursor *lead = &((term_it *)m->kids[0])->c;
-  uint32_t cand[PB_SIZE];
-  uint64_t n = 0;
-  int done = 0;
-  while (lead->doc != PL_END && !done) {
-    size_t nc = 0;
-    for (uint32_t k = lead->i; k < lead->n; k++) cand[nc++] = lead->docs[k];
-    uint32_t last = lead->docs[lead->n - 1];
-    for (size_t j = 1; j < m->n && nc; j++) {
-      pl_cursor *c = &((term_it *)m->kids[j])->c;
-      size_t kept = 0, x = 0;
-      while (x < nc) {
-        pl_advance(c, cand[x]);
-        if (c->doc == PL_END) { done = 1; break; }
-        const uint32_t *d = c->docs;
-        uint32_t i = c->i, cn = c->n;
-        while (x < nc && i < cn) {
-          if (d[i] < cand[x]) { i++; continue; }
-          if (d[i] == cand[x]) cand[kept++] = cand[x];
-          x++;
-        }
-        c->i = i < cn ? i : cn - 1; /* a valid position: pl_advance goes on from it */
-        c->doc = d[c->i];
-      }
-      if (c->err) { cx->err = ND_ERR_CORRUPT; return 0; }
-      nc = kept;
-    }
-    for (size_t k = 0; k < nc; k++) n += !ss_deleted(g, cand[k]);
-    pl_advance(lead, last + 1);
-  }
-  if (lead->err) cx->err = ND_ERR_CORRUPT;
-  return n;
-}
-
 /* The live matches of q in segment g, without scoring.  0 or ND_ERR_*. */
 static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
   qit *it = build(cx, q);
@@ -952,9 +911,7 @@ static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *cou
   size_t nk = it->kind == IT_OR ? ((multi_it *)it)->n : 1;
   int postings_only = it->kind == IT_OR || it->kind == IT_TERM; /* every posting a match? */
   for (size_t i = 0; i < nk && postings_only; i++) postings_only = all_postings_match(kids[i]);
-  if (and_of_terms(it, SIZE_MAX) && it->doc != PL_END) {
-    n = count_and_terms(cx, g, (multi_it *)it);
-  } else if (postings_only && nk == 1 && !g->del) {
+  if (postings_only && nk == 1 && !g->del) {
     n = ((term_it *)it)->c.df;
   } else if (postings_only) {
     /* The union of the postings, a block of doc numbers at a time, in a

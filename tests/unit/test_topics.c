@@ -49,7 +49,9 @@
 #include "ingest/ingest.h"
 #include "link/link.h"
 #include "newsdex.h"
+#define TEST_RNG_SEED 0x70901c5u
 #include "test.h"
+#include "testutil.h"
 #include "testfs.h"
 #include "text/analyze.h"
 #include "util/buf.h"
@@ -62,51 +64,6 @@
 #define PREFIX_TERMS_MAX 3000 /* prefixes matching more topic terms are left out (exec: 4096 per segment) */
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static void *xmalloc(size_t n) {
-  void *p = malloc(n ? n : 1);
-  if (!p) { fprintf(stderr, "out of memory\n"); exit(2); }
-  return p;
-}
-static void *xrealloc(void *p, size_t n) {
-  p = realloc(p, n ? n : 1);
-  if (!p) { fprintf(stderr, "out of memory\n"); exit(2); }
-  return p;
-}
-static char *xstrdup(const char *s) {
-  if (!s) return NULL;
-  size_t n = strlen(s);
-  char *p = xmalloc(n + 1);
-  memcpy(p, s, n + 1);
-  return p;
-}
-static char *xstrndup(const char *s, size_t n) {
-  char *p = xmalloc(n + 1);
-  memcpy(p, s, n);
-  p[n] = 0;
-  return p;
-}
-
-static uint64_t rng_state = 0x70901c5u;
-static uint64_t rnd(void) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-static size_t rn(size_t n) { return n ? (size_t)(rnd() % n) : 0; }
-
-static uint64_t fnv(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int verbose(void) {
   const char *v = getenv("ND_TOPICS_VERBOSE");
