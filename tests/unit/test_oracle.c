@@ -129,30 +129,13 @@ typedef struct odoc {
 
 static odoc *D;
 static size_t ND, D_cap;
-static uint32_t *ID_hash; /* id -> doc index + 1 */
-static size_t ID_hcap;
 
 static analyzer *AN;
 
-static long find_doc(const char *id) {
-  size_t n = strlen(id);
-  for (size_t h = fnv(id, n) & (ID_hcap - 1); ID_hash[h]; h = (h + 1) & (ID_hcap - 1))
-    if (!strcmp(D[ID_hash[h] - 1].id, id)) return (long)ID_hash[h] - 1;
-  return -1;
-}
-
-static void id_index_build(void) {
-  ID_hcap = 1;
-  while (ID_hcap < ND * 4) ID_hcap *= 2;
-  free(ID_hash);
-  ID_hash = calloc(ID_hcap, sizeof *ID_hash);
-  if (!ID_hash) exit(2);
-  for (size_t i = 0; i < ND; i++) {
-    size_t h = fnv(D[i].id, strlen(D[i].id)) & (ID_hcap - 1);
-    while (ID_hash[h]) h = (h + 1) & (ID_hcap - 1);
-    ID_hash[h] = (uint32_t)i + 1;
-  }
-}
+static test_ids IDS;
+static const char *id_of(size_t i) { return D[i].id; }
+static long find_doc(const char *id) { return test_ids_find(&IDS, id, id_of); }
+static void id_index_build(void) { test_ids_build(&IDS, ND, id_of); }
 
 typedef struct u64v { uint64_t *v; size_t n, cap; } u64v;
 static void u64_push(u64v *a, uint64_t x) {
@@ -1657,7 +1640,7 @@ static void test_cleanup(void) {
   for (size_t i = 0; i < T_n; i++) free(T_str[i]);
   free(T_str);
   free(T_hash);
-  free(ID_hash);
+  free(IDS.slot);
   free(DF);
   free(UPD);
   an_free(AN);

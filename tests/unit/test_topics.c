@@ -167,29 +167,12 @@ typedef struct tdoc {
 
 static tdoc *D;
 static size_t ND, D_cap;
-static uint32_t *ID_hash;
-static size_t ID_hcap;
 static analyzer *AN;
 
-static long find_doc(const char *id) {
-  size_t n = strlen(id);
-  for (size_t h = fnv(id, n) & (ID_hcap - 1); ID_hash[h]; h = (h + 1) & (ID_hcap - 1))
-    if (!strcmp(D[ID_hash[h] - 1].id, id)) return (long)ID_hash[h] - 1;
-  return -1;
-}
-
-static void id_index_build(void) {
-  ID_hcap = 1;
-  while (ID_hcap < ND * 4) ID_hcap *= 2;
-  free(ID_hash);
-  ID_hash = calloc(ID_hcap, sizeof *ID_hash);
-  if (!ID_hash) exit(2);
-  for (size_t i = 0; i < ND; i++) {
-    size_t h = fnv(D[i].id, strlen(D[i].id)) & (ID_hcap - 1);
-    while (ID_hash[h]) h = (h + 1) & (ID_hcap - 1);
-    ID_hash[h] = (uint32_t)i + 1;
-  }
-}
+static test_ids IDS;
+static const char *id_of(size_t i) { return D[i].id; }
+static long find_doc(const char *id) { return test_ids_find(&IDS, id, id_of); }
+static void id_index_build(void) { test_ids_build(&IDS, ND, id_of); }
 
 static nd_doc as_nd_doc(const tdoc *d) {
   nd_doc x = {0};
@@ -1354,7 +1337,7 @@ static void test_cleanup(void) {
   free(FQ);
   for (size_t i = 0; i < ND; i++) tdoc_free(&D[i]);
   free(D);
-  free(ID_hash);
+  free(IDS.slot);
   free(TT);
   free(NORM_TYPES);
   free(NORM_DF);

@@ -60,4 +60,33 @@ static inline double now_s(void) {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* An index of documents by id: open addressing on fnv(id), slots hold a
+** document's index + 1.  id_of(i) gives document i's id. */
+typedef const char *(*test_id_fn)(size_t i);
+typedef struct test_ids {
+  uint32_t *slot;
+  size_t cap;
+} test_ids;
+
+static inline void test_ids_build(test_ids *x, size_t n, test_id_fn id_of) {
+  x->cap = 1;
+  while (x->cap < n * 4) x->cap *= 2;
+  free(x->slot);
+  x->slot = calloc(x->cap, sizeof *x->slot);
+  if (!x->slot) exit(2);
+  for (size_t i = 0; i < n; i++) {
+    size_t h = fnv(id_of(i), strlen(id_of(i))) & (x->cap - 1);
+    while (x->slot[h]) h = (h + 1) & (x->cap - 1);
+    x->slot[h] = (uint32_t)i + 1;
+  }
+}
+
+/* The index of the document with this id, or -1. */
+static inline long test_ids_find(const test_ids *x, const char *id, test_id_fn id_of) {
+  if (!x->cap) return -1;
+  for (size_t h = fnv(id, strlen(id)) & (x->cap - 1); x->slot[h]; h = (h + 1) & (x->cap - 1))
+    if (!strcmp(id_of(x->slot[h] - 1), id)) return (long)x->slot[h] - 1;
+  return -1;
+}
+
 #endif
