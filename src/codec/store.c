@@ -96,15 +96,27 @@ void nd_document_free(nd_document *d) {
 
 const nd_doc *nd_document_doc(const nd_document *d) { return &d->doc; }
 
-int stw_init(store_writer *w, int level) {
+int stw_init(store_writer *w, int level, const uint8_t *dict, size_t dict_len, buf *out) {
   memset(w, 0, sizeof *w);
   w->level = level;
   w->cctx = ZSTD_createCCtx();
-  return w->cctx ? 0 : -1;
+  if (!w->cctx) return -1;
+  if (dict && dict_len) {
+    w->dict = dict;
+    w->dict_len = dict_len;
+    w->cdict = ZSTD_createCDict(dict, dict_len, level);
+    if (!w->cdict) return -1;
+    w->trained = 1;
+    buf_put(out, dict, dict_len);
+    w->off = dict_len;
+    if (out->oom) return -1;
+  }
+  return 0;
 }
 
 void stw_free(store_writer *w) {
   buf_free(&w->blk);
+  buf_free(&w->rec);
   buf_free(&w->table);
   buf_free(&w->pend);
   buf_free(&w->pend_ends);
@@ -185,14 +197,16 @@ static int flush_block(store_writer *w, buf *out) {
 }
 
 int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_t *idx) {
-  buf rec;
-  buf_init(&rec);
-  rec_encode(&rec, d);
-  if (rec.oom) { buf_free(&rec); return -1; }
+  buf_reset(&w->rec);
+  rec_encode(&w->rec, d);
+  if (w->rec.oom) return -1;
+  return stw_add_record(w, w->rec.p, w->rec.n, out, block, idx);
+}
+
+int stw_add_record(store_writer *w, const uint8_t *rec, size_t len, buf *out, uint32_t *block, uint32_t *idx) {
   size_t at = w->blk.n;
-  buf_put_bytes(&w->blk, rec.p, rec.n);
-  w->raw += rec.n;
-  buf_free(&rec);
+  buf_put_bytes(&w->blk, rec, len);
+  w->raw += len;
   if (w->blk.oom) return -1;
   size_t n = w->blk.n - at; /* a sample: the record with its length */
   if (!w->trained) {
@@ -203,6 +217,18 @@ int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_
   *idx = w->nin++;
   if (w->blk.n >= STORE_BLOCK) return flush_block(w, out);
   return 0;
+}
+
+int stw_copy_block(store_writer *w, const uint8_t *frame, size_t n, buf *out, uint32_t *block) {
+  unsigned long long raw = ZSTD_getFrameContentSize(frame, n);
+  if (!w->dict_len || raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN) return -2;
+  if (flush_block(w, out)) return -1;
+  buf_put(out, frame, n);
+  buf_put_u64(&w->table, w->off);
+  w->off += n;
+  w->raw += raw;
+  *block = w->nblocks++;
+  return out->oom || w->table.oom ? -1 : 0;
 }
 
 int stw_finish(store_writer *w, buf *out, uint64_t *table_off) {
@@ -239,17 +265,35 @@ void store_close(store *s) {
   s->ddict = s->dctx = NULL;
 }
 
-int store_block(const store *s, uint32_t b, buf *out) {
+int stw_has_dict(const store_writer *w, const uint8_t *dict, size_t len) {
+  return w->dict_len && len == w->dict_len && memcmp(dict, w->dict, len) == 0;
+}
+
+const uint8_t *store_dict(const store *s, size_t *len) {
+  *len = (size_t)rd_u64(s->base + s->table_off);
+  return s->base;
+}
+
+int store_frame(const store *s, uint32_t b, const uint8_t **frame, size_t *len) {
   if (b >= s->nblocks) return -1;
   uint64_t lo = rd_u64(s->base + s->table_off + (uint64_t)b * 8);
   uint64_t hi = rd_u64(s->base + s->table_off + (uint64_t)(b + 1) * 8);
   if (lo >= hi || hi > s->table_off) return -1;
-  unsigned long long raw = ZSTD_getFrameContentSize(s->base + lo, hi - lo);
+  *frame = s->base + lo;
+  *len = (size_t)(hi - lo);
+  return 0;
+}
+
+int store_block(const store *s, uint32_t b, buf *out) {
+  const uint8_t *f;
+  size_t n;
+  if (store_frame(s, b, &f, &n)) return -1;
+  unsigned long long raw = ZSTD_getFrameContentSize(f, n);
   if (raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN || raw > ((size_t)1 << 34)) return -1;
   buf_reset(out);
   if (buf_reserve(out, (size_t)raw)) return -2;
-  size_t k = s->ddict ? ZSTD_decompress_usingDDict(s->dctx, out->p, (size_t)raw, s->base + lo, hi - lo, s->ddict)
-                      : ZSTD_decompress(out->p, (size_t)raw, s->base + lo, hi - lo);
+  size_t k = s->ddict ? ZSTD_decompress_usingDDict(s->dctx, out->p, (size_t)raw, f, n, s->ddict)
+                      : ZSTD_decompress(out->p, (size_t)raw, f, n);
   if (ZSTD_isError(k) || k != raw) return -1;
   out->n = k;
   return 0;

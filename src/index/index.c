@@ -42,8 +42,24 @@ typedef struct flush_job {
   membuf *mb;
   const char *dir;
   uint32_t segno;
+  const uint8_t *dict; /* the archive's zstd dictionary (or NULL) */
+  size_t dict_len;
   int rc;
 } flush_job;
+
+/* Take a segment's zstd dictionary as the archive's, the one new segments
+** are written with, if there is none yet and the segment's was trained on
+** a full sample (codec/store.h): sharing one dictionary lets merges copy
+** compressed blocks.  Out of memory just leaves the archive without. */
+static void adopt_dict(nd_index *ix, const segment *s) {
+  size_t len;
+  const uint8_t *d = store_dict(&s->st, &len);
+  if (ix->zdict || !len || s->m.raw_bytes < STORE_TRAIN) return;
+  if ((ix->zdict = mem_alloc(len))) {
+    memcpy(ix->zdict, d, len);
+    ix->zdict_len = len;
+  }
+}
 
 static const char *const ERRORS[] = {"ok", "out of memory", "input/output error", "archive damaged",
                                      "archive locked by another writer", "malformed query", "not found",
@@ -97,6 +113,7 @@ static int snap_load(nd_index *ix, const manifest *m, snapshot *s) {
       if (rc) seg_close(&g->seg);
     }
     if (rc) { snap_free(s); return rc; }
+    adopt_dict(ix, &g->seg);
     s->n++;
     s->total_docs += g->seg.m.ndocs;
     s->live_docs += g->seg.m.ndocs - (g->del ? roaring_bitmap_get_cardinality(g->del) : 0);
@@ -286,6 +303,7 @@ void nd_close(nd_index *ix) {
   buf_free(&ix->batch_text);
   workers_free(ix);
   mem_free(ix->last_id);
+  mem_free(ix->zdict);
   mem_free(ix->dir);
   mem_free(ix);
 }
@@ -336,9 +354,9 @@ static int delete_id(nd_index *ix, const char *id) {
   return found;
 }
 
-static int write_segment(const char *dir, membuf *mb, uint32_t segno) {
+static int write_segment(const char *dir, membuf *mb, uint32_t segno, const uint8_t *zdict, size_t zdict_len) {
   seg_writer w;
-  int rc = segw_open(&w, dir, segno, STORE_LEVEL);
+  int rc = segw_open(&w, dir, segno, STORE_LEVEL, zdict, zdict_len);
   if (!rc) rc = mb_write(mb, &w);
   if (rc) {
     segw_abort(&w);
@@ -349,7 +367,7 @@ static int write_segment(const char *dir, membuf *mb, uint32_t segno) {
 
 static void *flush_main(void *arg) {
   flush_job *j = arg;
-  j->rc = write_segment(j->dir, j->mb, j->segno);
+  j->rc = write_segment(j->dir, j->mb, j->segno, j->dict, j->dict_len);
   return NULL;
 }
 
@@ -369,6 +387,7 @@ static int add_pending(nd_index *ix, uint32_t segno, const membuf *mb) {
     return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   }
   g->ms = (man_seg){segno, g->seg.m.ndocs, 0, 0};
+  adopt_dict(ix, &g->seg);
   ix->npend++;
   return 0;
 }
@@ -400,7 +419,7 @@ static int flush_buffer(nd_index *ix, int wait) {
   if (!wait && ix->threads > 1) {
     flush_job *j = mem_calloc(1, sizeof *j);
     if (j) {
-      *j = (flush_job){.mb = ix->mb, .dir = ix->dir, .segno = segno};
+      *j = (flush_job){.mb = ix->mb, .dir = ix->dir, .segno = segno, .dict = ix->zdict, .dict_len = ix->zdict_len};
       if (pthread_create(&j->thread, NULL, flush_main, j) == 0) {
         ix->inflight = j;
         ix->mb = fresh;
@@ -409,7 +428,7 @@ static int flush_buffer(nd_index *ix, int wait) {
       mem_free(j); /* no thread: write it here */
     }
   }
-  rc = write_segment(ix->dir, ix->mb, segno);
+  rc = write_segment(ix->dir, ix->mb, segno, ix->zdict, ix->zdict_len);
   rc = rc ? ix_fail(ix, rc, "%s: cannot write segment %u: %s", ix->dir, segno, nd_strerror(rc))
           : add_pending(ix, segno, ix->mb);
   if (rc) ix->lost = rc;

@@ -55,6 +55,8 @@ struct nd_index {
   size_t npend;
   uint32_t next_segno;
   char *last_id;
+  uint8_t *zdict;   /* the zstd dictionary new segments get (index.c's adopt_dict), or NULL */
+  size_t zdict_len;
   buf scratch;
   /* Preparing added articles (index.c): workers[0] is the calling
   ** thread's (its analyzer is `an`, not owned), workers[1..] those of the

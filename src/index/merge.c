@@ -2,6 +2,9 @@
 ** merge.c -- merging segments into one, dropping deleted articles.
 **
 ** Documents keep their order: those of the first input segment come first.
+** Their stored blocks are copied compressed when the inputs share a zstd
+** dictionary (segment.c's segw_copy_docs), as segments written by one
+** archive do.
 ** Terms are merged by walking every input dictionary in step; a term's
 ** postings are copied input by input with the documents renumbered, so
 ** nothing but one term's postings is held in memory.
@@ -19,23 +22,30 @@ typedef struct merge_in {
 } merge_in;
 
 static int copy_docs(merge_in *in, size_t n, seg_writer *w, buf *scratch) {
-  uint32_t next = 0;
   for (size_t i = 0; i < n; i++) {
     const segment *g = &in[i].s->seg;
     in[i].remap = mem_alloc((size_t)g->m.ndocs * sizeof(uint32_t) + 1);
     if (!in[i].remap) return ND_ERR_NOMEM;
-    for (uint32_t d = 0; d < g->m.ndocs; d++) {
-      if (ss_deleted(in[i].s, d)) { in[i].remap[d] = UINT32_MAX; continue; }
-      struct nd_document *nd;
-      int rc = seg_get(g, d, scratch, &nd);
-      if (rc) return rc;
-      rc = segw_doc(w, &nd->doc, seg_date(g, d), seg_title_len(g, d), seg_body_len(g, d));
-      nd_document_free(nd);
-      if (rc) return rc;
-      in[i].remap[d] = next++;
-    }
+    int rc = segw_copy_docs(w, g, in[i].s->del, in[i].remap, scratch);
+    if (rc) return rc;
   }
   return 0;
+}
+
+/* The dictionary the merged segment's articles are compressed with: the
+** inputs' own when they all have the same, so that their blocks are copied
+** as they are; else the archive's (or, with none, a trained one). */
+static const uint8_t *merged_dict(const nd_index *ix, const snap_seg *segs, size_t n, size_t *len) {
+  size_t l0;
+  const uint8_t *d0 = store_dict(&segs[0].seg.st, &l0);
+  for (size_t i = 1; i < n && l0; i++) {
+    size_t l;
+    const uint8_t *d = store_dict(&segs[i].seg.st, &l);
+    if (l != l0 || memcmp(d, d0, l)) l0 = 0;
+  }
+  if (l0) { *len = l0; return d0; }
+  *len = ix->zdict_len;
+  return ix->zdict;
 }
 
 static int cmp_term(const dict_iter *a, const dict_iter *b) {
@@ -99,7 +109,9 @@ int merge_segments(nd_index *ix, const snap_seg *segs, size_t n, uint32_t segno,
   if (!in) return ND_ERR_NOMEM;
   for (size_t i = 0; i < n; i++) in[i].s = &segs[i];
   seg_writer w;
-  int rc = segw_open(&w, ix->dir, segno, STORE_LEVEL);
+  size_t dlen;
+  const uint8_t *zdict = merged_dict(ix, segs, n, &dlen);
+  int rc = segw_open(&w, ix->dir, segno, STORE_LEVEL, zdict, dlen);
   if (!rc) rc = copy_docs(in, n, &w, &ix->scratch);
   if (!rc) rc = copy_terms(in, n, &w);
   if (rc) segw_abort(&w);

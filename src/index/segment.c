@@ -33,7 +33,7 @@ static void path_of(const char *dir, uint32_t segno, int k, buf *b) {
 
 /* ---- writing ---------------------------------------------------------- */
 
-int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level) {
+int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, const uint8_t *zdict, size_t zdict_len) {
   memset(w, 0, sizeof *w);
   w->segno = segno;
   w->dir = mem_strdup(dir);
@@ -45,7 +45,7 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level) {
   buf_init(&w->idstr);
   buf_init(&w->topref);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
-  if (!w->dir || stw_init(&w->stw, zstd_level)) return ND_ERR_NOMEM;
+  if (!w->dir || stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
   buf p;
   buf_init(&p);
   for (int k = 0; k < SF_COUNT; k++) {
@@ -70,9 +70,9 @@ static int drain(seg_writer *w, int k, int force) {
   return w->f[k].err ? status_from_errno(w->f[k].err) : 0;
 }
 
-int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len) {
-  uint32_t blk, idx;
-  if (stw_add(&w->stw, d, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
+/* Enter the next document, stored as record idx of store block blk. */
+static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, uint32_t title_len, uint32_t body_len,
+                   uint32_t blk, uint32_t idx) {
   uint32_t docno = w->m.ndocs;
   if (mem_grow(&w->lens, &w->lens_cap, 2 * (size_t)docno + 1, sizeof *w->lens)) return ND_ERR_NOMEM;
   w->lens[2 * docno] = title_len;
@@ -89,17 +89,72 @@ int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, u
     buf_put_u32(&w->dates, docno);
     w->m.ndates++;
   }
-  size_t idlen = strlen(d->id);
-  buf_put_u64(&w->ids, hash64(d->id, idlen));
+  buf_put_u64(&w->ids, hash64(id, idlen));
   buf_put_u32(&w->ids, docno);
   if (w->idstr.n + idlen > UINT32_MAX) return ND_ERR_LIMIT;
   buf_put_u32(&w->idoff, (uint32_t)w->idstr.n);
-  buf_put(&w->idstr, d->id, idlen);
+  buf_put(&w->idstr, id, idlen);
   w->m.sum_title_len += title_len;
   w->m.sum_body_len += body_len;
   if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom) return ND_ERR_NOMEM;
   int rc = drain(w, SF_STO, 0);
   return rc ? rc : drain(w, SF_FLD, 0);
+}
+
+int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len) {
+  uint32_t blk, idx;
+  if (stw_add(&w->stw, d, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
+  return add_row(w, d->id, strlen(d->id), date, title_len, body_len, blk, idx);
+}
+
+/* Copy document x of s as the writer's next, its record taken from the
+** decompressed block in `data`. */
+static int copy_record(seg_writer *w, const segment *s, uint32_t x, const buf *data) {
+  const uint8_t *rec;
+  size_t len, idlen;
+  uint32_t blk, idx;
+  const char *id = seg_id(s, x, &idlen);
+  if (!id || rec_find(data->p, data->n, seg_rec_of(s, x), &rec, &len)) return ND_ERR_CORRUPT;
+  if (stw_add_record(&w->stw, rec, len, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
+  return add_row(w, id, idlen, seg_date(s, x), seg_title_len(s, x), seg_body_len(s, x), blk, idx);
+}
+
+int segw_copy_docs(seg_writer *w, const segment *s, const roaring_bitmap_t *del, uint32_t *remap, buf *scratch) {
+  size_t dlen;
+  const uint8_t *zd = store_dict(&s->st, &dlen);
+  int same = stw_has_dict(&w->stw, zd, dlen);
+  for (uint32_t d = 0, e; d < s->m.ndocs; d = e) {
+    uint32_t b = seg_block_of(s, d);
+    int whole = same;
+    for (e = d; e < s->m.ndocs && seg_block_of(s, e) == b; e++)
+      if ((del && roaring_bitmap_contains(del, e)) || seg_rec_of(s, e) != e - d) whole = 0;
+    if (whole) {
+      const uint8_t *f;
+      size_t n, idlen;
+      uint32_t nb;
+      if (store_frame(&s->st, b, &f, &n)) return ND_ERR_CORRUPT;
+      int r = stw_copy_block(&w->stw, f, n, &w->out[SF_STO], &nb);
+      if (r) return r == -1 ? ND_ERR_NOMEM : ND_ERR_CORRUPT;
+      for (uint32_t x = d; x < e; x++) {
+        const char *id = seg_id(s, x, &idlen);
+        if (!id) return ND_ERR_CORRUPT;
+        remap[x] = w->m.ndocs;
+        int rc = add_row(w, id, idlen, seg_date(s, x), seg_title_len(s, x), seg_body_len(s, x), nb, x - d);
+        if (rc) return rc;
+      }
+      continue;
+    }
+    int r = store_block(&s->st, b, scratch);
+    if (r) return r == -2 ? ND_ERR_NOMEM : ND_ERR_CORRUPT;
+    for (uint32_t x = d; x < e; x++) {
+      remap[x] = UINT32_MAX;
+      if (del && roaring_bitmap_contains(del, x)) continue;
+      remap[x] = w->m.ndocs;
+      int rc = copy_record(w, s, x, scratch);
+      if (rc) return rc;
+    }
+  }
+  return 0;
 }
 
 int segw_term_begin(seg_writer *w, const char *term, size_t len) {

@@ -74,7 +74,9 @@ typedef struct seg_writer {
 } seg_writer;
 
 /* Create the files of segment `segno` in `dir`.  Returns 0 or an ND_ERR_*. */
-int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level);
+/* Stored articles are compressed at `zstd_level` with the given zstd
+** dictionary, or (dict_len 0) one the writer trains (codec/store.h). */
+int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, const uint8_t *dict, size_t dict_len);
 /* Add the next document (numbered 0, 1, ... in call order).  The id must
 ** be set.  Lengths are in positions.  0 or ND_ERR_*. */
 int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len);
@@ -153,6 +155,8 @@ typedef struct blk_cache {
 int seg_get_cached(const segment *s, uint32_t d, blk_cache *c, struct nd_document **out);
 /* The stored block of document d. */
 static inline uint32_t seg_block_of(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 16); }
+/* Its record index in that block. */
+static inline uint32_t seg_rec_of(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 20); }
 
 /* Find the document with this id that is not in `deleted` (may be NULL):
 ** 1 (and *doc), 0 absent, or ND_ERR_*. */
@@ -160,6 +164,13 @@ int seg_find_id(const segment *s, const char *id, const roaring_bitmap_t *delete
 /* The id of document d (not NUL-terminated) and its length; NULL if d is
 ** out of range or the table is damaged. */
 const char *seg_id(const segment *s, uint32_t d, size_t *len);
+/* Add the documents of segment s that are not in `del` (may be NULL), in
+** their order, setting remap[d] to each one's new number (UINT32_MAX:
+** deleted).  Stored blocks with no deleted article are copied compressed
+** when the writer has the dictionary of s; other articles' records are
+** copied from their decompressed block (never decoded).  `scratch` holds a
+** block.  0 or ND_ERR_*. */
+int segw_copy_docs(seg_writer *w, const segment *s, const roaring_bitmap_t *del, uint32_t *remap, buf *scratch);
 /* File name of segment file kind k ("s000012.dic"); out >= 16 bytes. */
 void seg_file_name(uint32_t segno, int k, char *out);
 

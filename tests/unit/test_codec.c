@@ -227,9 +227,9 @@ static void test_svb_matches_library(void) {
 
 static void test_store(void) {
   store_writer w;
-  ASSERT_OK(stw_init(&w, 3));
   buf out;
   buf_init(&out);
+  ASSERT_OK(stw_init(&w, 3, NULL, 0, &out));
   char body[300], id[16];
   uint32_t blk[400], idx[400];
   for (int i = 0; i < 400; i++) {
