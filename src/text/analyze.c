@@ -117,6 +117,10 @@ static int is_word_cp(int32_t cp) {
   }
 }
 
+static inline int ascii_alnum(unsigned char c) {
+  return (unsigned)((c | 32) - 'a') < 26u || (unsigned)(c - '0') < 10u;
+}
+
 static int is_digit_cp(int32_t cp) {
   if (cp < 0x80) return cp >= '0' && cp <= '9';
   return utf8proc_category(cp) == UTF8PROC_CATEGORY_ND;
@@ -317,6 +321,22 @@ int an_analyze(analyzer *a, const char *text, size_t len, uint32_t pos_base,
   int rc = 0;
   size_t i = 0;
   while (i < len && rc == 0) {
+    unsigned char c0 = (unsigned char)text[i];
+    if (c0 < 0x80) {
+      if (!ascii_alnum(c0)) { i++; continue; }
+      /* ASCII fast path: letters and digits ended by an ASCII byte that
+      ** cannot join them to more (not a connector) are one word, the one
+      ** the general path below would make of them. */
+      size_t j = i + 1;
+      while (j < len && ascii_alnum((unsigned char)text[j])) j++;
+      unsigned char e = j < len ? (unsigned char)text[j] : ' ';
+      if (e < 0x80 && !is_connector(e)) {
+        rc = emit_word(&r, text + i, j - i, (uint32_t)i, (uint32_t)j, r.pos, 0);
+        r.pos++;
+        i = j;
+        continue;
+      }
+    }
     int32_t cp;
     size_t k = decode(text, i, len, &cp);
     if (!is_word_cp(cp)) { i += k; continue; }

@@ -45,6 +45,13 @@ static void test_word_rules(void) {
       {"ÉCOLE Müller", "école@0 müller@1"},
       {"\xEF\xAC\x81ne", "fine@0"}, /* the "fi" ligature folds */
       {"a -- b, c.", "a@0 b@1 c@2"},
+      /* ASCII words, ended by what the fast path takes and by what it leaves
+      ** to the general path */
+      {"Tab\tand\nlines end", "tab@0 and@1 line@2 end@3"},
+      {"x1y2 B52s", "x1y2@0 b52s@1"},
+      {"Sch\xC3\xB6n na\xC3\xAFve caf\xC3\xA9s", "schön@0 naïv@1 café@2"},
+      {"war\xE2\x80\x94" "and peace", "war@0 and@1 peac@2"},
+      {"Bush\xE2\x80\x99s co-op 2004.", "bush@0 co@1 +coop@1 op@2 2004@3"},
       {"", ""},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) expect("english", cases[i][0], cases[i][1]);
