@@ -87,6 +87,15 @@ int rec_decode(const uint8_t *rec, size_t len, struct nd_document **out) {
   return 0;
 }
 
+int rec_id(const uint8_t *rec, size_t len, const char **id, size_t *n) {
+  const uint8_t *p = rec, *s;
+  if (len < 2 || (*p & 0x80) || !(*p & 1)) return -1;
+  p++;
+  if (get_bytes(&p, rec + len, &s, n)) return -1;
+  *id = (const char *)s;
+  return 0;
+}
+
 void nd_document_free(nd_document *d) {
   if (!d) return;
   mem_free(d->mem);
@@ -116,7 +125,6 @@ int stw_init(store_writer *w, int level, const uint8_t *dict, size_t dict_len, b
 
 void stw_free(store_writer *w) {
   buf_free(&w->blk);
-  buf_free(&w->rec);
   buf_free(&w->table);
   buf_free(&w->pend);
   buf_free(&w->pend_ends);
@@ -194,13 +202,6 @@ static int flush_block(store_writer *w, buf *out) {
   w->nin = 0;
   buf_reset(&w->blk);
   return rc;
-}
-
-int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_t *idx) {
-  buf_reset(&w->rec);
-  rec_encode(&w->rec, d);
-  if (w->rec.oom) return -1;
-  return stw_add_record(w, w->rec.p, w->rec.n, out, block, idx);
 }
 
 int stw_add_record(store_writer *w, const uint8_t *rec, size_t len, buf *out, uint32_t *block, uint32_t *idx) {

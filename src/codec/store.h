@@ -42,12 +42,14 @@ struct nd_document {
   char *mem;
   const char **marked;
 };
+/* The id of a record (not NUL-terminated), without decoding the rest.
+** 0 or -1 (damaged, or no id). */
+int rec_id(const uint8_t *rec, size_t len, const char **id, size_t *n);
 /* Decode a record into a new document.  Returns 0, -1 (damaged), -2 (no memory). */
 int rec_decode(const uint8_t *rec, size_t len, struct nd_document **out);
 
 typedef struct store_writer {
   buf blk;           /* raw records of the current block */
-  buf rec;           /* scratch: the record being added */
   uint32_t nin;      /* records in it */
   int trained;       /* 1 once the dictionary is decided (possibly empty) */
   buf pend;          /* before that: raw bytes of completed blocks */
@@ -69,10 +71,9 @@ typedef struct store_writer {
 ** compressed with it; without, one is trained.  0 or -1 (memory/zstd). */
 int stw_init(store_writer *w, int level, const uint8_t *dict, size_t dict_len, buf *out);
 void stw_free(store_writer *w);
-/* Add a record; completed blocks are compressed and appended to *out.
-** On return block and idx say where the record will be.  0 or -1 (memory/zstd). */
-int stw_add(store_writer *w, const nd_doc *d, buf *out, uint32_t *block, uint32_t *idx);
-/* The same for an encoded record (as rec_find gives it). */
+/* Add an encoded record (rec_encode's); completed blocks are compressed
+** and appended to *out.  On return block and idx say where the record will
+** be.  0 or -1 (memory/zstd). */
 int stw_add_record(store_writer *w, const uint8_t *rec, size_t len, buf *out, uint32_t *block, uint32_t *idx);
 /* Close the current block, then append a whole compressed block (a frame
 ** of store_frame) as the next one, *block its number.  Only for a writer

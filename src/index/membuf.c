@@ -393,11 +393,10 @@ int mb_find_id(const membuf *mb, const char *id, uint32_t *doc) {
     if (mb->deleted && roaring_bitmap_contains(mb->deleted, d)) continue;
     const uint8_t *rec;
     size_t len;
-    struct nd_document *nd;
-    if (doc_record(mb, d, &rec, &len) || rec_decode(rec, len, &nd)) continue;
-    int same = nd->doc.id && !strcmp(nd->doc.id, id);
-    nd_document_free(nd);
-    if (same) { *doc = d; return 1; }
+    const char *rid;
+    size_t rlen;
+    if (doc_record(mb, d, &rec, &len) || rec_id(rec, len, &rid, &rlen)) continue;
+    if (rlen == strlen(id) && !memcmp(rid, id, rlen)) { *doc = d; return 1; }
   }
   return 0;
 }
@@ -420,10 +419,8 @@ int mb_write(membuf *mb, seg_writer *w) {
   for (uint32_t i = 0; i < mb->ndocs; i++) {
     const uint8_t *rec;
     size_t len;
-    struct nd_document *nd;
-    if (doc_record(mb, i, &rec, &len) || rec_decode(rec, len, &nd)) return ND_ERR_NOMEM;
-    rc = segw_doc(w, &nd->doc, mb->docs[i].date, mb->docs[i].title_len, mb->docs[i].body_len);
-    nd_document_free(nd);
+    if (doc_record(mb, i, &rec, &len)) return ND_ERR_CORRUPT;
+    rc = segw_doc(w, rec, len, mb->docs[i].date, mb->docs[i].title_len, mb->docs[i].body_len);
     if (rc) return rc;
   }
   uint32_t *order = mem_alloc(mb->nterms * sizeof *order + 1);

@@ -101,10 +101,13 @@ static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, ui
   return rc ? rc : drain(w, SF_FLD, 0);
 }
 
-int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len) {
+int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32_t title_len, uint32_t body_len) {
+  const char *id;
+  size_t idlen;
   uint32_t blk, idx;
-  if (stw_add(&w->stw, d, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
-  return add_row(w, d->id, strlen(d->id), date, title_len, body_len, blk, idx);
+  if (rec_id(rec, len, &id, &idlen)) return ND_ERR_INVALID;
+  if (stw_add_record(&w->stw, rec, len, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
+  return add_row(w, id, idlen, date, title_len, body_len, blk, idx);
 }
 
 /* Copy document x of s as the writer's next, its record taken from the

@@ -77,9 +77,10 @@ typedef struct seg_writer {
 /* Stored articles are compressed at `zstd_level` with the given zstd
 ** dictionary, or (dict_len 0) one the writer trains (codec/store.h). */
 int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, const uint8_t *dict, size_t dict_len);
-/* Add the next document (numbered 0, 1, ... in call order).  The id must
-** be set.  Lengths are in positions.  0 or ND_ERR_*. */
-int segw_doc(seg_writer *w, const nd_doc *d, int64_t date, uint32_t title_len, uint32_t body_len);
+/* Add the next document (numbered 0, 1, ... in call order): its stored
+** record (codec/store.h's rec_encode), which must have an id.  Lengths are
+** in positions.  0 or ND_ERR_*. */
+int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32_t title_len, uint32_t body_len);
 /* Terms in strictly increasing byte order; each with its documents in
 ** increasing order. */
 int segw_term_begin(seg_writer *w, const char *term, size_t len);

@@ -238,7 +238,15 @@ static void test_store(void) {
     body[sizeof body - 1 - (size_t)(i % 50)] = 0;
     const char *marked[] = {"M"};
     nd_doc d = {.id = id, .title = i % 2 ? "T" : NULL, .body = body, .marked = marked, .n_marked = (size_t)(i % 2)};
-    ASSERT_OK(stw_add(&w, &d, &out, &blk[i], &idx[i]));
+    buf rec;
+    buf_init(&rec);
+    rec_encode(&rec, &d);
+    const char *rid;
+    size_t rn;
+    ASSERT_OK(rec_id(rec.p, rec.n, &rid, &rn));
+    ASSERT(rn == strlen(id) && !memcmp(rid, id, rn));
+    ASSERT_OK(stw_add_record(&w, rec.p, rec.n, &out, &blk[i], &idx[i]));
+    buf_free(&rec);
   }
   uint64_t table;
   ASSERT_OK(stw_finish(&w, &out, &table));
