@@ -7,6 +7,14 @@
 **            +           tf_body  / (1 - B + B * len_body  / avg_body)
 **   score    = idf(t) * tf' * (K1 + 1) / (tf' + K1)
 **
+** The lengths a document is scored with are its field lengths (in
+** positions) stored in one byte each (bm25_len_code): exact below 128,
+** above that rounded down to a power of two and the next four bits (by
+** less than 1/16), at most 31744.  A segment keeps these bytes densely, two
+** a document, so that scoring a candidate reads 2 bytes rather than a
+** document-table row (as Lucene's norms do); the averages are the exact
+** ones.
+**
 ** A segment's bounds are computed with its own average lengths.  Under the
 ** averages of a whole snapshot a document's tf' can be larger by at most
 ** the factor max(1, avg_snapshot / avg_segment) of each field, which is
@@ -24,6 +32,18 @@
 static inline double bm25_avg(uint64_t sum, uint64_t docs) {
   double a = docs ? (double)sum / (double)docs : 1;
   return a > 0 ? a : 1;
+}
+
+static inline uint8_t bm25_len_code(uint32_t len) {
+  if (len < 128) return (uint8_t)len;
+  int e = 31 - __builtin_clz(len); /* 7 and up */
+  if (e > 14) return 255;
+  return (uint8_t)(128 + ((e - 7) << 4) + ((len >> (e - 4)) & 15));
+}
+
+static inline uint32_t bm25_len_decode(uint8_t c) {
+  if (c < 128) return c;
+  return (16u + (c & 15u)) << (3 + ((c - 128u) >> 4));
 }
 
 static inline double bm25_tf(uint32_t tft, uint32_t tfb, uint32_t len_t, uint32_t len_b, double avg_t, double avg_b) {

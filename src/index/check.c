@@ -7,7 +7,8 @@
 **
 **   - the XXH64 of every file against the segment's meta;
 **   - the deletion file: readable, numbers < ndocs, count as the manifest says;
-**   - the document table: store block in range, length sums as in the meta;
+**   - the document table: store block in range, length sums as in the meta,
+**     the length bytes agreeing with the lengths;
 **   - the dictionary: terms strictly increasing, term count as in the meta,
 **     postings ranges inside .doc/.pos and together covering both files;
 **   - every postings list: decodes, documents strictly increasing and
@@ -115,6 +116,10 @@ static void check_doc_table(checker *k, const segment *s) {
     if (seg_block_of(s, d) >= s->m.store_nblocks)
       problem(k, "%s: offset %zu: article %u is in store block %u, there are %u", name, (size_t)d * SEG_DOC_ROW, d,
               seg_block_of(s, d), s->m.store_nblocks);
+    if (s->norms[2 * (size_t)d] != bm25_len_code(seg_title_len(s, d)) ||
+        s->norms[2 * (size_t)d + 1] != bm25_len_code(seg_body_len(s, d)))
+      problem(k, "%s: offset %zu: the length bytes of article %u disagree with its lengths %u/%u", name,
+              (size_t)(s->norms - s->docs) + 2 * (size_t)d, d, seg_title_len(s, d), seg_body_len(s, d));
   }
   if (st != s->m.sum_title_len || sb != s->m.sum_body_len)
     problem(k, "%s: title/body lengths sum to %llu/%llu, the meta says %llu/%llu", name, (unsigned long long)st,

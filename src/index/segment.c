@@ -15,10 +15,10 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3454454d5844444eULL /* "NDDXMET4" */
+#define META_MAGIC 0x3554454d5844444eULL /* "NDDXMET5" */
 /* Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
-** entries, no block bounds), "NDDXMET3" (no topics).  Refused with
-** ND_ERR_VERSION. */
+** entries, no block bounds), "NDDXMET3" (no topics), "NDDXMET4" (no length
+** bytes; blocks bounded with exact lengths).  Refused with ND_ERR_VERSION. */
 #define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
 #define META_FIELDS (12 + 2 * SF_COUNT)
 
@@ -44,6 +44,7 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, co
   buf_init(&w->idoff);
   buf_init(&w->idstr);
   buf_init(&w->topref);
+  buf_init(&w->norms);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
   if (!w->dir || stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
   buf p;
@@ -75,8 +76,10 @@ static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, ui
                    uint32_t blk, uint32_t idx) {
   uint32_t docno = w->m.ndocs;
   if (mem_grow(&w->lens, &w->lens_cap, 2 * (size_t)docno + 1, sizeof *w->lens)) return ND_ERR_NOMEM;
-  w->lens[2 * docno] = title_len;
-  w->lens[2 * docno + 1] = body_len;
+  uint8_t code[2] = {bm25_len_code(title_len), bm25_len_code(body_len)};
+  w->lens[2 * docno] = bm25_len_decode(code[0]); /* as the scorer will see them */
+  w->lens[2 * docno + 1] = bm25_len_decode(code[1]);
+  buf_put(&w->norms, code, 2);
   w->m.ndocs++;
   buf *f = &w->out[SF_FLD];
   buf_put_u32(f, title_len);
@@ -96,7 +99,7 @@ static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, ui
   buf_put(&w->idstr, id, idlen);
   w->m.sum_title_len += title_len;
   w->m.sum_body_len += body_len;
-  if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom) return ND_ERR_NOMEM;
+  if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom || w->norms.oom) return ND_ERR_NOMEM;
   int rc = drain(w, SF_STO, 0);
   return rc ? rc : drain(w, SF_FLD, 0);
 }
@@ -277,6 +280,7 @@ static void release(seg_writer *w) {
   buf_free(&w->idoff);
   buf_free(&w->idstr);
   buf_free(&w->topref);
+  buf_free(&w->norms);
   mem_free(w->lens);
   w->lens = NULL;
   w->lens_cap = 0;
@@ -334,6 +338,7 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   buf_put(&w->out[SF_FLD], w->idstr.p, w->idstr.n);
   w->m.id_bytes = w->idstr.n;
   if (w->idoff.oom || put_topics(w)) { rc = ND_ERR_NOMEM; goto fail; }
+  buf_put(&w->out[SF_FLD], w->norms.p, w->norms.n);
   uint8_t pad[PL_PAD] = {0};
   buf_put(&w->out[SF_DOC], pad, sizeof pad);
   for (int k = 0; k < SF_COUNT; k++)
@@ -414,7 +419,7 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     }
   }
   const seg_meta *m = &s->m;
-  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4 + 4) + 8 + m->ndates * 12 + m->id_bytes + m->topic_refs * 4;
+  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4 + 4 + 2) + 8 + m->ndates * 12 + m->id_bytes + m->topic_refs * 4;
   if (m->topic_refs > m->size[SF_FLD] || m->size[SF_FLD] != fld_need || m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
@@ -438,6 +443,7 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   s->idstr = s->idoff + ((size_t)m->ndocs + 1) * 4;
   s->topoff = s->idstr + m->id_bytes;
   s->topics = s->topoff + ((size_t)m->ndocs + 1) * 4;
+  s->norms = s->topics + (size_t)m->topic_refs * 4;
 done:
   buf_free(&p);
   buf_free(&meta);

@@ -18,6 +18,8 @@
 **                     start in the topic list (the last one: its length)
 **              topic list: u32 dictionary ordinals of the topic terms of
 **                     each doc (ascending), in doc order
+**              lengths: ndocs x 2 bytes: the title and body lengths as
+**                     scored, one byte each (index/bm25.h)
 **   sN.sto   stored articles (codec/store.h)
 **   sN.meta  counts, statistics, offsets, and the size and XXH64 of each of
 **            the five files above; written last, its own XXH64 at its end.
@@ -34,6 +36,7 @@
 #include "../codec/postings.h"
 #include "../codec/store.h"
 #include "../util/file.h"
+#include "bm25.h"
 #include <roaring/roaring.h>
 
 enum { SF_DIC, SF_DOC, SF_POS, SF_FLD, SF_STO, SF_COUNT };
@@ -67,7 +70,8 @@ typedef struct seg_writer {
   uint64_t doc_off, pos_off;
   buf dates, ids, idoff, idstr;
   buf topref;           /* (doc, term ordinal) u32 pairs of topic terms, in term order */
-  uint32_t *lens;       /* title and body length of each doc so far, for block bounds */
+  buf norms;            /* the length bytes of each doc so far (index/bm25.h) */
+  uint32_t *lens;       /* title and body length of each doc so far as scored, for block bounds */
   size_t lens_cap;
   seg_meta m;
   int open_files;
@@ -111,6 +115,7 @@ typedef struct segment {
   dict d;
   store st;
   const uint8_t *docs, *dates, *ids, *idoff, *idstr, *topoff, *topics;
+  const uint8_t *norms; /* per doc: title and body length bytes (bm25_len_code) */
 } segment;
 
 /* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
@@ -124,6 +129,9 @@ int seg_verify(const segment *s, char *err, size_t errcap);
 static inline uint32_t seg_title_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW); }
 static inline uint32_t seg_body_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 4); }
 static inline int64_t seg_date(const segment *s, uint32_t d) { return (int64_t)rd_u64(s->docs + (size_t)d * SEG_DOC_ROW + 8); }
+/* The title and body lengths document d is scored with (index/bm25.h). */
+static inline uint32_t seg_title_norm(const segment *s, uint32_t d) { return bm25_len_decode(s->norms[2 * (size_t)d]); }
+static inline uint32_t seg_body_norm(const segment *s, uint32_t d) { return bm25_len_decode(s->norms[2 * (size_t)d + 1]); }
 
 /* The dictionary ordinals (ascending, u32 each) of document d's topic
 ** terms, and their number in *n; NULL (and *n = 0) when the table is

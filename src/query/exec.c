@@ -71,8 +71,8 @@ static void cache_free(qctx *cx) {
 static double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
   if (source) return bm25_saturate(idf, tfb);
   const segment *s = cx->seg;
-  return bm25_saturate(idf, bm25_tf(field == QF_BODY ? 0 : tft, field == QF_TITLE ? 0 : tfb, seg_title_len(s, doc),
-                                    seg_body_len(s, doc), cx->avg_t, cx->avg_b));
+  return bm25_saturate(idf, bm25_tf(field == QF_BODY ? 0 : tft, field == QF_TITLE ? 0 : tfb, seg_title_norm(s, doc),
+                                    seg_body_norm(s, doc), cx->avg_t, cx->avg_b));
 }
 
 /* ---- iterators -------------------------------------------------------- */

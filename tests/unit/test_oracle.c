@@ -1177,12 +1177,25 @@ static int cmp_long(const void *a, const void *b) {
 
 static double AVG_T, AVG_B;
 
+/* A field length as scored: exact below 128, else its leading five bits
+** (the highest set bit and the four after it) kept, the rest zeroed; at
+** most 31744 (docs/format.md). */
+static double scored_len(uint32_t n) {
+  if (n < 128) return n;
+  if (n >= 32768) return 31744;
+  uint32_t top = 1u << 31;
+  while (!(n & top)) top >>= 1;
+  uint32_t keep = top | (top >> 1) | (top >> 2) | (top >> 3) | (top >> 4);
+  return n & keep;
+}
+
 static double bm25(const odoc *d, uint32_t t) {
   uint32_t tft, tfb;
   tf_of(d, t, &tft, &tfb);
   double df = DF[t];
   double idf = log(1.0 + (N_live - df + 0.5) / (df + 0.5));
-  double tf = 2.5 * tft / (1 - 0.75 + 0.75 * d->tl / AVG_T) + tfb / (1 - 0.75 + 0.75 * d->bl / AVG_B);
+  double tf = 2.5 * tft / (1 - 0.75 + 0.75 * scored_len(d->tl) / AVG_T) +
+              tfb / (1 - 0.75 + 0.75 * scored_len(d->bl) / AVG_B);
   return idf * tf * (1.2 + 1) / (tf + 1.2);
 }
 
