@@ -13,7 +13,7 @@
 **     counted ("silent"): they are allowed only because check reports them.
 ** Then damage is "resealed" (the segment's checksums recomputed) so that
 ** only the structural checks can see it: again no crash, and targeted
-** damage (id index, date index, document table, postings, dictionary) must
+** damage (id index, date index, document table, length bytes, postings, dictionary) must
 ** be reported by name.  Runs in a few seconds; run it under the sanitizers.
 */
 #include <dirent.h>
@@ -458,6 +458,7 @@ static void test_targeted(void) {
   fld_case("s000001.fld", ids + 4, 0, "id index");                       /* id entry 0's hash */
   fld_case("s000001.fld", topoff + 4, (uint32_t)refs + 1, "topic list");   /* doc 1's topics beyond the list */
   fld_case("s000001.fld", topics, 0, "topic");                            /* first topic: the dictionary's first term */
+  fld_case("s000001.fld", topics + refs * 4, 0xffffffffu, "length bytes"); /* docs 0 and 1 scored as 31744 words long */
   /* The dictionary's first term's df (third uvarint of the block: count,
   ** doc_off, pos_off, then prefix, suffix length, suffix, df) would need
   ** decoding; instead swap two bytes of the .doc file's first postings so
