@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define BQ_MAX_ITEMS 16
+#define BQ_MAX_ITEMS 64
 
 enum { BQ_WORD = 0, BQ_PHRASE = 1, BQ_PREFIX = 2 };
 

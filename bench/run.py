@@ -8,7 +8,8 @@
 engines over the corpus (wall and CPU time, peak RSS, size on disk), check
 that they agree on the totals of the AND and phrase queries, time the query
 set (engines interleaved, --reps repetitions, the median per query, then
-mean / p50 / p99 per class, top 10, exact and lower-bound counts) and write
+mean / p50 / p99 per class, top 10, exact and lower-bound counts), score
+their ranking on Cranfield (bench/quality.py) and write
 bench/results/RESULTS.md, results.json and latency.png.  BENCH_SCALES (or
 --scales) also measures the corpus repeated k times under new ids.
 
@@ -32,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import gen_queries  # noqa: E402
+import quality  # noqa: E402
 
 ENGINES = ("newsdex", "fts5", "xapian")
 PEERS = ("fts5", "xapian")
@@ -349,7 +351,7 @@ def versions(tools):
             "xapian": out(["sh", "-c", "xapian-config --version 2>/dev/null || dpkg-query -W -f '${Version}' libxapian30"])}
 
 
-def write_report(outdir, env, results, raw, nq_checked):
+def write_report(outdir, env, results, raw, nq_checked, ranking):
     one = results[min(results)]
     lines = ["# Benchmark results", "",
              "Written by `bench/run.py` (`make bench`); how to read it: docs/benchmarks.md.", "",
@@ -366,6 +368,9 @@ def write_report(outdir, env, results, raw, nq_checked):
         lines += ["", f"## Query latency, count {count}", ""] + latency_table(one["timing"], count)
     if len(results) > 1:
         lines += ["", "## Growth", ""] + growth_table(results)
+    lines += ["", "## Ranking quality (Cranfield)", "",
+              f"Each query as an OR of its distinct words, top {quality.DEPTH}; graded judgments "
+              "(bench/quality.py, docs/benchmarks.md).", ""] + quality.table(ranking)
     lines += ["", "![latency per class](latency.png)", ""]
     with open(os.path.join(outdir, "RESULTS.md"), "w") as f:
         f.write("\n".join(lines))
@@ -479,10 +484,12 @@ def main():
            "busy": load[0] > 0.5, "date": time.strftime("%Y-%m-%d"), "versions": versions(tools),
            "threads": tools.threads, "nqueries": len(queries), "per_class": args.per_class,
            "reps": args.reps, "machine": platform.machine()}
+    print("ranking quality on Cranfield ...", file=sys.stderr)
+    ranking = quality.evaluate(tools.nd, {"FTS5": tools.peer["fts5"], "Xapian": tools.peer["xapian"]})
     nq_checked = sum(1 for c in classes if c in CHECKED)
-    write_report(args.out, env, results, raw * min(results), nq_checked)
+    write_report(args.out, env, results, raw * min(results), nq_checked, ranking)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"env": env, "raw_bytes": raw, "results": results}, f, indent=1)
+        json.dump({"env": env, "raw_bytes": raw, "results": results, "ranking": dict(ranking)}, f, indent=1)
     plot(args.out, results[min(results)], work)
     print(f"wrote {os.path.join(args.out, 'RESULTS.md')}", file=sys.stderr)
     return 0

@@ -81,5 +81,23 @@ else
   echo "skip: $SAMPLE not found"
 fi
 
+# Ranking quality: the measures on a worked example, then newsdex at least
+# as good as both peers on Cranfield in nDCG@10 and MAP.
+check "quality measures: worked example" 0 python3 bench/quality.py --self-test
+CRAN="$SHARED/data/relevance/cranfield"
+if [ -f "$CRAN/docs.jsonl" ]; then
+  check "quality: Cranfield runs" 0 python3 bench/quality.py --build "$BUILD" --data "$CRAN"
+  cat "$T/out"
+  nd=$(grep '^| newsdex |' "$T/out" | cut -d'|' -f3,4)
+  for e in FTS5 Xapian; do
+    peer=$(grep "^| $e |" "$T/out" | cut -d'|' -f3,4)
+    if [ -n "$nd" ] && [ -n "$peer" ] && awk -v a="$nd" -v b="$peer" 'BEGIN { split(a, x, "|"); split(b, y, "|"); exit !(x[1] + 0 >= y[1] + 0 && x[2] + 0 >= y[2] + 0) }'; then
+      ok "nDCG@10 and MAP at least $e's"
+    else bad "nDCG@10 and MAP at least $e's (newsdex $nd, $e $peer)"; fi
+  done
+else
+  echo "skip: $CRAN not found"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
