@@ -24,9 +24,15 @@
 #define ND_INDEX_BM25_H
 #include <stdint.h>
 
+#ifndef BM25_K1 /* both may be set when compiling, to study them (docs/benchmarks.md) */
 #define BM25_K1 1.2
+#endif
+#ifndef BM25_B
 #define BM25_B 0.75
+#endif
+#ifndef BM25_W_TITLE
 #define BM25_W_TITLE 2.5
+#endif
 
 /* Average length of a field: sum / docs, or 1 when that is not positive. */
 static inline double bm25_avg(uint64_t sum, uint64_t docs) {
