@@ -78,7 +78,7 @@ static double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, do
 /* ---- iterators -------------------------------------------------------- */
 
 typedef struct qit qit;
-enum { IT_OTHER, IT_TERM, IT_AND, IT_OR };
+enum { IT_OTHER, IT_TERM, IT_AND, IT_OR, IT_PHRASE };
 struct qit {
   uint32_t doc; /* current document, PL_END when exhausted */
   int kind;     /* IT_*: what the block-max path can see through */
@@ -193,6 +193,9 @@ typedef struct phrase_it {
   const uint32_t *rel;
   uint32_t **pos;
   uint32_t *cap, *npos;
+  uint32_t *order; /* the cursors by increasing df: the rarest term leads the intersection */
+  double thr;      /* block-max top-k (bm_phrase): candidates whose bound is below are passed by */
+  double scale;    /* its bounds' scale (bm25_bound_scale) */
   int field, source;
   double idf;
   uint32_t tf_t, tf_b; /* occurrences in the current doc */
@@ -246,19 +249,46 @@ static int phrase_check(phrase_it *p, uint32_t doc) {
   return p->tf_t + p->tf_b > 0;
 }
 
+#define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
+
+/* A bound of the phrase's score in the documents up to *last from the
+** current one: a phrase occurs in a field at most as often as each of its
+** terms, so its tf' is at most the smallest of the terms' block bounds
+** (index/bm25.h).  Terms without a skip table bound nothing (INFINITY when
+** none has one). */
+static double phrase_bound(const phrase_it *p, uint32_t *last) {
+  double f = INFINITY;
+  *last = PL_END - 1;
+  for (size_t i = 0; i < p->n; i++) {
+    const pl_cursor *c = &p->c[i];
+    if (!c->skip) continue;
+    double b = pl_bound_of(c, c->blk);
+    uint32_t l = pl_last_of(c, c->blk);
+    if (b < f) f = b;
+    if (l < *last) *last = l;
+  }
+  return f == INFINITY ? f : bm25_saturate(p->idf, f * p->scale) * BOUND_SLACK;
+}
+
 static void phrase_find(phrase_it *p, uint32_t target) {
+  pl_cursor *lead = &p->c[p->order[0]];
   for (;;) {
-    pl_advance(&p->c[0], target);
-    uint32_t cand = p->c[0].doc;
+    pl_advance(lead, target);
+    uint32_t cand = lead->doc;
     int moved = 0;
     for (size_t i = 1; i < p->n && cand != PL_END; i++) {
-      pl_advance(&p->c[i], cand);
-      if (p->c[i].doc != cand) { cand = p->c[i].doc; moved = 1; break; }
+      pl_cursor *c = &p->c[p->order[i]];
+      pl_advance(c, cand);
+      if (c->doc != cand) { cand = c->doc; moved = 1; break; }
     }
     for (size_t i = 0; i < p->n; i++)
       if (p->c[i].err) p->base.cx->err = ND_ERR_CORRUPT;
     if (cand == PL_END || p->base.cx->err) { p->base.doc = PL_END; return; }
     if (moved) { target = cand; continue; }
+    if (p->thr > -INFINITY) {
+      uint32_t last;
+      if (phrase_bound(p, &last) < p->thr) { target = last + 1; continue; }
+    }
     if (phrase_check(p, cand)) { p->base.doc = cand; return; }
     if (p->base.cx->err) { p->base.doc = PL_END; return; }
     target = cand + 1;
@@ -281,6 +311,7 @@ static void phrase_destroy(qit *it) {
   mem_free(p->pos);
   mem_free(p->cap);
   mem_free(p->npos);
+  mem_free(p->order);
   mem_free(p->c);
   mem_free(p);
 }
@@ -288,7 +319,8 @@ static void phrase_destroy(qit *it) {
 static qit *phrase_it_new(qctx *cx, const qnode *q) {
   phrase_it *p = mem_calloc(1, sizeof *p);
   if (!p) { cx->err = ND_ERR_NOMEM; return NULL; }
-  p->base = (qit){PL_END, IT_OTHER, UINT64_MAX, phrase_next, phrase_advance, phrase_score, phrase_destroy, cx};
+  p->base = (qit){PL_END, IT_PHRASE, UINT64_MAX, phrase_next, phrase_advance, phrase_score, phrase_destroy, cx};
+  p->thr = -INFINITY;
   p->n = q->nterms;
   p->rel = q->pos;
   p->field = q->field;
@@ -297,7 +329,8 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
   p->pos = mem_calloc(q->nterms, sizeof *p->pos);
   p->cap = mem_calloc(q->nterms, sizeof *p->cap);
   p->npos = mem_calloc(q->nterms, sizeof *p->npos);
-  if (!p->c || !p->pos || !p->cap || !p->npos) { cx->err = ND_ERR_NOMEM; phrase_destroy(&p->base); return NULL; }
+  p->order = mem_calloc(q->nterms, sizeof *p->order);
+  if (!p->c || !p->pos || !p->cap || !p->npos || !p->order) { cx->err = ND_ERR_NOMEM; phrase_destroy(&p->base); return NULL; }
   for (size_t i = 0; i < q->nterms; i++) {
     char key[DICT_MAX_TERM + 1];
     size_t len = make_key(q->terms[i], q->field, key);
@@ -305,6 +338,9 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
     if (r <= 0) { phrase_destroy(&p->base); return r < 0 ? NULL : empty_it(cx); }
     p->idf += idf_of(cx, key, len);
     if (p->c[i].df < p->base.cost) p->base.cost = p->c[i].df;
+    size_t k = i; /* insertion by df */
+    for (; k > 0 && p->c[p->order[k - 1]].df > p->c[i].df; k--) p->order[k] = p->order[k - 1];
+    p->order[k] = (uint32_t)i;
   }
   phrase_find(p, 0);
   return &p->base;
@@ -735,8 +771,6 @@ static void heap_offer(heap *hp, const exec_hit *x) {
 ** are only probed for documents the others already make promising. */
 
 #define BM_MAX_TERMS 64
-#define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
-
 /* A score bound for tf' bound f (a block's stored bound). */
 static double bound_score(const term_it *t, double f) { return bm25_saturate(t->idf, f * t->scale) * BOUND_SLACK; }
 
@@ -1012,10 +1046,43 @@ static void and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap
   if (lead->err) cx->err = ND_ERR_CORRUPT;
 }
 
-/* Run the block-max path if `it` has a shape it handles: 1 if it did. */
-static int block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen) {
+/* A phrase alone: phrase_find passes by the candidates whose bound
+** (phrase_bound) cannot reach the worst kept hit, before reading their
+** positions. */
+static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, phrase_it *p, heap *hp, uint64_t *seen) {
+  const segment *s = &g->seg;
+  p->scale = p->source ? 1
+                       : bm25_bound_scale(cx->avg_t, cx->avg_b, bm25_avg(s->m.sum_title_len, s->m.ndocs),
+                                          bm25_avg(s->m.sum_body_len, s->m.ndocs));
+  qit *it = &p->base;
+  while (it->doc != PL_END && !cx->err) {
+    uint32_t d = it->doc;
+    if (d >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; break; }
+    double thr = heap_floor(hp);
+    if (!ss_deleted(g, d)) {
+      double sc = it->score(it);
+      if (sc >= thr) {
+        offer(hp, g, si, d, sc, seen);
+        thr = heap_floor(hp);
+      }
+    }
+    p->thr = thr;
+    it->next(it);
+  }
+  p->thr = -INFINITY;
+}
+
+/* Run the block-max path if `it` has a shape it handles: 1 if it did.  A
+** phrase takes it only without an exact count: counting would check every
+** candidate's positions again, which the plain loop does once. */
+static int block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen, int exact) {
   if (it->kind == IT_TERM) {
     bm_or(cx, g, si, &it, 1, hp, seen);
+    return 1;
+  }
+  if (it->kind == IT_PHRASE) {
+    if (exact) return 0;
+    bm_phrase(cx, g, si, (phrase_it *)it, hp, seen);
     return 1;
   }
   if (it->kind != IT_OR && it->kind != IT_AND) return 0;
@@ -1119,7 +1186,7 @@ int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int s
       *total += seen;
       continue;
     }
-    if (sort == ND_SORT_RELEVANCE && block_max(&cx, g, (uint32_t)si, it, &hp, &seen)) {
+    if (sort == ND_SORT_RELEVANCE && block_max(&cx, g, (uint32_t)si, it, &hp, &seen, *exact)) {
       it->destroy(it);
       rc = cx.err;
       if (*exact && !rc) rc = count_live(&cx, g, q, &seen);
