@@ -223,6 +223,7 @@ int stw_add_record(store_writer *w, const uint8_t *rec, size_t len, buf *out, ui
 int stw_copy_block(store_writer *w, const uint8_t *frame, size_t n, buf *out, uint32_t *block) {
   unsigned long long raw = ZSTD_getFrameContentSize(frame, n);
   if (!w->dict_len || raw == ZSTD_CONTENTSIZE_ERROR || raw == ZSTD_CONTENTSIZE_UNKNOWN) return -2;
+  if (ZSTD_findFrameCompressedSize(frame, n) != n) return -2; /* not exactly one frame (errors are huge) */
   if (flush_block(w, out)) return -1;
   buf_put(out, frame, n);
   buf_put_u64(&w->table, w->off);

@@ -269,6 +269,56 @@ static void test_store(void) {
     ASSERT_EQ_INT(doc->doc.n_marked, i % 2);
     nd_document_free(doc);
   }
+  /* Frames are copied only by a writer given a dictionary (the same), and
+  ** only whole.  Any bytes can be a (raw content) dictionary. */
+  const uint8_t *f;
+  size_t fn;
+  uint32_t nb;
+  ASSERT_OK(store_frame(&s, 0, &f, &fn));
+  buf out2, out3;
+  buf_init(&out2);
+  buf_init(&out3);
+  ASSERT_EQ_INT(stw_copy_block(&w, f, fn, &out2, &nb), -2); /* no dictionary given */
+  char zd[2048];
+  for (size_t i = 0; i < sizeof zd; i++) zd[i] = "the harbour pilots went on strike over pay "[i % 43];
+  store_writer w2, w3;
+  ASSERT_OK(stw_init(&w3, 3, (const uint8_t *)zd, sizeof zd, &out3));
+  for (int i = 0; i < 400; i++) {
+    nd_doc d = {.id = "x", .body = zd + i % 100};
+    buf rec;
+    buf_init(&rec);
+    rec_encode(&rec, &d);
+    ASSERT_OK(stw_add_record(&w3, rec.p, rec.n, &out3, &blk[i], &idx[i]));
+    buf_free(&rec);
+  }
+  uint64_t t3, t2;
+  ASSERT_OK(stw_finish(&w3, &out3, &t3));
+  store s3, s2;
+  ASSERT_OK(store_open(&s3, out3.p, out3.n, t3, w3.nblocks));
+  size_t dl;
+  const uint8_t *sd = store_dict(&s3, &dl);
+  ASSERT(dl == sizeof zd && !memcmp(sd, zd, dl));
+  ASSERT_OK(stw_init(&w2, 3, sd, dl, &out2));
+  ASSERT(stw_has_dict(&w2, sd, dl) && !stw_has_dict(&w, sd, dl));
+  ASSERT_OK(store_frame(&s3, 1, &f, &fn));
+  ASSERT_EQ_INT(stw_copy_block(&w2, f, fn - 1, &out2, &nb), -2); /* cut short */
+  ASSERT_OK(stw_copy_block(&w2, f, fn, &out2, &nb));
+  ASSERT_OK(stw_finish(&w2, &out2, &t2));
+  ASSERT_OK(store_open(&s2, out2.p, out2.n, t2, w2.nblocks));
+  buf a, b2;
+  buf_init(&a);
+  buf_init(&b2);
+  ASSERT_OK(store_block(&s3, 1, &a));
+  ASSERT_OK(store_block(&s2, nb, &b2));
+  ASSERT(a.n > 0 && a.n == b2.n && !memcmp(a.p, b2.p, a.n));
+  store_close(&s2);
+  store_close(&s3);
+  stw_free(&w2);
+  stw_free(&w3);
+  buf_free(&a);
+  buf_free(&b2);
+  buf_free(&out2);
+  buf_free(&out3);
   /* A damaged block is an error, not a crash. */
   out.p[out.n / 3] ^= 0x55;
   int errors = 0;
