@@ -279,10 +279,11 @@ static void test_store(void) {
   buf_init(&out2);
   buf_init(&out3);
   ASSERT_EQ_INT(stw_copy_block(&w, f, fn, &out2, &nb), -2); /* no dictionary given */
-  char zd[2048];
-  for (size_t i = 0; i < sizeof zd; i++) zd[i] = "the harbour pilots went on strike over pay "[i % 43];
+  char zd[2049]; /* NUL-terminated: article bodies are taken from it too */
+  for (size_t i = 0; i < sizeof zd - 1; i++) zd[i] = "the harbour pilots went on strike over pay "[i % 43];
+  zd[sizeof zd - 1] = 0;
   store_writer w2, w3;
-  ASSERT_OK(stw_init(&w3, 3, (const uint8_t *)zd, sizeof zd, &out3));
+  ASSERT_OK(stw_init(&w3, 3, (const uint8_t *)zd, sizeof zd - 1, &out3));
   for (int i = 0; i < 400; i++) {
     nd_doc d = {.id = "x", .body = zd + i % 100};
     buf rec;
@@ -297,7 +298,7 @@ static void test_store(void) {
   ASSERT_OK(store_open(&s3, out3.p, out3.n, t3, w3.nblocks));
   size_t dl;
   const uint8_t *sd = store_dict(&s3, &dl);
-  ASSERT(dl == sizeof zd && !memcmp(sd, zd, dl));
+  ASSERT(dl == sizeof zd - 1 && !memcmp(sd, zd, dl));
   ASSERT_OK(stw_init(&w2, 3, sd, dl, &out2));
   ASSERT(stw_has_dict(&w2, sd, dl) && !stw_has_dict(&w, sd, dl));
   ASSERT_OK(store_frame(&s3, 1, &f, &fn));
