@@ -558,8 +558,7 @@ static void prepare_article(add_worker *w, const nd_doc *in, add_slot *s) {
     d.id = s->idbuf;
   }
   s->id = d.id;
-  if (w->topics.oom) buf_free(&w->topics); /* its failure is sticky */
-  buf_reset(&w->topics);
+  buf_restart(&w->topics);
   if (lk_topic_terms(&d, &w->topics)) { slot_fail(s, ND_ERR_NOMEM, "out of memory"); goto done; }
   int rc = mb_prepare(w->an, w->sc, &d, date, &w->topics, &s->prep);
   if (rc) slot_fail(s, rc, "cannot buffer article \"%s\": %s", d.id, nd_strerror(rc));
@@ -736,8 +735,7 @@ int nd_add_batch(nd_index *ix, const nd_doc *docs, size_t n, nd_add_result *res)
     helpers[nh] = (add_helper){.b = &b, .w = &ix->workers[k]};
     if (pthread_create(&helpers[nh].thread, NULL, helper_main, &helpers[nh]) == 0) nh++;
   }
-  if (ix->batch_text.oom) buf_free(&ix->batch_text); /* its failure is sticky */
-  buf_reset(&ix->batch_text);
+  buf_restart(&ix->batch_text);
   size_t i = 0;
   rc = 0;
   for (; i < n; i++) {

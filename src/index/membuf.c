@@ -176,8 +176,7 @@ static void scratch_clear(mb_scratch *sc) {
   for (size_t i = 0; i < sc->nterms; i++) sc->slots[sc->terms[i].slot] = 0;
   sc->nterms = 0;
   sc->ntp = 0;
-  if (sc->arena.oom) buf_free(&sc->arena); /* its failure is sticky */
-  buf_reset(&sc->arena);
+  buf_restart(&sc->arena);
 }
 
 static int scratch_rehash(mb_scratch *sc) {

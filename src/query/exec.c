@@ -251,6 +251,18 @@ static int phrase_check(phrase_it *p, uint32_t doc) {
 
 #define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
 
+/* What stored block bounds are multiplied by in the current segment
+** (bm25_bound_scale; 1 for keyword fields, bounded by counts). */
+static double seg_bound_scale(const qctx *cx, int source) {
+  const segment *s = cx->seg;
+  return source ? 1
+                : bm25_bound_scale(cx->avg_t, cx->avg_b, bm25_avg(s->m.sum_title_len, s->m.ndocs),
+                                   bm25_avg(s->m.sum_body_len, s->m.ndocs));
+}
+
+/* A score bound from a stored tf' bound f. */
+static double score_bound(double idf, double f, double scale) { return bm25_saturate(idf, f * scale) * BOUND_SLACK; }
+
 /* A bound of the phrase's score in the documents up to *last from the
 ** current one: a phrase occurs in a field at most as often as each of its
 ** terms, so its tf' is at most the smallest of the terms' block bounds
@@ -267,7 +279,7 @@ static double phrase_bound(const phrase_it *p, uint32_t *last) {
     if (b < f) f = b;
     if (l < *last) *last = l;
   }
-  return f == INFINITY ? f : bm25_saturate(p->idf, f * p->scale) * BOUND_SLACK;
+  return f == INFINITY ? f : score_bound(p->idf, f, p->scale);
 }
 
 static void phrase_find(phrase_it *p, uint32_t target) {
@@ -772,17 +784,14 @@ static void heap_offer(heap *hp, const exec_hit *x) {
 
 #define BM_MAX_TERMS 64
 /* A score bound for tf' bound f (a block's stored bound). */
-static double bound_score(const term_it *t, double f) { return bm25_saturate(t->idf, f * t->scale) * BOUND_SLACK; }
+static double bound_score(const term_it *t, double f) { return score_bound(t->idf, f, t->scale); }
 
 /* Score bounds of the whole term and of its blocks.  A term without a skip
 ** table has one block, decoded when it was opened: its bound is the best
 ** score of its documents, computed exactly. */
 static void term_bounds_init(term_it *t) {
   qctx *cx = t->base.cx;
-  const segment *s = cx->seg;
-  t->scale = t->source ? 1
-                       : bm25_bound_scale(cx->avg_t, cx->avg_b, bm25_avg(s->m.sum_title_len, s->m.ndocs),
-                                          bm25_avg(s->m.sum_body_len, s->m.ndocs));
+  t->scale = seg_bound_scale(cx, t->source);
   double mx = 0;
   if (t->c.skip) {
     for (uint32_t b = 0; b < t->c.nblocks; b++) mx = fmax(mx, pl_bound_of(&t->c, b));
@@ -1051,9 +1060,7 @@ static void and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap
 ** positions. */
 static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, phrase_it *p, heap *hp, uint64_t *seen) {
   const segment *s = &g->seg;
-  p->scale = p->source ? 1
-                       : bm25_bound_scale(cx->avg_t, cx->avg_b, bm25_avg(s->m.sum_title_len, s->m.ndocs),
-                                          bm25_avg(s->m.sum_body_len, s->m.ndocs));
+  p->scale = seg_bound_scale(cx, p->source);
   qit *it = &p->base;
   while (it->doc != PL_END && !cx->err) {
     uint32_t d = it->doc;

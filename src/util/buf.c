@@ -16,6 +16,11 @@ void buf_free(buf *b) {
 
 void buf_reset(buf *b) { b->n = 0; }
 
+void buf_restart(buf *b) {
+  if (b->oom) buf_free(b);
+  buf_reset(b);
+}
+
 int buf_reserve(buf *b, size_t extra) {
   if (b->oom) return -1;
   if (b->n + extra + 1 <= b->cap) return 0; /* +1 keeps room for buf_cstr */

@@ -19,6 +19,7 @@ typedef struct buf {
 void buf_init(buf *b);
 void buf_free(buf *b);
 void buf_reset(buf *b);                  /* length 0, keeps memory */
+void buf_restart(buf *b);                /* length 0 and a clear error flag: memory kept unless an append failed */
 int buf_reserve(buf *b, size_t extra);   /* 0, or -1 (and oom set) */
 void buf_put(buf *b, const void *p, size_t n);
 void buf_putc(buf *b, uint8_t c);

@@ -331,5 +331,28 @@ static void test_store(void) {
   buf_free(&scratch);
 }
 
+/* A failed append sticks until buf_restart, which starts over. */
+static void test_buf_restart(void) {
+  buf b;
+  buf_init(&b);
+  static const char big[1000];
+  buf_puts(&b, "kept");
+  mem_fail_after(0);
+  buf_put(&b, big, sizeof big); /* needs more room: fails */
+  mem_fail_after(-1);
+  ASSERT(b.oom);
+  buf_puts(&b, "x");
+  ASSERT(b.oom && b.n == 4);
+  buf_reset(&b);
+  ASSERT(b.oom); /* buf_reset keeps the flag */
+  buf_restart(&b);
+  ASSERT(!b.oom && b.n == 0);
+  buf_puts(&b, "again");
+  ASSERT(!b.oom && b.n == 5 && !memcmp(b.p, "again", 5));
+  buf_restart(&b); /* no failure: memory kept */
+  ASSERT(b.p != NULL && b.n == 0);
+  buf_free(&b);
+}
+
 TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_dictionary),
-          TEST(test_svb_matches_library), TEST(test_store))
+          TEST(test_svb_matches_library), TEST(test_store), TEST(test_buf_restart))
