@@ -24,7 +24,10 @@
 #define ND_INDEX_BM25_H
 #include <stdint.h>
 
-#ifndef BM25_K1 /* both may be set when compiling, to study them (docs/benchmarks.md) */
+/* These may be set when compiling, to study them (docs/benchmarks.md).  An
+** archive must then be searched by the build that wrote it: its block
+** bounds were computed with B and W_TITLE. */
+#ifndef BM25_K1
 #define BM25_K1 1.2
 #endif
 #ifndef BM25_B
