@@ -9,7 +9,7 @@ CWARNS  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(CWARNS) -fPIC -Iinclude -MMD -MP $(SAN)
 LDFLAGS += $(SAN)
 SERVE_LIBS = -lmicrohttpd
-LIBS    = -lstemmer -lutf8proc -lzstd -ljansson -lxxhash -lroaring -lstreamvbyte -lpthread -lm
+LIBS    = -lstemmer -lutf8proc -lzstd -ljansson -lxxhash -lroaring -lstreamvbyte -lz -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard src/util/*.c src/text/*.c src/ingest/*.c src/codec/*.c src/link/*.c \
                              src/index/*.c src/query/*.c src/present/*.c src/api/*.c))
@@ -34,7 +34,7 @@ $(BUILD)/libnewsdex.so: $(LIB_OBJ)
 $(BUILD)/newsdex: $(CLI_OBJ) $(BUILD)/libnewsdex.a
 	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS) $(SERVE_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(BUILD)/libnewsdex.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h tests/unit/testdata.h $(BUILD)/libnewsdex.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
 
@@ -42,7 +42,18 @@ $(BUILD)/examples/embed: examples/embed.c $(BUILD)/libnewsdex.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
 
-tests: $(UNIT_BIN) $(BUILD)/examples/embed all
+# Invented corpora for the tests (tests/fixtures/gen_news.py: no third-party
+# text, the same bytes on every machine): news.jsonl has the mixed shapes of
+# several sources, wire.jsonl.zst is long wire copy, zstd-compressed.
+FIXTURES = $(BUILD)/fixtures/news.jsonl $(BUILD)/fixtures/wire.jsonl.zst
+$(BUILD)/fixtures/news.jsonl: tests/fixtures/gen_news.py
+	@mkdir -p $(dir $@)
+	python3 $< --seed 2004 --count 1500 --prefix fx: $@
+$(BUILD)/fixtures/wire.jsonl.zst: tests/fixtures/gen_news.py
+	@mkdir -p $(dir $@)
+	python3 $< --seed 1987 --count 6000 --style wire --prefix fxw: $@
+
+tests: $(UNIT_BIN) $(BUILD)/examples/embed all $(FIXTURES)
 
 # The README's test command.  Ends with one line "N passed, N failed".
 test: tests

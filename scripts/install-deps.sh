@@ -3,7 +3,8 @@
 # Run as root (or with sudo).  Safe to run again: installed packages are skipped.
 set -e
 PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libzstd-dev zstd libjansson-dev
-      libxxhash-dev libroaring-dev libstreamvbyte-dev python3
+      libxxhash-dev libroaring-dev libstreamvbyte-dev zlib1g-dev
+      python3 python3-dev python3-setuptools python3-pytest
       clang libclang-rt-14-dev
       libsqlite3-dev libxapian-dev g++ gnuplot-nox
       wamerican iso-codes tzdata

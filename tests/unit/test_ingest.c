@@ -15,6 +15,7 @@
 #include "ingest/ingest.h"
 #include "ingest/markers.h"
 #include "test.h"
+#include "testdata.h"
 #include "util/mem.h"
 
 #define FIX "tests/fixtures/ingest"
@@ -144,11 +145,6 @@ static void remove_tmp(void) {
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
 }
 
-static const char *shared_dir(void) {
-  const char *d = getenv("ND_SHARED");
-  return d && *d ? d : "../shared";
-}
-
 static int run_text(const char *text, const char *file) {
   reset();
   return ingest_text(text, strlen(text), file, on_doc, on_error, &R);
@@ -156,21 +152,22 @@ static int run_text(const char *text, const char *file) {
 
 /* ---- tests ------------------------------------------------------------------ */
 
-static void test_seed_roundtrip(void) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/seed/000_be9abb58446af4f7.txt", shared_dir());
-  if (access(path, R_OK) != 0)
-    TEST_FAIL_("shared data missing: %s (set ND_SHARED to the shared folder)", path);
+/* A plain-text article shaped like the seed: no title (the first line is a
+** sentence), "(search)" markers kept by the reader, the three marked terms
+** found by markers_strip. */
+static void seed_roundtrip(const char *path, const char *id, const char *const terms_want[3]) {
   reset();
   ingest_stats st = {0, 0, 0, 0};
   ASSERT_OK(ingest_path(path, on_doc, on_error, &R, &st));
   ASSERT_EQ_INT(R.n, 1);
-  ASSERT_DOC(0, "000_be9abb58446af4f7", 0);
+  ASSERT_DOC(0, id, 0);
   ASSERT_NULL(R.r[0].title);
   ASSERT_NULL(R.r[0].date);
   ASSERT_NULL(R.r[0].source);
   ASSERT_NULL(R.r[0].url);
-  ASSERT(!strncmp(R.r[0].body, "NATO (search)", 13)); /* markers are kept here */
+  char first[64];
+  snprintf(first, sizeof first, "%s (search)", terms_want[0]);
+  ASSERT(!strncmp(R.r[0].body, first, strlen(first))); /* markers are kept here */
   ASSERT_EQ_INT(st.files, 1);
   ASSERT_EQ_INT(st.articles, 1);
   ASSERT_EQ_INT(st.rejected, 0);
@@ -184,12 +181,22 @@ static void test_seed_roundtrip(void) {
   ASSERT_OK(markers_strip(R.r[0].body, R.r[0].body_len, &clean, &terms, &n));
   ASSERT(!strstr(clean, "(search)"));
   ASSERT_EQ_INT(n, 3);
-  ASSERT_EQ_STR(terms[0], "NATO");
-  ASSERT_EQ_STR(terms[1], "Jaap de Hoop Scheffer");
-  ASSERT_EQ_STR(terms[2], "Iraq war");
+  for (size_t i = 0; i < 3; i++) ASSERT_EQ_STR(terms[i], terms_want[i]);
   mem_free(clean);
   markers_free_terms(terms, n);
   reset();
+}
+
+static void test_seed_fixture_roundtrip(void) {
+  static const char *const terms[3] = {"ANFA", "Pieter van der Aa", "cod war"};
+  seed_roundtrip(TEST_SEED_FIXTURE, TEST_SEED_FIXTURE_ID, terms);
+}
+
+static void test_real_seed_roundtrip(void) {
+  static const char *const terms[3] = {"NATO", "Jaap de Hoop Scheffer", "Iraq war"};
+  char path[1024];
+  TEST_REAL_DATA_OR_SKIP(path, TEST_REAL_SEED);
+  seed_roundtrip(path, TEST_REAL_SEED_ID, terms);
 }
 
 static void test_titles(void) {
@@ -605,7 +612,7 @@ static void test_out_of_memory(void) {
 
 static void test_cleanup(void) { remove_tmp(); }
 
-TEST_MAIN(TEST(test_seed_roundtrip), TEST(test_titles), TEST(test_text_rejects),
+TEST_MAIN(TEST(test_seed_fixture_roundtrip), TEST(test_real_seed_roundtrip), TEST(test_titles), TEST(test_text_rejects),
           TEST(test_jsonl_fixture), TEST(test_json_records), TEST(test_zst), TEST(test_folder_walk),
           TEST(test_unreadable), TEST(test_long_line), TEST(test_stop), TEST(test_out_of_memory),
           TEST(test_cleanup))

@@ -1,7 +1,8 @@
 /*
 ** test_markers.c -- "(search)" markers: removal and the marked-term rule,
-** on the seed article, on the editors' marks of fox-dev.jsonl, and on small
-** made-up sentences for each part of the rule.
+** on the seed-shaped fixture, on small made-up sentences for each part of
+** the rule, and -- when the third-party data is there (testdata.h) -- on the
+** seed article and the editors' marks of fox-dev.jsonl.
 */
 #include <jansson.h>
 #include <stdio.h>
@@ -10,23 +11,17 @@
 
 #include "ingest/markers.h"
 #include "test.h"
+#include "testdata.h"
 #include "util/mem.h"
 
 /* The fox-dev figure reached when the rule was written (docs/ingest.md). */
 #define FOX_EXPECTED 38
 #define FOX_MARGIN 1
 
-static const char *shared_dir(void) {
-  const char *d = getenv("ND_SHARED");
-  return d && *d ? d : "../shared";
-}
-
 /* Read a whole file (mem_alloc'd, NUL-terminated) or fail the test. */
-static char *slurp(const char *rel, size_t *len) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s", shared_dir(), rel);
+static char *slurp(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
-  if (!f) TEST_FAIL_("shared data missing: %s (set ND_SHARED to the shared folder)", path);
+  if (!f) TEST_FAIL_("cannot open %s", path);
   fseek(f, 0, SEEK_END);
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
@@ -54,24 +49,40 @@ static char *slurp(const char *rel, size_t *len) {
     markers_free_terms(t_, n_);                                                \
   } while (0)
 
-static void test_seed(void) {
+/* A seed-shaped article: its three marked terms, the markers gone, the
+** text around them intact. */
+static void seed_markers(const char *path, const char *const terms_want[3], const char *const kept[3]) {
   size_t len, n;
-  char *text = slurp("seed/000_be9abb58446af4f7.txt", &len), *clean, **terms;
+  char *text = slurp(path, &len), *clean, **terms;
   ASSERT_OK(markers_strip(text, len, &clean, &terms, &n));
   ASSERT_EQ_INT(n, 3);
-  ASSERT_EQ_STR(terms[0], "NATO");
-  ASSERT_EQ_STR(terms[1], "Jaap de Hoop Scheffer");
-  ASSERT_EQ_STR(terms[2], "Iraq war");
+  for (size_t i = 0; i < 3; i++) ASSERT_EQ_STR(terms[i], terms_want[i]);
   ASSERT(!strstr(clean, "(search)"));
   ASSERT_EQ_INT(strlen(clean), len - 3 * strlen(" (search)"));
   /* The page separates some words with U+00A0; compare with plain spaces. */
   for (char *p; (p = strstr(clean, "\xC2\xA0")) != NULL;) memmove(p, p + 1, strlen(p + 1) + 1), *p = ' ';
-  ASSERT(!strncmp(clean, "NATO failed Wednesday", 21));
-  ASSERT(strstr(clean, "Jaap de Hoop Scheffer was pushing"));
-  ASSERT(strstr(clean, "ahead of the Iraq war, when"));
+  ASSERT(!strncmp(clean, kept[0], strlen(kept[0])));
+  ASSERT(strstr(clean, kept[1]));
+  ASSERT(strstr(clean, kept[2]));
   mem_free(clean);
   markers_free_terms(terms, n);
   mem_free(text);
+}
+
+static void test_seed_fixture(void) {
+  static const char *const terms[3] = {"ANFA", "Pieter van der Aa", "cod war"};
+  static const char *const kept[3] = {"ANFA failed Tuesday", "Pieter van der Aa was urging",
+                                      "before the cod war, when"};
+  seed_markers(TEST_SEED_FIXTURE, terms, kept);
+}
+
+static void test_real_seed(void) {
+  static const char *const terms[3] = {"NATO", "Jaap de Hoop Scheffer", "Iraq war"};
+  static const char *const kept[3] = {"NATO failed Wednesday", "Jaap de Hoop Scheffer was pushing",
+                                      "ahead of the Iraq war, when"};
+  char path[1024];
+  TEST_REAL_DATA_OR_SKIP(path, TEST_REAL_SEED);
+  seed_markers(path, terms, kept);
 }
 
 static void test_removal_spacing(void) {
@@ -123,9 +134,9 @@ static void test_rule_cases(void) {
 
 /* Compare the rule with the editors' marked_terms of every fox-dev article;
 ** returns the number of terms reproduced exactly and sets *total. */
-static int fox_agreement(int verbose, int *total) {
+static int fox_agreement(const char *path, int verbose, int *total) {
   size_t len;
-  char *all = slurp("data/linking/fox-dev.jsonl", &len);
+  char *all = slurp(path, &len);
   int hit = 0;
   *total = 0;
   for (char *line = all, *nl; line < all + len; line = nl + 1) {
@@ -167,7 +178,9 @@ static int fox_agreement(int verbose, int *total) {
 }
 
 static void test_fox_dev(void) {
-  int total, hit = fox_agreement(1, &total);
+  char path[1024];
+  TEST_REAL_DATA_OR_SKIP(path, "linking/fox-dev.jsonl");
+  int total, hit = fox_agreement(path, 1, &total);
   fprintf(stderr, "  fox-dev agreement: %d of %d marked_terms reproduced exactly\n", hit, total);
   ASSERT(hit >= FOX_EXPECTED - FOX_MARGIN);
 }
@@ -191,5 +204,5 @@ static void test_oom(void) {
   }
 }
 
-TEST_MAIN(TEST(test_seed), TEST(test_removal_spacing), TEST(test_rule_cases), TEST(test_fox_dev),
+TEST_MAIN(TEST(test_seed_fixture), TEST(test_real_seed), TEST(test_removal_spacing), TEST(test_rule_cases), TEST(test_fox_dev),
           TEST(test_oom))
