@@ -1,0 +1,2036 @@
+/*
+** _newsdex.c -- the CPython binding of include/newsdex.h.
+**
+** Everything the package `newsdex` offers is defined here; newsdex/__init__.py
+** only re-exports it and adds open().  The objects:
+**
+**   Index      one nd_index handle; every call on it takes the handle's lock
+**   Results    what a search returned: hits, total, facets, histogram
+**   Hit, Document, Topic
+**              read-only records with attributes and the mapping protocol,
+**              so that dict(hit) and pandas.DataFrame(res.to_dicts()) work
+**   Error and one subclass per ND_ERR_* status
+**
+** Threads.  The header allows one thread at a time on a handle.  Each
+** Index holds a lock; a call takes it, releases the GIL while the library
+** works, takes the GIL back and only then releases the lock.  The lock is
+** never waited for with the GIL held (a thread that finds it taken
+** releases the GIL first), so a thread holding the lock can always get the
+** GIL back: no deadlock.  Strings the handle owns (nd_errmsg, the id from
+** nd_add, the results of nd_add_batch) are copied before the lock is
+** released; results, facets, documents and links own their strings and
+** are turned into Python objects after it.  An article's strings are kept
+** alive by references the call holds, so that another thread changing the
+** caller's dict cannot free them while the library reads them.
+**
+** Offsets.  The library counts bytes of UTF-8; Python counts code points.
+** Topic spans and QueryError.offset are converted to code points (so that
+** body[t.start:t.end] is the mention); QueryError.byte_offset keeps the
+** library's value.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <pythread.h>
+#include <structmember.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "newsdex.h"
+
+/* Articles per nd_add_batch() call, and the text (bytes of body) after
+** which a batch is cut short: the header advises a few hundred articles or
+** a few MB. */
+#define BATCH_DOCS 256
+#define BATCH_BYTES (4u << 20)
+
+/* ------------------------------------------------------------------------ */
+/* Exceptions                                                               */
+/* ------------------------------------------------------------------------ */
+
+static PyObject *Error, *OutOfMemoryError, *IOErrorExc, *CorruptError, *LockedError, *QueryError,
+    *NotFoundError, *InvalidArgumentError, *ReadOnlyError, *NoSpaceError, *VersionError, *LimitError;
+
+/* json.dumps / json.loads, for the extra fields of an article. */
+static PyObject *json_dumps, *json_loads, *json_dumps_kw;
+
+static PyObject *error_type(int status) {
+  switch (status) {
+  case ND_ERR_NOMEM: return OutOfMemoryError;
+  case ND_ERR_IO: return IOErrorExc;
+  case ND_ERR_CORRUPT: return CorruptError;
+  case ND_ERR_LOCKED: return LockedError;
+  case ND_ERR_QUERY: return QueryError;
+  case ND_ERR_NOTFOUND: return NotFoundError;
+  case ND_ERR_INVALID: return InvalidArgumentError;
+  case ND_ERR_READONLY: return ReadOnlyError;
+  case ND_ERR_NOSPACE: return NoSpaceError;
+  case ND_ERR_VERSION: return VersionError;
+  case ND_ERR_LIMIT: return LimitError;
+  default: return Error;
+  }
+}
+
+/* Set obj.name = value, stealing the reference to value (which may be NULL
+** after a failed conversion: then -1). */
+static int set_attr(PyObject *obj, const char *name, PyObject *value) {
+  if (!value) return -1;
+  int r = PyObject_SetAttrString(obj, name, value);
+  Py_DECREF(value);
+  return r;
+}
+
+/* A string from the library: UTF-8, bad bytes (a damaged archive) replaced. */
+static PyObject *str_of(const char *s) {
+  return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
+/* As str_of(), but None for NULL or "" (an absent field). */
+static PyObject *opt_str(const char *s) {
+  if (!s || !*s) Py_RETURN_NONE;
+  return str_of(s);
+}
+
+/* A new exception instance for a status and message, with .status set. */
+static PyObject *error_new(int status, const char *msg) {
+  PyObject *type = error_type(status);
+  PyObject *text = str_of(msg && *msg ? msg : nd_strerror(status));
+  if (!text) return NULL;
+  PyObject *exc = PyObject_CallFunctionObjArgs(type, text, NULL);
+  Py_DECREF(text);
+  if (!exc) return NULL;
+  if (set_attr(exc, "status", PyLong_FromLong(status))) {
+    Py_DECREF(exc);
+    return NULL;
+  }
+  return exc;
+}
+
+/* Raise an exception instance (stolen); returns NULL. */
+static PyObject *raise_exc(PyObject *exc) {
+  if (exc) {
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+  }
+  return NULL;
+}
+
+/* What a failed call left on the handle, copied while the lock is held. */
+typedef struct ndfail {
+  int status;
+  size_t offset; /* nd_error_offset(), for ND_ERR_QUERY */
+  char msg[640];
+} ndfail;
+
+static void fail_capture(ndfail *f, const nd_index *ix, int status) {
+  const char *m = ix ? nd_errmsg(ix) : "";
+  f->status = status;
+  f->offset = ix && status == ND_ERR_QUERY ? nd_error_offset(ix) : 0;
+  snprintf(f->msg, sizeof f->msg, "%s", *m ? m : nd_strerror(status));
+}
+
+/* Code points in the first `bytes` bytes of the UTF-8 string s. */
+static Py_ssize_t char_offset(const char *s, size_t bytes) {
+  size_t n = strlen(s);
+  if (bytes > n) bytes = n;
+  Py_ssize_t chars = 0;
+  for (size_t i = 0; i < bytes; i++) chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return chars;
+}
+
+/* Raise the error a failed call captured.  `query` (may be NULL): the
+** UTF-8 query, for QueryError's attributes.  Returns NULL. */
+static PyObject *raise_fail(const ndfail *f, PyObject *query) {
+  PyObject *exc = error_new(f->status, f->msg);
+  if (exc && f->status == ND_ERR_QUERY && query) {
+    const char *q = PyUnicode_AsUTF8(query);
+    if (!q || set_attr(exc, "offset", PyLong_FromSsize_t(char_offset(q, f->offset))) ||
+        set_attr(exc, "byte_offset", PyLong_FromSize_t(f->offset)) ||
+        PyObject_SetAttrString(exc, "query", query)) {
+      Py_DECREF(exc);
+      return NULL;
+    }
+  }
+  return raise_exc(exc);
+}
+
+/* Error.__str__: the message alone.  (KeyError, a base of NotFoundError,
+** would show it quoted.) */
+static PyObject *error_str(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+  PyObject *args = PyObject_GetAttrString(self, "args");
+  if (!args) return NULL;
+  PyObject *r;
+  if (PyTuple_Check(args) && PyTuple_GET_SIZE(args) == 1) r = PyObject_Str(PyTuple_GET_ITEM(args, 0));
+  else r = ((PyTypeObject *)PyExc_BaseException)->tp_str(self);
+  Py_DECREF(args);
+  return r;
+}
+
+static PyMethodDef error_str_def = {"__str__", error_str, METH_NOARGS, "The library's message."};
+
+/* ------------------------------------------------------------------------ */
+/* Records: Hit, Document, Topic                                            */
+/* ------------------------------------------------------------------------ */
+
+#define REC_MAX 8
+
+typedef struct Record {
+  PyObject_HEAD
+  PyObject *v[REC_MAX]; /* the fields, in the order of the type's names */
+} Record;
+
+/* A Document also knows its Index (for .links) and caches its links. */
+typedef struct DocObject {
+  Record r;
+  PyObject *index;
+  PyObject *links;
+} DocObject;
+
+typedef struct recspec {
+  const char *const *names;
+  int n;
+  int nrepr;     /* fields shown by repr() */
+  PyObject *keys; /* tuple of the names (made at import) */
+} recspec;
+
+static const char *const HIT_NAMES[] = {"id", "score", "title", "headline", "date", "source", "url", "snippet"};
+static const char *const DOC_NAMES[] = {"id", "title", "date", "source", "url", "body", "marked", "extra"};
+static const char *const TOPIC_NAMES[] = {"text", "type", "score", "start", "end", "mentions", "articles"};
+static recspec HIT_SPEC = {HIT_NAMES, 8, 8, NULL};
+static recspec DOC_SPEC = {DOC_NAMES, 8, 3, NULL};
+static recspec TOPIC_SPEC = {TOPIC_NAMES, 7, 7, NULL};
+
+static PyTypeObject HitType, DocumentType, TopicType, ResultsType, IndexType;
+
+static recspec *spec_of(PyObject *self) {
+  PyTypeObject *t = Py_TYPE(self);
+  if (t == &HitType) return &HIT_SPEC;
+  if (t == &DocumentType) return &DOC_SPEC;
+  return &TOPIC_SPEC;
+}
+
+static void rec_dealloc(PyObject *self) {
+  Record *r = (Record *)self;
+  for (int i = 0; i < REC_MAX; i++) Py_CLEAR(r->v[i]);
+  if (Py_TYPE(self) == &DocumentType) {
+    Py_CLEAR(((DocObject *)self)->index);
+    Py_CLEAR(((DocObject *)self)->links);
+  }
+  Py_TYPE(self)->tp_free(self);
+}
+
+/* Index of the field named by key, -1 if none (no exception set). */
+static int rec_find(PyObject *self, PyObject *key) {
+  const recspec *s = spec_of(self);
+  if (!PyUnicode_Check(key)) return -1;
+  for (int i = 0; i < s->n; i++)
+    if (PyUnicode_CompareWithASCIIString(key, s->names[i]) == 0) return i;
+  return -1;
+}
+
+static Py_ssize_t rec_length(PyObject *self) { return spec_of(self)->n; }
+
+static PyObject *rec_subscript(PyObject *self, PyObject *key) {
+  int i = rec_find(self, key);
+  if (i < 0) {
+    PyErr_SetObject(PyExc_KeyError, key);
+    return NULL;
+  }
+  PyObject *v = ((Record *)self)->v[i];
+  Py_INCREF(v);
+  return v;
+}
+
+static int rec_contains(PyObject *self, PyObject *key) { return rec_find(self, key) >= 0; }
+
+static PyObject *rec_iter(PyObject *self) { return PyObject_GetIter(spec_of(self)->keys); }
+
+static PyObject *rec_keys(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+  return PySequence_List(spec_of(self)->keys);
+}
+
+static PyObject *rec_values(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+  const recspec *s = spec_of(self);
+  PyObject *l = PyList_New(s->n);
+  if (!l) return NULL;
+  for (int i = 0; i < s->n; i++) {
+    PyObject *v = ((Record *)self)->v[i];
+    Py_INCREF(v);
+    PyList_SET_ITEM(l, i, v);
+  }
+  return l;
+}
+
+static PyObject *rec_items(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+  const recspec *s = spec_of(self);
+  PyObject *l = PyList_New(s->n);
+  if (!l) return NULL;
+  for (int i = 0; i < s->n; i++) {
+    PyObject *t = PyTuple_Pack(2, PyTuple_GET_ITEM(s->keys, i), ((Record *)self)->v[i]);
+    if (!t) {
+      Py_DECREF(l);
+      return NULL;
+    }
+    PyList_SET_ITEM(l, i, t);
+  }
+  return l;
+}
+
+static PyObject *rec_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+  const recspec *s = spec_of(self);
+  PyObject *d = PyDict_New();
+  if (!d) return NULL;
+  for (int i = 0; i < s->n; i++)
+    if (PyDict_SetItem(d, PyTuple_GET_ITEM(s->keys, i), ((Record *)self)->v[i])) {
+      Py_DECREF(d);
+      return NULL;
+    }
+  return d;
+}
+
+static PyObject *rec_get(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+  if (nargs < 1 || nargs > 2) {
+    PyErr_Format(PyExc_TypeError, "get expected 1 or 2 arguments, got %zd", nargs);
+    return NULL;
+  }
+  int i = rec_find(self, args[0]);
+  PyObject *v = i >= 0 ? ((Record *)self)->v[i] : nargs == 2 ? args[1] : Py_None;
+  Py_INCREF(v);
+  return v;
+}
+
+static PyObject *rec_repr(PyObject *self) {
+  const recspec *s = spec_of(self);
+  PyObject *parts = PyList_New(0), *sep = NULL, *joined = NULL, *r = NULL;
+  if (!parts) return NULL;
+  for (int i = 0; i < s->nrepr; i++) {
+    PyObject *p = PyUnicode_FromFormat("%s=%R", s->names[i], ((Record *)self)->v[i]);
+    if (!p || PyList_Append(parts, p)) {
+      Py_XDECREF(p);
+      goto done;
+    }
+    Py_DECREF(p);
+  }
+  if (s->nrepr < s->n) {
+    PyObject *p = PyUnicode_FromString("...");
+    if (!p || PyList_Append(parts, p)) {
+      Py_XDECREF(p);
+      goto done;
+    }
+    Py_DECREF(p);
+  }
+  if (!(sep = PyUnicode_FromString(", ")) || !(joined = PyUnicode_Join(sep, parts))) goto done;
+  r = PyUnicode_FromFormat("%s(%U)", Py_TYPE(self)->tp_name, joined);
+done:
+  Py_DECREF(parts);
+  Py_XDECREF(sep);
+  Py_XDECREF(joined);
+  return r;
+}
+
+static PyObject *rec_richcompare(PyObject *a, PyObject *b, int op) {
+  if ((op != Py_EQ && op != Py_NE) || Py_TYPE(a) != Py_TYPE(b)) Py_RETURN_NOTIMPLEMENTED;
+  const recspec *s = spec_of(a);
+  int eq = 1;
+  for (int i = 0; i < s->n && eq; i++) {
+    int r = PyObject_RichCompareBool(((Record *)a)->v[i], ((Record *)b)->v[i], Py_EQ);
+    if (r < 0) return NULL;
+    eq = r;
+  }
+  if (op == Py_NE) eq = !eq;
+  return PyBool_FromLong(eq);
+}
+
+static PyMethodDef rec_methods[] = {
+    {"keys", rec_keys, METH_NOARGS, "keys()\n--\n\nThe field names, in order (a list)."},
+    {"values", rec_values, METH_NOARGS, "values()\n--\n\nThe field values, in the order of keys()."},
+    {"items", rec_items, METH_NOARGS, "items()\n--\n\n(name, value) pairs, in the order of keys()."},
+    {"get", (PyCFunction)(void (*)(void))rec_get, METH_FASTCALL,
+     "get(key, default=None)\n--\n\nThe field named key, or default when there is no such field."},
+    {"to_dict", rec_to_dict, METH_NOARGS, "to_dict()\n--\n\nThe fields as a new dict."},
+    {NULL, NULL, 0, NULL}};
+
+static PyMappingMethods rec_as_mapping = {
+    .mp_length = rec_length,
+    .mp_subscript = rec_subscript,
+};
+
+static PySequenceMethods rec_as_sequence = {
+    .sq_contains = rec_contains,
+};
+
+#define SLOT(i) (Py_ssize_t)(offsetof(Record, v) + (i) * sizeof(PyObject *))
+
+static PyMemberDef hit_members[] = {
+    {"id", T_OBJECT, SLOT(0), READONLY, "The article's id (str)."},
+    {"score", T_OBJECT, SLOT(1), READONLY, "Relevance score (float; BM25F, higher is better)."},
+    {"title", T_OBJECT, SLOT(2), READONLY, "Title, or None."},
+    {"headline", T_OBJECT, SLOT(3), READONLY,
+     "What a listing shows: the title, or for an untitled article the start of its first sentence."},
+    {"date", T_OBJECT, SLOT(4), READONLY, "ISO 8601 date as stored, or None."},
+    {"source", T_OBJECT, SLOT(5), READONLY, "Publication, or None."},
+    {"url", T_OBJECT, SLOT(6), READONLY, "Address, or None."},
+    {"snippet", T_OBJECT, SLOT(7), READONLY, "Text around the matches with highlight marks, or None."},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyMemberDef doc_members[] = {
+    {"id", T_OBJECT, SLOT(0), READONLY, "The article's id (str)."},
+    {"title", T_OBJECT, SLOT(1), READONLY, "Title, or None."},
+    {"date", T_OBJECT, SLOT(2), READONLY, "ISO 8601 date as given, or None."},
+    {"source", T_OBJECT, SLOT(3), READONLY, "Publication, or None."},
+    {"url", T_OBJECT, SLOT(4), READONLY, "Address, or None."},
+    {"body", T_OBJECT, SLOT(5), READONLY, "The text, \"(search)\" markers removed (str)."},
+    {"marked", T_OBJECT, SLOT(6), READONLY, "Terms the source marked \"(search)\" (tuple of str)."},
+    {"extra", T_OBJECT, SLOT(7), READONLY, "Any other fields of the article (dict)."},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyMemberDef topic_members[] = {
+    {"text", T_OBJECT, SLOT(0), READONLY, "The topic's fullest name in the article."},
+    {"type", T_OBJECT, SLOT(1), READONLY, "'person', 'organisation', 'place' or 'other'."},
+    {"score", T_OBJECT, SLOT(2), READONLY, "Salience (float); higher is more worth a link."},
+    {"start", T_OBJECT, SLOT(3), READONLY,
+     "Start of its first mention: body[start:end] (code points, like Python str indexes)."},
+    {"end", T_OBJECT, SLOT(4), READONLY, "End of its first mention (code points)."},
+    {"mentions", T_OBJECT, SLOT(5), READONLY, "Mentions in the body, shorter forms included."},
+    {"articles", T_OBJECT, SLOT(6), READONLY,
+     "Articles of the archive that contain it (0 when linked without an archive)."},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyObject *rec_new(PyTypeObject *type) { return type->tp_alloc(type, 0); }
+
+/* A Hit from the library's hit. */
+static PyObject *hit_from(const nd_hit *h) {
+  Record *r = (Record *)rec_new(&HitType);
+  if (!r) return NULL;
+  r->v[0] = str_of(h->id);
+  r->v[1] = PyFloat_FromDouble(h->score);
+  r->v[2] = opt_str(h->title);
+  r->v[3] = opt_str(h->headline);
+  r->v[4] = opt_str(h->date);
+  r->v[5] = opt_str(h->source);
+  r->v[6] = opt_str(h->url);
+  r->v[7] = opt_str(h->snippet);
+  for (int i = 0; i < 8; i++)
+    if (!r->v[i]) {
+      Py_DECREF(r);
+      return NULL;
+    }
+  return (PyObject *)r;
+}
+
+/* A Topic; byte offsets converted to code points of body. */
+static PyObject *topic_from(const nd_topic *t, const char *body) {
+  Record *r = (Record *)rec_new(&TopicType);
+  if (!r) return NULL;
+  r->v[0] = str_of(t->text);
+  r->v[1] = PyUnicode_FromString(nd_topic_type_name(t->type));
+  r->v[2] = PyFloat_FromDouble(t->score);
+  r->v[3] = PyLong_FromSsize_t(char_offset(body, t->start));
+  r->v[4] = PyLong_FromSsize_t(char_offset(body, t->end));
+  r->v[5] = PyLong_FromSize_t(t->mentions);
+  r->v[6] = PyLong_FromUnsignedLongLong(t->articles);
+  for (int i = 0; i < 7; i++)
+    if (!r->v[i]) {
+      Py_DECREF(r);
+      return NULL;
+    }
+  return (PyObject *)r;
+}
+
+/* A list of Topics from links of an article with this body; frees l. */
+static PyObject *links_to_list(nd_links *l, const char *body) {
+  size_t n = nd_links_count(l);
+  PyObject *list = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; list && i < n; i++) {
+    nd_topic t;
+    PyObject *o = NULL;
+    if (nd_links_topic(l, i, &t) == ND_OK) o = topic_from(&t, body);
+    else PyErr_SetString(PyExc_RuntimeError, "nd_links_topic failed");
+    if (!o) Py_CLEAR(list);
+    else PyList_SET_ITEM(list, (Py_ssize_t)i, o);
+  }
+  nd_links_free(l);
+  return list;
+}
+
+/* A Document from a stored article; index: the Index it came from. */
+static PyObject *doc_from(const nd_doc *d, PyObject *index) {
+  DocObject *o = (DocObject *)rec_new(&DocumentType);
+  if (!o) return NULL;
+  Record *r = &o->r;
+  Py_INCREF(index);
+  o->index = index;
+  r->v[0] = opt_str(d->id);
+  r->v[1] = opt_str(d->title);
+  r->v[2] = opt_str(d->date);
+  r->v[3] = opt_str(d->source);
+  r->v[4] = opt_str(d->url);
+  r->v[5] = str_of(d->body ? d->body : "");
+  r->v[6] = PyTuple_New((Py_ssize_t)d->n_marked);
+  for (size_t i = 0; r->v[6] && i < d->n_marked; i++) {
+    PyObject *m = str_of(d->marked[i]);
+    if (!m) Py_CLEAR(r->v[6]);
+    else PyTuple_SET_ITEM(r->v[6], (Py_ssize_t)i, m);
+  }
+  if (d->extra_json && *d->extra_json) {
+    PyObject *text = str_of(d->extra_json);
+    r->v[7] = text ? PyObject_CallFunctionObjArgs(json_loads, text, NULL) : NULL;
+    Py_XDECREF(text);
+    if (r->v[7] && !PyDict_Check(r->v[7])) {
+      Py_CLEAR(r->v[7]);
+      PyErr_SetString(CorruptError, "the stored extra fields are not a JSON object");
+    }
+  } else {
+    r->v[7] = PyDict_New();
+  }
+  for (int i = 0; i < 8; i++)
+    if (!r->v[i]) {
+      Py_DECREF(o);
+      return NULL;
+    }
+  return (PyObject *)o;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Articles from Python: dicts to nd_doc                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The strings of an article point into str objects that `keep` (a list)
+** holds, so that they outlive any change to the caller's dict. */
+static int put_str(PyObject *v, const char *field, const char **out, PyObject *keep, int empty_is_absent) {
+  *out = NULL;
+  if (!v || v == Py_None) return 0;
+  if (!PyUnicode_Check(v)) {
+    PyErr_Format(PyExc_TypeError, "field \"%s\" must be a str or None, not %.100s", field, Py_TYPE(v)->tp_name);
+    return -1;
+  }
+  Py_ssize_t n;
+  const char *s = PyUnicode_AsUTF8AndSize(v, &n);
+  if (!s) return -1;
+  if ((size_t)n != strlen(s)) {
+    PyErr_Format(PyExc_ValueError, "field \"%s\" contains a NUL character", field);
+    return -1;
+  }
+  if (PyList_Append(keep, v)) return -1;
+  if (n > 0 || !empty_is_absent) *out = s;
+  return 0;
+}
+
+/* An article as a new dict, or NULL (TypeError) if it is no mapping. */
+static PyObject *as_dict(PyObject *m) {
+  if (!PyDict_Check(m)) {
+    int has_keys = PyMapping_Check(m) && !PyUnicode_Check(m) ? PyObject_HasAttrString(m, "keys") : 0;
+    if (!has_keys) {
+      PyErr_Format(PyExc_TypeError, "an article must be a dict (or another mapping), not %.100s",
+                   Py_TYPE(m)->tp_name);
+      return NULL;
+    }
+  }
+  PyObject *d = PyDict_New();
+  if (d && PyDict_Merge(d, m, 1)) Py_CLEAR(d);
+  return d;
+}
+
+static int is_key(PyObject *key, const char *name) { return PyUnicode_CompareWithASCIIString(key, name) == 0; }
+
+/* Fill *doc from the mapping m.  *marked receives an array to PyMem_Free
+** (or NULL).  Keys: id (str or int), title, date, source, url, body,
+** marked (an iterable of str), extra (a dict); any other key is an extra
+** field.  Returns 0, or -1 with an exception set. */
+static int doc_from_mapping(PyObject *m, nd_doc *doc, const char ***marked, PyObject *keep) {
+  memset(doc, 0, sizeof *doc);
+  *marked = NULL;
+  PyObject *d = as_dict(m), *extra = NULL, *key, *val;
+  if (!d) return -1;
+  Py_ssize_t pos = 0;
+  int rc = -1;
+  while (PyDict_Next(d, &pos, &key, &val)) {
+    if (!PyUnicode_Check(key)) {
+      PyErr_Format(PyExc_TypeError, "article keys must be str, not %.100s", Py_TYPE(key)->tp_name);
+      goto done;
+    }
+    if (is_key(key, "id")) {
+      if (PyLong_Check(val) && !PyBool_Check(val)) {
+        PyObject *s = PyObject_Str(val);
+        int bad = !s || put_str(s, "id", &doc->id, keep, 1);
+        Py_XDECREF(s);
+        if (bad) goto done;
+      } else if (!PyUnicode_Check(val) && val != Py_None) {
+        PyErr_Format(PyExc_TypeError, "field \"id\" must be a str, an int or None, not %.100s",
+                     Py_TYPE(val)->tp_name);
+        goto done;
+      } else if (put_str(val, "id", &doc->id, keep, 1)) {
+        goto done;
+      }
+    } else if (is_key(key, "title")) {
+      if (put_str(val, "title", &doc->title, keep, 1)) goto done;
+    } else if (is_key(key, "date")) {
+      if (put_str(val, "date", &doc->date, keep, 1)) goto done;
+    } else if (is_key(key, "source")) {
+      if (put_str(val, "source", &doc->source, keep, 1)) goto done;
+    } else if (is_key(key, "url")) {
+      if (put_str(val, "url", &doc->url, keep, 1)) goto done;
+    } else if (is_key(key, "body")) {
+      if (put_str(val, "body", &doc->body, keep, 0)) goto done;
+    } else if (is_key(key, "marked")) {
+      if (val == Py_None) continue;
+      if (PyUnicode_Check(val) || PyBytes_Check(val)) {
+        PyErr_SetString(PyExc_TypeError, "field \"marked\" must be a list of str, not a single string");
+        goto done;
+      }
+      PyObject *seq = PySequence_Fast(val, "field \"marked\" must be an iterable of str");
+      if (!seq) goto done;
+      Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+      if (PyList_Append(keep, seq)) {
+        Py_DECREF(seq);
+        goto done;
+      }
+      Py_DECREF(seq); /* keep holds it (and so its items) */
+      PyMem_Free((void *)*marked);
+      *marked = PyMem_Malloc((size_t)(n ? n : 1) * sizeof **marked);
+      if (!*marked) {
+        PyErr_NoMemory();
+        goto done;
+      }
+      for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(item)) {
+          PyErr_Format(PyExc_TypeError, "field \"marked\" must hold str, not %.100s", Py_TYPE(item)->tp_name);
+          goto done;
+        }
+        if (put_str(item, "marked", &(*marked)[i], keep, 0)) goto done;
+      }
+      doc->marked = *marked;
+      doc->n_marked = (size_t)n;
+    } else {
+      if (!extra && !(extra = PyDict_New())) goto done;
+      if (is_key(key, "extra")) {
+        if (val == Py_None) continue;
+        if (!PyDict_Check(val)) {
+          PyErr_Format(PyExc_TypeError, "field \"extra\" must be a dict or None, not %.100s",
+                       Py_TYPE(val)->tp_name);
+          goto done;
+        }
+        if (PyDict_Update(extra, val)) goto done;
+      } else if (PyDict_SetItem(extra, key, val)) {
+        goto done;
+      }
+    }
+  }
+  if (extra && PyDict_GET_SIZE(extra) > 0) {
+    PyObject *args = PyTuple_Pack(1, extra);
+    PyObject *text = args ? PyObject_Call(json_dumps, args, json_dumps_kw) : NULL;
+    Py_XDECREF(args);
+    int bad = !text || put_str(text, "extra", &doc->extra_json, keep, 1);
+    Py_XDECREF(text);
+    if (bad) goto done;
+  }
+  rc = 0;
+done:
+  Py_DECREF(d);
+  Py_XDECREF(extra);
+  if (rc) {
+    PyMem_Free((void *)*marked);
+    *marked = NULL;
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ResultsObject {
+  PyObject_HEAD
+  PyObject *hits;      /* list of Hit */
+  PyObject *query;     /* str, or the id for related() */
+  PyObject *facets;    /* dict: field -> dict key -> count */
+  PyObject *histogram; /* dict: period -> count */
+  unsigned long long total, undated;
+  char total_exact;
+  Py_ssize_t offset, limit;
+} ResultsObject;
+
+static void results_dealloc(PyObject *self) {
+  ResultsObject *r = (ResultsObject *)self;
+  Py_CLEAR(r->hits);
+  Py_CLEAR(r->query);
+  Py_CLEAR(r->facets);
+  Py_CLEAR(r->histogram);
+  Py_TYPE(self)->tp_free(self);
+}
+
+static Py_ssize_t results_length(PyObject *self) { return PyList_GET_SIZE(((ResultsObject *)self)->hits); }
+
+static PyObject *results_item(PyObject *self, Py_ssize_t i) {
+  PyObject *hits = ((ResultsObject *)self)->hits;
+  if (i < 0 || i >= PyList_GET_SIZE(hits)) {
+    PyErr_SetString(PyExc_IndexError, "hit index out of range");
+    return NULL;
+  }
+  PyObject *h = PyList_GET_ITEM(hits, i);
+  Py_INCREF(h);
+  return h;
+}
+
+static PyObject *results_subscript(PyObject *self, PyObject *key) {
+  return PyObject_GetItem(((ResultsObject *)self)->hits, key);
+}
+
+static PyObject *results_iter(PyObject *self) { return PyObject_GetIter(((ResultsObject *)self)->hits); }
+
+static PyObject *results_to_dicts(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+  PyObject *hits = ((ResultsObject *)self)->hits;
+  Py_ssize_t n = PyList_GET_SIZE(hits);
+  PyObject *l = PyList_New(n);
+  for (Py_ssize_t i = 0; l && i < n; i++) {
+    PyObject *d = rec_to_dict(PyList_GET_ITEM(hits, i), NULL);
+    if (!d) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, i, d);
+  }
+  return l;
+}
+
+static PyObject *results_repr(PyObject *self) {
+  ResultsObject *r = (ResultsObject *)self;
+  return PyUnicode_FromFormat("<newsdex.Results %R: %s%llu total, %zd hits>", r->query, r->total_exact ? "" : "at least ",
+                              r->total, PyList_GET_SIZE(r->hits));
+}
+
+static PyObject *results_total_exact(PyObject *self, void *Py_UNUSED(closure)) {
+  return PyBool_FromLong(((ResultsObject *)self)->total_exact);
+}
+
+static PyMethodDef results_methods[] = {
+    {"to_dicts", results_to_dicts, METH_NOARGS,
+     "to_dicts()\n--\n\nThe hits as a list of dicts (keys: id, score, title, headline, date, source, url, "
+     "snippet), e.g. for pandas.DataFrame(res.to_dicts())."},
+    {NULL, NULL, 0, NULL}};
+
+static PyMemberDef results_members[] = {
+    {"hits", T_OBJECT, offsetof(ResultsObject, hits), READONLY, "The hits returned, best first (list of Hit)."},
+    {"query", T_OBJECT, offsetof(ResultsObject, query), READONLY,
+     "The query searched (for related(), the article id)."},
+    {"total", T_ULONGLONG, offsetof(ResultsObject, total), READONLY,
+     "Matching articles (all of them, not only the hits returned); a lower bound when total_exact is False."},
+    {"facets", T_OBJECT, offsetof(ResultsObject, facets), READONLY,
+     "Counts per field asked for: {field: {value: count}}, most frequent first ({} if none asked)."},
+    {"histogram", T_OBJECT, offsetof(ResultsObject, histogram), READONLY,
+     "Matching articles per period, {period: count} in ascending order ({} if not asked)."},
+    {"undated", T_ULONGLONG, offsetof(ResultsObject, undated), READONLY,
+     "With a histogram: matching articles that have no date."},
+    {"offset", T_PYSSIZET, offsetof(ResultsObject, offset), READONLY, "Hits skipped before the first returned."},
+    {"limit", T_PYSSIZET, offsetof(ResultsObject, limit), READONLY, "Hits asked for at most."},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyGetSetDef results_getset[] = {
+    {"total_exact", results_total_exact, NULL,
+     "True when total counts every match (count='exact'), False when it is a lower bound.", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PySequenceMethods results_as_sequence = {
+    .sq_length = results_length,
+    .sq_item = results_item,
+};
+
+static PyMappingMethods results_as_mapping = {
+    .mp_length = results_length,
+    .mp_subscript = results_subscript,
+};
+
+/* A dict key -> count from n counts. */
+static PyObject *counts_dict(const nd_count *c, size_t n) {
+  PyObject *d = PyDict_New();
+  for (size_t i = 0; d && i < n; i++) {
+    PyObject *k = str_of(c[i].key), *v = PyLong_FromUnsignedLongLong(c[i].count);
+    if (!k || !v || PyDict_SetItem(d, k, v)) Py_CLEAR(d);
+    Py_XDECREF(k);
+    Py_XDECREF(v);
+  }
+  return d;
+}
+
+/* The Results object of a search; frees res and f (which may be NULL). */
+static PyObject *results_from(nd_results *res, nd_facets *f, PyObject *query, size_t offset, size_t limit) {
+  ResultsObject *r = (ResultsObject *)ResultsType.tp_alloc(&ResultsType, 0);
+  if (!r) goto fail;
+  Py_INCREF(query);
+  r->query = query;
+  r->total = nd_results_total(res);
+  r->total_exact = (char)(nd_results_total_exact(res) != 0);
+  r->offset = (Py_ssize_t)offset;
+  r->limit = (Py_ssize_t)limit;
+  size_t n = nd_results_count(res);
+  if (!(r->hits = PyList_New((Py_ssize_t)n))) goto fail;
+  for (size_t i = 0; i < n; i++) {
+    nd_hit h;
+    if (nd_results_hit(res, i, &h) != ND_OK) {
+      PyErr_SetString(PyExc_RuntimeError, "nd_results_hit failed");
+      goto fail;
+    }
+    PyObject *o = hit_from(&h);
+    if (!o) goto fail;
+    PyList_SET_ITEM(r->hits, (Py_ssize_t)i, o);
+  }
+  if (!(r->facets = PyDict_New())) goto fail;
+  if (f) {
+    for (size_t i = 0; i < f->nfields; i++) {
+      PyObject *d = counts_dict(f->fields[i].counts, f->fields[i].n);
+      int bad = !d || PyDict_SetItemString(r->facets, f->fields[i].field, d);
+      Py_XDECREF(d);
+      if (bad) goto fail;
+    }
+    r->histogram = counts_dict(f->hist, f->nhist);
+    r->undated = f->undated;
+  } else {
+    r->histogram = PyDict_New();
+  }
+  if (!r->histogram) goto fail;
+  nd_results_free(res);
+  nd_facets_free(f);
+  return (PyObject *)r;
+fail:
+  Py_XDECREF(r);
+  nd_results_free(res);
+  nd_facets_free(f);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Index                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct IndexObject {
+  PyObject_HEAD
+  nd_index *ix;            /* NULL once closed */
+  PyThread_type_lock lock; /* one library call at a time on ix */
+  unsigned long owner;     /* thread holding lock (read and written with the GIL held) */
+  int held;
+  int writable;
+  PyObject *path;          /* as given (str, bytes or a path-like's fspath) */
+} IndexObject;
+
+/* Take the handle's lock; raise if the index is closed (lock not held
+** then).  Waiting releases the GIL.  Returns 0 or -1. */
+static int ix_lock_any(IndexObject *self) {
+  if (self->held && self->owner == PyThread_get_thread_ident()) {
+    PyErr_SetString(PyExc_RuntimeError, "newsdex.Index used again while a call on it is running in this thread");
+    return -1;
+  }
+  if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+    Py_BEGIN_ALLOW_THREADS
+    PyThread_acquire_lock(self->lock, WAIT_LOCK);
+    Py_END_ALLOW_THREADS
+  }
+  self->owner = PyThread_get_thread_ident();
+  self->held = 1;
+  return 0;
+}
+
+static void ix_unlock(IndexObject *self) {
+  self->held = 0;
+  PyThread_release_lock(self->lock);
+}
+
+static int ix_lock(IndexObject *self) {
+  if (ix_lock_any(self)) return -1;
+  if (!self->ix) {
+    ix_unlock(self);
+    PyErr_SetString(PyExc_ValueError, "operation on a closed newsdex.Index");
+    return -1;
+  }
+  return 0;
+}
+
+static PyObject *index_new(PyTypeObject *type, PyObject *Py_UNUSED(args), PyObject *Py_UNUSED(kw)) {
+  IndexObject *self = (IndexObject *)type->tp_alloc(type, 0);
+  if (!self) return NULL;
+  if (!(self->lock = PyThread_allocate_lock())) {
+    Py_DECREF(self);
+    return PyErr_NoMemory();
+  }
+  return (PyObject *)self;
+}
+
+static void index_dealloc(PyObject *op) {
+  IndexObject *self = (IndexObject *)op;
+  if (self->ix) {
+    nd_index *ix = self->ix;
+    self->ix = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    nd_close(ix);
+    Py_END_ALLOW_THREADS
+  }
+  if (self->lock) PyThread_free_lock(self->lock);
+  Py_CLEAR(self->path);
+  Py_TYPE(op)->tp_free(op);
+}
+
+static int index_init(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"path", "writable", "create", "language", "buffer_bytes", "merge_factor", "threads", NULL};
+  IndexObject *self = (IndexObject *)op;
+  PyObject *path = NULL, *fspath = NULL;
+  int writable = 0, create = 0;
+  const char *language = NULL;
+  Py_ssize_t buffer_bytes = 0, merge_factor = 0, threads = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppznnn:Index", kwlist, &path, &writable, &create, &language,
+                                   &buffer_bytes, &merge_factor, &threads))
+    return -1;
+  if (self->ix || self->path) {
+    PyErr_SetString(PyExc_RuntimeError, "newsdex.Index.__init__ called twice");
+    return -1;
+  }
+  if (buffer_bytes < 0 || merge_factor < 0 || threads < 0 || merge_factor > 1000000 || threads > 1024) {
+    PyErr_SetString(PyExc_ValueError,
+                    "buffer_bytes, merge_factor and threads must be >= 0 (0: the default); merge_factor <= 1000000, "
+                    "threads <= 1024");
+    return -1;
+  }
+  if (!(fspath = PyOS_FSPath(path))) return -1;
+  PyObject *bytes = NULL;
+  if (!PyUnicode_FSConverter(fspath, &bytes)) {
+    Py_DECREF(fspath);
+    return -1;
+  }
+  nd_open_options o;
+  memset(&o, 0, sizeof o);
+  o.language = language;
+  o.buffer_bytes = (size_t)buffer_bytes;
+  o.merge_factor = (unsigned)merge_factor;
+  o.threads = (unsigned)threads;
+  unsigned flags = (writable ? ND_OPEN_WRITE : 0) | (create ? ND_OPEN_CREATE : 0);
+  const char *cpath = PyBytes_AS_STRING(bytes);
+  nd_index *ix = NULL;
+  ndfail f;
+  int rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_open(cpath, flags, &o, &ix);
+  if (rc) {
+    fail_capture(&f, ix, rc);
+    nd_close(ix);
+    ix = NULL;
+  }
+  Py_END_ALLOW_THREADS
+  Py_DECREF(bytes);
+  if (rc) {
+    Py_DECREF(fspath);
+    raise_fail(&f, NULL);
+    return -1;
+  }
+  self->ix = ix;
+  self->writable = (flags & (ND_OPEN_WRITE | ND_OPEN_CREATE)) != 0;
+  self->path = fspath;
+  return 0;
+}
+
+static PyObject *index_close(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  IndexObject *self = (IndexObject *)op;
+  if (ix_lock_any(self)) return NULL;
+  nd_index *ix = self->ix;
+  self->ix = NULL;
+  if (ix) {
+    Py_BEGIN_ALLOW_THREADS
+    nd_close(ix);
+    Py_END_ALLOW_THREADS
+  }
+  ix_unlock(self);
+  Py_RETURN_NONE;
+}
+
+static PyObject *index_enter(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  if (!((IndexObject *)op)->ix) {
+    PyErr_SetString(PyExc_ValueError, "operation on a closed newsdex.Index");
+    return NULL;
+  }
+  Py_INCREF(op);
+  return op;
+}
+
+/* A call taking the handle and nothing else: commit, optimize, refresh. */
+static PyObject *index_simple(IndexObject *self, int (*fn)(nd_index *)) {
+  if (ix_lock(self)) return NULL;
+  ndfail f;
+  int rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = fn(self->ix);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  if (rc) return raise_fail(&f, NULL);
+  Py_RETURN_NONE;
+}
+
+static PyObject *index_exit(PyObject *op, PyObject *args) {
+  IndexObject *self = (IndexObject *)op;
+  PyObject *type = Py_None, *value = Py_None, *tb = Py_None;
+  if (!PyArg_UnpackTuple(args, "__exit__", 0, 3, &type, &value, &tb)) return NULL;
+  PyObject *r = Py_None;
+  Py_INCREF(r);
+  if (type == Py_None && self->writable && self->ix) {
+    Py_DECREF(r);
+    r = index_simple(self, nd_commit);
+  }
+  /* Close even when the commit failed, keeping its exception. */
+  PyObject *et, *ev, *etb;
+  PyErr_Fetch(&et, &ev, &etb);
+  PyObject *c = index_close(op, NULL);
+  if (!c) {
+    Py_XDECREF(r);
+    Py_XDECREF(et);
+    Py_XDECREF(ev);
+    Py_XDECREF(etb);
+    return NULL;
+  }
+  Py_DECREF(c);
+  PyErr_Restore(et, ev, etb);
+  if (!r) return NULL;
+  Py_DECREF(r);
+  Py_RETURN_FALSE;
+}
+
+static PyObject *index_commit(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return index_simple((IndexObject *)op, nd_commit);
+}
+
+static PyObject *index_optimize(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return index_simple((IndexObject *)op, nd_optimize);
+}
+
+static PyObject *index_refresh(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  return index_simple((IndexObject *)op, nd_refresh);
+}
+
+/* The UTF-8 of a str argument without NUL, or NULL with an exception. */
+static const char *arg_utf8(PyObject *s, const char *what) {
+  if (!PyUnicode_Check(s)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a str, not %.100s", what, Py_TYPE(s)->tp_name);
+    return NULL;
+  }
+  Py_ssize_t n;
+  const char *u = PyUnicode_AsUTF8AndSize(s, &n);
+  if (u && (size_t)n != strlen(u)) {
+    PyErr_Format(PyExc_ValueError, "%s contains a NUL character", what);
+    return NULL;
+  }
+  return u;
+}
+
+/* ---- search and related ---- */
+
+/* Search options from Python, with the strings they point into. */
+typedef struct search_req {
+  nd_search_options so;
+  const char **fields; /* facet fields (PyMem) */
+  size_t nfields;
+  size_t facet_limit;
+  int hist;
+  PyObject *keep;      /* list holding every str pointed into */
+} search_req;
+
+static void req_free(search_req *q) {
+  PyMem_Free((void *)q->fields);
+  Py_XDECREF(q->keep);
+}
+
+static int parse_choice(const char *what, const char *v, const char *const *names, const int *values, int *out) {
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(v, names[i])) {
+      *out = values[i];
+      return 0;
+    }
+  PyErr_Format(PyExc_ValueError, "unknown %s '%s'", what, v);
+  return -1;
+}
+
+/* Fill q from the options; facets and histogram only when allow_facets. */
+static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const char *sort, PyObject *snippets,
+                    Py_ssize_t snippet_chars, PyObject *highlight, const char *count, int ids_only, PyObject *facets,
+                    Py_ssize_t facet_limit, const char *hist) {
+  static const char *const SORTS[] = {"relevance", "date", NULL};
+  static const int SORT_V[] = {ND_SORT_RELEVANCE, ND_SORT_DATE};
+  static const char *const COUNTS[] = {"exact", "lower_bound", "lower-bound", NULL};
+  static const int COUNT_V[] = {ND_COUNT_EXACT, ND_COUNT_LOWER_BOUND, ND_COUNT_LOWER_BOUND};
+  static const char *const SNIPS[] = {"plain", "html", "none", NULL};
+  static const int SNIP_V[] = {ND_SNIPPET_PLAIN, ND_SNIPPET_HTML, ND_SNIPPET_NONE};
+  static const char *const HISTS[] = {"day", "week", "month", "year", NULL};
+  static const int HIST_V[] = {ND_HIST_DAY, ND_HIST_WEEK, ND_HIST_MONTH, ND_HIST_YEAR};
+  memset(q, 0, sizeof *q);
+  if (!(q->keep = PyList_New(0))) return -1;
+  if (limit < 1) {
+    PyErr_SetString(PyExc_ValueError, "limit must be at least 1");
+    return -1;
+  }
+  if (offset < 0 || snippet_chars < 0 || facet_limit < 0) {
+    PyErr_SetString(PyExc_ValueError, "offset, snippet_chars and facet_limit must not be negative");
+    return -1;
+  }
+  q->so.limit = (size_t)limit;
+  q->so.offset = (size_t)offset;
+  q->so.snippet_chars = (size_t)snippet_chars;
+  q->so.ids_only = ids_only;
+  if (parse_choice("sort", sort, SORTS, SORT_V, &q->so.sort) ||
+      parse_choice("count", count, COUNTS, COUNT_V, &q->so.count))
+    return -1;
+  if (snippets == Py_None || snippets == Py_False) q->so.snippets = ND_SNIPPET_NONE;
+  else if (snippets == Py_True) q->so.snippets = ND_SNIPPET_PLAIN;
+  else if (PyUnicode_Check(snippets)) {
+    const char *s = PyUnicode_AsUTF8(snippets);
+    if (!s || parse_choice("snippets", s, SNIPS, SNIP_V, &q->so.snippets)) return -1;
+  } else {
+    PyErr_Format(PyExc_TypeError, "snippets must be True, False, 'plain', 'html' or 'none', not %.100s",
+                 Py_TYPE(snippets)->tp_name);
+    return -1;
+  }
+  if (highlight != Py_None) {
+    if (!PyTuple_Check(highlight) || PyTuple_GET_SIZE(highlight) != 2) {
+      PyErr_SetString(PyExc_TypeError, "highlight must be a tuple (open, close) of two str");
+      return -1;
+    }
+    PyObject *a = PyTuple_GET_ITEM(highlight, 0), *b = PyTuple_GET_ITEM(highlight, 1);
+    if (!(q->so.hl_open = arg_utf8(a, "highlight[0]")) || !(q->so.hl_close = arg_utf8(b, "highlight[1]")) ||
+        PyList_Append(q->keep, highlight))
+      return -1;
+  } else if (q->so.snippets == ND_SNIPPET_HTML) {
+    q->so.hl_open = "<mark>";
+    q->so.hl_close = "</mark>";
+  }
+  q->facet_limit = (size_t)facet_limit;
+  if (hist && parse_choice("histogram", hist, HISTS, HIST_V, &q->hist)) return -1;
+  if (facets && facets != Py_None) {
+    PyObject *seq;
+    if (PyUnicode_Check(facets)) seq = PyTuple_Pack(1, facets);
+    else seq = PySequence_Fast(facets, "facets must be a list of field names");
+    if (!seq) return -1;
+    int bad = PyList_Append(q->keep, seq);
+    Py_DECREF(seq);
+    if (bad) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (!(q->fields = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *q->fields))) {
+      PyErr_NoMemory();
+      return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+      if (!(q->fields[i] = arg_utf8(PySequence_Fast_GET_ITEM(seq, i), "a facet field"))) return -1;
+    q->nfields = (size_t)n;
+  }
+  return 0;
+}
+
+#define SEARCH_DOC_OPTIONS                                                                                       \
+  "limit: hits to return (default 10).  offset: hits to skip first (paging).\n"                                 \
+  "sort: 'relevance' (default; ties newest first) or 'date' (newest first).\n"                                  \
+  "snippets: 'plain' or True (default), 'html' (text HTML-escaped), 'none' or False.\n"                        \
+  "snippet_chars: approximate snippet length (0: 160).\n"                                                        \
+  "highlight: (open, close) marks around matched words; default ('[', ']'), for html ('<mark>', '</mark>').\n"   \
+  "count: 'exact' (default) or 'lower_bound' (faster; total is then at least the count, see total_exact).\n"    \
+  "ids_only: hits carry only id and score; nothing stored is read.\n"
+
+static PyObject *index_search(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"query", "limit", "offset", "sort", "snippets", "snippet_chars", "highlight", "count",
+                           "ids_only", "facets", "facet_limit", "histogram", NULL};
+  IndexObject *self = (IndexObject *)op;
+  PyObject *query, *snippets = Py_True, *highlight = Py_None, *facets = Py_None;
+  Py_ssize_t limit = 10, offset = 0, snippet_chars = 0, facet_limit = 10;
+  const char *sort = "relevance", *count = "exact", *hist = NULL;
+  int ids_only = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$nnsOnOspOnz:search", kwlist, &query, &limit, &offset, &sort,
+                                   &snippets, &snippet_chars, &highlight, &count, &ids_only, &facets, &facet_limit,
+                                   &hist))
+    return NULL;
+  const char *q = arg_utf8(query, "the query");
+  if (!q) return NULL;
+  search_req req;
+  if (req_fill(&req, limit, offset, sort, snippets, snippet_chars, highlight, count, ids_only, facets, facet_limit,
+               hist)) {
+    req_free(&req);
+    return NULL;
+  }
+  int want_facets = req.nfields > 0 || req.hist != ND_HIST_NONE;
+  nd_facet_options fo = {.fields = req.fields, .nfields = req.nfields, .limit = req.facet_limit,
+                         .histogram = req.hist};
+  nd_results *res = NULL;
+  nd_facets *fa = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) {
+    req_free(&req);
+    return NULL;
+  }
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_search(self->ix, q, &req.so, &res);
+  if (!rc && want_facets) rc = nd_facets_get(self->ix, q, &fo, &fa);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  req_free(&req);
+  if (rc) {
+    nd_results_free(res);
+    nd_facets_free(fa);
+    return raise_fail(&f, query);
+  }
+  return results_from(res, fa, query, (size_t)offset, (size_t)limit);
+}
+
+static PyObject *index_related(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"id", "limit", "offset", "sort", "snippets", "snippet_chars", "highlight", "count",
+                           "ids_only", NULL};
+  IndexObject *self = (IndexObject *)op;
+  PyObject *id, *snippets = Py_True, *highlight = Py_None;
+  Py_ssize_t limit = 10, offset = 0, snippet_chars = 0;
+  const char *sort = "relevance", *count = "exact";
+  int ids_only = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$nnsOnOsp:related", kwlist, &id, &limit, &offset, &sort, &snippets,
+                                   &snippet_chars, &highlight, &count, &ids_only))
+    return NULL;
+  const char *cid = arg_utf8(id, "the id");
+  if (!cid) return NULL;
+  search_req req;
+  if (req_fill(&req, limit, offset, sort, snippets, snippet_chars, highlight, count, ids_only, NULL, 0, NULL)) {
+    req_free(&req);
+    return NULL;
+  }
+  nd_results *res = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) {
+    req_free(&req);
+    return NULL;
+  }
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_related(self->ix, cid, &req.so, &res);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  req_free(&req);
+  if (rc) {
+    nd_results_free(res);
+    return raise_fail(&f, NULL);
+  }
+  return results_from(res, NULL, id, (size_t)offset, (size_t)limit);
+}
+
+static PyObject *index_suggest(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"prefix", "limit", NULL};
+  IndexObject *self = (IndexObject *)op;
+  PyObject *prefix;
+  Py_ssize_t limit = 10;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:suggest", kwlist, &prefix, &limit)) return NULL;
+  const char *p = arg_utf8(prefix, "the prefix");
+  if (!p) return NULL;
+  if (limit < 1) {
+    PyErr_SetString(PyExc_ValueError, "limit must be at least 1");
+    return NULL;
+  }
+  nd_count *c = NULL;
+  size_t n = 0;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return NULL;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_suggest(self->ix, p, (size_t)limit, &c, &n);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  if (rc) {
+    nd_counts_free(c);
+    return raise_fail(&f, NULL);
+  }
+  PyObject *l = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; l && i < n; i++) {
+    PyObject *t = Py_BuildValue("(NK)", str_of(c[i].key), (unsigned long long)c[i].count);
+    if (!t) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+  }
+  nd_counts_free(c);
+  return l;
+}
+
+/* ---- articles ---- */
+
+static PyObject *index_get(PyObject *op, PyObject *id) {
+  IndexObject *self = (IndexObject *)op;
+  const char *cid = arg_utf8(id, "the id");
+  if (!cid) return NULL;
+  nd_document *d = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return NULL;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_get(self->ix, cid, &d);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  if (rc) {
+    nd_document_free(d);
+    return raise_fail(&f, NULL);
+  }
+  PyObject *o = doc_from(nd_document_doc(d), op);
+  nd_document_free(d);
+  return o;
+}
+
+static int index_contains(PyObject *op, PyObject *id) {
+  IndexObject *self = (IndexObject *)op;
+  const char *cid = arg_utf8(id, "an id");
+  if (!cid) return -1;
+  nd_document *d = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return -1;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_get(self->ix, cid, &d);
+  if (rc && rc != ND_ERR_NOTFOUND) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  nd_document_free(d);
+  if (rc == ND_ERR_NOTFOUND) return 0;
+  if (rc) {
+    raise_fail(&f, NULL);
+    return -1;
+  }
+  return 1;
+}
+
+static PyObject *index_delete(PyObject *op, PyObject *id) {
+  IndexObject *self = (IndexObject *)op;
+  const char *cid = arg_utf8(id, "the id");
+  if (!cid) return NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return NULL;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_delete(self->ix, cid);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  if (rc) return raise_fail(&f, NULL);
+  Py_RETURN_NONE;
+}
+
+static char *dup_or_null(const char *s) {
+  if (!s) return NULL;
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* add(doc): one article. */
+static PyObject *add_one(IndexObject *self, PyObject *m) {
+  PyObject *keep = PyList_New(0);
+  if (!keep) return NULL;
+  nd_doc doc;
+  const char **marked = NULL;
+  if (doc_from_mapping(m, &doc, &marked, keep)) {
+    Py_DECREF(keep);
+    return NULL;
+  }
+  ndfail f;
+  int rc;
+  char *id = NULL;
+  if (ix_lock(self)) {
+    PyMem_Free((void *)marked);
+    Py_DECREF(keep);
+    return NULL;
+  }
+  Py_BEGIN_ALLOW_THREADS
+  const char *out = NULL;
+  rc = nd_add(self->ix, &doc, &out);
+  if (rc) fail_capture(&f, self->ix, rc);
+  else id = dup_or_null(out ? out : "");
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  PyMem_Free((void *)marked);
+  Py_DECREF(keep);
+  if (rc) return raise_fail(&f, NULL);
+  if (!id) return PyErr_NoMemory();
+  PyObject *r = str_of(id);
+  free(id);
+  return r;
+}
+
+/* What became of one article of a batch, copied out of the handle. */
+typedef struct added {
+  int status;
+  char *id;  /* malloc'ed or NULL */
+  char *msg; /* malloc'ed or NULL */
+} added;
+
+/* Add docs[0..n) with nd_add_batch.  Appends each id (None when refused)
+** to ids and (index, id, exception) to failures for refused articles;
+** `base` is the index of docs[0] in the caller's iterable.  Returns 0, or
+** -1 with an exception set (a failure that stopped the batch). */
+static int add_chunk(IndexObject *self, const nd_doc *docs, size_t n, size_t base, PyObject *ids,
+                     PyObject *failures) {
+  nd_add_result *res = PyMem_Calloc(n, sizeof *res);
+  added *out = PyMem_Calloc(n, sizeof *out);
+  if (!res || !out) {
+    PyMem_Free(res);
+    PyMem_Free(out);
+    PyErr_NoMemory();
+    return -1;
+  }
+  ndfail f;
+  int rc, oom = 0;
+  if (ix_lock(self)) {
+    PyMem_Free(res);
+    PyMem_Free(out);
+    return -1;
+  }
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_add_batch(self->ix, docs, n, res);
+  if (rc) fail_capture(&f, self->ix, rc);
+  for (size_t i = 0; i < n; i++) {
+    out[i].status = res[i].status;
+    out[i].id = dup_or_null(res[i].id);
+    out[i].msg = dup_or_null(res[i].message);
+    if ((res[i].id && !out[i].id) || (res[i].message && !out[i].msg)) oom = 1;
+  }
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  PyMem_Free(res);
+  int r = 0;
+  if (oom) {
+    PyErr_NoMemory();
+    r = -1;
+  }
+  for (size_t i = 0; i < n && !r; i++) {
+    if (out[i].status == ND_OK) {
+      PyObject *s = str_of(out[i].id ? out[i].id : "");
+      if (!s || PyList_Append(ids, s)) r = -1;
+      Py_XDECREF(s);
+    } else if (out[i].status == ND_ERR_INVALID || out[i].status == ND_ERR_LIMIT) {
+      PyObject *exc = error_new(out[i].status, out[i].msg);
+      PyObject *t = exc ? Py_BuildValue("(nNO)", (Py_ssize_t)(base + i), opt_str(out[i].id), exc) : NULL;
+      if (!t || PyList_Append(failures, t) || PyList_Append(ids, Py_None)) r = -1;
+      Py_XDECREF(t);
+      Py_XDECREF(exc);
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    free(out[i].id);
+    free(out[i].msg);
+  }
+  PyMem_Free(out);
+  if (!r && rc) {
+    raise_fail(&f, NULL);
+    r = -1;
+  }
+  return r;
+}
+
+/* add(iterable): batches of BATCH_DOCS articles (or BATCH_BYTES of body). */
+static PyObject *add_many(IndexObject *self, PyObject *iterable, int raise) {
+  PyObject *it = PyObject_GetIter(iterable);
+  if (!it) {
+    if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+      PyErr_Clear();
+      PyErr_Format(PyExc_TypeError, "add() takes an article (a dict) or an iterable of articles, not %.100s",
+                   Py_TYPE(iterable)->tp_name);
+    }
+    return NULL;
+  }
+  PyObject *ids = PyList_New(0), *failures = PyList_New(0), *keep = NULL, *item;
+  nd_doc *docs = PyMem_Calloc(BATCH_DOCS, sizeof *docs);
+  const char **marks[BATCH_DOCS];
+  size_t n = 0, base = 0, bytes = 0;
+  int err = !ids || !failures || !docs;
+  if (!docs) PyErr_NoMemory();
+  while (!err) {
+    item = PyIter_Next(it);
+    if (item) {
+      if (!keep && !(keep = PyList_New(0))) err = 1;
+      if (!err && doc_from_mapping(item, &docs[n], &marks[n], keep)) err = 1;
+      Py_DECREF(item);
+      if (err) break;
+      bytes += docs[n].body ? strlen(docs[n].body) : 0;
+      n++;
+    } else if (PyErr_Occurred()) {
+      err = 1;
+      break;
+    }
+    if (n && (!item || n == BATCH_DOCS || bytes >= BATCH_BYTES)) {
+      err = add_chunk(self, docs, n, base, ids, failures) != 0;
+      for (size_t i = 0; i < n; i++) PyMem_Free((void *)marks[i]);
+      base += n;
+      n = bytes = 0;
+      Py_CLEAR(keep);
+    }
+    if (!item) break;
+  }
+  for (size_t i = 0; i < n; i++) PyMem_Free((void *)marks[i]);
+  PyMem_Free(docs);
+  Py_XDECREF(keep);
+  Py_DECREF(it);
+  if (!err && raise && PyList_GET_SIZE(failures) > 0) {
+    PyObject *first = PyList_GET_ITEM(failures, 0);
+    PyObject *fexc = PyTuple_GET_ITEM(first, 2), *fid = PyTuple_GET_ITEM(first, 1);
+    PyObject *fmsg = PyObject_Str(fexc);
+    PyObject *msg = fmsg ? PyUnicode_FromFormat("%zd of %zd articles refused; the first, article %zd (id %R): %U",
+                                                PyList_GET_SIZE(failures), (Py_ssize_t)base,
+                                                PyLong_AsSsize_t(PyTuple_GET_ITEM(first, 0)), fid, fmsg)
+                         : NULL;
+    PyObject *exc = msg ? PyObject_CallFunctionObjArgs((PyObject *)Py_TYPE(fexc), msg, NULL) : NULL;
+    Py_XDECREF(fmsg);
+    Py_XDECREF(msg);
+    if (exc && (set_attr(exc, "status", PyObject_GetAttrString(fexc, "status")) ||
+                PyObject_SetAttrString(exc, "index", PyTuple_GET_ITEM(first, 0)) ||
+                PyObject_SetAttrString(exc, "id", fid) || PyObject_SetAttrString(exc, "failures", failures) ||
+                PyObject_SetAttrString(exc, "ids", ids)))
+      Py_CLEAR(exc);
+    raise_exc(exc);
+    err = 1;
+  }
+  Py_XDECREF(failures);
+  if (err) {
+    Py_XDECREF(ids);
+    return NULL;
+  }
+  return ids;
+}
+
+static PyObject *index_add(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"articles", "errors", NULL};
+  IndexObject *self = (IndexObject *)op;
+  PyObject *arg;
+  const char *errors = "raise";
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$s:add", kwlist, &arg, &errors)) return NULL;
+  int raise = !strcmp(errors, "raise");
+  if (!raise && strcmp(errors, "ignore")) {
+    PyErr_Format(PyExc_ValueError, "errors must be 'raise' or 'ignore', not '%s'", errors);
+    return NULL;
+  }
+  if (!self->ix) {
+    PyErr_SetString(PyExc_ValueError, "operation on a closed newsdex.Index");
+    return NULL;
+  }
+  if (PyDict_Check(arg) || (PyMapping_Check(arg) && !PyUnicode_Check(arg) && PyObject_HasAttrString(arg, "keys")))
+    return add_one(self, arg);
+  if (PyUnicode_Check(arg) || PyBytes_Check(arg)) {
+    PyErr_SetString(PyExc_TypeError, "add() takes an article (a dict) or an iterable of articles, not a string");
+    return NULL;
+  }
+  return add_many(self, arg, raise);
+}
+
+/* ---- links ---- */
+
+/* Topics of a doc given as a mapping; ix may be NULL (text only). */
+static PyObject *link_mapping(IndexObject *self, PyObject *m, size_t k) {
+  PyObject *keep = PyList_New(0);
+  if (!keep) return NULL;
+  nd_doc doc;
+  const char **marked = NULL;
+  if (doc_from_mapping(m, &doc, &marked, keep)) {
+    Py_DECREF(keep);
+    return NULL;
+  }
+  nd_link_options lo = {.k = k};
+  nd_links *l = NULL;
+  ndfail f;
+  int rc;
+  if (self && ix_lock(self)) {
+    PyMem_Free((void *)marked);
+    Py_DECREF(keep);
+    return NULL;
+  }
+  nd_index *ix = self ? self->ix : NULL;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_link_doc(ix, &doc, &lo, &l);
+  if (rc) fail_capture(&f, ix, rc);
+  Py_END_ALLOW_THREADS
+  if (self) ix_unlock(self);
+  PyObject *r = NULL;
+  if (rc) {
+    nd_links_free(l);
+    raise_fail(&f, NULL);
+  } else {
+    r = links_to_list(l, doc.body ? doc.body : "");
+  }
+  PyMem_Free((void *)marked);
+  Py_DECREF(keep);
+  return r;
+}
+
+/* Topics of a stored article (nd_link_id is nd_get + nd_link_doc; done
+** here in two steps to keep the body for the offsets). */
+static PyObject *link_stored(IndexObject *self, PyObject *id, size_t k) {
+  const char *cid = arg_utf8(id, "the id");
+  if (!cid) return NULL;
+  nd_link_options lo = {.k = k};
+  nd_document *d = NULL;
+  nd_links *l = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return NULL;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_get(self->ix, cid, &d);
+  if (!rc) rc = nd_link_doc(self->ix, nd_document_doc(d), &lo, &l);
+  if (rc) fail_capture(&f, self->ix, rc);
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  PyObject *r = NULL;
+  if (rc) {
+    nd_links_free(l);
+    raise_fail(&f, NULL);
+  } else {
+    const char *body = nd_document_doc(d)->body;
+    r = links_to_list(l, body ? body : "");
+  }
+  nd_document_free(d);
+  return r;
+}
+
+static int parse_k(Py_ssize_t k) {
+  if (k < 1 || k > 1000) {
+    PyErr_SetString(PyExc_ValueError, "k must be between 1 and 1000");
+    return -1;
+  }
+  return 0;
+}
+
+static PyObject *index_links(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"article", "k", NULL};
+  PyObject *a;
+  Py_ssize_t k = 3;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:links", kwlist, &a, &k) || parse_k(k)) return NULL;
+  if (PyUnicode_Check(a)) return link_stored((IndexObject *)op, a, (size_t)k);
+  return link_mapping((IndexObject *)op, a, (size_t)k);
+}
+
+static PyObject *doc_links(PyObject *op, void *Py_UNUSED(closure)) {
+  DocObject *self = (DocObject *)op;
+  if (!self->links && !(self->links = link_mapping((IndexObject *)self->index, op, 3))) return NULL;
+  return PyList_GetSlice(self->links, 0, PyList_GET_SIZE(self->links));
+}
+
+/* ---- stats, check ---- */
+
+static PyObject *index_stats(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  IndexObject *self = (IndexObject *)op;
+  nd_stats s;
+  ndfail f;
+  int rc;
+  char language[64] = "";
+  if (ix_lock(self)) return NULL;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_stats_get(self->ix, &s);
+  if (rc) fail_capture(&f, self->ix, rc);
+  else snprintf(language, sizeof language, "%s", s.language ? s.language : "");
+  Py_END_ALLOW_THREADS
+  ix_unlock(self);
+  if (rc) return raise_fail(&f, NULL);
+  return Py_BuildValue("{sKsKsKsKsKsKsKss}", "articles", (unsigned long long)s.articles, "deleted",
+                       (unsigned long long)s.deleted, "segments", (unsigned long long)s.segments, "terms",
+                       (unsigned long long)s.terms, "bytes", (unsigned long long)s.bytes, "stored_bytes",
+                       (unsigned long long)s.stored_bytes, "generation", (unsigned long long)s.generation,
+                       "language", language);
+}
+
+static Py_ssize_t index_length(PyObject *op) {
+  PyObject *s = index_stats(op, NULL);
+  if (!s) return -1;
+  PyObject *n = PyDict_GetItemString(s, "articles");
+  Py_ssize_t r = n ? PyLong_AsSsize_t(n) : -1;
+  Py_DECREF(s);
+  return r;
+}
+
+/* Problems reported by nd_check, gathered without the GIL. */
+typedef struct problems {
+  char **lines;
+  size_t n, cap;
+  int oom;
+} problems;
+
+static void on_problem(void *ctx, const char *line) {
+  problems *p = ctx;
+  if (p->oom) return;
+  if (p->n == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 16;
+    char **l = realloc(p->lines, cap * sizeof *l);
+    if (!l) {
+      p->oom = 1;
+      return;
+    }
+    p->lines = l;
+    p->cap = cap;
+  }
+  if (!(p->lines[p->n] = dup_or_null(line))) p->oom = 1;
+  else p->n++;
+}
+
+static PyObject *check_path(PyObject *path) {
+  PyObject *bytes = NULL;
+  if (!PyUnicode_FSConverter(path, &bytes)) return NULL;
+  const char *cpath = PyBytes_AS_STRING(bytes);
+  problems p = {NULL, 0, 0, 0};
+  nd_check_report rep;
+  memset(&rep, 0, sizeof rep);
+  int rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = nd_check(cpath, on_problem, &p, &rep);
+  Py_END_ALLOW_THREADS
+  Py_DECREF(bytes);
+  PyObject *r = NULL, *lines = NULL;
+  if (p.oom) {
+    PyErr_NoMemory();
+  } else if (rc != ND_OK && rc != ND_ERR_CORRUPT) {
+    raise_exc(error_new(rc, p.n ? p.lines[0] : NULL));
+  } else if ((lines = PyList_New((Py_ssize_t)p.n))) {
+    for (size_t i = 0; lines && i < p.n; i++) {
+      PyObject *s = str_of(p.lines[i]);
+      if (!s) Py_CLEAR(lines);
+      else PyList_SET_ITEM(lines, (Py_ssize_t)i, s);
+    }
+    if (lines)
+      r = Py_BuildValue("{sKsKsKsKsKsKsKsKsKsO}", "segments", (unsigned long long)rep.segments, "terms",
+                        (unsigned long long)rep.terms, "postings", (unsigned long long)rep.postings, "positions",
+                        (unsigned long long)rep.positions, "articles", (unsigned long long)rep.articles, "deleted",
+                        (unsigned long long)rep.deleted, "stored_blocks", (unsigned long long)rep.stored_blocks,
+                        "bytes", (unsigned long long)rep.bytes, "problems", (unsigned long long)rep.problems,
+                        "messages", lines);
+  }
+  Py_XDECREF(lines);
+  for (size_t i = 0; i < p.n; i++) free(p.lines[i]);
+  free(p.lines);
+  return r;
+}
+
+#define CHECK_DOC                                                                                              \
+  "Verify every file and invariant of the archive without changing it or taking the writer lock\n"           \
+  "(one pass over the archive).  Returns a dict: segments, terms, postings, positions, articles,\n"           \
+  "deleted, stored_blocks, bytes (what was read), problems (how many were found; 0: the archive\n"            \
+  "is sound) and messages (one str per problem, at most 50 per segment).  A damaged archive is\n"              \
+  "reported, not raised; a missing one raises NotFoundError."
+
+static PyObject *index_check(PyObject *op, PyObject *Py_UNUSED(ignored)) {
+  IndexObject *self = (IndexObject *)op;
+  if (!self->ix) {
+    PyErr_SetString(PyExc_ValueError, "operation on a closed newsdex.Index");
+    return NULL;
+  }
+  return check_path(self->path);
+}
+
+static PyObject *index_repr(PyObject *op) {
+  IndexObject *self = (IndexObject *)op;
+  if (!self->path) return PyUnicode_FromString("<newsdex.Index (not opened)>");
+  return PyUnicode_FromFormat("<newsdex.Index %R %s>", self->path,
+                              !self->ix ? "closed" : self->writable ? "writable" : "read-only");
+}
+
+static PyObject *index_get_closed(PyObject *op, void *Py_UNUSED(c)) { return PyBool_FromLong(!((IndexObject *)op)->ix); }
+
+static PyObject *index_get_writable(PyObject *op, void *Py_UNUSED(c)) {
+  return PyBool_FromLong(((IndexObject *)op)->writable);
+}
+
+static PyObject *index_get_path(PyObject *op, void *Py_UNUSED(c)) {
+  PyObject *p = ((IndexObject *)op)->path;
+  if (!p) p = Py_None;
+  Py_INCREF(p);
+  return p;
+}
+
+static PyMethodDef index_methods[] = {
+    {"close", index_close, METH_NOARGS,
+     "close()\n--\n\nClose the handle.  Uncommitted changes are discarded.  Closing twice is harmless; any "
+     "other call on a closed index raises ValueError."},
+    {"__enter__", index_enter, METH_NOARGS, "__enter__()\n--\n\nReturn the index itself."},
+    {"__exit__", index_exit, METH_VARARGS,
+     "__exit__(exc_type, exc, tb)\n--\n\nLeaving a with block: a writable index is committed when the block "
+     "ended without an exception; then the index is closed (with an exception, uncommitted changes are "
+     "discarded)."},
+    {"search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
+     "search(query, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
+     "       count='exact', ids_only=False, facets=None, facet_limit=10, histogram=None)\n--\n\n"
+     "Run a query (see docs/query-language.md) and return Results.\n\n" SEARCH_DOC_OPTIONS
+     "facets: field names to count over every match: 'people', 'organisations', 'places', 'topics' (key\n"
+     "topics of any type) and 'source'; a single str is one field.  facet_limit: values kept per field.\n"
+     "histogram: 'day', 'week', 'month' or 'year': matching articles per period.\n\n"
+     "A malformed query raises QueryError (offset: where, in characters of the query)."},
+    {"related", (PyCFunction)(void (*)(void))index_related, METH_VARARGS | METH_KEYWORDS,
+     "related(id, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
+     "        count='exact', ids_only=False)\n--\n\n"
+     "The articles most like article id (its most distinctive terms run as a ranked query; the article "
+     "itself left out), as Results.  NotFoundError if there is no such article.  Options as in search()."},
+    {"suggest", (PyCFunction)(void (*)(void))index_suggest, METH_VARARGS | METH_KEYWORDS,
+     "suggest(prefix, limit=10)\n--\n\nCompletions of prefix from the term dictionary: a list of (term, "
+     "articles) pairs, the most frequent first.  Terms are stems ('govern' for 'government')."},
+    {"get", index_get, METH_O,
+     "get(id)\n--\n\nThe stored article with this id, as a Document.  NotFoundError (a KeyError) if there is "
+     "none."},
+    {"links", (PyCFunction)(void (*)(void))index_links, METH_VARARGS | METH_KEYWORDS,
+     "links(article, k=3)\n--\n\nThe key topics of an article worth a link to a search, best first (list of "
+     "Topic).  article: the id of a stored article, or an article as a dict (not stored; its 'body' is "
+     "required, its 'title' counts as a headline).  The archive's statistics weigh the topics."},
+    {"add", (PyCFunction)(void (*)(void))index_add, METH_VARARGS | METH_KEYWORDS,
+     "add(articles, *, errors='raise')\n--\n\n"
+     "Add an article (a dict), replacing a stored one with the same id, and return its id; or add every "
+     "article of an iterable of dicts (prepared on the index's threads, in batches) and return the list of "
+     "their ids.\n\nKeys: body (required), id (str or int; derived from the content when absent), title, "
+     "date (ISO 8601), source, url, marked (list of str), extra (dict); any other key is stored as an extra "
+     "field.  Changes are visible and durable after commit().\n\n"
+     "A bad article raises InvalidArgumentError (LimitError when too large) and adds nothing.  For an "
+     "iterable, bad articles are skipped and the others added; then errors='raise' raises the error of the "
+     "first one, with attributes index, id, failures (a list of (index, id, exception)) and ids (None for "
+     "each refused article), while errors='ignore' returns the ids with None for the refused articles.  Any "
+     "other failure (out of memory, disk full...) raises at once."},
+    {"delete", index_delete, METH_O,
+     "delete(id)\n--\n\nDelete the article with this id (visible after commit()).  NotFoundError if there is "
+     "none."},
+    {"commit", index_commit, METH_NOARGS,
+     "commit()\n--\n\nMake added and deleted articles durable and visible (atomically).  On failure the "
+     "archive stays at its previous commit and the pending changes are discarded."},
+    {"optimize", index_optimize, METH_NOARGS,
+     "optimize()\n--\n\nCommit, then merge every segment into one, dropping deleted articles."},
+    {"refresh", index_refresh, METH_NOARGS,
+     "refresh()\n--\n\nSee commits made by other handles since this one was opened or last refreshed."},
+    {"stats", index_stats, METH_NOARGS,
+     "stats()\n--\n\nCounts and sizes, as a dict: articles, deleted, segments, terms, bytes, stored_bytes, "
+     "generation (commit number), language."},
+    {"check", index_check, METH_NOARGS, "check()\n--\n\n" CHECK_DOC},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef index_getset[] = {
+    {"closed", index_get_closed, NULL, "True once close() was called.", NULL},
+    {"writable", index_get_writable, NULL, "True if opened with writable=True or create=True.", NULL},
+    {"path", index_get_path, NULL, "The archive's directory, as given.", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PySequenceMethods index_as_sequence = {
+    .sq_length = index_length,
+    .sq_contains = index_contains,
+};
+
+static PyGetSetDef doc_getset[] = {
+    {"links", doc_links, NULL,
+     "The article's three best key topics (list of Topic), chosen with the statistics of the index it came "
+     "from (which must still be open); computed when first read.  Index.links(id, k) chooses another number.",
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+/* ------------------------------------------------------------------------ */
+/* Types                                                                    */
+/* ------------------------------------------------------------------------ */
+
+#define REC_TYPE(NAME, STRUCT, MEMBERS, GETSET, DOC)                                                            \
+  {                                                                                                             \
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "newsdex." NAME, .tp_basicsize = sizeof(STRUCT),                \
+    .tp_dealloc = rec_dealloc, .tp_repr = rec_repr, .tp_as_sequence = &rec_as_sequence,                        \
+    .tp_as_mapping = &rec_as_mapping, .tp_hash = PyObject_HashNotImplemented, .tp_flags = Py_TPFLAGS_DEFAULT,   \
+    .tp_doc = DOC, .tp_richcompare = rec_richcompare, .tp_iter = rec_iter, .tp_methods = rec_methods,         \
+    .tp_members = MEMBERS, .tp_getset = GETSET,                                                                 \
+  }
+
+static PyTypeObject HitType = REC_TYPE(
+    "Hit", Record, hit_members, NULL,
+    "One hit of a search: attributes id, score, title, headline, date, source, url, snippet (absent fields are "
+    "None).\n\nA read-only mapping too: hit['title'], dict(hit), hit.to_dict(), keys(), items().");
+
+static PyTypeObject DocumentType = REC_TYPE(
+    "Document", DocObject, doc_members, doc_getset,
+    "A stored article, from Index.get(): attributes id, title, date, source, url, body, marked (tuple of "
+    "str), extra (dict), and links (its key topics).\n\nA read-only mapping of the stored fields too (links "
+    "left out), so that index.add(dict(doc)) stores it again.");
+
+static PyTypeObject TopicType = REC_TYPE(
+    "Topic", Record, topic_members, NULL,
+    "A key topic of an article: text, type ('person', 'organisation', 'place', 'other'), score, start and end "
+    "(its first mention is body[start:end]), mentions, articles.\n\nA read-only mapping too, like Hit.");
+
+static PyTypeObject ResultsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "newsdex.Results",
+    .tp_basicsize = sizeof(ResultsObject),
+    .tp_dealloc = results_dealloc,
+    .tp_repr = results_repr,
+    .tp_as_sequence = &results_as_sequence,
+    .tp_as_mapping = &results_as_mapping,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "What a search returned.  Iterating, len() and indexing give the hits (Hit objects, best first); "
+              "total is the number of matching articles, facets and histogram the counts asked for; "
+              "to_dicts() gives the hits as a list of dicts.",
+    .tp_iter = results_iter,
+    .tp_methods = results_methods,
+    .tp_members = results_members,
+    .tp_getset = results_getset,
+};
+
+static PyTypeObject IndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "newsdex.Index",
+    .tp_basicsize = sizeof(IndexObject),
+    .tp_dealloc = index_dealloc,
+    .tp_repr = index_repr,
+    .tp_as_sequence = &index_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Index(path, *, writable=False, create=False, language=None, buffer_bytes=0, merge_factor=0, "
+              "threads=0)\n--\n\n"
+              "An open newsdex archive (a directory).  Read-only unless writable=True; create=True creates it "
+              "if missing (and implies writable).  At most one writable handle per archive: a second raises "
+              "LockedError.\n\n"
+              "language: Snowball stemming language of a new archive ('english' by default, 'french', ..., "
+              "'none').  buffer_bytes: analysed text a writer buffers before writing a segment (0: 64 MiB).  "
+              "merge_factor: segments of about one size that trigger a merge (0: 10; 1: never).  threads: "
+              "threads a writer uses (0: 2).\n\n"
+              "len(index) is the number of live articles, `id in index` tells if an article is stored.  "
+              "An Index may be shared by threads: calls on it run one at a time, the GIL released while the "
+              "library works.  Use it in a with block, or call close().",
+    .tp_methods = index_methods,
+    .tp_getset = index_getset,
+    .tp_init = index_init,
+    .tp_new = index_new,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Module                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static PyObject *mod_check(PyObject *Py_UNUSED(mod), PyObject *path) { return check_path(path); }
+
+static PyObject *mod_links(PyObject *Py_UNUSED(mod), PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"article", "k", NULL};
+  PyObject *a;
+  Py_ssize_t k = 3;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:links", kwlist, &a, &k) || parse_k(k)) return NULL;
+  return link_mapping(NULL, a, (size_t)k);
+}
+
+static PyObject *mod_strerror(PyObject *Py_UNUSED(mod), PyObject *arg) {
+  long status = PyLong_AsLong(arg);
+  if (status == -1 && PyErr_Occurred()) return NULL;
+  if (status < -1000 || status > 1000) status = -1000;
+  return PyUnicode_FromString(nd_strerror((int)status));
+}
+
+static PyMethodDef module_methods[] = {
+    {"check", mod_check, METH_O, "check(path)\n--\n\n" CHECK_DOC},
+    {"links", (PyCFunction)(void (*)(void))mod_links, METH_VARARGS | METH_KEYWORDS,
+     "links(article, k=3)\n--\n\nThe key topics of an article (a dict with a 'body' and maybe a 'title'), "
+     "from its text alone (no archive), best first: a list of Topic."},
+    {"strerror", mod_strerror, METH_O,
+     "strerror(status)\n--\n\nThe library's text for a status code (Error.status)."},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "newsdex._newsdex",
+    .m_doc = "The C part of the newsdex package (use `import newsdex`).",
+    .m_size = -1,
+    .m_methods = module_methods,
+};
+
+/* One exception class: name, status, second base (may be NULL), doc. */
+typedef struct errdef {
+  const char *name;
+  PyObject **slot;
+  PyObject **parent; /* newsdex base (Error if NULL) */
+  PyObject **extra;  /* a built-in base besides, or NULL */
+  const char *doc;
+} errdef;
+
+static int add_errors(PyObject *m) {
+  static PyObject *MemoryErr, *OSErr, *ValueErr, *KeyErr;
+  MemoryErr = PyExc_MemoryError;
+  OSErr = PyExc_OSError;
+  ValueErr = PyExc_ValueError;
+  KeyErr = PyExc_KeyError;
+  const errdef defs[] = {
+      {"OutOfMemoryError", &OutOfMemoryError, NULL, &MemoryErr, "ND_ERR_NOMEM: the library ran out of memory."},
+      {"IOError", &IOErrorExc, NULL, &OSErr,
+       "ND_ERR_IO: a system call failed (the message names the file and the reason)."},
+      {"CorruptError", &CorruptError, NULL, NULL, "ND_ERR_CORRUPT: a file of the archive is damaged."},
+      {"LockedError", &LockedError, NULL, NULL,
+       "ND_ERR_LOCKED: another writer holds the archive (one writable handle at a time)."},
+      {"QueryError", &QueryError, NULL, &ValueErr,
+       "ND_ERR_QUERY: the query is malformed.  Attributes: query, offset (where the problem is, in "
+       "characters of the query), byte_offset (the same in bytes of its UTF-8)."},
+      {"NotFoundError", &NotFoundError, NULL, &KeyErr,
+       "ND_ERR_NOTFOUND: no such article, or no archive at the path.  Also a KeyError."},
+      {"InvalidArgumentError", &InvalidArgumentError, NULL, &ValueErr,
+       "ND_ERR_INVALID: a bad argument or a bad article (missing body, bad date, bad UTF-8...).  Also a "
+       "ValueError."},
+      {"ReadOnlyError", &ReadOnlyError, NULL, NULL,
+       "ND_ERR_READONLY: a write call on an index opened read-only (open it with writable=True)."},
+      {"NoSpaceError", &NoSpaceError, &IOErrorExc, NULL,
+       "ND_ERR_NOSPACE: the disk is full; the archive stays at its last commit."},
+      {"VersionError", &VersionError, NULL, NULL,
+       "ND_ERR_VERSION: the archive was written by an incompatible version."},
+      {"LimitError", &LimitError, NULL, NULL,
+       "ND_ERR_LIMIT: a size or complexity limit was exceeded (e.g. a prefix matching too many terms)."},
+  };
+  Error = PyErr_NewExceptionWithDoc(
+      "newsdex.Error",
+      "Base class of the errors the newsdex library reports.  Attribute status: its ND_ERR_* code (a negative "
+      "int; newsdex.strerror(status) names it).  str(error) is the library's message, naming the file, field "
+      "or query position involved.",
+      PyExc_Exception, NULL);
+  if (!Error) return -1;
+  PyObject *descr = PyDescr_NewMethod((PyTypeObject *)Error, &error_str_def);
+  if (!descr || PyObject_SetAttrString(Error, "__str__", descr)) {
+    Py_XDECREF(descr);
+    return -1;
+  }
+  Py_DECREF(descr);
+  Py_INCREF(Error);
+  if (PyModule_AddObject(m, "Error", Error)) {
+    Py_DECREF(Error);
+    return -1;
+  }
+  for (size_t i = 0; i < sizeof defs / sizeof *defs; i++) {
+    char full[64];
+    snprintf(full, sizeof full, "newsdex.%s", defs[i].name);
+    PyObject *parent = defs[i].parent ? *defs[i].parent : Error;
+    PyObject *bases = defs[i].extra ? PyTuple_Pack(2, parent, *defs[i].extra) : PyTuple_Pack(1, parent);
+    if (!bases) return -1;
+    *defs[i].slot = PyErr_NewExceptionWithDoc(full, defs[i].doc, bases, NULL);
+    Py_DECREF(bases);
+    if (!*defs[i].slot) return -1;
+    Py_INCREF(*defs[i].slot);
+    if (PyModule_AddObject(m, defs[i].name, *defs[i].slot)) {
+      Py_DECREF(*defs[i].slot);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int add_type(PyObject *m, PyTypeObject *t, const char *name) {
+  if (PyType_Ready(t)) return -1;
+  Py_INCREF(t);
+  if (PyModule_AddObject(m, name, (PyObject *)t)) {
+    Py_DECREF(t);
+    return -1;
+  }
+  return 0;
+}
+
+static int make_keys(recspec *s) {
+  if (!(s->keys = PyTuple_New(s->n))) return -1;
+  for (int i = 0; i < s->n; i++) {
+    PyObject *k = PyUnicode_InternFromString(s->names[i]);
+    if (!k) return -1;
+    PyTuple_SET_ITEM(s->keys, i, k);
+  }
+  return 0;
+}
+
+PyMODINIT_FUNC PyInit__newsdex(void) {
+  PyObject *m = PyModule_Create(&moduledef), *json = NULL;
+  if (!m) return NULL;
+  if (!(json = PyImport_ImportModule("json"))) goto fail;
+  json_dumps = PyObject_GetAttrString(json, "dumps");
+  json_loads = PyObject_GetAttrString(json, "loads");
+  Py_DECREF(json);
+  if (!json_dumps || !json_loads) goto fail;
+  if (!(json_dumps_kw = Py_BuildValue("{sOs(ss)}", "ensure_ascii", Py_False, "separators", ",", ":"))) goto fail;
+  if (make_keys(&HIT_SPEC) || make_keys(&DOC_SPEC) || make_keys(&TOPIC_SPEC)) goto fail;
+  if (add_errors(m) || add_type(m, &IndexType, "Index") || add_type(m, &ResultsType, "Results") ||
+      add_type(m, &HitType, "Hit") || add_type(m, &DocumentType, "Document") || add_type(m, &TopicType, "Topic"))
+    goto fail;
+  if (PyModule_AddStringConstant(m, "ND_VERSION", ND_VERSION)) goto fail;
+  return m;
+fail:
+  Py_DECREF(m);
+  return NULL;
+}
