@@ -1684,12 +1684,12 @@ static PyObject *check_path(PyObject *path) {
       else PyList_SET_ITEM(lines, (Py_ssize_t)i, s);
     }
     if (lines)
-      r = Py_BuildValue("{sKsKsKsKsKsKsKsKsKsO}", "segments", (unsigned long long)rep.segments, "terms",
+      r = Py_BuildValue("{sOsKsKsKsKsKsKsKsKsKsO}", "ok", rep.problems ? Py_False : Py_True, "segments", (unsigned long long)rep.segments, "terms",
                         (unsigned long long)rep.terms, "postings", (unsigned long long)rep.postings, "positions",
                         (unsigned long long)rep.positions, "articles", (unsigned long long)rep.articles, "deleted",
                         (unsigned long long)rep.deleted, "stored_blocks", (unsigned long long)rep.stored_blocks,
                         "bytes", (unsigned long long)rep.bytes, "problems", (unsigned long long)rep.problems,
-                        "messages", lines);
+                        "details", lines);
   }
   Py_XDECREF(lines);
   for (size_t i = 0; i < p.n; i++) free(p.lines[i]);
@@ -1699,10 +1699,10 @@ static PyObject *check_path(PyObject *path) {
 
 #define CHECK_DOC                                                                                              \
   "Verify every file and invariant of the archive without changing it or taking the writer lock\n"           \
-  "(one pass over the archive).  Returns a dict: segments, terms, postings, positions, articles,\n"           \
-  "deleted, stored_blocks, bytes (what was read), problems (how many were found; 0: the archive\n"            \
-  "is sound) and messages (one str per problem, at most 50 per segment).  A damaged archive is\n"              \
-  "reported, not raised; a missing one raises NotFoundError."
+  "(one pass over the archive).  Returns a dict: ok (True when no problem was found), segments,\n"           \
+  "terms, postings, positions, articles, deleted, stored_blocks, bytes (what was read), problems\n"          \
+  "(how many were found) and details (one str per problem naming the file and where, at most 50\n"          \
+  "per segment).  A damaged archive is reported, not raised; a missing one raises NotFoundError."
 
 static PyObject *index_check(PyObject *op, PyObject *Py_UNUSED(ignored)) {
   IndexObject *self = (IndexObject *)op;
