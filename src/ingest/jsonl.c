@@ -1,50 +1,55 @@
 /*
-** jsonl.c -- owns the JSON Lines reader: one record -> one nd_doc, and the
-** streaming of .jsonl and .jsonl.zst files line by line.
+** jsonl.c -- owns the JSON readers: one record -> one nd_doc, JSON Lines
+** streamed line by line, and a JSON array streamed element by element,
+** both over a source (source.h: plain, gzip or zstd, never held whole).
 **
 ** Record rules (docs/ingest.md):
-**   - Each line is one JSON object, parsed by jansson (json_loadb, flags 0:
-**     invalid UTF-8 and \u0000 are rejected).  Empty or whitespace-only
-**     lines are skipped.  A bad line is reported with jansson's text and
-**     column; a value that is not an object is rejected.
+**   - A JSON Lines line is one JSON object, parsed by jansson (json_loadb,
+**     flags 0: invalid UTF-8 and \u0000 are rejected).  Empty or
+**     whitespace-only lines are skipped.  A bad line is reported with
+**     jansson's text and column; a value that is not an object is
+**     rejected.  An array element is parsed the same way (with
+**     JSON_DECODE_ANY, so that a scalar element is "not a JSON object").
 **   - id: a string, or an integer (its decimal text); missing, null or ""
 **     gives NULL, and the library derives an id.
 **   - title, date, source, url: a string or null ("" counts as null); any
 **     other type rejects the record naming the field.  The date is passed
 **     as is: nd_add() validates it.
-**   - body: required; "missing body" (absent or null), "body is not a
-**     string", or "empty body" (only whitespace).  Passed as written.
+**   - body: a string, passed as written; absent or null gives "" (never
+**     NULL); another type is "body is not a string".  A record needs a
+**     title or a body with something besides whitespace: "empty article".
 **   - Every other field goes, in order, into a JSON object serialised
 **     compactly as extra_json (NULL if there are none).
 **
-** Streaming: files are read in chunks (and decompressed with
-** ZSTD_decompressStream, never whole); a line longer than a chunk grows a
-** line buffer, which is given back after a line over LINE_KEEP bytes.
-** Line numbers count every line, blank ones included.  A corrupt or
-** truncated zstd stream is reported at the line being read; the lines
-** before it have been delivered.
+** JSON Lines: a line longer than a chunk grows a line buffer, which is
+** given back after a line over LINE_KEEP bytes.  Line numbers count every
+** line, blank ones included.  A read error or a corrupt or truncated
+** stream is reported at the line being read; the lines before it have been
+** delivered and the partial line is dropped.
+**
+** JSON array ("[" value, value, ... "]", whitespace anywhere between): the
+** bytes are scanned for each element's end (strings and their escapes,
+** nesting depth of {} and []), and each element is parsed alone, so memory
+** is one element, whatever the array's size.  Elements are numbered from 0
+** and reported at INGEST_ELEMENT | index.  A bad element is reported and
+** skipped; a break in the array itself (no "[", a missing "," or "]",
+** the input ending inside it, anything after the "]") is reported at the
+** element where it happens and ends the reading of that input.
 */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <zstd.h>
 
 #include "../util/buf.h"
 #include "../util/mem.h"
 #include "ingest.h"
+#include "source.h"
 
 #define CHUNK (64 * 1024)
 #define LINE_KEEP (1024 * 1024)
 
 /* ---- one record ----------------------------------------------------------- */
-
-static int all_space(const char *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (!(p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' || p[i] == '\f' || p[i] == '\v'))
-      return 0;
-  return 1;
-}
 
 static const char *json_type_name(const json_t *v) {
   switch (json_typeof(v)) {
@@ -130,45 +135,59 @@ static int fields(json_t *o, nd_doc *d, char *idbuf, size_t idn, char *reason, s
       opt_string(o, "url", &d->url, reason, rn))
     return -1;
   json_t *b = json_object_get(o, "body");
-  if (!b || json_is_null(b)) { snprintf(reason, rn, "missing body"); return -1; }
-  if (!json_is_string(b)) { snprintf(reason, rn, "body is not a string"); return -1; }
-  d->body = json_string_value(b);
-  if (all_space(d->body, json_string_length(b))) { snprintf(reason, rn, "empty body"); return -1; }
+  if (b && !json_is_null(b) && !json_is_string(b)) { snprintf(reason, rn, "body is not a string"); return -1; }
+  int has_body = b && json_is_string(b);
+  d->body = has_body ? json_string_value(b) : ""; /* never NULL */
+  if (ingest_blank(d->body, has_body ? json_string_length(b) : 0) && (!d->title || ingest_blank(d->title, strlen(d->title)))) {
+    snprintf(reason, rn, "empty article");
+    return -1;
+  }
   return 0;
 }
 
-int ingest_json_line(const char *line, size_t len, const char *file, uint64_t lineno,
-                     ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx) {
+/* One record: the JSON text p[0..n) parsed with jansson's `flags`,
+** reported at `where` (a line, or INGEST_ELEMENT | index). */
+static int record(const char *p, size_t n, size_t flags, const char *file, uint64_t where,
+                  ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx) {
   char reason[256], idbuf[32];
-  if (all_space(line, len)) return 0;
   json_error_t err;
-  json_t *o = json_loadb(line, len, 0, &err);
+  json_t *o = json_loadb(p, n, flags, &err);
   if (!o) {
     if (json_error_code(&err) == json_error_out_of_memory) return ND_ERR_NOMEM;
-    snprintf(reason, sizeof reason, "invalid JSON: %s (column %d)", err.text, err.column);
-    on_error(ctx, file, lineno, reason);
+    if (where & INGEST_ELEMENT)
+      snprintf(reason, sizeof reason, "invalid JSON: %s (line %d, column %d of the element)", err.text, err.line,
+               err.column);
+    else
+      snprintf(reason, sizeof reason, "invalid JSON: %s (column %d)", err.text, err.column);
+    on_error(ctx, file, where, reason);
     return 0;
   }
   if (!json_is_object(o)) {
     snprintf(reason, sizeof reason, "not a JSON object (found %s)", json_type_name(o));
     json_decref(o);
-    on_error(ctx, file, lineno, reason);
+    on_error(ctx, file, where, reason);
     return 0;
   }
   nd_doc d;
   memset(&d, 0, sizeof d);
   if (fields(o, &d, idbuf, sizeof idbuf, reason, sizeof reason)) {
     json_decref(o);
-    on_error(ctx, file, lineno, reason);
+    on_error(ctx, file, where, reason);
     return 0;
   }
   char *extra;
   if (extra_fields(o, &extra)) { json_decref(o); return ND_ERR_NOMEM; }
   d.extra_json = extra;
-  int rc = on_doc(ctx, &d, file, lineno);
+  int rc = on_doc(ctx, &d, file, where);
   json_free_str(extra);
   json_decref(o);
   return rc;
+}
+
+int ingest_json_line(const char *line, size_t len, const char *file, uint64_t lineno,
+                     ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx) {
+  if (ingest_blank(line, len)) return 0;
+  return record(line, len, 0, file, lineno, on_doc, on_error, ctx);
 }
 
 /* ---- streaming lines -------------------------------------------------------- */
@@ -180,7 +199,6 @@ typedef struct line_reader {
   void *ctx;
   buf line;        /* the start of a line that continues in the next chunk */
   uint64_t lineno; /* lines completed so far */
-  uint64_t *bytes;
 } line_reader;
 
 /* Hand one complete line to the record reader, then reset the line buffer. */
@@ -195,7 +213,6 @@ static int lr_line(line_reader *r, const char *p, size_t n) {
 /* Feed n bytes of (uncompressed) input.  Returns 0, a callback's stop
 ** value, or ND_ERR_NOMEM. */
 static int lr_feed(line_reader *r, const char *p, size_t n) {
-  *r->bytes += n;
   while (n > 0) {
     const char *nl = memchr(p, '\n', n);
     if (!nl) {
@@ -218,99 +235,168 @@ static int lr_feed(line_reader *r, const char *p, size_t n) {
   return 0;
 }
 
-/* The last line when the input does not end with a newline. */
-static int lr_finish(line_reader *r) {
-  if (r->line.n == 0) return 0;
-  return lr_line(r, (const char *)r->line.p, r->line.n);
-}
-
-/* Report a read error at the line being read. */
-static void lr_error(line_reader *r, const char *what, const char *detail) {
-  char reason[256];
-  snprintf(reason, sizeof reason, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
-  r->on_error(r->ctx, r->file, r->lineno + 1, reason);
-}
-
-/* Plain .jsonl: read in chunks. */
-static int read_plain(FILE *f, line_reader *r) {
-  char *chunk = mem_alloc(CHUNK);
-  if (!chunk) return ND_ERR_NOMEM;
-  int rc = 0;
-  size_t got;
-  while ((got = fread(chunk, 1, CHUNK, f)) > 0)
-    if ((rc = lr_feed(r, chunk, got)) != 0) break;
-  if (!rc && ferror(f)) lr_error(r, "read error", strerror(errno));
-  else if (!rc) rc = lr_finish(r);
-  mem_free(chunk);
-  return rc;
-}
-
-/* Decompress one chunk of input, feeding every output block to r.  *last
-** gets ZSTD's hint (0 at the end of a frame).  Returns 0, a stop value or
-** ND_ERR_NOMEM; a corrupt stream is reported, sets *corrupt and returns 0. */
-static int zst_chunk(ZSTD_DStream *z, ZSTD_inBuffer *ib, char *out, size_t outsz, line_reader *r,
-                     size_t *last, int *corrupt) {
-  for (;;) {
-    ZSTD_outBuffer ob = {out, outsz, 0};
-    size_t ret = ZSTD_decompressStream(z, &ob, ib);
-    if (ZSTD_isError(ret)) {
-      lr_error(r, "corrupt zstd stream", ZSTD_getErrorName(ret));
-      *corrupt = 1;
-      return 0;
-    }
-    *last = ret;
-    int rc = lr_feed(r, out, ob.pos);
-    if (rc) return rc;
-    if (ib->pos == ib->size && ob.pos < outsz) return 0;
-  }
-}
-
-/* .jsonl.zst: stream through ZSTD_decompressStream. */
-static int read_zst(FILE *f, line_reader *r) {
-  size_t insz = ZSTD_DStreamInSize(), outsz = ZSTD_DStreamOutSize(), last = 0;
-  ZSTD_DStream *z = ZSTD_createDStream();
-  char *in = mem_alloc(insz), *out = mem_alloc(outsz);
-  int rc = ND_ERR_NOMEM, any = 0, corrupt = 0;
-  if (!z || !in || !out) goto done;
-  ZSTD_initDStream(z);
-  rc = 0;
-  size_t got;
-  while ((got = fread(in, 1, insz, f)) > 0) {
-    ZSTD_inBuffer ib = {in, got, 0};
-    any = 1;
-    if ((rc = zst_chunk(z, &ib, out, outsz, r, &last, &corrupt)) != 0 || corrupt) break;
-  }
-  if (rc || corrupt) {
-    /* stopped, out of memory, or corrupt (reported; the partial line is dropped) */
-  } else if (ferror(f)) {
-    lr_error(r, "read error", strerror(errno));
-  } else if (any && last != 0) {
-    lr_error(r, "truncated zstd stream", NULL);
-  } else {
-    rc = lr_finish(r);
-  }
-done:
-  ZSTD_freeDStream(z);
-  mem_free(in);
-  mem_free(out);
-  return rc;
-}
-
-/* Read a .jsonl (zst = 0) or .jsonl.zst (zst = 1) file, adding the bytes
-** read (uncompressed) to *bytes.  An unopenable file is reported through
-** on_error at line 0.  Returns 0, a callback's stop value, or
-** ND_ERR_NOMEM. */
-int ingest_jsonl_file(const char *path, int zst, ingest_doc_fn on_doc, ingest_error_fn on_error,
-                      void *ctx, uint64_t *bytes) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    on_error(ctx, path, 0, strerror(errno));
-    return 0;
-  }
-  line_reader r = {path, on_doc, on_error, ctx, {0}, 0, bytes};
+int ingest_jsonl_src(isrc *s, const char *file, ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx) {
+  line_reader r = {file, on_doc, on_error, ctx, {0}, 0};
   buf_init(&r.line);
-  int rc = zst ? read_zst(f, &r) : read_plain(f, &r);
+  int rc = 0, got;
+  while ((got = isrc_next(s)) == 1)
+    if ((rc = lr_feed(&r, (const char *)s->p, s->n)) != 0) break;
+  if (rc) {
+    /* stopped or out of memory */
+  } else if (got == ND_ERR_IO) {
+    on_error(ctx, file, r.lineno + 1, s->err); /* the partial line is dropped */
+  } else if (got < 0) {
+    rc = got;
+  } else if (r.line.n) {
+    rc = lr_line(&r, (const char *)r.line.p, r.line.n); /* a last line without a newline */
+  }
   buf_free(&r.line);
-  fclose(f);
+  return rc;
+}
+
+/* ---- streaming a JSON array ----------------------------------------------- */
+
+enum { A_OPEN, A_FIRST, A_VALUE, A_IN, A_AFTER, A_END, A_BROKEN };
+
+typedef struct array_reader {
+  const char *file;
+  ingest_doc_fn on_doc;
+  ingest_error_fn on_error;
+  void *ctx;
+  int state;
+  buf elem;         /* the element being read */
+  uint64_t index;   /* elements completed so far */
+  int depth;        /* nesting of {} and [] inside the element */
+  int in_str, esc;  /* inside a string; after a backslash in it */
+  int bare;         /* the element is a bare scalar (number, true...) */
+} array_reader;
+
+static int is_json_space(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Report a break in the array itself at the element being read; the rest
+** of the input is ignored. */
+static void ar_break(array_reader *a, const char *what) {
+  a->state = A_BROKEN;
+  a->on_error(a->ctx, a->file, INGEST_ELEMENT | a->index, what);
+}
+
+/* The element in a->elem is complete: parse it. */
+static int ar_element(array_reader *a) {
+  int rc = record((const char *)a->elem.p, a->elem.n, JSON_DECODE_ANY, a->file, INGEST_ELEMENT | a->index,
+                  a->on_doc, a->on_error, a->ctx);
+  a->index++;
+  if (a->elem.cap > LINE_KEEP) buf_free(&a->elem);
+  else buf_reset(&a->elem);
+  a->state = A_AFTER;
+  return rc;
+}
+
+/* Start an element at byte c. */
+static void ar_start(array_reader *a, uint8_t c) {
+  a->state = A_IN;
+  a->depth = 0;
+  a->in_str = a->esc = 0;
+  a->bare = !(c == '{' || c == '[' || c == '"');
+}
+
+/* Feed n bytes.  Returns 0, a callback's stop value, or ND_ERR_NOMEM. */
+static int ar_feed(array_reader *a, const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n && a->state < A_BROKEN; i++) {
+    uint8_t c = p[i];
+    switch (a->state) {
+    case A_OPEN:
+      if (is_json_space(c)) break;
+      if (c != '[') { ar_break(a, "not a JSON array (it does not start with \"[\")"); break; }
+      a->state = A_FIRST;
+      break;
+    case A_FIRST:
+    case A_VALUE:
+      if (is_json_space(c)) break;
+      if (c == ']' && a->state == A_FIRST) { a->state = A_END; break; }
+      if (c == ']' || c == ',') { ar_break(a, "invalid JSON array: a value is missing before this"); break; }
+      ar_start(a, c);
+      i--; /* the element's first byte is read in A_IN */
+      break;
+    case A_IN: {
+      if (a->bare && (is_json_space(c) || c == ',' || c == ']')) {
+        int rc = ar_element(a);
+        if (rc) return rc;
+        i--; /* the delimiter is the array's */
+        break;
+      }
+      /* Copy the run of bytes that cannot end the element at once. */
+      size_t j = i;
+      int done = 0;
+      for (; j < n && !done; j++) {
+        uint8_t b = p[j];
+        if (a->in_str) {
+          if (a->esc) a->esc = 0;
+          else if (b == '\\') a->esc = 1;
+          else if (b == '"') { a->in_str = 0; done = a->depth == 0; }
+        } else if (a->bare) {
+          if (is_json_space(b) || b == ',' || b == ']') break;
+        } else if (b == '"') {
+          a->in_str = 1;
+        } else if (b == '{' || b == '[') {
+          a->depth++;
+        } else if (b == '}' || b == ']') {
+          done = --a->depth == 0;
+        }
+      }
+      buf_put(&a->elem, p + i, j - i);
+      if (a->elem.oom) return ND_ERR_NOMEM;
+      i = j - 1;
+      if (done) {
+        int rc = ar_element(a);
+        if (rc) return rc;
+      }
+      break;
+    }
+    case A_AFTER:
+      if (is_json_space(c)) break;
+      if (c == ',') a->state = A_VALUE;
+      else if (c == ']') a->state = A_END;
+      else ar_break(a, "invalid JSON array: \",\" or \"]\" expected after an element");
+      break;
+    case A_END:
+      if (!is_json_space(c)) ar_break(a, "invalid JSON array: something follows its closing \"]\"");
+      break;
+    }
+  }
+  return 0;
+}
+
+int ingest_json_array_src(isrc *s, const char *file, ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx) {
+  array_reader a;
+  memset(&a, 0, sizeof a);
+  a.file = file;
+  a.on_doc = on_doc;
+  a.on_error = on_error;
+  a.ctx = ctx;
+  a.state = A_OPEN;
+  buf_init(&a.elem);
+  int rc = 0, got = 0, first = 1;
+  while (a.state != A_BROKEN && (got = isrc_next(s)) == 1) {
+    const uint8_t *p = s->p;
+    size_t n = s->n;
+    if (first && n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) { p += 3; n -= 3; } /* a byte-order mark */
+    first = 0;
+    if ((rc = ar_feed(&a, p, n)) != 0) break;
+  }
+  if (rc || a.state == A_BROKEN) {
+    /* stopped, out of memory, or reported */
+  } else if (got == ND_ERR_IO) {
+    on_error(ctx, file, INGEST_ELEMENT | a.index, s->err); /* the partial element is dropped */
+  } else if (got < 0) {
+    rc = got;
+  } else if (a.state == A_IN && a.bare && a.elem.n) {
+    rc = ar_element(&a); /* a scalar at the very end: still inside an unclosed array */
+    if (!rc) ar_break(&a, "invalid JSON array: the input ends before its closing \"]\"");
+  } else if (a.state == A_OPEN) {
+    on_error(ctx, file, 0, "empty input (expected a JSON array)");
+  } else if (a.state != A_END) {
+    ar_break(&a, "invalid JSON array: the input ends before its closing \"]\"");
+  }
+  buf_free(&a.elem);
   return rc;
 }

@@ -8,15 +8,17 @@
 **     byte as `line`.  A leading byte-order mark is skipped.  CR LF line
 **     ends are read as LF.
 **   - id = the file's base name without ".txt", so adding the same file
-**     again replaces the article; NULL when no file name is given.
+**     again replaces the article; NULL when no file name is given (or, by
+**     ingest_text_named, no id name: standard input).
 **   - The first non-empty line is the title when it looks like a headline:
 **     another non-empty line follows it, it is at most TITLE_MAX_BYTES bytes
 **     and TITLE_MAX_WORDS words, and it does not end with '.', ',', ';' or
 **     ':' (it may end with '?', '!' or a quote).  Otherwise there is no
 **     title and the whole text is the body.
 **   - The body is what follows the title line, leading blank lines removed
-**     and trailing whitespace trimmed; paragraph breaks are kept.  An empty
-**     body is rejected ("empty body").
+**     and trailing whitespace trimmed; paragraph breaks are kept.  A text
+**     with nothing besides whitespace is rejected ("empty article"); a
+**     title always has a body after it.
 **   - date, source and url are NULL.
 */
 #include <stdio.h>
@@ -73,11 +75,14 @@ static void trim(const char *t, size_t *s, size_t *e) {
   while (*e > *s && is_ws(t[*e - 1])) (*e)--;
 }
 
-/* Is t[s..e) blank (only whitespace)? */
-static int blank(const char *t, size_t s, size_t e) {
-  trim(t, &s, &e);
-  return s == e;
+int ingest_blank(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!is_ws(p[i])) return 0;
+  return 1;
 }
+
+/* Is t[s..e) blank (only whitespace)? */
+static int blank(const char *t, size_t s, size_t e) { return ingest_blank(t + s, e - s); }
 
 /* End of the line starting at s (the index of its '\n', or len). */
 static size_t line_end(const char *t, size_t len, size_t s) {
@@ -120,6 +125,11 @@ static char *id_from_file(const char *file, int *oom) {
 
 int ingest_text(const char *text, size_t len, const char *file, ingest_doc_fn on_doc,
                 ingest_error_fn on_error, void *ctx) {
+  return ingest_text_named(text, len, file, file, on_doc, on_error, ctx);
+}
+
+int ingest_text_named(const char *text, size_t len, const char *file, const char *idname,
+                      ingest_doc_fn on_doc, ingest_error_fn on_error, void *ctx) {
   char reason[128];
   uint64_t line;
   size_t bad = utf8_check(text, len, &line);
@@ -151,14 +161,14 @@ int ingest_text(const char *text, size_t len, const char *file, ingest_doc_fn on
   }
   while (be > bs && is_ws(text[be - 1])) be--;
   if (bs >= be) {
-    on_error(ctx, file, 0, "empty body");
+    on_error(ctx, file, 0, "empty article");
     return 0;
   }
   buf title, body;
   buf_init(&title);
   buf_init(&body);
   int oom = 0;
-  char *id = id_from_file(file, &oom);
+  char *id = id_from_file(idname, &oom);
   if (has_title) put_lf(&title, text, ts, te);
   put_lf(&body, text, bs, be);
   const char *title_s = has_title ? buf_cstr(&title) : NULL;
