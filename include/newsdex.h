@@ -116,21 +116,25 @@ int nd_refresh(nd_index *ix);
 /* ---- articles ---------------------------------------------------------- */
 
 /* An article, as given to nd_add() and as returned by nd_get().
-** Only body is required.  Fields left NULL are absent. */
+** A title or a body is required (one with something besides whitespace);
+** fields left NULL are absent.  An article added without a body is
+** returned with body "". */
 typedef struct nd_doc {
   const char *id;         /* unique; NULL: a stable id is derived from the content */
   const char *title;
   const char *date;       /* ISO 8601: YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][Z|+hh:mm] */
   const char *source;     /* publication */
   const char *url;
-  const char *body;       /* the text; "(search)" markers are stripped by nd_add */
+  const char *body;       /* the text (NULL: none, for a title-only article);
+                          ** "(search)" markers are stripped by nd_add */
   const char *extra_json; /* a JSON object with any other fields, stored as is */
   const char *const *marked; /* terms the source marked "(search)" */
   size_t n_marked;
 } nd_doc;
 
 /* Add an article, or replace the stored article with the same id.  The text
-** is validated (UTF-8, date syntax, body present); a bad article returns
+** is validated (UTF-8, date syntax, a title or a body: "empty article"
+** when neither has anything besides whitespace); a bad article returns
 ** ND_ERR_INVALID and changes nothing.  "(search)" markers in the body are
 ** removed and the terms they followed appended to the marked list.  The
 ** change is visible and durable after nd_commit().  If `id_out` is not NULL
@@ -153,7 +157,7 @@ typedef struct nd_add_result {
 ** the calling thread, article after article).  res[i] receives what became
 ** of docs[i]; its strings are owned by the handle and valid until the next
 ** call on it.  An article refused for itself (ND_ERR_INVALID: bad UTF-8,
-** bad date, no body...; ND_ERR_LIMIT) costs nothing stored and the batch
+** bad date, empty article...; ND_ERR_LIMIT) costs nothing stored and the batch
 ** goes on.  Any other failure (out of memory, a segment that could not be
 ** written) stops the batch at that article and is returned, nd_errmsg()
 ** saying it; that article and every later one get it as their status
@@ -199,14 +203,16 @@ enum {
 };
 
 typedef struct nd_search_options {
-  size_t limit;         /* hits to return; 0 means 10 */
+  size_t limit;         /* hits to return; 0 means 10 (for none, count =
+                        ** ND_COUNT_ONLY) */
   size_t offset;        /* hits to skip first (paging) */
   int sort;             /* ND_SORT_RELEVANCE (ties: newer first) or ND_SORT_DATE (newest first) */
   int snippets;         /* ND_SNIPPET_* */
   size_t snippet_chars; /* approximate snippet length; 0 means 160 */
   const char *hl_open;  /* marks around matched words; NULL means "[" and "]" */
   const char *hl_close;
-  int count;            /* ND_COUNT_EXACT (default) or ND_COUNT_LOWER_BOUND */
+  int count;            /* ND_COUNT_EXACT (default), ND_COUNT_LOWER_BOUND
+                        ** or ND_COUNT_ONLY */
   int ids_only;         /* 1: hits carry only id and score; nothing stored is
                         ** read (no title, date, snippet...) */
 } nd_search_options;
@@ -215,8 +221,11 @@ typedef struct nd_search_options {
 ** article.  ND_COUNT_LOWER_BOUND lets a relevance-ranked search skip
 ** documents that cannot enter the top offset+limit; the total is then at
 ** least offset+count and at most the exact count (see
-** nd_results_total_exact()). */
-enum { ND_COUNT_EXACT = 0, ND_COUNT_LOWER_BOUND = 1 };
+** nd_results_total_exact()).  ND_COUNT_ONLY returns no hits at all (limit
+** and offset are ignored, nothing stored is read) and the exact total:
+** what Elasticsearch's size 0 gives, e.g. beside nd_facets_get().  (limit
+** 0 keeps meaning the default, 10, for the programs written before.) */
+enum { ND_COUNT_EXACT = 0, ND_COUNT_LOWER_BOUND = 1, ND_COUNT_ONLY = 2 };
 
 typedef struct nd_hit {
   const char *id;
@@ -327,8 +336,8 @@ typedef struct nd_links nd_links;
 ** headline).  `ix` may be NULL: then only the text is used; with an archive
 ** (read-only use: the call searches it) a topic found in other articles
 ** gains and one found in nearly every article loses.  `opts` may be NULL.
-** The result is independent of doc->marked.  ND_ERR_INVALID if there is no
-** body; ND_ERR_NOMEM; a search error of ix.  Topics come best first. */
+** The result is independent of doc->marked.  ND_ERR_INVALID if the body
+** is NULL ("" is an empty body: no topics); ND_ERR_NOMEM; a search error of ix.  Topics come best first. */
 int nd_link_doc(nd_index *ix, const nd_doc *doc, const nd_link_options *opts, nd_links **out);
 /* The same for the stored article with this id (ND_ERR_NOTFOUND if none). */
 int nd_link_id(nd_index *ix, const char *id, const nd_link_options *opts, nd_links **out);

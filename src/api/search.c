@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../index/index.h"
+#include "../ingest/ingest.h"
 #include "../present/snippet.h"
 #include "../query/exec.h"
 #include "../query/parse.h"
@@ -115,7 +116,8 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   *out = NULL;
   nd_search_options o = {0};
   if (opts) o = *opts;
-  if (o.limit == 0) o.limit = 10;
+  if (o.count == ND_COUNT_ONLY) o.limit = o.offset = 0; /* no hits: exec_search() counts exactly */
+  else if (o.limit == 0) o.limit = 10;
   if (o.snippet_chars == 0) o.snippet_chars = 160;
   if (!o.hl_open) o.hl_open = "[";
   if (!o.hl_close) o.hl_close = "]";
@@ -123,7 +125,7 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   size_t nh = 0;
   uint64_t total = 0;
   /* One hit more, in case the excluded article is among them. */
-  size_t want = exclude_id && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
+  size_t want = exclude_id && o.limit && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
   int exact = o.count != ND_COUNT_LOWER_BOUND;
   int rc = exec_search(ix, q, o.offset, want, o.sort, &exact, &hits, &nh, &total);
   nd_results *res = NULL;
@@ -183,8 +185,10 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   for (size_t i = 0; i < nh; i++) {
     const nd_doc *d = &res->docs[i]->doc;
     if (o.snippets) {
+      /* An article without a body (title only) gets its title as snippet. */
+      const char *text = d->body && !ingest_blank(d->body, strlen(d->body)) ? d->body : d->title ? d->title : "";
       buf_reset(&sn);
-      if (snippet_make(ix->an, d->body, &hl, o.snippets, o.snippet_chars, o.hl_open, o.hl_close, &sn) ||
+      if (snippet_make(ix->an, text, &hl, o.snippets, o.snippet_chars, o.hl_open, o.hl_close, &sn) ||
           !(res->snippets[i] = mem_strndup((const char *)sn.p, sn.n))) {
         rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
         goto done;
@@ -193,7 +197,7 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
     const char *headline = d->title;
     if (!headline || !headline[0]) {
       buf_reset(&sn);
-      lead_make(d->body, LEAD_CHARS, &sn);
+      lead_make(d->body ? d->body : "", LEAD_CHARS, &sn);
       if (sn.oom || !(headline = res->made[i] = mem_strndup((const char *)sn.p, sn.n))) {
         rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
         goto done;

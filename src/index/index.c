@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "../ingest/ingest.h"
 #include "../ingest/markers.h"
 #include "../link/link.h"
 #include "../util/date.h"
@@ -50,11 +51,15 @@ typedef struct flush_job {
 /* Take a segment's zstd dictionary as the archive's, the one new segments
 ** are written with, if there is none yet and the segment's was trained on
 ** a full sample (codec/store.h): sharing one dictionary lets merges copy
-** compressed blocks.  Out of memory just leaves the archive without. */
+** compressed blocks.  A full sample is known by the segment's size when it
+** trained the dictionary itself, and by the dictionary's when the segment
+** was given it and is smaller (a merge that dropped deleted articles): a
+** segment trained on less than a full sample gets a dictionary smaller
+** than STORE_DICT_MAX.  Out of memory just leaves the archive without. */
 static void adopt_dict(nd_index *ix, const segment *s) {
   size_t len;
   const uint8_t *d = store_dict(&s->st, &len);
-  if (ix->zdict || !len || s->m.raw_bytes < STORE_TRAIN) return;
+  if (ix->zdict || !len || (s->m.raw_bytes < STORE_TRAIN && len < STORE_DICT_MAX)) return;
   if ((ix->zdict = mem_alloc(len))) {
     memcpy(ix->zdict, d, len);
     ix->zdict_len = len;
@@ -491,7 +496,11 @@ static int check_field(add_slot *s, const char *name, const char *v) {
 
 /* The checks of nd_add on an article; on success *date is its date. */
 static int validate(add_slot *s, const nd_doc *in, int64_t *date) {
-  if (!in || !in->body) { slot_fail(s, ND_ERR_INVALID, "missing body"); return -1; }
+  if (!in || ((!in->body || ingest_blank(in->body, strlen(in->body))) &&
+              (!in->title || ingest_blank(in->title, strlen(in->title))))) {
+    slot_fail(s, ND_ERR_INVALID, "empty article");
+    return -1;
+  }
   if (check_field(s, "id", in->id) || check_field(s, "title", in->title) || check_field(s, "date", in->date) ||
       check_field(s, "source", in->source) || check_field(s, "url", in->url) || check_field(s, "body", in->body) ||
       check_field(s, "extra", in->extra_json))
@@ -532,10 +541,11 @@ static void prepare_article(add_worker *w, const nd_doc *in, add_slot *s) {
   if (validate(s, in, &date)) return;
   nd_doc d = *in;
   if (d.date && !d.date[0]) d.date = NULL;
+  const char *body = in->body ? in->body : ""; /* a title-only article: stored with an empty body */
   char *clean = NULL, **terms = NULL;
   size_t nterms = 0;
   const char **marked = NULL;
-  if (markers_strip(in->body, strlen(in->body), &clean, &terms, &nterms)) {
+  if (markers_strip(body, strlen(body), &clean, &terms, &nterms)) {
     slot_fail(s, ND_ERR_NOMEM, "out of memory");
     return;
   }

@@ -809,8 +809,12 @@ static uint32_t block_last(const term_it *t, uint32_t b) {
   return t->c.skip ? pl_last_of(&t->c, b) : t->c.docs[t->c.n - 1];
 }
 
-/* Score of the worst kept hit, or -infinity while the heap has room. */
-static double heap_floor(const heap *hp) { return hp->n == hp->cap ? hp->h[0].score : -INFINITY; }
+/* Score of the worst kept hit, -infinity while the heap has room, or
+** +infinity when it keeps none (no hits asked for: only counting). */
+static double heap_floor(const heap *hp) {
+  if (hp->cap == 0) return INFINITY;
+  return hp->n == hp->cap ? hp->h[0].score : -INFINITY;
+}
 
 static int cmp_ub(const void *a, const void *b) {
   double x = (*(term_it *const *)a)->ub, y = (*(term_it *const *)b)->ub;
