@@ -1,8 +1,12 @@
 /*
-** cmd_add.c -- `newsdex add`: read files and folders with ingest_path(),
-** add every good article, report every rejected one as FILE:LINE: REASON,
-** commit once at the end, and print a summary (plus a progress line while
-** running when stderr is a terminal).
+** cmd_add.c -- `newsdex add`: read files, folders and standard input ("-")
+** with ingest_input(), add every good article, report every rejected one as
+** FILE:LINE: REASON (FILE:[INDEX]: REASON for an element of a JSON array),
+** commit once at the end, and print a summary.  While running, when stderr
+** is a terminal, a progress bar is redrawn at most 10 times a second:
+** articles, MB, rate and, when the size of the input is known (the files'
+** sizes as stored; compressed files count their compressed bytes read),
+** the share read and the time left.  --quiet drops the bar and the summary.
 **
 ** With --threads 1 everything happens in order on one thread: read an
 ** article, nd_add() it.  Otherwise a reader thread reads and copies the
@@ -24,6 +28,7 @@
 #include "../util/mem.h"
 
 #define PROGRESS_INTERVAL 0.1 /* seconds between redraws */
+#define PROGRESS_BAR 20       /* characters of the bar */
 #define MAX_BUFFER_MB 65536u
 #define BATCH_DOCS 256
 #define BATCH_TEXT (4u << 20)
@@ -31,28 +36,70 @@
 
 typedef struct add_run {
   nd_index *ix;
+  int format;         /* INGEST_*: of stdin and of files without a known ending */
   ingest_stats st;    /* accumulated over every PATH */
   uint64_t added;     /* articles nd_add() accepted */
   uint64_t rejected;  /* reader errors and articles nd_add() refused */
-  uint64_t bytes;     /* input read so far, for the progress line */
+  uint64_t bytes;     /* input read so far (uncompressed), for the progress bar */
+  uint64_t raw;       /* input read so far as stored */
+  uint64_t total;     /* size of the input as stored; 0: not known */
   int fatal;          /* exit status of a fatal error, 0 if none */
-  int progress;       /* draw the progress line */
+  int progress;       /* draw the progress bar */
   double start, last_draw;
 } add_run;
 
+/* The name of PATH for ingest_input(): "-" is standard input (NULL). */
+static const char *input_of(const char *path) { return strcmp(path, "-") ? path : NULL; }
+
+/* PATH in messages. */
+static const char *name_of(const char *path) { return input_of(path) ? path : INGEST_STDIN; }
+
+/* "h:mm:ss" or "m:ss". */
+static void put_duration(char *out, size_t n, double secs) {
+  unsigned long s = secs > 0 && secs < 1e7 ? (unsigned long)(secs + 0.5) : 0;
+  if (s >= 3600) snprintf(out, n, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+  else snprintf(out, n, "%lu:%02lu", s / 60, s % 60);
+}
+
+/* The progress bar's text.  With the input's size known (total > 0):
+**   [########............]  40%  1234 articles  12.3/30.8 MB  2000 articles/s  ETA 0:09
+** (MB as stored: compressed bytes read of compressed files); otherwise
+**   1234 articles, 45.6 MB, 2000 articles/s
+** (MB uncompressed). */
+static void progress_text(char *out, size_t n, uint64_t articles, uint64_t bytes, uint64_t raw, uint64_t total,
+                          double secs) {
+  double rate = secs > 0 ? (double)articles / secs : 0;
+  if (!total) {
+    snprintf(out, n, "%llu articles, %.1f MB, %.0f articles/s", (unsigned long long)articles, (double)bytes / 1e6,
+             rate);
+    return;
+  }
+  double frac = raw >= total ? 1.0 : (double)raw / (double)total;
+  char bar[PROGRESS_BAR + 1], eta[32] = "";
+  int full = (int)(frac * PROGRESS_BAR);
+  for (int i = 0; i < PROGRESS_BAR; i++) bar[i] = i < full ? '#' : '.';
+  bar[PROGRESS_BAR] = 0;
+  if (frac > 0 && frac < 1 && secs >= 1) {
+    strcpy(eta, "  ETA ");
+    put_duration(eta + 6, sizeof eta - 6, secs * (1 - frac) / frac);
+  }
+  snprintf(out, n, "[%s] %3d%%  %llu articles  %.1f/%.1f MB  %.0f articles/s%s", bar, (int)(frac * 100),
+           (unsigned long long)articles, (double)raw / 1e6, (double)total / 1e6, rate, eta);
+}
+
 /* Print one rejected input. */
-static void report(add_run *r, const char *file, uint64_t line, const char *reason) {
+static void report(add_run *r, const char *file, uint64_t place, const char *reason) {
+  char where[4096];
   term_progress_clear();
-  if (line) fprintf(stderr, "%s:%llu: %s\n", file, (unsigned long long)line, reason);
-  else fprintf(stderr, "%s: %s\n", file, reason);
+  ingest_where(where, sizeof where, file, place);
+  fprintf(stderr, "%s%s\n", where, reason);
   r->rejected++;
 }
 
 static void draw_progress(add_run *r, double now) {
-  double secs = now - r->start;
-  double rate = secs > 0 ? (double)r->added / secs : 0;
-  term_progress("%llu articles, %.1f MB, %.0f articles/s", (unsigned long long)r->added,
-                (double)r->bytes / 1e6, rate);
+  char line[160];
+  progress_text(line, sizeof line, r->added, r->bytes, r->raw, r->total, now - r->start);
+  term_progress("%s", line);
   r->last_draw = now;
 }
 
@@ -71,6 +118,7 @@ static int on_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t line)
   add_run *r = ctx;
   int rc = nd_add(r->ix, doc, NULL);
   r->bytes = r->st.bytes;
+  r->raw = r->st.raw;
   if (rc == ND_OK) {
     r->added++;
   } else if (per_article(rc)) {
@@ -88,15 +136,17 @@ static int on_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t line)
 static void on_error(void *ctx, const char *file, uint64_t line, const char *reason) {
   add_run *r = ctx;
   report(r, file, line, reason);
+  r->bytes = r->st.bytes;
+  r->raw = r->st.raw;
   maybe_progress(r);
 }
 
 /* Read every path; returns 0 or the exit status of a fatal error. */
 static int ingest_all(add_run *r, char **paths, size_t npaths) {
   for (size_t i = 0; i < npaths && !r->fatal; i++) {
-    int rc = ingest_path(paths[i], on_doc, on_error, r, &r->st);
+    int rc = ingest_input(input_of(paths[i]), r->format, on_doc, on_error, r, &r->st);
     if (rc < 0 && !r->fatal) {
-      cli_error("%s: %s", paths[i], nd_strerror(rc));
+      cli_error("%s: %s", name_of(paths[i]), nd_strerror(rc));
       r->fatal = cli_exit_code(rc);
     }
   }
@@ -136,6 +186,7 @@ typedef struct batch {
   int oom;          /* copying ran out of memory */
   int sealed;       /* docs, marked and res are made */
   uint64_t bytes;   /* the reader's count of input bytes when it was handed over */
+  uint64_t raw;     /* and of bytes as stored */
   /* made when it is handed over */
   nd_doc *docs;
   const char **marked;
@@ -152,6 +203,7 @@ typedef struct feed {
   batch *cur; /* the reader's batch being filled */
   char **paths;
   size_t npaths;
+  int format;
   ingest_stats st;
 } feed;
 
@@ -222,6 +274,7 @@ static int feed_push(feed *f, int last) {
   batch *b = f->cur;
   f->cur = NULL;
   b->bytes = f->st.bytes;
+  b->raw = f->st.raw;
   b->sealed = batch_seal(b) == 0; /* else out of memory: the main thread says so */
   pthread_mutex_lock(&f->mu);
   f->full[f->nfull++] = b;
@@ -270,10 +323,10 @@ static void *reader_main(void *arg) {
   feed *f = arg;
   int stopped = 0;
   for (size_t i = 0; i < f->npaths && !stopped; i++) {
-    int rc = ingest_path(f->paths[i], feed_doc, feed_error, f, &f->st);
+    int rc = ingest_input(input_of(f->paths[i]), f->format, feed_doc, feed_error, f, &f->st);
     if (rc > 0) stopped = 1; /* feed_push: the main thread stopped */
     if (rc < 0 && f->cur) {
-      item *it = new_item(f->cur, IT_FATAL, f->paths[i], 0);
+      item *it = new_item(f->cur, IT_FATAL, name_of(f->paths[i]), 0);
       if (it) it->status = rc;
       stopped = 1;
     }
@@ -318,6 +371,7 @@ static int add_batch(add_run *r, batch *b) {
   const char *t = (const char *)b->text.p;
   size_t d = 0;
   r->bytes = b->bytes;
+  r->raw = b->raw;
   for (size_t i = 0; i < b->nitems; i++) {
     const item *it = &b->items[i];
     if (it->kind == IT_REJECT) {
@@ -348,6 +402,7 @@ static int ingest_batches(add_run *r, char **paths, size_t npaths) {
   memset(&f, 0, sizeof f);
   f.paths = paths;
   f.npaths = npaths;
+  f.format = r->format;
   for (size_t i = 0; i < NBATCHES; i++) {
     batch *b = mem_calloc(1, sizeof *b);
     if (!b) break;
@@ -392,15 +447,27 @@ static void print_summary(const add_run *r, double secs) {
           (double)r->st.bytes / 1e6, secs, rate);
 }
 
-/* Index the paths into the open archive and commit. */
-static int run_add(nd_index *ix, char **paths, size_t npaths, unsigned threads) {
+/* The size of every PATH as stored, or 0 when one is not known (a pipe). */
+static uint64_t input_size(char **paths, size_t npaths) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < npaths; i++)
+    if (ingest_size(input_of(paths[i]), &total)) return 0;
+  return total;
+}
+
+/* Index the paths into the open archive and commit.  `quiet`: no progress
+** bar, no summary. */
+static int run_add(nd_index *ix, char **paths, size_t npaths, unsigned threads, int format, int quiet) {
   add_run r;
   memset(&r, 0, sizeof r);
   r.ix = ix;
-  r.progress = term_stderr_tty();
+  r.format = format;
+  r.progress = !quiet && term_stderr_tty();
+  if (r.progress) r.total = input_size(paths, npaths);
   r.start = r.last_draw = cli_now();
   int fatal = threads == 1 ? ingest_all(&r, paths, npaths) : ingest_batches(&r, paths, npaths);
   r.bytes = r.st.bytes;
+  r.raw = r.st.raw;
   if (fatal) {
     term_progress_clear();
     fprintf(stderr, "nothing was committed; the archive stays at its last commit\n");
@@ -417,7 +484,7 @@ static int run_add(nd_index *ix, char **paths, size_t npaths, unsigned threads) 
     cli_lib_error(ix, rc);
     return EXIT_ERROR;
   }
-  print_summary(&r, cli_now() - r.start);
+  if (!quiet) print_summary(&r, cli_now() - r.start);
   return r.rejected ? EXIT_REJECTED : EXIT_OK;
 }
 
@@ -425,12 +492,17 @@ int cmd_add(const char *db, int argc, char **argv) {
   cli_args a;
   nd_open_options oo = {0};
   char **paths = argv; /* reuse argv's storage for the PATH list */
-  size_t npaths = 0;
+  size_t npaths = 0, nstdin = 0;
+  int format = INGEST_AUTO, quiet = 0;
   cli_args_init(&a, "add", db, argc, argv);
   for (; a.i < argc; a.i++) {
     int r = cli_is_option(&a, 0);
     if (r == OPT_SEP) continue;
-    if (r == OPT_NO) { paths[npaths++] = argv[a.i]; continue; }
+    if (r == OPT_NO) {
+      nstdin += !strcmp(argv[a.i], "-");
+      paths[npaths++] = argv[a.i];
+      continue;
+    }
     if ((r = cli_common_opt(&a)) == OPT_HELP) return EXIT_OK;
     if (r == OPT_BAD) return EXIT_USAGE;
     if (r == OPT_YES) continue;
@@ -448,6 +520,16 @@ int cmd_add(const char *db, int argc, char **argv) {
       continue;
     }
     if (r == OPT_BAD) return EXIT_USAGE;
+    if ((r = cli_opt(&a, "format", &v)) == OPT_YES) {
+      if (!strcmp(v, "jsonl")) format = INGEST_JSONL;
+      else if (!strcmp(v, "json")) format = INGEST_JSON;
+      else if (!strcmp(v, "txt")) format = INGEST_TXT;
+      else return cli_usage_error("add", "--format is 'jsonl', 'json' or 'txt', not '%s'", v);
+      continue;
+    }
+    if (r == OPT_BAD) return EXIT_USAGE;
+    if ((r = cli_opt(&a, "quiet", NULL)) == OPT_YES) { quiet = 1; continue; }
+    if (r == OPT_BAD) return EXIT_USAGE;
     if ((r = cli_opt(&a, "threads", &v)) == OPT_YES) {
       uint64_t n;
       if (cli_parse_count("add", "threads", v, 1, 64, &n)) return EXIT_USAGE;
@@ -459,11 +541,12 @@ int cmd_add(const char *db, int argc, char **argv) {
   }
   const char *archive = cli_archive(&a);
   if (!archive) return EXIT_USAGE;
-  if (!npaths) return cli_usage_error("add", "no PATH to read");
+  if (!npaths) return cli_usage_error("add", "no PATH to read (give - to read standard input)");
+  if (nstdin > 1) return cli_usage_error("add", "standard input (-) can be read once only");
   nd_index *ix;
   int st = cli_open(archive, ND_OPEN_CREATE, &oo, &ix);
   if (st) return st;
-  st = run_add(ix, paths, npaths, oo.threads);
+  st = run_add(ix, paths, npaths, oo.threads, format, quiet);
   nd_close(ix);
   return st;
 }

@@ -55,7 +55,7 @@ static int search_opt(cli_args *a, search_args *s) {
   if (r != OPT_NO) return r;
   if ((r = cli_opt(a, "json", NULL)) != OPT_NO) { s->json = 1; return r; }
   if ((r = cli_opt(a, "limit", &v)) == OPT_YES)
-    return cli_parse_count("search", "limit", v, 1, MAX_LIMIT, &s->limit) ? OPT_BAD : OPT_YES;
+    return cli_parse_count("search", "limit", v, 0, MAX_LIMIT, &s->limit) ? OPT_BAD : OPT_YES;
   if (r == OPT_BAD) return r;
   if ((r = cli_opt(a, "offset", &v)) == OPT_YES)
     return cli_parse_count("search", "offset", v, 0, MAX_OFFSET, &s->offset) ? OPT_BAD : OPT_YES;
@@ -166,9 +166,11 @@ static void print_hit(const nd_hit *h, size_t rank, int color) {
   fputc('\n', stdout);
 }
 
-static void print_count(uint64_t total, int exact, uint64_t offset, size_t count) {
+static void print_count(uint64_t total, int exact, uint64_t offset, uint64_t limit, size_t count) {
   printf("%s%llu %s", exact ? "" : "at least ", (unsigned long long)total, total == 1 ? "hit" : "hits");
-  if (count == 0 && total > 0)
+  if (limit == 0)
+    ; /* --limit 0: the count alone */
+  else if (count == 0 && total > 0)
     printf(", none shown (offset %llu)", (unsigned long long)offset);
   else if (count == 1 && total > 1)
     printf(", showing %llu", (unsigned long long)offset + 1);
@@ -199,7 +201,7 @@ static int print_text(nd_results *res, const nd_facets *facets, const search_arg
     if (rc != ND_OK) { cli_error("cannot read hit %zu: %s", i, nd_strerror(rc)); return EXIT_ERROR; }
     print_hit(&h, (size_t)s->offset + i + 1, color);
   }
-  print_count(nd_results_total(res), nd_results_total_exact(res), s->offset, n);
+  print_count(nd_results_total(res), nd_results_total_exact(res), s->offset, s->limit, n);
   print_facets(facets);
   return EXIT_OK;
 }
@@ -320,9 +322,9 @@ static int run_batch(nd_index *ix, const search_args *s) {
   so.limit = (size_t)s->limit;
   so.offset = (size_t)s->offset;
   so.sort = s->sort;
-  so.count = s->count;
+  so.count = s->limit ? s->count : ND_COUNT_ONLY;
   so.ids_only = 1;
-  const char **ids = malloc((size_t)s->limit * sizeof *ids);
+  const char **ids = malloc((size_t)(s->limit + 1) * sizeof *ids);
   if (!ids) { cli_error("out of memory"); return EXIT_ERROR; }
   char *line = NULL;
   size_t cap = 0;
@@ -349,7 +351,7 @@ static int run_search(nd_index *ix, const search_args *s) {
   so.limit = (size_t)s->limit;
   so.offset = (size_t)s->offset;
   so.sort = s->sort;
-  so.count = s->count;
+  so.count = s->limit ? s->count : ND_COUNT_ONLY; /* --limit 0: no hits, the exact total */
   so.snippets = s->json ? ND_SNIPPET_HTML : ND_SNIPPET_PLAIN;
   if (s->json) { so.hl_open = "<mark>"; so.hl_close = "</mark>"; }
   else if (color) { so.hl_open = TERM_BOLD; so.hl_close = TERM_RESET; }

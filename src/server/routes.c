@@ -2,6 +2,7 @@
 ** routes.c -- the JSON API of `newsdex serve` (docs/api.md).
 **
 **   GET    /api/search?q=&limit=&offset=&sort=&facets=&histogram=
+**          (limit=0: the total, facets and histogram without hits)
 **   GET    /api/suggest?prefix=&limit=
 **   GET    /api/stats
 **   GET    /api/doc/ID            GET /api/doc/ID/related?limit=
@@ -202,7 +203,7 @@ static void api_search(const request *r, reply *out) {
   if (!q || !*q) { reply_error(out, 400, "parameter q (the query) is missing"); return; }
   if (strlen(q) > MAX_QUERY) { reply_error(out, 400, "parameter q is longer than %d bytes", MAX_QUERY); return; }
   unsigned long limit, offset;
-  if (num_arg(r, "limit", 1, MAX_LIMIT, 10, &limit, out) || num_arg(r, "offset", 0, MAX_OFFSET, 0, &offset, out)) return;
+  if (num_arg(r, "limit", 0, MAX_LIMIT, 10, &limit, out) || num_arg(r, "offset", 0, MAX_OFFSET, 0, &offset, out)) return;
   const char *sort = req_arg(r, "sort");
   if (sort && strcmp(sort, "relevance") && strcmp(sort, "date")) { reply_error(out, 400, "parameter sort wants relevance or date"); return; }
   const char *hs = req_arg(r, "histogram");
@@ -216,7 +217,8 @@ static void api_search(const request *r, reply *out) {
   if (!rd) return;
   double t0 = now_ms();
   nd_search_options so = {.limit = limit, .offset = offset, .sort = sort && !strcmp(sort, "date") ? ND_SORT_DATE : ND_SORT_RELEVANCE,
-                          .snippets = ND_SNIPPET_HTML, .hl_open = "<mark>", .hl_close = "</mark>"};
+                          .snippets = ND_SNIPPET_HTML, .hl_open = "<mark>", .hl_close = "</mark>",
+                          .count = limit ? ND_COUNT_EXACT : ND_COUNT_ONLY}; /* limit=0: no hits */
   nd_results *res = NULL;
   nd_facets *fa = NULL, *fy = NULL;
   int rc = nd_search(rd->ix, q, &so, &res);
