@@ -1,7 +1,8 @@
 /*
 ** test_corrupt.c -- damaged archives: nd_check() and the readers.
 **
-** A small archive is built from real articles (three segments and a
+** A small archive is built from invented articles (the fixture news.jsonl;
+** three segments and a
 ** deletion file).  Then, for every file of it, bytes are flipped at many
 ** offsets and the file is cut at many lengths, one damage at a time:
 **   - opening, searching and fetching must not crash, and any error must be
@@ -27,6 +28,7 @@
 #include "ingest/ingest.h"
 #include "newsdex.h"
 #include "test.h"
+#include "testdata.h"
 #include "util/buf.h"
 #include "util/file.h"
 #include "testfs.h"
@@ -43,10 +45,6 @@ static const char *g_ids[12]; /* articles fetched by the fingerprint */
 static char g_idmem[12][128];
 static unsigned g_undetected, g_cases, g_detected, g_silent, g_open_fail, g_op_fail, g_same;
 
-static const char *shared(void) {
-  const char *s = getenv("ND_SHARED");
-  return s && *s ? s : "../shared";
-}
 
 
 typedef struct load_ctx {
@@ -157,9 +155,8 @@ static void build_archive(void) {
   nd_open_options o = {.merge_factor = 1};
   if (nd_open(g_dir, ND_OPEN_CREATE, &o, &ix)) abort();
   load_ctx c = {ix, 0, 0};
-  char path[512];
-  snprintf(path, sizeof path, "%s/data/news/sample-1000.jsonl", shared());
-  ingest_path(path, on_doc, on_err, &c, NULL);
+  char path[1024];
+  ingest_path(test_fixture(path, sizeof path, "news.jsonl"), on_doc, on_err, &c, NULL);
   if (c.fail || c.n < N_ARTICLES || nd_commit(ix)) { fprintf(stderr, "cannot build: %s\n", nd_errmsg(ix)); abort(); }
   /* A deletion file: delete the 5th and 7th article. */
   if (nd_delete(ix, g_ids[4]) || nd_delete(ix, g_ids[6]) || nd_commit(ix)) abort();

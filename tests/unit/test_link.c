@@ -1,8 +1,10 @@
 /*
 ** test_link.c -- the key-topic linker: name spans (with the tricky cases),
 ** types, grouping of mentions, matching, the public calls, out-of-memory
-** paths, archive statistics, and a property test over real articles: every
-** span is a real substring of the body at its offsets.
+** paths, archive statistics, and a property test over invented articles
+** (the fixture news.jsonl) and, when the third-party data is there, real
+** ones (sample-1000.jsonl): every span is a real substring of the body at
+** its offsets.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "link/gazetteer.h"
 #include "link/link.h"
 #include "test.h"
+#include "testdata.h"
 #include "text/analyze.h"
 #include "util/mem.h"
 
@@ -314,7 +317,7 @@ static void prop_bad(prop *p, const char *what, const char *id) {
 
 static int prop_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t line) {
   prop *p = ctx;
-  const char *b = doc->body;
+  const char *b = doc->body ? doc->body : ""; /* a title-only article */
   size_t len = strlen(b);
   lk_words w;
   lk_spans sp = {0};
@@ -359,10 +362,7 @@ static int prop_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t lin
   return 0;
 }
 
-static void test_spans_are_substrings_of_real_articles(void) {
-  const char *sh = getenv("ND_SHARED");
-  char path[512];
-  snprintf(path, sizeof path, "%s/data/news/sample-1000.jsonl", sh && *sh ? sh : "../shared");
+static void spans_are_substrings(const char *path) {
   prop p = {0};
   ingest_stats st = {0};
   ASSERT_OK(gaz_load());
@@ -373,8 +373,20 @@ static void test_spans_are_substrings_of_real_articles(void) {
   ASSERT(p.topics > 3 * p.articles);
 }
 
+static void test_spans_are_substrings_of_invented_articles(void) {
+  char path[1024];
+  spans_are_substrings(test_fixture(path, sizeof path, "news.jsonl"));
+}
+
+static void test_spans_are_substrings_of_real_articles(void) {
+  char path[1024];
+  TEST_REAL_DATA_OR_SKIP(path, "news/sample-1000.jsonl");
+  spans_are_substrings(path);
+}
+
 TEST_MAIN(TEST(test_seed_names), TEST(test_particles_and_prefixes), TEST(test_and_inside_institutions),
           TEST(test_titles), TEST(test_places_quotes_and_possessives), TEST(test_non_ascii),
           TEST(test_headlines_and_capitals), TEST(test_types), TEST(test_grouping),
           TEST(test_link_doc_calls), TEST(test_out_of_memory), TEST(test_matching),
-          TEST(test_archive_statistics), TEST(test_spans_are_substrings_of_real_articles))
+          TEST(test_archive_statistics), TEST(test_spans_are_substrings_of_invented_articles),
+          TEST(test_spans_are_substrings_of_real_articles))

@@ -2,7 +2,7 @@
 ** test_parallel_add.c -- nd_add_batch() on several threads writes the same
 ** archive, file for file and byte for byte, as nd_add() on one thread.
 **
-** The input is the real articles of sample-1000.jsonl with, every few
+** The input is the invented articles of the fixture news.jsonl with, every few
 ** articles, one that replaces an earlier article (committed, buffered, or
 ** in the same batch), one without an id whose content repeats an earlier
 ** one (the same derived id), one with "(search)" markers, and one that is
@@ -21,6 +21,7 @@
 #include "ingest/ingest.h"
 #include "newsdex.h"
 #include "test.h"
+#include "testdata.h"
 #include "testfs.h"
 #include "util/mem.h"
 
@@ -113,10 +114,8 @@ static void on_err(void *ctx, const char *file, uint64_t line, const char *reaso
 
 static int load(void) {
   if (g_n) return 0;
-  const char *sh = getenv("ND_SHARED");
-  char path[512];
-  snprintf(path, sizeof path, "%s/data/news/sample-1000.jsonl", sh && *sh ? sh : "../shared");
-  return ingest_path(path, on_doc, on_err, NULL, NULL) == 0 && g_n > 1400 ? 0 : -1;
+  char path[1024];
+  return ingest_path(test_fixture(path, sizeof path, "news.jsonl"), on_doc, on_err, NULL, NULL) == 0 && g_n > 1400 ? 0 : -1;
 }
 
 /* ---- one build ------------------------------------------------------------ */
