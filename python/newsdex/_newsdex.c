@@ -1401,7 +1401,9 @@ static int add_chunk(IndexObject *self, const nd_doc *docs, size_t n, size_t bas
       Py_XDECREF(s);
     } else if (out[i].status == ND_ERR_INVALID || out[i].status == ND_ERR_LIMIT) {
       PyObject *exc = error_new(out[i].status, out[i].msg);
-      PyObject *t = exc ? Py_BuildValue("(nNO)", (Py_ssize_t)(base + i), opt_str(out[i].id), exc) : NULL;
+      /* The library may refuse an article before it knows its id. */
+      const char *id = out[i].id ? out[i].id : docs[i].id;
+      PyObject *t = exc ? Py_BuildValue("(nNO)", (Py_ssize_t)(base + i), opt_str(id), exc) : NULL;
       if (!t || PyList_Append(failures, t) || PyList_Append(ids, Py_None)) r = -1;
       Py_XDECREF(t);
       Py_XDECREF(exc);
@@ -1442,7 +1444,21 @@ static PyObject *add_many(IndexObject *self, PyObject *iterable, int raise) {
       if (!keep && !(keep = PyList_New(0))) err = 1;
       if (!err && doc_from_mapping(item, &docs[n], &marks[n], keep)) err = 1;
       Py_DECREF(item);
-      if (err) break;
+      if (err) {
+        /* The articles before the bad item are added, as one by one. */
+        if (n) {
+          PyObject *et, *ev, *etb;
+          PyErr_Fetch(&et, &ev, &etb);
+          if (add_chunk(self, docs, n, base, ids, failures) == 0) {
+            PyErr_Restore(et, ev, etb);
+          } else {
+            Py_XDECREF(et);
+            Py_XDECREF(ev);
+            Py_XDECREF(etb);
+          }
+        }
+        break;
+      }
       bytes += docs[n].body ? strlen(docs[n].body) : 0;
       n++;
     } else if (PyErr_Occurred()) {
@@ -1775,8 +1791,9 @@ static PyMethodDef index_methods[] = {
      "A bad article raises InvalidArgumentError (LimitError when too large) and adds nothing.  For an "
      "iterable, bad articles are skipped and the others added; then errors='raise' raises the error of the "
      "first one, with attributes index, id, failures (a list of (index, id, exception)) and ids (None for "
-     "each refused article), while errors='ignore' returns the ids with None for the refused articles.  Any "
-     "other failure (out of memory, disk full...) raises at once."},
+     "each refused article), while errors='ignore' returns the ids with None for the refused articles.  An "
+     "item that is not a dict, or a field of the wrong type, raises TypeError, and any other failure (out of "
+     "memory, disk full...) raises at once; the articles before it were added."},
     {"delete", index_delete, METH_O,
      "delete(id)\n--\n\nDelete the article with this id (visible after commit()).  NotFoundError if there is "
      "none."},
