@@ -65,7 +65,7 @@ test-asan:
 
 # Reliability: the crash and full-disk tests (tests/crash/, run by
 # tests/e2e/reliability.sh; long form: $(BUILD)/tests/crash_test --kills 200).
-$(BUILD)/tests/%: tests/crash/%.c $(BUILD)/libnewsdex.a
+$(BUILD)/tests/%: tests/crash/%.c tests/unit/testdata.h $(BUILD)/libnewsdex.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
 

@@ -87,7 +87,8 @@ static int print_extra(const nd_doc *d) {
   return 0;
 }
 
-/* The body with " (search)" after each topic's first mention. */
+/* The body with " (search)" after each topic's first mention (a mention
+** that ends inside one already marked gets no marker of its own). */
 static void print_body_marked(const char *body, const marks *m) {
   static const char MARK[] = " (search)";
   const char *keep[] = {MARK};
@@ -95,6 +96,7 @@ static void print_body_marked(const char *body, const marks *m) {
   buf b;
   buf_init(&b);
   for (size_t i = 0; i < m->n; i++) {
+    if (m->t[i].end <= at || m->t[i].end > n) continue;
     buf_put(&b, body + at, m->t[i].end - at);
     buf_puts(&b, MARK);
     at = m->t[i].end;
@@ -169,6 +171,7 @@ static int print_html(const nd_doc *d, const marks *m) {
     size_t end = e ? (size_t)(e - body) : n;
     buf_puts(&b, "<p>");
     while (at < end) {
+      while (k < m->n && m->t[k].start < at) k++; /* inside a mention already linked */
       size_t stop = end;
       if (k < m->n && m->t[k].start < end) stop = m->t[k].start;
       text_put(&b, body + at, stop - at, 1);

@@ -6,7 +6,8 @@
 ** them, none on a headline line): a lower-case content word after a
 ** lower-case content word or after a single capitalised name ("training
 ** mission", "Iraq war"), never a function word, a number or an -ly adverb;
-** the second word never ends in -ed or -ing, the first not in -ed.
+** the second word never ends in -ed or -ing, the first not in -ed; no
+** particle of a name ("van der").
 ** Three words form a candidate when both of their pairs do ("mad cow
 ** disease").  With an archive a candidate is kept when the phrase occurs in
 ** at least MIN_DF articles and is a unit there: its articles are a large
@@ -140,11 +141,13 @@ static unsigned word_props(const char *body, const lk_words *w, size_t i) {
 }
 
 /* A lower-case content word that may end or start a key phrase: never a
-** function word, a number, an -ly adverb or a word with an apostrophe. */
+** function word, a name's particle ("van der" of "van der Berg"), a
+** number, an -ly adverb or a word with an apostrophe. */
 static int content_word(const char *body, const lk_words *w, uint8_t *props, size_t i) {
   if (!(props[i] & WP_KNOWN)) {
     props[i] |= WP_KNOWN;
-    if (!cue_stop(body + w->w[i].start, WLEN(i))) props[i] |= WP_CONTENT;
+    const char *s = body + w->w[i].start;
+    if (!cue_stop(s, WLEN(i)) && !cue_particle(s, WLEN(i))) props[i] |= WP_CONTENT;
   }
   return (props[i] & WP_CONTENT) != 0;
 }

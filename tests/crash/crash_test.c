@@ -2,7 +2,8 @@
 ** crash_test.c -- kill a writer at random moments; nothing committed may be
 ** lost, nothing uncommitted may be half there.
 **
-** The articles (from ../shared/data/news, ids made unique) are cut into
+** The articles (the invented fixtures news.jsonl and wire.jsonl.zst of
+** tests/unit/testdata.h, ids made unique) are cut into
 ** batches of BATCH.  A child process (the driver) opens the archive with a
 ** small buffer and merge factor 2, so that segments are written and merged
 ** all the time, and for each batch: adds its articles, commits, appends the
@@ -41,6 +42,7 @@
 #include "ingest/ingest.h"
 #include "ingest/markers.h"
 #include "newsdex.h"
+#include "../unit/testdata.h"
 #include "util/mem.h"
 #include "../unit/testfs.h"
 
@@ -74,10 +76,10 @@ static int on_doc(void *ctx, const nd_doc *d, const char *file, uint64_t line) {
   a->date = dup_or_null(d->date);
   a->source = dup_or_null(d->source);
   a->url = dup_or_null(d->url);
-  a->raw_body = strdup(d->body);
+  a->raw_body = strdup(d->body ? d->body : ""); /* "": a title-only article */
   char *clean, **terms;
   size_t nterms;
-  if (markers_strip(d->body, strlen(d->body), &clean, &terms, &nterms)) abort();
+  if (markers_strip(a->raw_body, strlen(a->raw_body), &clean, &terms, &nterms)) abort();
   a->body = strdup(clean);
   mem_free(clean);
   markers_free_terms(terms, nterms);
@@ -87,14 +89,10 @@ static int on_doc(void *ctx, const nd_doc *d, const char *file, uint64_t line) {
 static void on_err(void *ctx, const char *file, uint64_t line, const char *reason) {}
 
 static void load(void) {
-  const char *sh = getenv("ND_SHARED");
-  if (!sh || !*sh) sh = "../shared";
   A = calloc(MAX_ARTICLES, sizeof *A);
-  char p[512];
-  snprintf(p, sizeof p, "%s/data/news/sample-1000.jsonl", sh);
-  ingest_path(p, on_doc, on_err, NULL, NULL);
-  snprintf(p, sizeof p, "%s/data/news/news-bbc.jsonl.zst", sh);
-  ingest_path(p, on_doc, on_err, NULL, NULL);
+  char p[1024];
+  ingest_path(test_fixture(p, sizeof p, "news.jsonl"), on_doc, on_err, NULL, NULL);
+  ingest_path(test_fixture(p, sizeof p, "wire.jsonl.zst"), on_doc, on_err, NULL, NULL);
 }
 
 static size_t nbatches(void) { return (NA + BATCH - 1) / BATCH; }

@@ -20,6 +20,7 @@
 
 #include "ingest/ingest.h"
 #include "newsdex.h"
+#include "../unit/testdata.h"
 
 #define BATCH 40
 #define MAX_IDS 200000
@@ -71,8 +72,6 @@ static int all_are(nd_index *ix, size_t lo, size_t hi, int present) {
 
 int main(int argc, char **argv) {
   if (argc != 2) { fprintf(stderr, "usage: nospace_test DIR\n"); return 2; }
-  const char *sh = getenv("ND_SHARED");
-  if (!sh || !*sh) sh = "../shared";
   char filler[512], dir[512], p[512];
   snprintf(filler, sizeof filler, "%s/filler", argv[1]);
   snprintf(dir, sizeof dir, "%s/archive", argv[1]);
@@ -84,11 +83,9 @@ int main(int argc, char **argv) {
   if (fd >= 0) close(fd);
   nd_open_options o = {.buffer_bytes = 1 << 20, .merge_factor = 3};
   check(nd_open(dir, ND_OPEN_CREATE, &o, &W) == ND_OK, "create the archive");
-  static const char *const FILES[] = {"sample-1000.jsonl", "news-bbc.jsonl.zst", "news-reuters21578.jsonl.zst",
-                                      "news-c50.jsonl.zst"};
-  for (size_t f = 0; f < 4 && !status; f++) {
-    snprintf(p, sizeof p, "%s/data/news/%s", sh, FILES[f]);
-    ingest_path(p, on_doc, on_err, NULL, NULL);
+  static const char *const FILES[] = {"news.jsonl", "wire.jsonl.zst"};
+  for (size_t f = 0; f < 2 && !status; f++) {
+    ingest_path(test_fixture(p, sizeof p, FILES[f]), on_doc, on_err, NULL, NULL);
   }
   fprintf(stderr, "  %zu articles committed, %zu in the failed batch: %s\n", committed, nids - committed, errmsg);
   check(status == ND_ERR_NOSPACE, "adding stops with ND_ERR_NOSPACE");

@@ -362,6 +362,31 @@ static int prop_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t lin
   return 0;
 }
 
+/* A name's particles are never a key phrase, however often written: "van
+** der" of two people named "van der ..." is no topic of its own. */
+static void test_particles_are_no_phrase(void) {
+  nd_doc d = {0};
+  d.body = "Anna van der Berg met Piet van der Meer in Oslo on Monday. Later van der Berg said the plan of "
+           "van der Meer would fail, and van der Berg left.";
+  nd_links *l = NULL;
+  nd_link_options o = {10};
+  ASSERT_OK(nd_link_doc(NULL, &d, &o, &l));
+  size_t people = 0;
+  for (size_t i = 0; i < nd_links_count(l); i++) {
+    nd_topic t;
+    nd_links_topic(l, i, &t);
+    if (strstr(t.text, "van der") == t.text) {
+      char text[128];
+      snprintf(text, sizeof text, "%s", t.text);
+      nd_links_free(l);
+      TEST_FAIL_("topic \"%s\" starts with the particles", text);
+    }
+    people += !strcmp(t.text, "Anna van der Berg") || !strcmp(t.text, "Piet van der Meer");
+  }
+  nd_links_free(l);
+  ASSERT_EQ_INT(people, 2);
+}
+
 static void spans_are_substrings(const char *path) {
   prop p = {0};
   ingest_stats st = {0};
@@ -388,5 +413,6 @@ TEST_MAIN(TEST(test_seed_names), TEST(test_particles_and_prefixes), TEST(test_an
           TEST(test_titles), TEST(test_places_quotes_and_possessives), TEST(test_non_ascii),
           TEST(test_headlines_and_capitals), TEST(test_types), TEST(test_grouping),
           TEST(test_link_doc_calls), TEST(test_out_of_memory), TEST(test_matching),
-          TEST(test_archive_statistics), TEST(test_spans_are_substrings_of_invented_articles),
+          TEST(test_archive_statistics), TEST(test_particles_are_no_phrase),
+          TEST(test_spans_are_substrings_of_invented_articles),
           TEST(test_spans_are_substrings_of_real_articles))

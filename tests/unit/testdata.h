@@ -22,8 +22,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "test.h"
-
 /* The seed-shaped fixture (tests/fixtures/seed/) and the real seed. */
 #define TEST_SEED_FIXTURE "tests/fixtures/seed/001_anfa_patrol.txt"
 #define TEST_SEED_FIXTURE_ID "001_anfa_patrol"
@@ -52,11 +50,11 @@ static inline const char *test_real_data(char *buf, size_t n, const char *rel, c
   return NULL;
 }
 
-/* In a test: the path of REL under the real-data folder, or end the test as
-** skipped when it is absent. */
+/* In a test (test.h): the path of REL under the real-data folder, or end the
+** test as skipped when it is absent. */
 #define TEST_REAL_DATA_OR_SKIP(buf, rel)                                        \
   do {                                                                        \
-    char why_[600];                                                           \
+    char why_[1200];                                                          \
     if (!test_real_data((buf), sizeof(buf), (rel), why_, sizeof why_)) TEST_SKIP_("%s", why_); \
   } while (0)
 
