@@ -342,12 +342,12 @@ static PyObject *rec_richcompare(PyObject *a, PyObject *b, int op) {
 }
 
 static PyMethodDef rec_methods[] = {
-    {"keys", rec_keys, METH_NOARGS, "keys()\n--\n\nThe field names, in order (a list)."},
-    {"values", rec_values, METH_NOARGS, "values()\n--\n\nThe field values, in the order of keys()."},
-    {"items", rec_items, METH_NOARGS, "items()\n--\n\n(name, value) pairs, in the order of keys()."},
+    {"keys", rec_keys, METH_NOARGS, "keys($self, /)\n--\n\nThe field names, in order (a list)."},
+    {"values", rec_values, METH_NOARGS, "values($self, /)\n--\n\nThe field values, in the order of keys()."},
+    {"items", rec_items, METH_NOARGS, "items($self, /)\n--\n\n(name, value) pairs, in the order of keys()."},
     {"get", (PyCFunction)(void (*)(void))rec_get, METH_FASTCALL,
-     "get(key, default=None)\n--\n\nThe field named key, or default when there is no such field."},
-    {"to_dict", rec_to_dict, METH_NOARGS, "to_dict()\n--\n\nThe fields as a new dict."},
+     "get($self, key, default=None, /)\n--\n\nThe field named key, or default when there is no such field."},
+    {"to_dict", rec_to_dict, METH_NOARGS, "to_dict($self, /)\n--\n\nThe fields as a new dict."},
     {NULL, NULL, 0, NULL}};
 
 static PyMappingMethods rec_as_mapping = {
@@ -703,7 +703,7 @@ static PyObject *results_total_exact(PyObject *self, void *Py_UNUSED(closure)) {
 
 static PyMethodDef results_methods[] = {
     {"to_dicts", results_to_dicts, METH_NOARGS,
-     "to_dicts()\n--\n\nThe hits as a list of dicts (keys: id, score, title, headline, date, source, url, "
+     "to_dicts($self, /)\n--\n\nThe hits as a list of dicts (keys: id, score, title, headline, date, source, url, "
      "snippet), e.g. for pandas.DataFrame(res.to_dicts())."},
     {NULL, NULL, 0, NULL}};
 
@@ -1751,15 +1751,15 @@ static PyObject *index_get_path(PyObject *op, void *Py_UNUSED(c)) {
 
 static PyMethodDef index_methods[] = {
     {"close", index_close, METH_NOARGS,
-     "close()\n--\n\nClose the handle.  Uncommitted changes are discarded.  Closing twice is harmless; any "
+     "close($self, /)\n--\n\nClose the handle.  Uncommitted changes are discarded.  Closing twice is harmless; any "
      "other call on a closed index raises ValueError."},
-    {"__enter__", index_enter, METH_NOARGS, "__enter__()\n--\n\nReturn the index itself."},
+    {"__enter__", index_enter, METH_NOARGS, "__enter__($self, /)\n--\n\nReturn the index itself."},
     {"__exit__", index_exit, METH_VARARGS,
-     "__exit__(exc_type, exc, tb)\n--\n\nLeaving a with block: a writable index is committed when the block "
+     "__exit__($self, exc_type=None, exc=None, tb=None, /)\n--\n\nLeaving a with block: a writable index is committed when the block "
      "ended without an exception; then the index is closed (with an exception, uncommitted changes are "
      "discarded)."},
     {"search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
-     "search(query, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
+     "search($self, /, query, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
      "       count='exact', ids_only=False, facets=None, facet_limit=10, histogram=None)\n--\n\n"
      "Run a query (see docs/query-language.md) and return Results.\n\n" SEARCH_DOC_OPTIONS
      "facets: field names to count over every match: 'people', 'organisations', 'places', 'topics' (key\n"
@@ -1767,22 +1767,22 @@ static PyMethodDef index_methods[] = {
      "histogram: 'day', 'week', 'month' or 'year': matching articles per period.\n\n"
      "A malformed query raises QueryError (offset: where, in characters of the query)."},
     {"related", (PyCFunction)(void (*)(void))index_related, METH_VARARGS | METH_KEYWORDS,
-     "related(id, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
+     "related($self, /, id, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
      "        count='exact', ids_only=False)\n--\n\n"
      "The articles most like article id (its most distinctive terms run as a ranked query; the article "
      "itself left out), as Results.  NotFoundError if there is no such article.  Options as in search()."},
     {"suggest", (PyCFunction)(void (*)(void))index_suggest, METH_VARARGS | METH_KEYWORDS,
-     "suggest(prefix, limit=10)\n--\n\nCompletions of prefix from the term dictionary: a list of (term, "
+     "suggest($self, /, prefix, limit=10)\n--\n\nCompletions of prefix from the term dictionary: a list of (term, "
      "articles) pairs, the most frequent first.  Terms are stems ('govern' for 'government')."},
     {"get", index_get, METH_O,
-     "get(id)\n--\n\nThe stored article with this id, as a Document.  NotFoundError (a KeyError) if there is "
+     "get($self, id, /)\n--\n\nThe stored article with this id, as a Document.  NotFoundError (a KeyError) if there is "
      "none."},
     {"links", (PyCFunction)(void (*)(void))index_links, METH_VARARGS | METH_KEYWORDS,
-     "links(article, k=3)\n--\n\nThe key topics of an article worth a link to a search, best first (list of "
+     "links($self, /, article, k=3)\n--\n\nThe key topics of an article worth a link to a search, best first (list of "
      "Topic).  article: the id of a stored article, or an article as a dict (not stored; its 'body' is "
      "required, its 'title' counts as a headline).  The archive's statistics weigh the topics."},
     {"add", (PyCFunction)(void (*)(void))index_add, METH_VARARGS | METH_KEYWORDS,
-     "add(articles, *, errors='raise')\n--\n\n"
+     "add($self, /, articles, *, errors='raise')\n--\n\n"
      "Add an article (a dict), replacing a stored one with the same id, and return its id; or add every "
      "article of an iterable of dicts (prepared on the index's threads, in batches) and return the list of "
      "their ids.\n\nKeys: body (required), id (str or int; derived from the content when absent), title, "
@@ -1795,19 +1795,19 @@ static PyMethodDef index_methods[] = {
      "item that is not a dict, or a field of the wrong type, raises TypeError, and any other failure (out of "
      "memory, disk full...) raises at once; the articles before it were added."},
     {"delete", index_delete, METH_O,
-     "delete(id)\n--\n\nDelete the article with this id (visible after commit()).  NotFoundError if there is "
+     "delete($self, id, /)\n--\n\nDelete the article with this id (visible after commit()).  NotFoundError if there is "
      "none."},
     {"commit", index_commit, METH_NOARGS,
-     "commit()\n--\n\nMake added and deleted articles durable and visible (atomically).  On failure the "
+     "commit($self, /)\n--\n\nMake added and deleted articles durable and visible (atomically).  On failure the "
      "archive stays at its previous commit and the pending changes are discarded."},
     {"optimize", index_optimize, METH_NOARGS,
-     "optimize()\n--\n\nCommit, then merge every segment into one, dropping deleted articles."},
+     "optimize($self, /)\n--\n\nCommit, then merge every segment into one, dropping deleted articles."},
     {"refresh", index_refresh, METH_NOARGS,
-     "refresh()\n--\n\nSee commits made by other handles since this one was opened or last refreshed."},
+     "refresh($self, /)\n--\n\nSee commits made by other handles since this one was opened or last refreshed."},
     {"stats", index_stats, METH_NOARGS,
-     "stats()\n--\n\nCounts and sizes, as a dict: articles, deleted, segments, terms, bytes, stored_bytes, "
+     "stats($self, /)\n--\n\nCounts and sizes, as a dict: articles, deleted, segments, terms, bytes, stored_bytes, "
      "generation (commit number), language."},
-    {"check", index_check, METH_NOARGS, "check()\n--\n\n" CHECK_DOC},
+    {"check", index_check, METH_NOARGS, "check($self, /)\n--\n\n" CHECK_DOC},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef index_getset[] = {
@@ -1921,12 +1921,12 @@ static PyObject *mod_strerror(PyObject *Py_UNUSED(mod), PyObject *arg) {
 }
 
 static PyMethodDef module_methods[] = {
-    {"check", mod_check, METH_O, "check(path)\n--\n\n" CHECK_DOC},
+    {"check", mod_check, METH_O, "check(path, /)\n--\n\n" CHECK_DOC},
     {"links", (PyCFunction)(void (*)(void))mod_links, METH_VARARGS | METH_KEYWORDS,
      "links(article, k=3)\n--\n\nThe key topics of an article (a dict with a 'body' and maybe a 'title'), "
      "from its text alone (no archive), best first: a list of Topic."},
     {"strerror", mod_strerror, METH_O,
-     "strerror(status)\n--\n\nThe library's text for a status code (Error.status)."},
+     "strerror(status, /)\n--\n\nThe library's text for a status code (Error.status)."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef moduledef = {
