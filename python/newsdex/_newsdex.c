@@ -1616,7 +1616,14 @@ static PyObject *index_links(PyObject *op, PyObject *args, PyObject *kw) {
 
 static PyObject *doc_links(PyObject *op, void *Py_UNUSED(closure)) {
   DocObject *self = (DocObject *)op;
-  if (!self->links && !(self->links = link_mapping((IndexObject *)self->index, op, 3))) return NULL;
+  if (!self->links) {
+    /* Another thread may fill the cache while this one links (the GIL is
+    ** released meanwhile): the first result is kept. */
+    PyObject *l = link_mapping((IndexObject *)self->index, op, 3);
+    if (!l) return NULL;
+    if (!self->links) self->links = l;
+    else Py_DECREF(l);
+  }
   return PyList_GetSlice(self->links, 0, PyList_GET_SIZE(self->links));
 }
 

@@ -38,6 +38,8 @@ def signature(res):
 
 def test_concurrent_searches_on_one_handle(ix):
     want = {q: signature(ix.search(q, limit=5, facets=["source"])) for q in QUERIES}
+    shared = ix.get("sample-001")  # its links are computed (once) by whichever thread reads them first
+    want_links = ix.links("sample-001")
     got = []
 
     def worker(i):
@@ -47,10 +49,12 @@ def test_concurrent_searches_on_one_handle(ix):
             got.append(signature(res) == want[q])
             ix.get("sample-%03d" % (k % 36 + 1))
             if k % 10 == 0:
-                ix.links("sample-001")
+                got.append(ix.links("sample-001") == want_links)
+            if k < 3:
+                got.append(shared.links == want_links)
 
     run_threads(4, worker)
-    assert len(got) == 160 and all(got)
+    assert len(got) == 4 * (40 + 4 + 3) and all(got)
 
 
 def test_writer_thread_and_reader_threads(archive_copy):
