@@ -1048,20 +1048,16 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
                     Py_ssize_t facet_limit, const char *hist) {
   static const char *const SORTS[] = {"relevance", "date", NULL};
   static const int SORT_V[] = {ND_SORT_RELEVANCE, ND_SORT_DATE};
-  static const char *const COUNTS[] = {"exact", "lower_bound", "lower-bound", NULL};
-  static const int COUNT_V[] = {ND_COUNT_EXACT, ND_COUNT_LOWER_BOUND, ND_COUNT_LOWER_BOUND};
+  static const char *const COUNTS[] = {"exact", "lower_bound", "lower-bound", "only", NULL};
+  static const int COUNT_V[] = {ND_COUNT_EXACT, ND_COUNT_LOWER_BOUND, ND_COUNT_LOWER_BOUND, ND_COUNT_ONLY};
   static const char *const SNIPS[] = {"plain", "html", "none", NULL};
   static const int SNIP_V[] = {ND_SNIPPET_PLAIN, ND_SNIPPET_HTML, ND_SNIPPET_NONE};
   static const char *const HISTS[] = {"day", "week", "month", "year", NULL};
   static const int HIST_V[] = {ND_HIST_DAY, ND_HIST_WEEK, ND_HIST_MONTH, ND_HIST_YEAR};
   memset(q, 0, sizeof *q);
   if (!(q->keep = PyList_New(0))) return -1;
-  if (limit < 1) {
-    PyErr_SetString(PyExc_ValueError, "limit must be at least 1");
-    return -1;
-  }
-  if (offset < 0 || snippet_chars < 0 || facet_limit < 0) {
-    PyErr_SetString(PyExc_ValueError, "offset, snippet_chars and facet_limit must not be negative");
+  if (limit < 0 || offset < 0 || snippet_chars < 0 || facet_limit < 0) {
+    PyErr_SetString(PyExc_ValueError, "limit, offset, snippet_chars and facet_limit must not be negative");
     return -1;
   }
   q->so.limit = (size_t)limit;
@@ -1071,6 +1067,7 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
   if (parse_choice("sort", sort, SORTS, SORT_V, &q->so.sort) ||
       parse_choice("count", count, COUNTS, COUNT_V, &q->so.count))
     return -1;
+  if (limit == 0) q->so.count = ND_COUNT_ONLY; /* the library's limit 0 means its default */
   if (snippets == Py_None || snippets == Py_False) q->so.snippets = ND_SNIPPET_NONE;
   else if (snippets == Py_True) q->so.snippets = ND_SNIPPET_PLAIN;
   else if (PyUnicode_Check(snippets)) {
@@ -1117,12 +1114,13 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
 }
 
 #define SEARCH_DOC_OPTIONS                                                                                       \
-  "limit: hits to return (default 10).  offset: hits to skip first (paging).\n"                                 \
+  "limit: hits to return (default 10; 0: none, only the exact total).  offset: hits to skip first.\n"          \
   "sort: 'relevance' (default; ties newest first) or 'date' (newest first).\n"                                  \
   "snippets: 'plain' or True (default), 'html' (text HTML-escaped), 'none' or False.\n"                        \
   "snippet_chars: approximate snippet length (0: 160).\n"                                                        \
   "highlight: (open, close) marks around matched words; default ('[', ']'), for html ('<mark>', '</mark>').\n"   \
-  "count: 'exact' (default) or 'lower_bound' (faster; total is then at least the count, see total_exact).\n"    \
+  "count: 'exact' (default), 'lower_bound' (faster; total is then at least the count, see total_exact)\n"     \
+  "or 'only' (no hits, the exact total: the same as limit=0).\n"                                               \
   "ids_only: hits carry only id and score; nothing stored is read.\n"
 
 static PyObject *index_search(PyObject *op, PyObject *args, PyObject *kw) {

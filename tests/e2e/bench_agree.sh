@@ -2,10 +2,10 @@
 # The benchmark's adapters (bench/fts5.c, bench/xapian.cc) stay compiling
 # and honest: known answers on a small fixture, the subset's errors, and
 # agreement of the three engines' totals on the AND and phrase queries drawn
-# from ../shared/data/news/sample-1000.jsonl.  Ends with "N passed, N failed".
+# from the invented articles (and from sample-1000.jsonl when the
+# third-party data is there), and ranking quality on Cranfield (third-party,
+# skipped when absent).  Ends with "N passed, N failed[, N skipped]".
 BUILD=${BUILD:-build}
-SHARED=${ND_SHARED:-../shared}
-SAMPLE="$SHARED/data/news/sample-1000.jsonl"
 T=$(mktemp -d /tmp/nd-bench-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . tests/lib.sh
@@ -70,22 +70,24 @@ for e in fts5 xapian; do
   if grep -q "missing.jsonl" "$T/err"; then ok "$e: names the bad file"; else bad "$e: names the bad file"; fi
 done
 
-# The three engines agree on real articles (tolerance: bench/run.py).
-if [ -f "$SAMPLE" ]; then
-  if python3 bench/run.py --build "$BUILD" --agree-only "$SAMPLE" --per-class 15 > "$T/agree" 2>&1; then
-    ok "engines agree on sample-1000"
-  else cat "$T/agree"; bad "engines agree on sample-1000"; fi
+# The three engines agree on articles (tolerance: bench/run.py).
+# agree NAME FILE
+agree() {
+  if python3 bench/run.py --build "$BUILD" --agree-only "$2" --per-class 15 > "$T/agree" 2>&1; then
+    ok "engines agree on $1"
+  else cat "$T/agree"; bad "engines agree on $1"; fi
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$T/agree")
-  if [ "${line%% passed*}" -ge 30 ] 2>/dev/null; then ok "at least 30 queries compared ($line)"; else bad "at least 30 queries compared"; fi
-else
-  echo "skip: $SAMPLE not found"
-fi
+  if [ "${line%% passed*}" -ge 30 ] 2>/dev/null; then ok "$1: at least 30 queries compared ($line)"; else bad "$1: at least 30 queries compared"; fi
+}
+agree "the invented articles" "$FIXTURES/news.jsonl"
+SAMPLE="$TEST_DATA/news/sample-1000.jsonl"
+if have_data "engines agree on sample-1000" "$SAMPLE"; then agree sample-1000 "$SAMPLE"; fi
 
 # Ranking quality: the measures on a worked example, then newsdex at least
 # as good as both peers on Cranfield in nDCG@10 and MAP.
 check "quality measures: worked example" 0 python3 bench/quality.py --self-test
-CRAN="$SHARED/data/relevance/cranfield"
-if [ -f "$CRAN/docs.jsonl" ]; then
+CRAN="$TEST_DATA/relevance/cranfield"
+if have_data "ranking quality on Cranfield" "$CRAN/docs.jsonl"; then
   check "quality: Cranfield runs" 0 python3 bench/quality.py --build "$BUILD" --data "$CRAN"
   cat "$T/out"
   nd=$(grep '^| newsdex |' "$T/out" | cut -d'|' -f3,4)
@@ -95,9 +97,6 @@ if [ -f "$CRAN/docs.jsonl" ]; then
       ok "nDCG@10 and MAP at least $e's"
     else bad "nDCG@10 and MAP at least $e's (newsdex $nd, $e $peer)"; fi
   done
-else
-  echo "skip: $CRAN not found"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+result

@@ -2,19 +2,18 @@
 # The command's main paths under valgrind memcheck: no invalid reads or
 # writes, no uninitialised values that matter, no definite leaks.  Skipped
 # (with the reason) when valgrind is missing or the build uses sanitizers,
-# which do not mix with it.  Ends with "N passed, N failed".
+# which do not mix with it.  Ends with "N passed, N failed[, N skipped]".
 BUILD=${BUILD:-build}
 ND="$PWD/$BUILD/newsdex"
-SHARED=${ND_SHARED:-../shared}
-SEED="$SHARED/seed/000_be9abb58446af4f7.txt"
+SEED=tests/fixtures/seed/001_anfa_patrol.txt
 T=$(mktemp -d /tmp/nd-vg-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
 if ! command -v valgrind >/dev/null 2>&1; then
-  echo "skip: valgrind is not installed"; echo "1 passed, 0 failed"; exit 0
+  echo "SKIP valgrind: valgrind is not installed"; echo "0 passed, 0 failed, 1 skipped"; exit 0
 fi
 case "$SAN" in *sanitize*)
-  echo "skip: a sanitizer build cannot run under valgrind"; echo "1 passed, 0 failed"; exit 0;;
+  echo "SKIP valgrind: a sanitizer build cannot run under valgrind"; echo "0 passed, 0 failed, 1 skipped"; exit 0;;
 esac
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 # vg NAME EXPECTED_EXIT ARGS...: the command under valgrind
@@ -26,11 +25,11 @@ DB="$T/db"
 printf '{"id":"bad1","body":"ok"}\n{"id":"bad2"}\n{not json\n' > "$T/bad.jsonl"
 vg "add samples and the seed" 0 add --db "$DB" --buffer-mb 1 samples/ "$SEED"
 vg "add with rejected lines" 3 add --db "$DB" "$T/bad.jsonl"
-vg "ranked search with snippets" 0 search --db "$DB" --json 'nato OR iraq'
-vg "phrase, field, prefix, date" 0 search --db "$DB" '"iraq war" title:nato reconstruct* date:2004'
+vg "ranked search with snippets" 0 search --db "$DB" --json 'anfa OR iceland'
+vg "phrase, field, prefix, date" 0 search --db "$DB" '"cod war" title:harbour patrol* date:2004'
 vg "bad query" 2 search --db "$DB" '"unclosed'
 vg "batch, lower-bound count" 0 search --db "$DB" --batch --count lower-bound --limit 3 < samples/README.md
-vg "show with links" 0 show --db "$DB" --links 000_be9abb58446af4f7
+vg "show with links" 0 show --db "$DB" --links 001_anfa_patrol
 vg "delete" 0 delete --db "$DB" bad1
 vg "optimize" 0 optimize --db "$DB"
 vg "check" 0 check --db "$DB"

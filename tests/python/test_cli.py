@@ -42,7 +42,8 @@ def test_search_options_agree_with_the_command(cli, cli_archive):
     with newsdex.open(cli_archive) as ix:
         for args, kw in [(["--offset", "3"], {"offset": 3}), (["--sort", "date"], {"sort": "date"}),
                          (["--count", "lower-bound"], {"count": "lower_bound"}),
-                         (["--limit", "2", "--offset", "1", "--sort", "date"], {"limit": 2, "offset": 1, "sort": "date"})]:
+                         (["--limit", "2", "--offset", "1", "--sort", "date"], {"limit": 2, "offset": 1, "sort": "date"}),
+                         (["--limit", "0"], {"limit": 0})]:
             kw.setdefault("limit", 10)
             js = cli_json(cli, "search", "--db", cli_archive, "--json", *args, "--", q)
             compare_search(ix.search(q, snippets="html", **kw), js)

@@ -161,6 +161,15 @@ def test_search_lower_bound_count(ix):
         assert lower.total == exact.total
 
 
+def test_count_only(ix):
+    want = ix.search("harbour OR storm", limit=1).total
+    for kw in ({"limit": 0}, {"count": "only"}, {"limit": 0, "count": "lower_bound"}):
+        res = ix.search("harbour OR storm", **kw)
+        assert len(res) == 0 and res.total == want and res.total_exact is True, kw
+    res = ix.search("harbour", limit=0, facets=["source"], histogram="year")
+    assert len(res) == 0 and res.facets["source"] and sum(res.histogram.values()) + res.undated == res.total
+
+
 def test_facets_and_histogram(ix):
     res = ix.search("harbour", facets=["people", "source"], histogram="year", facet_limit=3)
     assert list(res.facets) == ["people", "source"]
