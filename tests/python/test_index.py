@@ -315,6 +315,15 @@ def test_derived_ids_extra_fields_and_markers(tmp_path):
         assert (c.title, c.body, c.extra) == (d.title, d.body, d.extra)
 
 
+def test_title_only_article(tmp_path):
+    with newsdex.open(str(tmp_path / "t.ndx"), create=True) as ix:
+        assert ix.add({"id": "t", "title": "Headline with no story"}) == "t"
+    with newsdex.open(str(tmp_path / "t.ndx")) as ix:
+        d = ix.get("t")
+        assert d.body == "" and d.title == "Headline with no story" and d.links == []
+        assert [h.id for h in ix.search("story")] == ["t"]
+
+
 def test_non_ascii_round_trip(tmp_path):
     a = {"id": "ærø-1", "title": "Ærøskøbing fête: 🎉 naïve café", "source": "Dagbladet Æ",
          "body": "Der Bürgermeister von Zürich sagte: «Ça va?» 東京 und 🎉 Grüße. Straße.", "séction": "ünï"}
