@@ -306,7 +306,11 @@ static int ar_feed(array_reader *a, const uint8_t *p, size_t n) {
     switch (a->state) {
     case A_OPEN:
       if (is_json_space(c)) break;
-      if (c != '[') { ar_break(a, "not a JSON array (it does not start with \"[\")"); break; }
+      if (c != '[') { /* about the input as a whole */
+        a->state = A_BROKEN;
+        a->on_error(a->ctx, a->file, 0, "not a JSON array (it does not start with \"[\")");
+        break;
+      }
       a->state = A_FIRST;
       break;
     case A_FIRST:
