@@ -175,9 +175,11 @@ static char **string_array(json_t *a, size_t *n) {
   return v;
 }
 
-static void bad_input(eval *ev, const char *file, uint64_t line, const char *why) {
+static void bad_input(eval *ev, const char *file, uint64_t place, const char *why) {
+  char where[4096];
   term_progress_clear();
-  fprintf(stderr, "%s:%llu: %s\n", file, (unsigned long long)line, why);
+  ingest_where(where, sizeof where, file, place); /* a line, an array element, or the file */
+  fprintf(stderr, "%s%s\n", where, why);
   ev->bad_input++;
 }
 
