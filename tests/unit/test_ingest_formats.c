@@ -563,6 +563,14 @@ static void test_library_title_only(void) {
   ASSERT(nd_results_total_exact(res));
   ASSERT_EQ_INT(nd_results_hit(res, 0, &h), ND_ERR_INVALID);
   nd_results_free(res);
+  const char *qs[] = {"lighthouse keeper", "lighthouse -keeper", "\"lighthouse keeper\"", "lighth*", "lighthouse OR untitled"};
+  const uint64_t want[] = {1, 2, 1, 3, 4};
+  for (size_t i = 0; i < 5; i++) {
+    ASSERT_OK(nd_search(ix, qs[i], &c, &res));
+    if (nd_results_total(res) != want[i] || nd_results_count(res) != 0)
+      TEST_FAIL_("%s: total %llu, %zu hits", qs[i], (unsigned long long)nd_results_total(res), nd_results_count(res));
+    nd_results_free(res);
+  }
   c.sort = ND_SORT_DATE;
   ASSERT_OK(nd_search(ix, "lighthouse OR untitled", &c, &res));
   ASSERT_EQ_INT(nd_results_total(res), 4);
