@@ -104,7 +104,21 @@ fuzz-run: fuzz
 	  [ -z "$$(ls $(FUZZ_BUILD)/fuzz_$$t-* 2>/dev/null)" ] || { echo "fuzz_$$t found a failing input"; exit 1; }; \
 	done
 
-install: all
+# The Python package (python/, docs/python.md), linked with this build's
+# static library: built into $(BUILD)/python, installed for $(PYTHON)
+# under $(DESTDIR)$(PREFIX) (e.g. lib/python3.11/dist-packages on Debian).
+PYTHON  ?= /usr/bin/python3
+PY_SETUP = cd python && NEWSDEX_BUILD=$(abspath $(BUILD)) $(PYTHON) setup.py -q \
+           egg_info --egg-base $(abspath $(BUILD))/python-tmp \
+           build --build-base $(abspath $(BUILD))/python-tmp --build-lib $(abspath $(BUILD))/python
+
+python: $(BUILD)/libnewsdex.a
+	$(PY_SETUP)
+
+python-install: python
+	$(PY_SETUP) install --skip-build --root=$(if $(DESTDIR),$(abspath $(DESTDIR)),/) --prefix=$(PREFIX)
+
+install: all python-install
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin \
 	           $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(BUILD)/libnewsdex.a $(DESTDIR)$(PREFIX)/lib/
@@ -143,5 +157,5 @@ bench: all bench-tools
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests test test-asan test-tsan fuzz fuzz-bins fuzz-run install clean bench bench-tools
+.PHONY: all tests test test-asan test-tsan fuzz fuzz-bins fuzz-run install python python-install clean bench bench-tools
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -10,9 +10,6 @@ build/newsdex add --db "$DB" samples/
 if [ -f ../shared/data/news/sample-1000.jsonl ]; then
   build/newsdex add --db "$DB" ../shared/data/news/sample-1000.jsonl
 fi
-if [ -d ../shared/seed ]; then
-  build/newsdex add --db "$DB" ../shared/seed/
-fi
 build/newsdex stats --db "$DB"
 echo
 echo '$ build/newsdex search --db '"$DB"' --limit 3 "harbour OR storm"'

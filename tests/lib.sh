@@ -16,7 +16,7 @@ hasnt() { if grep -q -- "$2" "$T/$3"; then echo "  unexpected \"$2\" in $3"; bad
 # there, in $FIXTURES; third-party articles, maybe absent, in $TEST_DATA.
 FIXTURES=${NEWSDEX_FIXTURES:-${BUILD:-build}/fixtures}
 TEST_DATA=${NEWSDEX_TEST_DATA:-../shared/data}
-SEED_FIXTURE=tests/fixtures/seed/001_anfa_patrol.txt
+SEED_FIXTURE=samples/txt/001_anfa_patrol.txt
 SEED_FIXTURE_ID=001_anfa_patrol
 REAL_SEED="$TEST_DATA/../seed/000_be9abb58446af4f7.txt"
 REAL_SEED_ID=000_be9abb58446af4f7

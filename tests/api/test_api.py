@@ -3,7 +3,7 @@
 write-token rule, concurrent readers during writes, refresh after another
 process commits, clean stop.  Usage: test_api.py NEWSDEX FIXTURES_DIR (the
 invented corpora of tests/fixtures/gen_news.py, built by `make tests`); the
-archive also holds samples/, the seed-shaped fixture and xss.jsonl.
+archive also holds samples/ (with the seed-shaped article SEED) and xss.jsonl.
 Ends with one line "N passed, N failed"."""
 import http.client
 import json
@@ -21,7 +21,7 @@ import urllib.parse
 
 ND, FIXTURES = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
-SEED = os.path.join(HERE, "..", "fixtures", "seed", "001_anfa_patrol.txt")
+SEED = os.path.join(HERE, "..", "..", "samples", "txt", "001_anfa_patrol.txt")
 SEED_ID = "001_anfa_patrol"
 SEED_MARKED = ["ANFA", "Pieter van der Aa", "cod war"]
 SAMPLE = os.path.join(FIXTURES, "news.jsonl")
@@ -87,7 +87,7 @@ def cli_json(*args):
 tmp = tempfile.mkdtemp(prefix="nd-api-")
 try:
     db = os.path.join(tmp, "db")
-    subprocess.run([ND, "add", "--db", db, "samples", SAMPLE, SEED, os.path.join(HERE, "xss.jsonl")],
+    subprocess.run([ND, "add", "--db", db, "samples", SAMPLE, os.path.join(HERE, "xss.jsonl")],
                    check=True, capture_output=True)
     tokfile = os.path.join(tmp, "token")
     with open(tokfile, "w") as f:

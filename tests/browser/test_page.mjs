@@ -1,7 +1,8 @@
 // Browser tests of the newsdex page through `newsdex serve`.
 // Usage: node test_page.mjs NEWSDEX FIXTURES_DIR OUTPUT_DIR
-// The archive: samples/, the invented news.jsonl of FIXTURES_DIR (made by
-// `make tests`), the seed-shaped fixture and the API's XSS fixture.
+// The archive: samples/ (with the seed-shaped article SEED_ID), the invented
+// news.jsonl of FIXTURES_DIR (made by `make tests`) and the API's XSS
+// fixture.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'nd-browser-'));
 const db = path.join(tmp, 'db');
 const SEED_ID = '001_anfa_patrol';
 execFileSync(ND, ['add', '--db', db, 'samples', path.join(FIXTURES, 'news.jsonl'),
-  path.join(HERE, '../fixtures/seed', SEED_ID + '.txt'), path.join(HERE, '../api/xss.jsonl')], { stdio: 'ignore' });
+  path.join(HERE, '../api/xss.jsonl')], { stdio: 'ignore' });
 const server = spawn(ND, ['serve', '--db', db, '--port', '0', '--threads', '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
 const base = await new Promise((resolve, reject) => {
   let text = '';

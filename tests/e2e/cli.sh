@@ -105,5 +105,13 @@ if make -s install PREFIX="$T/prefix" BUILD="$BUILD" >"$T/out" 2>"$T/err" &&
    cc $SAN examples/embed.c -I"$T/prefix/include" "$T/prefix/lib/libnewsdex.a" \
       $(PKG_CONFIG_PATH="$T/prefix/lib/pkgconfig" pkg-config --static --libs-only-l newsdex | sed 's/-lnewsdex//') -o "$T/embed2" &&
    [ -f "$T/prefix/share/man/man1/newsdex.1" ] && "$T/embed2" "$T/embed2db" >"$T/out"; then ok "make install + pkg-config"; else bad "make install + pkg-config"; fi
+case "$SAN" in
+  *sanitize*) skipped "make install: the Python module" "a sanitizer build's extension needs the sanitizer runtime";;
+  *) pymod=$(find "$T/prefix" -path '*/newsdex/__init__.py' | head -1)
+     if [ -n "$pymod" ] && PYTHONPATH=$(dirname "$(dirname "$pymod")") /usr/bin/python3 -c \
+          'import newsdex, sys; ix = newsdex.open(sys.argv[1]); sys.exit(not len(ix))' "$T/embed2db"; then
+       ok "make install: the Python module imports and reads an archive"
+     else bad "make install: the Python module imports and reads an archive"; fi;;
+esac
 
 result

@@ -5,7 +5,6 @@
 # which do not mix with it.  Ends with "N passed, N failed[, N skipped]".
 BUILD=${BUILD:-build}
 ND="$PWD/$BUILD/newsdex"
-SEED=tests/fixtures/seed/001_anfa_patrol.txt
 T=$(mktemp -d /tmp/nd-vg-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
@@ -23,12 +22,13 @@ vg() { name=$1; want=$2; shift 2; $VG "$ND" "$@" >"$T/out" 2>"$T/err"; got=$?
 
 DB="$T/db"
 printf '{"id":"bad1","body":"ok"}\n{"id":"bad2"}\n{not json\n' > "$T/bad.jsonl"
-vg "add samples and the seed" 0 add --db "$DB" --buffer-mb 1 samples/ "$SEED"
+vg "add samples (the seed-shaped article among them)" 0 add --db "$DB" --buffer-mb 1 samples/
 vg "add with rejected lines" 3 add --db "$DB" "$T/bad.jsonl"
 vg "ranked search with snippets" 0 search --db "$DB" --json 'anfa OR iceland'
 vg "phrase, field, prefix, date" 0 search --db "$DB" '"cod war" title:harbour patrol* date:2004'
 vg "bad query" 2 search --db "$DB" '"unclosed'
-vg "batch, lower-bound count" 0 search --db "$DB" --batch --count lower-bound --limit 3 < samples/README.md
+printf '%s\n' harbour 'ferry OR storm' '"cod war"' 'title:council' 'patrol*' 'anfa -iceland' > "$T/queries"
+vg "batch, lower-bound count" 0 search --db "$DB" --batch --count lower-bound --limit 3 < "$T/queries"
 vg "show with links" 0 show --db "$DB" --links 001_anfa_patrol
 vg "delete" 0 delete --db "$DB" bad1
 vg "optimize" 0 optimize --db "$DB"

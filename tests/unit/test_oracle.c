@@ -1471,7 +1471,7 @@ static int check_deleted_gone(nd_index *ix) {
 
 /* ---- the tests --------------------------------------------------------------------- */
 
-static char REAL_WHY[700]; /* why the real articles were not used, or "" */
+static char REAL_WHY[1200]; /* why the real articles were not used, or "" */
 static size_t N_REAL;
 
 /* Load up to `max` articles of a corpus file; how many were taken. */

@@ -1064,7 +1064,7 @@ static int check_archive(void) {
 
 /* ---- the tests --------------------------------------------------------------------- */
 
-static char REAL_WHY[700]; /* why the real articles were not used, or "" */
+static char REAL_WHY[1200]; /* why the real articles were not used, or "" */
 static size_t N_REAL;
 
 /* The sentences appended to re-added articles: one normalised name in two
