@@ -108,7 +108,7 @@ fuzz-run: fuzz
 # static library: built into $(BUILD)/python, installed for $(PYTHON)
 # under $(DESTDIR)$(PREFIX) (e.g. lib/python3.11/dist-packages on Debian).
 PYTHON  ?= /usr/bin/python3
-PY_SETUP = cd python && NEWSDEX_BUILD=$(abspath $(BUILD)) $(PYTHON) setup.py -q \
+PY_SETUP = mkdir -p $(abspath $(BUILD))/python-tmp && cd python && NEWSDEX_BUILD=$(abspath $(BUILD)) $(PYTHON) setup.py -q \
            egg_info --egg-base $(abspath $(BUILD))/python-tmp \
            build --build-base $(abspath $(BUILD))/python-tmp --build-lib $(abspath $(BUILD))/python
 
