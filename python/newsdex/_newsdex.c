@@ -701,6 +701,12 @@ static PyObject *results_total_exact(PyObject *self, void *Py_UNUSED(closure)) {
   return PyBool_FromLong(((ResultsObject *)self)->total_exact);
 }
 
+/* A copy: the Results' own list must hold Hits only (to_dicts() relies on it). */
+static PyObject *results_hits(PyObject *self, void *Py_UNUSED(closure)) {
+  PyObject *hits = ((ResultsObject *)self)->hits;
+  return PyList_GetSlice(hits, 0, PyList_GET_SIZE(hits));
+}
+
 static PyMethodDef results_methods[] = {
     {"to_dicts", results_to_dicts, METH_NOARGS,
      "to_dicts($self, /)\n--\n\nThe hits as a list of dicts (keys: id, score, title, headline, date, source, url, "
@@ -708,7 +714,6 @@ static PyMethodDef results_methods[] = {
     {NULL, NULL, 0, NULL}};
 
 static PyMemberDef results_members[] = {
-    {"hits", T_OBJECT, offsetof(ResultsObject, hits), READONLY, "The hits returned, best first (list of Hit)."},
     {"query", T_OBJECT, offsetof(ResultsObject, query), READONLY,
      "The query searched (for related(), the article id)."},
     {"total", T_ULONGLONG, offsetof(ResultsObject, total), READONLY,
@@ -724,6 +729,7 @@ static PyMemberDef results_members[] = {
     {NULL, 0, 0, 0, NULL}};
 
 static PyGetSetDef results_getset[] = {
+    {"hits", results_hits, NULL, "The hits returned, best first (a new list of Hit).", NULL},
     {"total_exact", results_total_exact, NULL,
      "True when total counts every match (count='exact'), False when it is a lower bound.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};

@@ -117,6 +117,8 @@ def test_search_basics(ix):
     assert "9 total" in repr(res)
     with pytest.raises(IndexError):
         res[3]
+    res.hits[0] = 5  # a copy: the Results keep their hits
+    assert res.hits == hits and res.to_dicts() == [h.to_dict() for h in hits]
 
 
 def test_search_paging(ix):
