@@ -697,10 +697,6 @@ static PyObject *results_repr(PyObject *self) {
                               r->total, PyList_GET_SIZE(r->hits));
 }
 
-static PyObject *results_total_exact(PyObject *self, void *Py_UNUSED(closure)) {
-  return PyBool_FromLong(((ResultsObject *)self)->total_exact);
-}
-
 /* A copy: the Results' own list must hold Hits only (to_dicts() relies on it). */
 static PyObject *results_hits(PyObject *self, void *Py_UNUSED(closure)) {
   PyObject *hits = ((ResultsObject *)self)->hits;
@@ -718,6 +714,8 @@ static PyMemberDef results_members[] = {
      "The query searched (for related(), the article id)."},
     {"total", T_ULONGLONG, offsetof(ResultsObject, total), READONLY,
      "Matching articles (all of them, not only the hits returned); a lower bound when total_exact is False."},
+    {"total_exact", T_BOOL, offsetof(ResultsObject, total_exact), READONLY,
+     "True when total counts every match (count='exact'), False when it is a lower bound."},
     {"facets", T_OBJECT, offsetof(ResultsObject, facets), READONLY,
      "Counts per field asked for: {field: {value: count}}, most frequent first ({} if none asked)."},
     {"histogram", T_OBJECT, offsetof(ResultsObject, histogram), READONLY,
@@ -730,8 +728,6 @@ static PyMemberDef results_members[] = {
 
 static PyGetSetDef results_getset[] = {
     {"hits", results_hits, NULL, "The hits returned, best first (a new list of Hit).", NULL},
-    {"total_exact", results_total_exact, NULL,
-     "True when total counts every match (count='exact'), False when it is a lower bound.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PySequenceMethods results_as_sequence = {
