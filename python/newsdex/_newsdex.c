@@ -176,7 +176,7 @@ static PyMethodDef error_str_def = {"__str__", error_str, METH_NOARGS, "The libr
 
 typedef struct Record {
   PyObject_HEAD
-  PyObject *v[REC_MAX]; /* the fields, in the order of the type's names */
+  PyObject *v[REC_MAX]; /* the fields, in the order of the type's members */
 } Record;
 
 /* A Document also knows its Index (for .links) and caches its links. */
@@ -186,19 +186,54 @@ typedef struct DocObject {
   PyObject *links;
 } DocObject;
 
+/* The attributes of a record type; their names, in order, are its keys. */
+#define SLOT(i) (Py_ssize_t)(offsetof(Record, v) + (i) * sizeof(PyObject *))
+
+static PyMemberDef hit_members[] = {
+    {"id", T_OBJECT, SLOT(0), READONLY, "The article's id (str)."},
+    {"score", T_OBJECT, SLOT(1), READONLY, "Relevance score (float; BM25F, higher is better)."},
+    {"title", T_OBJECT, SLOT(2), READONLY, "Title, or None."},
+    {"headline", T_OBJECT, SLOT(3), READONLY,
+     "What a listing shows: the title, or for an untitled article the start of its first sentence."},
+    {"date", T_OBJECT, SLOT(4), READONLY, "ISO 8601 date as stored, or None."},
+    {"source", T_OBJECT, SLOT(5), READONLY, "Publication, or None."},
+    {"url", T_OBJECT, SLOT(6), READONLY, "Address, or None."},
+    {"snippet", T_OBJECT, SLOT(7), READONLY, "Text around the matches with highlight marks, or None."},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyMemberDef doc_members[] = {
+    {"id", T_OBJECT, SLOT(0), READONLY, "The article's id (str)."},
+    {"title", T_OBJECT, SLOT(1), READONLY, "Title, or None."},
+    {"date", T_OBJECT, SLOT(2), READONLY, "ISO 8601 date as given, or None."},
+    {"source", T_OBJECT, SLOT(3), READONLY, "Publication, or None."},
+    {"url", T_OBJECT, SLOT(4), READONLY, "Address, or None."},
+    {"body", T_OBJECT, SLOT(5), READONLY, "The text, \"(search)\" markers removed (str)."},
+    {"marked", T_OBJECT, SLOT(6), READONLY, "Terms the source marked \"(search)\" (tuple of str)."},
+    {"extra", T_OBJECT, SLOT(7), READONLY, "Any other fields of the article (dict)."},
+    {NULL, 0, 0, 0, NULL}};
+
+static PyMemberDef topic_members[] = {
+    {"text", T_OBJECT, SLOT(0), READONLY, "The topic's fullest name in the article."},
+    {"type", T_OBJECT, SLOT(1), READONLY, "'person', 'organisation', 'place' or 'other'."},
+    {"score", T_OBJECT, SLOT(2), READONLY, "Salience (float); higher is more worth a link."},
+    {"start", T_OBJECT, SLOT(3), READONLY,
+     "Start of its first mention: body[start:end] (code points, like Python str indexes)."},
+    {"end", T_OBJECT, SLOT(4), READONLY, "End of its first mention (code points)."},
+    {"mentions", T_OBJECT, SLOT(5), READONLY, "Mentions in the body, shorter forms included."},
+    {"articles", T_OBJECT, SLOT(6), READONLY,
+     "Articles of the archive that contain it (0 when linked without an archive)."},
+    {NULL, 0, 0, 0, NULL}};
+
 typedef struct recspec {
-  const char *const *names;
-  int n;
-  int nrepr;     /* fields shown by repr() */
+  const PyMemberDef *members;
+  int nrepr;      /* fields shown by repr() (0: all) */
+  int n;          /* fields (counted at import) */
   PyObject *keys; /* tuple of the names (made at import) */
 } recspec;
 
-static const char *const HIT_NAMES[] = {"id", "score", "title", "headline", "date", "source", "url", "snippet"};
-static const char *const DOC_NAMES[] = {"id", "title", "date", "source", "url", "body", "marked", "extra"};
-static const char *const TOPIC_NAMES[] = {"text", "type", "score", "start", "end", "mentions", "articles"};
-static recspec HIT_SPEC = {HIT_NAMES, 8, 8, NULL};
-static recspec DOC_SPEC = {DOC_NAMES, 8, 3, NULL};
-static recspec TOPIC_SPEC = {TOPIC_NAMES, 7, 7, NULL};
+static recspec HIT_SPEC = {hit_members, 0, 0, NULL};
+static recspec DOC_SPEC = {doc_members, 3, 0, NULL};
+static recspec TOPIC_SPEC = {topic_members, 0, 0, NULL};
 
 static PyTypeObject HitType, DocumentType, TopicType, ResultsType, IndexType;
 
@@ -224,7 +259,7 @@ static int rec_find(PyObject *self, PyObject *key) {
   const recspec *s = spec_of(self);
   if (!PyUnicode_Check(key)) return -1;
   for (int i = 0; i < s->n; i++)
-    if (PyUnicode_CompareWithASCIIString(key, s->names[i]) == 0) return i;
+    if (PyUnicode_CompareWithASCIIString(key, s->members[i].name) == 0) return i;
   return -1;
 }
 
@@ -304,7 +339,7 @@ static PyObject *rec_repr(PyObject *self) {
   PyObject *parts = PyList_New(0), *sep = NULL, *joined = NULL, *r = NULL;
   if (!parts) return NULL;
   for (int i = 0; i < s->nrepr; i++) {
-    PyObject *p = PyUnicode_FromFormat("%s=%R", s->names[i], ((Record *)self)->v[i]);
+    PyObject *p = PyUnicode_FromFormat("%s=%R", s->members[i].name, ((Record *)self)->v[i]);
     if (!p || PyList_Append(parts, p)) {
       Py_XDECREF(p);
       goto done;
@@ -359,44 +394,17 @@ static PySequenceMethods rec_as_sequence = {
     .sq_contains = rec_contains,
 };
 
-#define SLOT(i) (Py_ssize_t)(offsetof(Record, v) + (i) * sizeof(PyObject *))
-
-static PyMemberDef hit_members[] = {
-    {"id", T_OBJECT, SLOT(0), READONLY, "The article's id (str)."},
-    {"score", T_OBJECT, SLOT(1), READONLY, "Relevance score (float; BM25F, higher is better)."},
-    {"title", T_OBJECT, SLOT(2), READONLY, "Title, or None."},
-    {"headline", T_OBJECT, SLOT(3), READONLY,
-     "What a listing shows: the title, or for an untitled article the start of its first sentence."},
-    {"date", T_OBJECT, SLOT(4), READONLY, "ISO 8601 date as stored, or None."},
-    {"source", T_OBJECT, SLOT(5), READONLY, "Publication, or None."},
-    {"url", T_OBJECT, SLOT(6), READONLY, "Address, or None."},
-    {"snippet", T_OBJECT, SLOT(7), READONLY, "Text around the matches with highlight marks, or None."},
-    {NULL, 0, 0, 0, NULL}};
-
-static PyMemberDef doc_members[] = {
-    {"id", T_OBJECT, SLOT(0), READONLY, "The article's id (str)."},
-    {"title", T_OBJECT, SLOT(1), READONLY, "Title, or None."},
-    {"date", T_OBJECT, SLOT(2), READONLY, "ISO 8601 date as given, or None."},
-    {"source", T_OBJECT, SLOT(3), READONLY, "Publication, or None."},
-    {"url", T_OBJECT, SLOT(4), READONLY, "Address, or None."},
-    {"body", T_OBJECT, SLOT(5), READONLY, "The text, \"(search)\" markers removed (str)."},
-    {"marked", T_OBJECT, SLOT(6), READONLY, "Terms the source marked \"(search)\" (tuple of str)."},
-    {"extra", T_OBJECT, SLOT(7), READONLY, "Any other fields of the article (dict)."},
-    {NULL, 0, 0, 0, NULL}};
-
-static PyMemberDef topic_members[] = {
-    {"text", T_OBJECT, SLOT(0), READONLY, "The topic's fullest name in the article."},
-    {"type", T_OBJECT, SLOT(1), READONLY, "'person', 'organisation', 'place' or 'other'."},
-    {"score", T_OBJECT, SLOT(2), READONLY, "Salience (float); higher is more worth a link."},
-    {"start", T_OBJECT, SLOT(3), READONLY,
-     "Start of its first mention: body[start:end] (code points, like Python str indexes)."},
-    {"end", T_OBJECT, SLOT(4), READONLY, "End of its first mention (code points)."},
-    {"mentions", T_OBJECT, SLOT(5), READONLY, "Mentions in the body, shorter forms included."},
-    {"articles", T_OBJECT, SLOT(6), READONLY,
-     "Articles of the archive that contain it (0 when linked without an archive)."},
-    {NULL, 0, 0, 0, NULL}};
-
 static PyObject *rec_new(PyTypeObject *type) { return type->tp_alloc(type, 0); }
+
+/* r, or NULL when one of its fields could not be made (r is then freed). */
+static PyObject *rec_done(Record *r) {
+  for (int i = 0; i < spec_of((PyObject *)r)->n; i++)
+    if (!r->v[i]) {
+      Py_DECREF(r);
+      return NULL;
+    }
+  return (PyObject *)r;
+}
 
 /* A Hit from the library's hit. */
 static PyObject *hit_from(const nd_hit *h) {
@@ -410,12 +418,7 @@ static PyObject *hit_from(const nd_hit *h) {
   r->v[5] = opt_str(h->source);
   r->v[6] = opt_str(h->url);
   r->v[7] = opt_str(h->snippet);
-  for (int i = 0; i < 8; i++)
-    if (!r->v[i]) {
-      Py_DECREF(r);
-      return NULL;
-    }
-  return (PyObject *)r;
+  return rec_done(r);
 }
 
 /* A Topic; byte offsets converted to code points of body. */
@@ -429,12 +432,7 @@ static PyObject *topic_from(const nd_topic *t, const char *body) {
   r->v[4] = PyLong_FromSsize_t(char_offset(body, t->end));
   r->v[5] = PyLong_FromSize_t(t->mentions);
   r->v[6] = PyLong_FromUnsignedLongLong(t->articles);
-  for (int i = 0; i < 7; i++)
-    if (!r->v[i]) {
-      Py_DECREF(r);
-      return NULL;
-    }
-  return (PyObject *)r;
+  return rec_done(r);
 }
 
 /* A list of Topics from links of an article with this body; frees l. */
@@ -483,12 +481,7 @@ static PyObject *doc_from(const nd_doc *d, PyObject *index) {
   } else {
     r->v[7] = PyDict_New();
   }
-  for (int i = 0; i < 8; i++)
-    if (!r->v[i]) {
-      Py_DECREF(o);
-      return NULL;
-    }
-  return (PyObject *)o;
+  return rec_done(r);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2030,9 +2023,11 @@ static int add_type(PyObject *m, PyTypeObject *t, const char *name) {
 }
 
 static int make_keys(recspec *s) {
+  while (s->members[s->n].name) s->n++;
+  if (!s->nrepr) s->nrepr = s->n;
   if (!(s->keys = PyTuple_New(s->n))) return -1;
   for (int i = 0; i < s->n; i++) {
-    PyObject *k = PyUnicode_InternFromString(s->names[i]);
+    PyObject *k = PyUnicode_InternFromString(s->members[i].name);
     if (!k) return -1;
     PyTuple_SET_ITEM(s->keys, i, k);
   }
