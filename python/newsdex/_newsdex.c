@@ -799,36 +799,27 @@ typedef struct IndexObject {
   PyObject_HEAD
   nd_index *ix;            /* NULL once closed */
   PyThread_type_lock lock; /* one library call at a time on ix */
-  unsigned long owner;     /* thread holding lock (read and written with the GIL held) */
-  int held;
   int writable;
   PyObject *path;          /* as given (str, bytes or a path-like's fspath) */
 } IndexObject;
 
-/* Take the handle's lock; raise if the index is closed (lock not held
-** then).  Waiting releases the GIL.  Returns 0 or -1. */
-static int ix_lock_any(IndexObject *self) {
-  if (self->held && self->owner == PyThread_get_thread_ident()) {
-    PyErr_SetString(PyExc_RuntimeError, "newsdex.Index used again while a call on it is running in this thread");
-    return -1;
-  }
+/* Take the handle's lock, releasing the GIL while waiting for it.  Only
+** the library runs while it is held (no Python code), so a thread never
+** waits for a lock it holds itself. */
+static void ix_acquire(IndexObject *self) {
   if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
     Py_BEGIN_ALLOW_THREADS
     PyThread_acquire_lock(self->lock, WAIT_LOCK);
     Py_END_ALLOW_THREADS
   }
-  self->owner = PyThread_get_thread_ident();
-  self->held = 1;
-  return 0;
 }
 
-static void ix_unlock(IndexObject *self) {
-  self->held = 0;
-  PyThread_release_lock(self->lock);
-}
+static void ix_unlock(IndexObject *self) { PyThread_release_lock(self->lock); }
 
+/* Take the lock of an open index; raise if it is closed (lock not held
+** then).  Returns 0 or -1. */
 static int ix_lock(IndexObject *self) {
-  if (ix_lock_any(self)) return -1;
+  ix_acquire(self);
   if (!self->ix) {
     ix_unlock(self);
     PyErr_SetString(PyExc_ValueError, "operation on a closed newsdex.Index");
@@ -847,16 +838,26 @@ static PyObject *index_new(PyTypeObject *type, PyObject *Py_UNUSED(args), PyObje
   return (PyObject *)self;
 }
 
-static void index_dealloc(PyObject *op) {
-  IndexObject *self = (IndexObject *)op;
-  if (self->ix) {
-    nd_index *ix = self->ix;
-    self->ix = NULL;
+/* Close the handle once the call running on it (if any) is done; closing
+** twice is harmless. */
+static void ix_close(IndexObject *self) {
+  ix_acquire(self);
+  nd_index *ix = self->ix;
+  self->ix = NULL;
+  if (ix) {
     Py_BEGIN_ALLOW_THREADS
     nd_close(ix);
     Py_END_ALLOW_THREADS
   }
-  if (self->lock) PyThread_free_lock(self->lock);
+  ix_unlock(self);
+}
+
+static void index_dealloc(PyObject *op) {
+  IndexObject *self = (IndexObject *)op;
+  if (self->lock) { /* none if index_new failed */
+    ix_close(self);
+    PyThread_free_lock(self->lock);
+  }
   Py_CLEAR(self->path);
   Py_TYPE(op)->tp_free(op);
 }
@@ -919,16 +920,7 @@ static int index_init(PyObject *op, PyObject *args, PyObject *kw) {
 }
 
 static PyObject *index_close(PyObject *op, PyObject *Py_UNUSED(ignored)) {
-  IndexObject *self = (IndexObject *)op;
-  if (ix_lock_any(self)) return NULL;
-  nd_index *ix = self->ix;
-  self->ix = NULL;
-  if (ix) {
-    Py_BEGIN_ALLOW_THREADS
-    nd_close(ix);
-    Py_END_ALLOW_THREADS
-  }
-  ix_unlock(self);
+  ix_close((IndexObject *)op);
   Py_RETURN_NONE;
 }
 
@@ -965,19 +957,7 @@ static PyObject *index_exit(PyObject *op, PyObject *args) {
     Py_DECREF(r);
     r = index_simple(self, nd_commit);
   }
-  /* Close even when the commit failed, keeping its exception. */
-  PyObject *et, *ev, *etb;
-  PyErr_Fetch(&et, &ev, &etb);
-  PyObject *c = index_close(op, NULL);
-  if (!c) {
-    Py_XDECREF(r);
-    Py_XDECREF(et);
-    Py_XDECREF(ev);
-    Py_XDECREF(etb);
-    return NULL;
-  }
-  Py_DECREF(c);
-  PyErr_Restore(et, ev, etb);
+  ix_close(self); /* even when the commit failed (its exception stays set) */
   if (!r) return NULL;
   Py_DECREF(r);
   Py_RETURN_FALSE;
