@@ -158,9 +158,11 @@ def test_search_lower_bound_count(ix):
     lower = ix.search("harbour OR storm OR council", limit=2, count="lower_bound")
     assert [h.id for h in lower] == [h.id for h in exact]
     assert 2 <= lower.total <= exact.total
-    assert lower.total_exact in (True, False)
+    assert isinstance(lower.total_exact, bool)
     if lower.total_exact:
         assert lower.total == exact.total
+    else:
+        assert "at least %d total" % lower.total in repr(lower)
 
 
 def test_count_only(ix):
@@ -233,7 +235,7 @@ def test_related_and_suggest(ix):
     assert sug and all(isinstance(t, str) and isinstance(n, int) and t.startswith("harb") for t, n in sug)
     assert [n for _, n in sug] == sorted((n for _, n in sug), reverse=True)
     assert ix.suggest("harb", limit=1) == sug[:1]
-    assert ix.suggest("") == [] or isinstance(ix.suggest(""), list)
+    assert ix.suggest("") == [] and ix.suggest(" !") == []  # folds to nothing
 
 
 # ---- articles -----------------------------------------------------------------

@@ -150,9 +150,6 @@ GIL_SCRIPT = textwrap.dedent("""
     t2 = threading.Thread(target=search, daemon=True)
     t2.start()
     time.sleep(0.2)
-    progress = 0
-    for _ in range(1000):
-        progress += 1          # this thread keeps running meanwhile
     assert "search" not in done and "refresh" not in done
     os.set_blocking(fd, True)
     os.write(fd, data)
@@ -163,7 +160,6 @@ GIL_SCRIPT = textwrap.dedent("""
         f.write(data)
     os.replace(manifest + ".tmp", manifest)
     assert done == {"refresh": True, "search": want}, done
-    assert progress == 1000
     print("ok")
     """)
 
