@@ -1765,7 +1765,7 @@ static PyMethodDef index_methods[] = {
      "add($self, /, articles, *, errors='raise')\n--\n\n"
      "Add an article (a dict), replacing a stored one with the same id, and return its id; or add every "
      "article of an iterable of dicts (prepared on the index's threads, in batches) and return the list of "
-     "their ids.\n\nKeys: body (required), id (str or int; derived from the content when absent), title, "
+     "their ids.\n\nKeys: body (the text; a title or a body is required), id (str or int; derived from the content when absent), title, "
      "date (ISO 8601), source, url, marked (list of str), extra (dict); any other key is stored as an extra "
      "field.  Changes are visible and durable after commit().\n\n"
      "A bad article raises InvalidArgumentError (LimitError when too large) and adds nothing.  For an "
@@ -1945,7 +1945,7 @@ static int add_errors(PyObject *m) {
       {"NotFoundError", &NotFoundError, NULL, &KeyErr,
        "ND_ERR_NOTFOUND: no such article, or no archive at the path.  Also a KeyError."},
       {"InvalidArgumentError", &InvalidArgumentError, NULL, &ValueErr,
-       "ND_ERR_INVALID: a bad argument or a bad article (missing body, bad date, bad UTF-8...).  Also a "
+       "ND_ERR_INVALID: a bad argument or a bad article (neither title nor body, bad date, bad UTF-8...).  Also a "
        "ValueError."},
       {"ReadOnlyError", &ReadOnlyError, NULL, NULL,
        "ND_ERR_READONLY: a write call on an index opened read-only (open it with writable=True)."},
