@@ -13,6 +13,7 @@ add -Werror).
                                                 # on fetching setuptools
 """
 import os
+import re
 import shlex
 import subprocess
 
@@ -20,7 +21,9 @@ from setuptools import Extension, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-VERSION = "0.1.0"
+HEADER = os.path.join(TOP, "include", "newsdex.h")
+with open(HEADER, encoding="utf-8") as f:
+    VERSION = re.search(r'#define ND_VERSION "([^"]+)"', f.read()).group(1)
 
 # The library's dependencies, as in the Makefile's LIBS.
 LIBS = ["stemmer", "utf8proc", "zstd", "jansson", "xxhash", "roaring",
@@ -44,7 +47,6 @@ def static_library():
 
 
 LIB = static_library()
-HEADER = os.path.join(TOP, "include", "newsdex.h")
 
 extension = Extension(
     "newsdex._newsdex",
