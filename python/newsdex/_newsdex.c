@@ -509,15 +509,16 @@ static int put_str(PyObject *v, const char *field, const char **out, PyObject *k
   return 0;
 }
 
+/* Is m an article: a dict, or another mapping (one with keys())? */
+static int is_article(PyObject *m) {
+  return PyDict_Check(m) || (PyMapping_Check(m) && !PyUnicode_Check(m) && PyObject_HasAttrString(m, "keys"));
+}
+
 /* An article as a new dict, or NULL (TypeError) if it is no mapping. */
 static PyObject *as_dict(PyObject *m) {
-  if (!PyDict_Check(m)) {
-    int has_keys = PyMapping_Check(m) && !PyUnicode_Check(m) ? PyObject_HasAttrString(m, "keys") : 0;
-    if (!has_keys) {
-      PyErr_Format(PyExc_TypeError, "an article must be a dict (or another mapping), not %.100s",
-                   Py_TYPE(m)->tp_name);
-      return NULL;
-    }
+  if (!is_article(m)) {
+    PyErr_Format(PyExc_TypeError, "an article must be a dict (or another mapping), not %.100s", Py_TYPE(m)->tp_name);
+    return NULL;
   }
   PyObject *d = PyDict_New();
   if (d && PyDict_Merge(d, m, 1)) Py_CLEAR(d);
@@ -1493,8 +1494,7 @@ static PyObject *index_add(PyObject *op, PyObject *args, PyObject *kw) {
     PyErr_SetString(PyExc_ValueError, "operation on a closed newsdex.Index");
     return NULL;
   }
-  if (PyDict_Check(arg) || (PyMapping_Check(arg) && !PyUnicode_Check(arg) && PyObject_HasAttrString(arg, "keys")))
-    return add_one(self, arg);
+  if (is_article(arg)) return add_one(self, arg);
   if (PyUnicode_Check(arg) || PyBytes_Check(arg)) {
     PyErr_SetString(PyExc_TypeError, "add() takes an article (a dict) or an iterable of articles, not a string");
     return NULL;
