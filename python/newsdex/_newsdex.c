@@ -1917,34 +1917,29 @@ static struct PyModuleDef moduledef = {
     .m_methods = module_methods,
 };
 
-/* One exception class: name, status, second base (may be NULL), doc. */
+/* One exception class: its name, the variable holding it, its bases, its doc. */
 typedef struct errdef {
   const char *name;
   PyObject **slot;
   PyObject **parent; /* newsdex base (Error if NULL) */
-  PyObject **extra;  /* a built-in base besides, or NULL */
+  PyObject *extra;   /* a built-in base besides, or NULL */
   const char *doc;
 } errdef;
 
 static int add_errors(PyObject *m) {
-  static PyObject *MemoryErr, *OSErr, *ValueErr, *KeyErr;
-  MemoryErr = PyExc_MemoryError;
-  OSErr = PyExc_OSError;
-  ValueErr = PyExc_ValueError;
-  KeyErr = PyExc_KeyError;
   const errdef defs[] = {
-      {"OutOfMemoryError", &OutOfMemoryError, NULL, &MemoryErr, "ND_ERR_NOMEM: the library ran out of memory."},
-      {"IOError", &IOErrorExc, NULL, &OSErr,
+      {"OutOfMemoryError", &OutOfMemoryError, NULL, PyExc_MemoryError, "ND_ERR_NOMEM: the library ran out of memory."},
+      {"IOError", &IOErrorExc, NULL, PyExc_OSError,
        "ND_ERR_IO: a system call failed (the message names the file and the reason)."},
       {"CorruptError", &CorruptError, NULL, NULL, "ND_ERR_CORRUPT: a file of the archive is damaged."},
       {"LockedError", &LockedError, NULL, NULL,
        "ND_ERR_LOCKED: another writer holds the archive (one writable handle at a time)."},
-      {"QueryError", &QueryError, NULL, &ValueErr,
+      {"QueryError", &QueryError, NULL, PyExc_ValueError,
        "ND_ERR_QUERY: the query is malformed.  Attributes: query, offset (where the problem is, in "
        "characters of the query), byte_offset (the same in bytes of its UTF-8)."},
-      {"NotFoundError", &NotFoundError, NULL, &KeyErr,
+      {"NotFoundError", &NotFoundError, NULL, PyExc_KeyError,
        "ND_ERR_NOTFOUND: no such article, or no archive at the path.  Also a KeyError."},
-      {"InvalidArgumentError", &InvalidArgumentError, NULL, &ValueErr,
+      {"InvalidArgumentError", &InvalidArgumentError, NULL, PyExc_ValueError,
        "ND_ERR_INVALID: a bad argument or a bad article (neither title nor body, bad date, bad UTF-8...).  Also a "
        "ValueError."},
       {"ReadOnlyError", &ReadOnlyError, NULL, NULL,
@@ -1978,7 +1973,7 @@ static int add_errors(PyObject *m) {
     char full[64];
     snprintf(full, sizeof full, "newsdex.%s", defs[i].name);
     PyObject *parent = defs[i].parent ? *defs[i].parent : Error;
-    PyObject *bases = defs[i].extra ? PyTuple_Pack(2, parent, *defs[i].extra) : PyTuple_Pack(1, parent);
+    PyObject *bases = defs[i].extra ? PyTuple_Pack(2, parent, defs[i].extra) : PyTuple_Pack(1, parent);
     if (!bases) return -1;
     *defs[i].slot = PyErr_NewExceptionWithDoc(full, defs[i].doc, bases, NULL);
     Py_DECREF(bases);
