@@ -496,8 +496,7 @@ static int check_field(add_slot *s, const char *name, const char *v) {
 
 /* The checks of nd_add on an article; on success *date is its date. */
 static int validate(add_slot *s, const nd_doc *in, int64_t *date) {
-  if (!in || ((!in->body || ingest_blank(in->body, strlen(in->body))) &&
-              (!in->title || ingest_blank(in->title, strlen(in->title))))) {
+  if (!in || ingest_empty_article(in->title, in->body)) {
     slot_fail(s, ND_ERR_INVALID, "empty article");
     return -1;
   }

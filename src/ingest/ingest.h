@@ -73,6 +73,11 @@ int ingest_size(const char *path, uint64_t *bytes);
 /* Is p[0..n) only whitespace (space, tab, CR, LF, FF, VT)? */
 int ingest_blank(const char *p, size_t n);
 
+/* Is an article empty: neither its title nor its body (NULL: none) has
+** anything besides whitespace?  The rule of the readers and of nd_add()
+** ("empty article"). */
+int ingest_empty_article(const char *title, const char *body);
+
 /* "FILE:LINE: ", "FILE:[INDEX]: " or "FILE: " for a place, into out
 ** (always NUL-terminated). */
 void ingest_where(char *out, size_t n, const char *file, uint64_t place);

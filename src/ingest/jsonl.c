@@ -136,9 +136,8 @@ static int fields(json_t *o, nd_doc *d, char *idbuf, size_t idn, char *reason, s
     return -1;
   json_t *b = json_object_get(o, "body");
   if (b && !json_is_null(b) && !json_is_string(b)) { snprintf(reason, rn, "body is not a string"); return -1; }
-  int has_body = b && json_is_string(b);
-  d->body = has_body ? json_string_value(b) : ""; /* never NULL */
-  if (ingest_blank(d->body, has_body ? json_string_length(b) : 0) && (!d->title || ingest_blank(d->title, strlen(d->title)))) {
+  d->body = b && json_is_string(b) ? json_string_value(b) : ""; /* never NULL */
+  if (ingest_empty_article(d->title, d->body)) {
     snprintf(reason, rn, "empty article");
     return -1;
   }

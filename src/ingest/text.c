@@ -81,6 +81,10 @@ int ingest_blank(const char *p, size_t n) {
   return 1;
 }
 
+int ingest_empty_article(const char *title, const char *body) {
+  return (!title || ingest_blank(title, strlen(title))) && (!body || ingest_blank(body, strlen(body)));
+}
+
 /* Is t[s..e) blank (only whitespace)? */
 static int blank(const char *t, size_t s, size_t e) { return ingest_blank(t + s, e - s); }
 
