@@ -78,11 +78,14 @@ try {
   await page.press('#q', 'Enter');
   await page.waitForFunction(() => location.hash.includes('q=president'));
   await waitStatus();
-  const firstPage = await page.locator('#hits h3').allTextContents();
+  // by article (the links' targets): wire copies share their titles
+  const hrefs = () => page.locator('#hits h3 a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const firstPage = await hrefs();
   await page.click('#next');
   await page.waitForFunction(() => location.hash.includes('page=1'));
-  await page.waitForFunction((f) => document.querySelector('#hits h3') && document.querySelector('#hits h3').textContent !== f, firstPage[0]);
-  check('next page shows other hits', !firstPage.includes(await page.locator('#hits h3').first().textContent()));
+  await page.waitForFunction((f) => document.querySelector('#hits h3 a') && document.querySelector('#hits h3 a').getAttribute('href') !== f, firstPage[0]);
+  const secondPage = await hrefs();
+  check('next page shows other hits', secondPage.length > 0 && secondPage.every((h) => !firstPage.includes(h)), [firstPage, secondPage]);
 
   // ---- suggestions: arrows and Enter, and opening a suggested article
   await page.fill('#q', '');
