@@ -43,7 +43,7 @@ $(BUILD)/examples/embed: examples/embed.c $(BUILD)/libnewsdex.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
 
 # Invented corpora for the tests (tests/fixtures/gen_news.py: no third-party
-# text, the same bytes on every machine): news.jsonl has the mixed shapes of
+# text, the same articles on every machine): news.jsonl has the mixed shapes of
 # several sources, wire.jsonl.zst is long wire copy, zstd-compressed.
 FIXTURES = $(BUILD)/fixtures/news.jsonl $(BUILD)/fixtures/wire.jsonl.zst
 $(BUILD)/fixtures/news.jsonl: tests/fixtures/gen_news.py
