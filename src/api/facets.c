@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "../index/index.h"
-#include "../link/link.h"
+#include "../index/topic_terms.h"
 #include "../query/exec.h"
 #include "../util/date.h"
 #include "../util/mem.h"

@@ -27,7 +27,7 @@
 
 #include "../ingest/ingest.h"
 #include "../ingest/markers.h"
-#include "../link/link.h"
+#include "topic_terms.h"
 #include "../util/date.h"
 #include "../util/file.h"
 #include "../util/mem.h"

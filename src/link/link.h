@@ -11,14 +11,27 @@
 **   spans.c     name-like spans: runs of capitalised words with particles
 **               and initials, titles dropped, acronyms, possessives stripped
 **   phrases.c   key phrases from the archive's statistics (collocations
-**               such as "Iraq war"), when an archive is given
+**               such as "Iraq war"), when an archive is given; the
+**               per-article cache of those statistics
 **   topics.c    group mentions into topics (a surname, a shorter form or
 **               an acronym joins the full name) and type them
 **   salience.c  score topics and pick the best k
-**   link.c      the public calls (nd_link_doc, nd_link_id, nd_links_*),
-**               and the index terms of an article's topics
+**   link.c      lk_link_text(): the steps in order, from an article's text
+**               and optional archive statistics to its best k topics
 **   match.c     exact and lenient matching of topics against editors'
 **               terms, for evaluation (docs/linking.md defines both)
+**
+** This folder works on text alone: it includes nothing above src/text and
+** src/util (and the public types of newsdex.h).  The archive reaches it
+** only through lk_stats_src, which the caller fills in.  The parts that
+** know the archive live above it:
+**
+**   src/api/links.c          the public calls (nd_link_doc, nd_link_id,
+**                            nd_links_*): lk_link_text() with statistics
+**                            from nd_search() and nd_stats_get()
+**   src/index/topic_terms.c  an article's topics as index terms
+**                            (lk_topic_terms, lk_topic_key, the type
+**                            letters; declared in src/index/topic_terms.h)
 **
 ** docs/linking.md describes the method and its measured quality.
 */
@@ -108,13 +121,25 @@ void lk_spans_free(lk_spans *sp);
 
 /* ---- phrases.c ------------------------------------------------------------ */
 
-/* Archive statistics: document frequencies through nd_search, cached for
-** one article. */
+/* Archive statistics, supplied by the caller (the linker never opens an
+** archive itself): the number of articles, and the number of articles
+** containing a phrase.  df() is asked about a text s[0..n) as written or
+** in lower case (a name, a word, "iraq war"); it sets *df (0 when the
+** text cannot be searched) and returns 0, or a negative ND_ERR_* status
+** that stops the linking. */
+typedef struct lk_stats_src {
+  void *ctx;     /* passed to df() */
+  uint64_t docs; /* articles in the archive; 0: no statistics (text only) */
+  int (*df)(void *ctx, const char *s, size_t n, uint64_t *df);
+} lk_stats_src;
+
+/* The statistics of one article's linking: src's answers, cached (each
+** distinct text is asked once). */
 typedef struct lk_stats lk_stats;
-lk_stats *lk_stats_new(nd_index *ix); /* NULL: out of memory; ix may be NULL */
+lk_stats *lk_stats_new(const lk_stats_src *src); /* NULL: out of memory; src may be NULL */
 void lk_stats_free(lk_stats *st);
 uint64_t lk_stats_docs(const lk_stats *st); /* articles in the archive (0: none) */
-/* Articles containing the phrase s[0..n) (searched as a quoted phrase).
+/* Articles containing the phrase s[0..n) (0 without statistics).
 ** 0 or a negative ND_ERR_* status. */
 int lk_stats_df(lk_stats *st, const char *s, size_t n, uint64_t *df);
 
@@ -165,30 +190,20 @@ char *lk_norm(const char *s, analyzer *an);
 ** other's ("Scheffer" and "Jaap de Hoop Scheffer", "Iraq" and "Iraq war"). */
 int lk_match(const char *a, const char *b, int lenient, analyzer *an);
 
-/* ---- link.c: topics as index terms ----------------------------------------- */
+/* ---- link.c --------------------------------------------------------------- */
 
-/* An article's key topics are indexed (at add time, from its text alone)
-** as terms of the form
-**   SEG_TOPIC_PREFIX, a type letter (p person, o organisation, l place,
-**   x other), the normalised text (lk_norm without analyzer: "jaap de hoop
-**   scheffer"), LK_TERM_SEP, the text as the article wrote it
-** so that a query matches the normalised text (everything up to and
-** including the separator: its "key") and facets show the written form. */
-#define LK_TERM_SEP '\x1f'
-#define LK_TOPICS_INDEXED 16 /* topics of an article put in the index, at most */
-#define LK_OTHERS_INDEXED 4  /* of which untyped ones (key phrases...), at most */
-/* The type letter, and back (-1: no type has that letter). */
-char lk_type_letter(int type);
-int lk_letter_type(char c);
-/* Append the key of text s[0..n) among the topics of `type` to out.  0, or
-** -1 when out of memory or the normalised text is empty. */
-int lk_topic_key(const char *s, size_t n, int type, buf *out);
-/* Append the topic terms of article d to out, each as a length byte and
-** the term's bytes: from its text alone, its people, organisations and
-** places (countries too, which links avoid: a search by place wants them)
-** and its best untyped topics among the first 2 * LK_OTHERS_INDEXED, best
-** first, LK_TOPICS_INDEXED at most, one per normalised name (whatever
-** its type), none longer than DICT_MAX_TERM.  0 or ND_ERR_NOMEM. */
-int lk_topic_terms(const nd_doc *d, buf *out);
+/* An article's best topics, best first. */
+typedef struct lk_linked {
+  nd_topic *t; /* text (mem_alloc'd), type, score, first mention's start/end, mentions, df */
+  size_t n;
+} lk_linked;
+
+/* Link article doc (its body, and its title when there is one): the best
+** k topics (k = 0 means none), with archive statistics from src when it
+** is not NULL, else from the text alone.  Never looks at doc->marked.  0 (out
+** filled in; lk_linked_free() it), ND_ERR_INVALID (no body), ND_ERR_NOMEM,
+** or what src->df() returned. */
+int lk_link_text(const nd_doc *doc, const lk_stats_src *src, size_t k, lk_linked *out);
+void lk_linked_free(lk_linked *l);
 
 #endif

@@ -15,8 +15,9 @@
 ** least MIN_SHARE).  Without an archive only a pair written twice or more in
 ** the article is kept.
 **
-** Statistics come from nd_search() with ids_only (the count of a quoted
-** phrase), cached for the article.
+** Statistics come from the caller's lk_stats_src (src/api/links.c: the
+** count of nd_search() with ids_only for the quoted phrase), cached for the
+** article.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -35,20 +36,15 @@ typedef struct df_entry {
 } df_entry;
 
 struct lk_stats {
-  nd_index *ix;
-  uint64_t docs;
+  lk_stats_src src; /* src.df NULL: no statistics */
   df_entry *e;
   size_t n, cap;
-  buf q;
 };
 
-lk_stats *lk_stats_new(nd_index *ix) {
+lk_stats *lk_stats_new(const lk_stats_src *src) {
   lk_stats *st = mem_calloc(1, sizeof *st);
   if (!st) return NULL;
-  st->ix = ix;
-  buf_init(&st->q);
-  nd_stats s;
-  if (ix && nd_stats_get(ix, &s) == ND_OK) st->docs = s.articles;
+  if (src && src->df) st->src = *src;
   return st;
 }
 
@@ -56,33 +52,21 @@ void lk_stats_free(lk_stats *st) {
   if (!st) return;
   for (size_t i = 0; i < st->n; i++) mem_free(st->e[i].key);
   mem_free(st->e);
-  buf_free(&st->q);
   mem_free(st);
 }
 
-uint64_t lk_stats_docs(const lk_stats *st) { return st && st->ix ? st->docs : 0; }
+uint64_t lk_stats_docs(const lk_stats *st) { return st && st->src.df ? st->src.docs : 0; }
 
 int lk_stats_df(lk_stats *st, const char *s, size_t n, uint64_t *df) {
   *df = 0;
-  if (!st || !st->ix || !st->docs) return 0;
+  if (!st || !st->src.df || !st->src.docs) return 0;
   for (size_t i = 0; i < st->n; i++)
     if (strlen(st->e[i].key) == n && !memcmp(st->e[i].key, s, n)) { *df = st->e[i].df; return 0; }
-  buf_reset(&st->q);
-  buf_putc(&st->q, '"');
-  for (size_t i = 0; i < n; i++) buf_putc(&st->q, s[i] == '"' ? ' ' : (uint8_t)s[i]);
-  buf_putc(&st->q, '"');
-  const char *q = buf_cstr(&st->q);
-  if (st->q.oom || mem_grow(&st->e, &st->cap, st->n, sizeof *st->e)) return ND_ERR_NOMEM;
+  if (mem_grow(&st->e, &st->cap, st->n, sizeof *st->e)) return ND_ERR_NOMEM;
   char *key = mem_strndup(s, n);
   if (!key) return ND_ERR_NOMEM;
-  nd_search_options o = {0};
-  o.limit = 1;
-  o.ids_only = 1;
-  nd_results *r = NULL;
-  int rc = nd_search(st->ix, q, &o, &r);
-  if (rc == ND_OK) *df = nd_results_total(r);
-  nd_results_free(r);
-  if (rc != ND_OK && rc != ND_ERR_QUERY) { mem_free(key); return rc; }
+  int rc = st->src.df(st->src.ctx, s, n, df);
+  if (rc) { *df = 0; mem_free(key); return rc; }
   st->e[st->n++] = (df_entry){key, *df};
   return 0;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "../link/link.h"
+#include "../index/topic_terms.h"
 #include "../util/date.h"
 #include "../util/mem.h"
 

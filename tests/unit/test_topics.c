@@ -49,6 +49,7 @@
 
 #include "index/segment.h"
 #include "ingest/ingest.h"
+#include "index/topic_terms.h"
 #include "link/link.h"
 #include "newsdex.h"
 #define TEST_RNG_SEED 0x70901c5u
