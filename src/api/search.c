@@ -25,6 +25,9 @@ struct nd_results {
                 ** or its id in an ids_only search */
 };
 
+/* The headline of an untitled hit: its body's first sentence (lead_make(),
+** sentences as src/text/sentence.h finds them), cut at about this many
+** characters. */
 #define LEAD_CHARS 80
 
 typedef struct fetch_key {

@@ -3,12 +3,15 @@
 **
 ** Words are compared as written (case matters: "Gen." is a title, "gen"
 ** nothing).  The lists are short and general; names themselves come from
-** the text and from the gazetteers (gazetteer.c), never from here.
+** the text and from the gazetteers (gazetteer.c), never from here.  The
+** abbreviations (the words that take a period of their own, and the titles
+** among them) are the project's one list, in src/text/sentence.c.
 */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "../text/sentence.h"
 #include "link.h"
 
 /* Word lists are looked up through one hash table built at first use:
@@ -77,20 +80,38 @@ static cue_slot *cue_find(const char *s, size_t n) {
   return &CUE_TABLE[h];
 }
 
+/* Put word s[0..n) in list i (I_*). */
+static void cue_add(const char *s, size_t n, unsigned i) {
+  if (!n || n > CUE_MAX_WORD) return; /* none is (17 bytes at most); in_list() refuses them too */
+  cue_slot *sl = cue_find(s, n);
+  memcpy(sl->word, s, n);
+  sl->len = (uint8_t)n;
+  sl->in |= (uint16_t)(1u << i);
+  CUE_BY_FIRST[(unsigned char)s[0]] |= 1u << i;
+  CUE_BY_LEN[n] |= 1u << i;
+}
+
 static void cue_build(void) {
   size_t nl;
   const char *const *const *all = lists_all(&nl);
   for (size_t i = 0; i < nl; i++)
-    for (const char *const *w = all[i]; *w; w++) {
-      size_t n = strlen(*w);
-      if (n > CUE_MAX_WORD) continue; /* none is (17 bytes at most); in_list() refuses them too */
-      cue_slot *sl = cue_find(*w, n);
-      memcpy(sl->word, *w, n);
-      sl->len = (uint8_t)n;
-      sl->in |= (uint16_t)(1u << i);
-      CUE_BY_FIRST[(unsigned char)(*w)[0]] |= 1u << i;
-      CUE_BY_LEN[n] |= 1u << i;
+    if (all[i]) /* NULL: the abbreviations, below */
+      for (const char *const *w = all[i]; *w; w++) cue_add(*w, strlen(*w), (unsigned)i);
+  /* The abbreviations of sentence.c: each may take a period (I_ABBR, as
+  ** written without it: "Gen"), and its titles are the abbreviated titles
+  ** (I_TITLES_ABBR, written with it: "Gen."). */
+  size_t na;
+  const sent_abbrev *ab = sent_abbrevs(&na);
+  for (size_t i = 0; i < na; i++) {
+    size_t n = strlen(ab[i].word);
+    cue_add(ab[i].word, n, I_ABBR);
+    if (ab[i].kind == SENT_TITLE && n < CUE_MAX_WORD) {
+      char t[CUE_MAX_WORD + 1];
+      memcpy(t, ab[i].word, n);
+      t[n] = '.';
+      cue_add(t, n + 1, I_TITLES_ABBR);
     }
+  }
   atomic_store_explicit(&CUE_READY, 1, memory_order_release);
 }
 
@@ -101,11 +122,8 @@ static int in_list(uint32_t mask, const char *s, size_t n) {
   return (cue_find(s, n)->in & mask) != 0;
 }
 
-/* Abbreviated titles: a person's name follows. */
-static const char *const TITLES_ABBR[] = {
-  "Mr.", "Mrs.", "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Lt.", "Gen.", "Col.", "Sgt.", "Capt.",
-  "Adm.", "Maj.", "Cpl.", "Pvt.", "Cmdr.", "Cdr.", "Rev.", "Prof.", "Det.", "Insp.", "Supt.",
-  "Msgr.", "Fr.", "Amb.", "Atty.", "Lt.Gen.", "Brig.", "Pres.", "Sens.", "Reps.", "Mmes.", NULL};
+/* Abbreviated titles, a person's name follows ("Sen.", "Gen.", "Mr."): the
+** SENT_TITLE abbreviations of src/text/sentence.c with their period. */
 
 static const char *const TITLES[] = {
   "Mr", "Mrs", "Ms", "Dr", "President", "Vice", "Secretary", "Secretary-General", "Minister",
@@ -123,14 +141,9 @@ static const char *const TITLES[] = {
 int cue_title_abbr(const char *s, size_t n) { return in_list(L_TITLES_ABBR, s, n); }
 int cue_title(const char *s, size_t n) { return in_list(L_TITLES_ABBR | L_TITLES, s, n); }
 
-/* Words that may take a period of their own (the period ends no sentence). */
-static const char *const ABBR[] = {
-  "Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov", "Lt", "Gen", "Col", "Sgt", "Capt", "Adm", "Maj",
-  "Cpl", "Pvt", "Cmdr", "Cdr", "Rev", "Prof", "Det", "Insp", "Supt", "Msgr", "Fr", "Amb", "Atty",
-  "Brig", "Pres", "Sens", "Reps", "St", "Ste", "Mt", "Ft", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd",
-  "Bros", "No", "Nos", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept",
-  "Oct", "Nov", "Dec", "Ave", "Blvd", "Rd", "Dept", "Univ", "Assn", "Gens", "Messrs", NULL};
-
+/* Words that may take a period of their own ("Gen", "Inc", "Jr"): every
+** abbreviation of src/text/sentence.c.  Whether that period also ends a
+** sentence is sent_ends_at()'s question, not this list's. */
 int cue_abbr(const char *s, size_t n) { return in_list(L_ABBR, s, n); }
 
 /* May stand between two capitalised words of one name. */
@@ -250,7 +263,7 @@ int cue_demonym(const char *s, size_t n) { return in_list(L_DEMONYMS, s, n); }
 
 static const char *const *const *lists_all(size_t *n) {
   static const char *const *const ALL[I_LISTS] = {
-    [I_TITLES_ABBR] = TITLES_ABBR, [I_TITLES] = TITLES, [I_ABBR] = ABBR, [I_PARTICLES] = PARTICLES,
+    [I_TITLES_ABBR] = NULL, [I_TITLES] = TITLES, [I_ABBR] = NULL, [I_PARTICLES] = PARTICLES,
     [I_ORG_WORDS] = ORG_WORDS, [I_PLACE_WORDS] = PLACE_WORDS, [I_OPENERS] = OPENERS,
     [I_DATE_WORDS] = DATE_WORDS, [I_STOP] = STOP, [I_SUFFIXES] = SUFFIXES, [I_DEMONYMS] = DEMONYMS};
   *n = I_LISTS;

@@ -6,11 +6,15 @@
 ** "al-Sadr", "Navarro-Valls"), and so do the periods of an acronym
 ** ("U.S.").  A final period belongs to the word when the word is an
 ** initial ("G."), an acronym ("U.S.") or a known abbreviation ("Gen.",
-** "Jr.", "Inc."): it then ends no sentence.  A possessive "'s" (or "'" after
-** an s) is left out of the word and flagged.
+** "Jr.", "Inc."; the list of src/text/sentence.c, through cue_abbr()).  A
+** possessive "'s" (or "'" after an s) is left out of the word and flagged.
 **
 ** What lies between two words decides LW_BREAK (anything but blanks) and
-** LW_SENT (a newline, a sentence end . ! ?, a colon, an opening quote).
+** LW_SENT: a sentence end, a newline, a colon or an opening quote.  Whether
+** a period, ! or ? ends a sentence is sent_ends_at()'s answer
+** (src/text/sentence.h): "Sen." and "George W. Bush" end none, "in the U.S.
+** The talks" ends one with the period that belongs to "U.S.", and so does
+** "officials said. The"; an ellipsis or the period of "3.5" ends none.
 ** A line of at most 25 words that does not end like a sentence and whose
 ** words are mostly capitalised is a headline: its words get LW_HEAD.
 **
@@ -22,6 +26,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "../text/sentence.h"
 #include "../util/mem.h"
 #include "link.h"
 
@@ -253,15 +258,19 @@ static inline int push(lk_words *ws, const lk_word *w) {
 
 /* What lies between two words, gathered while the splitter skips it:
 ** LW_BREAK for anything but blanks, LW_SENT for a line or sentence end or a
-** colon; `last` is its last character that is no blank (-1: none). */
+** colon; `last` is its last character that is no blank (-1: none).  cp is
+** the character at body[i]. */
 typedef struct gap {
   uint32_t f;
   int32_t last;
 } gap;
 
-static inline void gap_add(gap *g, int32_t cp) {
+static inline void gap_add(gap *g, int32_t cp, const char *body, size_t len, size_t i) {
   if (!is_blank(cp)) { g->f |= LW_BREAK; g->last = cp; }
-  if (cp == '\n' || cp == '.' || cp == '!' || cp == '?' || cp == ':' || cp == 0x2026) g->f |= LW_SENT;
+  if (cp == '\n' || cp == ':') g->f |= LW_SENT;
+  else if ((cp == '.' || cp == '!' || cp == '?' || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F) && !(g->f & LW_SENT) &&
+           sent_ends_at(body, len, i))
+    g->f |= LW_SENT;
 }
 
 /* The flags a gap gives the word after it (`first`: the first word). */
@@ -330,9 +339,9 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
     unsigned char b = (unsigned char)body[i];
     if (b == ' ') { i++; continue; } /* a blank: nothing to note */
     unsigned seen = ascii_class(b);
-    if (b < 0x80 && !seen) { gap_add(&g, b); i++; continue; }
+    if (b < 0x80 && !seen) { gap_add(&g, b, body, len, i); i++; continue; }
     int32_t cp = cp_at(body, len, i, &k);
-    if (!is_wordch(cp)) { gap_add(&g, cp); i += k; continue; }
+    if (!is_wordch(cp)) { gap_add(&g, cp, body, len, i); i += k; continue; }
     size_t s = i;
     i += k;
     int32_t last = cp;
@@ -374,12 +383,14 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
     else if (n > 4 && !memcmp(body + i - 4, "\xE2\x80\x99s", 4)) { w.end = (uint32_t)(i - 4); w.flags |= LW_POSS; }
     else if (i < len && body[i] == '\'' && body[i - 1] == 's' && !(i + 1 < len && is_wordch((unsigned char)body[i + 1])))
       w.flags |= LW_POSS;
+    uint32_t ends = 0; /* the word's own period ends a sentence */
     if (i < len && body[i] == '.' && !(w.flags & LW_POSS)) {
       int initial = k == n && is_upper(cp); /* one code point, a capital */
       if (initial || (memchr(body + s, '.', n) && acronym_so_far(body + s, n)) ||
           cue_abbr(body + s, n)) {
         w.end = (uint32_t)(i + 1);
         w.flags |= LW_ABBR;
+        if (sent_ends_at(body, len, i)) ends = LW_SENT | LW_BREAK;
         i++;
       }
     }
@@ -387,7 +398,7 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
     if (i < len && is_hyphen((unsigned char)body[i]) && i + 1 < len && body[i + 1] >= 'a' && body[i + 1] <= 'z' && (w.flags & LW_CAP))
       w.flags |= LW_HYPHLOW;
     w.flags |= gap_flags(&g, ws->n == 0);
-    g = (gap){0, -1};
+    g = (gap){ends, -1};
     if (w.flags & LW_SENT) sent++;
     w.sent = (uint32_t)(sent < 0 ? 0 : sent);
     if (push(ws, &w)) { lk_words_free(ws); return -1; }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "../text/sentence.h"
 #include "../util/mem.h"
 #include "newsdex.h"
 
@@ -111,18 +112,22 @@ void text_put(buf *out, const char *text, size_t n, int html) {
   if (space && out->n && out->p[out->n - 1] != ' ') buf_putc(out, ' ');
 }
 
+/* How far past max_chars characters the headline's sentence end is looked
+** for (bytes): enough for the words after a period (sentence.h). */
+#define LEAD_LOOKAHEAD 256
+
 void lead_make(const char *body, size_t max_chars, buf *out) {
-  size_t i = 0, chars = 0, last_space = 0;
-  while (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r') i++;
-  size_t start = i;
-  for (; body[i] && body[i] != '\n'; i++) {
+  size_t start = 0;
+  while (body[start] == ' ' || body[start] == '\t' || body[start] == '\n' || body[start] == '\r') start++;
+  /* a character is at most 4 bytes: the sentence is looked at no further
+  ** than where max_chars characters surely end, plus the word after it */
+  size_t len = start + strnlen(body + start, max_chars * 4 + LEAD_LOOKAHEAD);
+  size_t end = sent_end(body, len, start);
+  size_t chars = 0, last_space = 0;
+  for (size_t i = start; i < end; i++) {
     unsigned char c = (unsigned char)body[i];
     if ((c & 0xC0) == 0x80) continue; /* count characters, not bytes */
-    if (c == ' ') last_space = i;
-    if ((c == '.' || c == '!' || c == '?') && (body[i + 1] == ' ' || body[i + 1] == '\n' || !body[i + 1])) {
-      i++; /* keep the sentence's own end */
-      break;
-    }
+    if (c <= ' ') last_space = i;
     if (++chars > max_chars) {
       size_t cut = last_space > start + (i - start) / 2 ? last_space : i;
       text_put(out, body + start, cut - start, 0);
@@ -130,7 +135,35 @@ void lead_make(const char *body, size_t max_chars, buf *out) {
       return;
     }
   }
-  text_put(out, body + start, i - start, 0);
+  text_put(out, body + start, end - start, 0);
+}
+
+/* The end of the last sentence that ends in [lo, hi] (offsets into body,
+** which has n bytes), or 0 when none does. */
+static size_t last_sentence_end(const char *body, size_t n, size_t from, size_t lo, size_t hi) {
+  size_t best = 0, p = from;
+  while (p < n) {
+    size_t e = sent_end(body, n, p);
+    if (e > hi) break;
+    if (e >= lo) best = e;
+    size_t q = sent_skip(body, n, e);
+    if (q <= p) break;
+    p = q;
+  }
+  return best;
+}
+
+/* The start of the last sentence that starts in [lo, hi] (the text's start
+** counts when lo is 0), or n when none does. */
+static size_t last_sentence_start(const char *body, size_t n, size_t lo, size_t hi) {
+  size_t best = lo ? n : sent_skip(body, n, 0), p = lo;
+  if (best > hi) best = n;
+  while (p < hi) {
+    size_t q = sent_skip(body, n, sent_end(body, n, p));
+    if (q > hi || q <= p) break;
+    best = p = q;
+  }
+  return best;
 }
 
 int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, size_t chars, const char *open,
@@ -167,20 +200,49 @@ int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, si
     size_t end = (size_t)s.t[best].start + chars < blen ? s.t[best].start + chars : blen;
     while (best > 0 && s.t[best - 1].start + chars >= end) best--;
   }
+  /* Whole sentences where they fit: when the sentence of the window's
+  ** first match starts inside the window, or a little before it (an eighth
+  ** of its length), the snippet starts there. */
+  if (s.n) {
+    size_t m = best;
+    while (m < s.n && s.t[m].match < 0) m++;
+    size_t from = s.t[best].start, slack = chars / 8;
+    size_t ss = m < s.n ? last_sentence_start(body, blen, from > slack ? from - slack : 0, s.t[m].start) : blen;
+    if (ss < blen) {
+      while (best > 0 && s.t[best - 1].start >= ss) best--;
+      while (best < m && s.t[best].start < ss) best++;
+    }
+  }
   size_t from = s.n ? s.t[best].start : 0;
   size_t limit = from + chars;
   int html = mode == ND_SNIPPET_HTML;
   if (from > 0) buf_puts(out, "… ");
+  /* Where the window is cut (tokens past `limit` do not fit), it ends at
+  ** a sentence's end instead when one lies in its second half or a little
+  ** past it, after the last match it shows. */
+  size_t k = best, last_match = from;
+  for (; k < s.n && s.t[k].end <= limit; k++)
+    if (s.t[k].match >= 0) last_match = s.t[k].end;
+  int cut = k < s.n || (s.n == 0 && blen > chars) || (k == s.n && scanlen < blen);
+  size_t stop = limit, sent_stop = 0;
+  if (cut && s.n) {
+    size_t lo = from + chars / 2 > last_match ? from + chars / 2 : last_match;
+    size_t hi = limit + chars / 8 < scanlen ? limit + chars / 8 : scanlen;
+    sent_stop = last_sentence_end(body, blen, from, lo, hi);
+    if (sent_stop) stop = sent_stop;
+  }
   size_t at = from;
-  size_t k = best;
-  for (; k < s.n && s.t[k].end <= limit; k++) {
+  for (k = best; k < s.n && s.t[k].end <= stop; k++) {
     text_put(out, body + at, s.t[k].start - at, html);
     if (s.t[k].match >= 0) buf_puts(out, open);
     text_put(out, body + s.t[k].start, s.t[k].end - s.t[k].start, html);
     if (s.t[k].match >= 0) buf_puts(out, close);
     at = s.t[k].end;
   }
-  if (k < s.n || (s.n == 0 && blen > chars) || (k == s.n && scanlen < blen)) {
+  if (sent_stop) {
+    text_put(out, body + at, sent_stop - at, html);
+    if (sent_skip(body, blen, sent_stop) < blen) buf_puts(out, " …");
+  } else if (cut) {
     /* Cut: keep the punctuation right after the last word, then "…". */
     size_t end = at;
     while (end < blen && end < at + 2 && (unsigned char)body[end] > ' ' && (unsigned char)body[end] < 0x80 &&

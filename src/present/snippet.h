@@ -7,8 +7,13 @@
 ** index matched ("forces" and "force" both match the stem "forc").  The
 ** window of about `chars` bytes holding the most distinct matched terms
 ** (then the most matches, then the earliest) is chosen; it starts at a word,
-** runs of white space become one space, and "…" marks a cut.  Only the
-** first SNIPPET_SCAN bytes of a body are searched for matches.
+** runs of white space become one space, and "…" marks a cut.  Sentences
+** (src/text/sentence.h) are kept whole where that costs little: when the
+** sentence of the window's first match starts inside the window, or up to
+** an eighth of its length before it, the snippet starts there; when the
+** window must be cut it ends at the last sentence end after its last match
+** that lies in its second half or up to an eighth of its length past it.  Only the first SNIPPET_SCAN bytes of a body are
+** searched for matches.
 */
 #ifndef ND_PRESENT_SNIPPET_H
 #define ND_PRESENT_SNIPPET_H
@@ -36,8 +41,10 @@ int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, si
                  const char *open, const char *close, buf *out);
 
 /* Append the start of body's first sentence to out: up to the sentence's
-** end, its first line break or about max_chars characters (cut at a word,
-** then "…"), white space collapsed.  For listing articles without a title. */
+** end as src/text/sentence.h finds it (an abbreviation such as "Sen." or
+** "U.S." does not end it; a paragraph break does) or about max_chars
+** characters (cut at a word, then "…"), white space collapsed.  For listing
+** articles without a title. */
 void lead_make(const char *body, size_t max_chars, buf *out);
 
 /* Append text[0..n) to out, HTML-escaped when html is set, with runs of
