@@ -265,14 +265,17 @@ typedef struct nd_count {
 enum { ND_HIST_NONE = 0, ND_HIST_DAY = 1, ND_HIST_WEEK = 2, ND_HIST_MONTH = 3, ND_HIST_YEAR = 4 };
 
 typedef struct nd_facet_options {
-  const char *const *fields; /* term fields to count; today "source" */
+  const char *const *fields; /* fields to count: "source", "people", "organisations", "places", "topics" */
   size_t nfields;
   size_t limit;              /* keys kept per field (most frequent); 0 means 10 */
   int histogram;             /* ND_HIST_*: matching articles per period */
 } nd_facet_options;
 
-/* One field's counts: most frequent first, ties in key order.  A key is an
-** index term of the field (folded and stemmed, like every term). */
+/* One field's counts: most frequent first, ties in key order.  A key is a
+** value of the field as articles write it: a source ("USA TODAY") or a key
+** topic's name, the most frequent of its written forms (the forms that
+** differ only in case and white space, or in the topic's normalisation,
+** are counted together). */
 typedef struct nd_facet {
   const char *field;
   const nd_count *counts;

@@ -14,6 +14,9 @@
 **   - every postings list: decodes, documents strictly increasing and
 **     < ndocs, df documents, frequencies > 0, positions not decreasing,
 **     title positions inside the title and body positions inside the body;
+**   - source terms (index/srcterm.h): well formed (a folded, collapsed key
+**     that is the written form's key, a separator, the written form), once
+**     at position 0, at most one per article;
 **   - the date index: sorted by (date, doc), each entry naming a real
 **     document with that date, one entry per dated document;
 **   - the stored articles: every block decompresses, every record decodes
@@ -31,7 +34,9 @@
 #include "../text/analyze.h"
 #include "../util/date.h"
 #include "../util/mem.h"
+#include "alias.h"
 #include "index.h"
+#include "srcterm.h"
 
 #define MAX_REPORTED 50 /* problems passed to the callback per segment */
 
@@ -47,6 +52,7 @@ typedef struct checker {
   uint64_t seg_problems; /* in the segment being checked */
   int nomem;
   uint64_t topic_refs;   /* postings of topic terms in the segment being checked */
+  uint8_t *sources;      /* per article of that segment: source terms seen (NULL: not counted) */
   live_id *live;         /* ids of live documents, all segments */
   size_t nlive, caplive;
 } checker;
@@ -67,7 +73,7 @@ static void problem(checker *k, const char *fmt, ...) {
   k->fn(k->ctx, line);
 }
 
-/* A term as a message shows it: source terms as "source:NAME", topics as
+/* A term as a message shows it: source terms as "source:KEY?WRITTEN", topics as
 ** "topic:KEY", control bytes as '?', at most 60 bytes. */
 static const char *show_term(const char *t, size_t len, char *out) {
   size_t o = 0, i = 0;
@@ -159,6 +165,12 @@ static void check_postings(checker *k, const segment *s, const dict_iter *it, ui
   char t[72];
   const term_info *ti = &it->ti;
   int keyword = seg_keyword_term(it->term, it->len), topic = it->term[0] == SEG_TOPIC_PREFIX;
+  int source = it->term[0] == SEG_SOURCE_PREFIX, nomem = 0;
+  const char *bad = source ? src_term_problem(it->term, it->len, &nomem) : NULL;
+  if (source && nomem) { k->nomem = 1; return; }
+  if (bad) problem(k, "s%06u.dic: source term \"%s\": %s", s->segno, show_term(it->term, it->len, t), bad);
+  if ((bad = al_term_problem(it->term, it->len)))
+    problem(k, "s%06u.dic: alias term \"%s\": %s", s->segno, show_term(it->term, it->len, t), bad);
   pl_cursor c;
   if (pl_open(&c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df)) {
     problem(k, "s%06u.doc: offset %llu: postings of \"%s\" do not decode", s->segno, (unsigned long long)ti->doc_off,
@@ -184,6 +196,9 @@ static void check_postings(checker *k, const segment *s, const dict_iter *it, ui
       problem(k, "s%06u.fld: article %u has topic \"%s\" in its postings, not in its topic list", s->segno, d,
               show_term(it->term, it->len, t));
     k->topic_refs += topic;
+    if (source && k->sources && k->sources[d]++)
+      problem(k, "s%06u.doc: article %u has more than one source term (\"%s\" the second)", s->segno, d,
+              show_term(it->term, it->len, t));
     size_t n = (size_t)tft + tfb;
     if (n > *poscap) {
       uint32_t *np = mem_realloc(*pos, n * sizeof **pos);
@@ -200,6 +215,7 @@ static void check_postings(checker *k, const segment *s, const dict_iter *it, ui
     uint32_t tl = seg_title_len(s, d), bl = seg_body_len(s, d);
     if (keyword && tft) why = "a keyword field with a title frequency";
     else if (topic && (n != 1 || (*pos)[0] != 0)) why = "a topic not at position 0 once";
+    else if (source && (n != 1 || (*pos)[0] != 0)) why = "a source not at position 0 once";
     size_t j = 0;
     for (; j < n && !why; j++) {
       uint32_t p = (*pos)[j];
@@ -231,6 +247,7 @@ static void check_dictionary(checker *k, const segment *s) {
   uint32_t *pos = NULL;
   size_t poscap = 0;
   k->topic_refs = 0;
+  k->sources = mem_calloc((size_t)s->m.ndocs + 1, 1); /* without memory, not counted */
   for (; r == 1 && !k->nomem; r = dict_next(&it)) {
     if (nterms) {
       int c = memcmp(prev, it.term, prevlen < it.len ? prevlen : it.len);
@@ -258,6 +275,8 @@ static void check_dictionary(checker *k, const segment *s) {
     check_postings(k, s, &it, &pos, &poscap);
   }
   mem_free(pos);
+  mem_free(k->sources);
+  k->sources = NULL;
   k->rep.terms += nterms;
   if (k->nomem) return;
   if (r < 0)

@@ -9,6 +9,7 @@
 ** before the rename leaves the previous commit intact, and the next writer
 ** removes the orphaned files when it opens the archive.
 */
+#include "alias.h"
 #include "index.h"
 
 #include <dirent.h>
@@ -300,6 +301,7 @@ void nd_close(nd_index *ix) {
   drop_pending(ix);
   if (flushed) remove_orphans(ix);
   mb_free(ix->mb);
+  alias_free(ix->aliases);
   snap_free(&ix->snap);
   man_free(&ix->man);
   an_free(ix->an);

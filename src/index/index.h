@@ -64,6 +64,7 @@ struct nd_index {
   struct add_worker *workers;
   unsigned nworkers;
   buf batch_text;   /* the ids and messages of nd_add_batch's results */
+  struct alias_table *aliases; /* of the snapshot, built when first needed (alias.h) */
 };
 
 /* Set the handle's message; returns rc.  printf-style. */

@@ -8,6 +8,7 @@
 #include "../codec/store.h"
 #include "../util/buf.h"
 #include "../util/mem.h"
+#include "srcterm.h"
 
 
 /* What a term costs the buffer besides its bytes and postings: its entry
@@ -143,7 +144,6 @@ struct mb_scratch {
   size_t ntp, captp;
   uint32_t *grouped;  /* their positions grouped by term */
   size_t capgrouped;
-  int source;         /* analysing the source field */
 };
 
 mb_scratch *mb_scratch_new(void) { return mem_calloc(1, sizeof(mb_scratch)); }
@@ -218,18 +218,7 @@ static int scratch_token(mb_scratch *sc, const char *t, size_t len, uint32_t pos
 }
 
 static int on_token(void *ctx, const an_token *tok) {
-  mb_scratch *sc = ctx;
-  char key[AN_MAX_TERM * 4 + 2];
-  const char *t = tok->term;
-  size_t len = tok->len;
-  if (len + 1 > sizeof key) return 0;
-  if (sc->source) {
-    key[0] = SEG_SOURCE_PREFIX;
-    memcpy(key + 1, t, len);
-    t = key;
-    len++;
-  }
-  return scratch_token(sc, t, len, tok->pos);
+  return scratch_token(ctx, tok->term, tok->len, tok->pos);
 }
 
 /* Group the article's positions by term (a counting sort: tokens arrive in
@@ -289,15 +278,17 @@ static int encode_terms(const mb_scratch *sc, uint32_t tl, mb_prep *p) {
 int mb_prepare(analyzer *an, mb_scratch *sc, const nd_doc *d, int64_t date, const buf *topics, mb_prep *p) {
   mb_prep_free(p);
   scratch_clear(sc);
-  uint32_t tl = 0, bl = 0, sl = 0;
+  uint32_t tl = 0, bl = 0;
   int rc = ND_ERR_NOMEM;
-  sc->source = 0;
   if (d->title && an_analyze(an, d->title, strlen(d->title), 0, on_token, sc, &tl)) goto fail;
   if (an_analyze(an, d->body, strlen(d->body), tl + 1, on_token, sc, &bl)) goto fail;
-  sc->source = 1;
-  if (d->source && an_analyze(an, d->source, strlen(d->source), 0, on_token, sc, &sl)) goto fail;
-  sc->source = 0;
-  for (size_t at = 0; topics && at < topics->n; at += 1 + topics->p[at]) /* keyword terms: one at position 0 */
+  /* keyword terms, one at position 0: the source's whole value (index/srcterm.h), the key topics */
+  if (d->source) {
+    char st[DICT_MAX_TERM + 1];
+    size_t sn;
+    if (src_term(d->source, strlen(d->source), st, &sn) || (sn && scratch_token(sc, st, sn, 0))) goto fail;
+  }
+  for (size_t at = 0; topics && at < topics->n; at += 1 + topics->p[at])
     if (scratch_token(sc, (const char *)topics->p + at + 1, topics->p[at], 0)) goto fail;
   if (group_tokens(sc) || encode_terms(sc, tl, p)) goto fail;
   rec_encode(&p->rec, d);
@@ -308,7 +299,6 @@ int mb_prepare(analyzer *an, mb_scratch *sc, const nd_doc *d, int64_t date, cons
   p->body_len = bl;
   rc = 0;
 fail:
-  sc->source = 0;
   if (rc) mb_prep_free(p);
   return rc;
 }

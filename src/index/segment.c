@@ -15,10 +15,11 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3554454d5844444eULL /* "NDDXMET5" */
+#define META_MAGIC 0x3654454d5844444eULL /* "NDDXMET6" */
 /* Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
 ** entries, no block bounds), "NDDXMET3" (no topics), "NDDXMET4" (no length
-** bytes; blocks bounded with exact lengths).  Refused with ND_ERR_VERSION. */
+** bytes; blocks bounded with exact lengths), "NDDXMET5" (source indexed
+** word by word, not as one whole-value term).  Refused with ND_ERR_VERSION. */
 #define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
 #define META_FIELDS (12 + 2 * SF_COUNT)
 

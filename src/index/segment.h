@@ -88,15 +88,17 @@ int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32
 /* Terms in strictly increasing byte order; each with its documents in
 ** increasing order. */
 int segw_term_begin(seg_writer *w, const char *term, size_t len);
-/* Terms whose first byte is SEG_SOURCE_PREFIX are source words, and those
-** starting with SEG_TOPIC_PREFIX an article's key topics (index/topics.h).
+/* Terms whose first byte is SEG_SOURCE_PREFIX are source values, those
+** starting with SEG_TOPIC_PREFIX an article's key topics and those with
+** 0x03 (SEG_ALIAS_PREFIX) the evidence of its partial names
+** (index/topic_terms.h, index/alias.h).
 ** Both are keyword fields: their block bounds are their counts (they are
 ** scored without length normalisation).  Each document's topic terms are
 ** also listed in the document table's topic list, for facets. */
 #define SEG_SOURCE_PREFIX '\x01'
 #define SEG_TOPIC_PREFIX '\x02'
 static inline int seg_keyword_term(const char *t, size_t n) {
-  return n && (t[0] == SEG_SOURCE_PREFIX || t[0] == SEG_TOPIC_PREFIX);
+  return n && (t[0] == SEG_SOURCE_PREFIX || t[0] == SEG_TOPIC_PREFIX || t[0] == '\x03');
 }
 int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos);
 int segw_term_end(seg_writer *w);

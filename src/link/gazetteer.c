@@ -47,6 +47,14 @@ typedef struct gz_table {
 } gz_table;
 
 static gz_table g_tab;
+
+/* Country names to their one canonical name ("U.S." -> "United States"),
+** sorted by variant for a binary search.  Both strings live in `keys`. */
+typedef struct gz_canon {
+  uint32_t var, var_len, canon, canon_len;
+} gz_canon;
+static gz_canon *g_canon;
+static size_t g_ncanon, g_canon_cap;
 static atomic_int g_loaded; /* set (release) once g_tab is complete */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -140,6 +148,95 @@ static int put_json_name(gz_table *t, json_t *o, const char *key, unsigned flags
   return put(t, json_string_value(v), json_string_length(v), flags);
 }
 
+/* The canonical name of each country, by ISO 3166-1 alpha-2 code, where
+** the news does not write it as iso-codes' common name (or its name): the
+** forms the news uses most, and the variants iso-codes does not list. */
+static const struct {
+  const char *code, *canon, *variants[8];
+} COUNTRY_CANON[] = {
+  {"US", "United States", {"U.S.", "US", "U.S.A.", "USA", "America", "United States of America", "the United States"}},
+  {"GB", "United Kingdom", {"U.K.", "UK", "Britain", "Great Britain"}},
+  {"RU", "Russia", {"Russian Federation"}},
+  {"CZ", "Czech Republic", {"Czechia"}},
+  {"CI", "Ivory Coast", {"Côte d'Ivoire", "Cote d'Ivoire"}},
+  {"MM", "Myanmar", {"Burma"}},
+  {"TR", "Turkey", {"Türkiye"}},
+  {"PS", "Palestine", {"Palestinian Territories"}},
+  {"CD", "Democratic Republic of the Congo", {"DR Congo", "DRC"}},
+  {"CG", "Republic of the Congo", {"Congo-Brazzaville"}},
+  {"KR", "South Korea", {0}},
+  {"KP", "North Korea", {0}},
+};
+
+static int put_canon(gz_table *t, const char *var, size_t vn, const char *canon, size_t cn) {
+  if (!vn || vn > GZ_MAX_KEY || !cn) return 0;
+  if (mem_grow(&g_canon, &g_canon_cap, g_ncanon, sizeof *g_canon)) return -1;
+  gz_canon *c = &g_canon[g_ncanon++];
+  c->var = (uint32_t)t->keys.n;
+  c->var_len = (uint32_t)vn;
+  buf_put(&t->keys, var, vn);
+  c->canon = (uint32_t)t->keys.n;
+  c->canon_len = (uint32_t)cn;
+  buf_put(&t->keys, canon, cn);
+  return t->keys.oom ? -1 : put(t, var, vn, GZ_COUNTRY);
+}
+
+static const char *json_str(json_t *o, const char *key) {
+  json_t *v = json_object_get(o, key);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The variants of the country of iso-codes entry o, each with its
+** canonical name. */
+static int country_variants(gz_table *t, json_t *o) {
+  const char *code = json_str(o, "alpha_2"), *name = json_str(o, "name"), *common = json_str(o, "common_name");
+  const char *official = json_str(o, "official_name");
+  if (!code || !name) return 0;
+  const char *canon = common ? common : name;
+  size_t over = sizeof COUNTRY_CANON / sizeof *COUNTRY_CANON;
+  for (size_t i = 0; i < sizeof COUNTRY_CANON / sizeof *COUNTRY_CANON; i++)
+    if (!strcmp(COUNTRY_CANON[i].code, code)) { canon = COUNTRY_CANON[i].canon; over = i; }
+  const char *comma = strchr(canon, ',');
+  size_t cn = comma ? (size_t)(comma - canon) : strlen(canon);
+  if (comma && (!strcmp(code, "VG") || !strcmp(code, "VI"))) cn = strlen(canon); /* the two Virgin Islands */
+  const char *vars[4] = {name, common, official, canon};
+  int rc = 0;
+  for (size_t i = 0; i < 4; i++)
+    if (vars[i]) rc |= put_canon(t, vars[i], strlen(vars[i]), canon, cn);
+  if (comma && !common && cn != strlen(canon)) rc |= put_canon(t, canon, cn, canon, cn);
+  for (size_t i = 0; over < sizeof COUNTRY_CANON / sizeof *COUNTRY_CANON && i < 8 && COUNTRY_CANON[over].variants[i]; i++)
+    rc |= put_canon(t, COUNTRY_CANON[over].variants[i], strlen(COUNTRY_CANON[over].variants[i]), canon, cn);
+  return rc ? -1 : 0;
+}
+
+static int canon_cmp(const void *a, const void *b) {
+  const gz_canon *x = a, *y = b;
+  size_t n = x->var_len < y->var_len ? x->var_len : y->var_len;
+  int c = memcmp(g_tab.keys.p + x->var, g_tab.keys.p + y->var, n);
+  if (c) return c;
+  return x->var_len < y->var_len ? -1 : x->var_len > y->var_len;
+}
+
+/* Sort the variants; a variant given two different canonical names (none
+** today, but a list may change) keeps neither. */
+static void canon_sort(gz_table *t) {
+  if (!g_ncanon) return;
+  qsort(g_canon, g_ncanon, sizeof *g_canon, canon_cmp);
+  size_t o = 0;
+  for (size_t i = 0; i < g_ncanon;) {
+    size_t j = i + 1;
+    int clash = 0;
+    while (j < g_ncanon && !canon_cmp(&g_canon[i], &g_canon[j])) {
+      clash |= g_canon[j].canon_len != g_canon[i].canon_len ||
+               memcmp(t->keys.p + g_canon[j].canon, t->keys.p + g_canon[i].canon, g_canon[i].canon_len);
+      j++;
+    }
+    if (!clash) g_canon[o++] = g_canon[i];
+    i = j;
+  }
+  g_ncanon = o;
+}
+
 /* iso-codes: {"3166-1": [{"name": ..., "common_name": ...}, ...]}. */
 static int load_iso(gz_table *t, const char *file, const char *top, unsigned flags, size_t *count) {
   json_error_t err;
@@ -150,6 +247,7 @@ static int load_iso(gz_table *t, const char *file, const char *top, unsigned fla
   json_t *o;
   int rc = 0;
   json_array_foreach(arr, i, o) {
+    if (flags == GZ_COUNTRY) rc |= country_variants(t, o);
     rc |= put_json_name(t, o, "name", flags, count);
     rc |= put_json_name(t, o, "common_name", flags, count);
     if (flags == GZ_COUNTRY) {
@@ -211,6 +309,7 @@ static int load_all(gz_table *t) {
     "Taiwan", "Turkey", "Czech Republic", "Ivory Coast", "Burma", "Bolivia", "Venezuela", "Tanzania", "Moldova", "Laos", "Congo", NULL};
   for (size_t i = 0; COUNTRY_ALIASES[i]; i++)
     if (put(t, COUNTRY_ALIASES[i], strlen(COUNTRY_ALIASES[i]), GZ_COUNTRY)) return -1;
+  canon_sort(t);
   return 0;
 }
 
@@ -222,6 +321,9 @@ int gaz_load(void) {
   if (!atomic_load_explicit(&g_loaded, memory_order_relaxed)) {
     rc = load_all(&g_tab);
     if (rc) {
+      mem_free(g_canon);
+      g_canon = NULL;
+      g_ncanon = g_canon_cap = 0;
       mem_free(g_tab.e);
       buf_free(&g_tab.keys);
       memset(&g_tab, 0, sizeof g_tab);
@@ -240,3 +342,46 @@ unsigned gaz_flags(const char *s, size_t n) {
 }
 
 void gaz_get_counts(gaz_counts *out) { *out = g_tab.counts; }
+
+const char *gaz_country(const char *s, size_t n, size_t *len) {
+  size_t lo = 0, hi = g_ncanon;
+  gz_canon key = {0, (uint32_t)n, 0, 0};
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    const gz_canon *c = &g_canon[mid];
+    size_t m = c->var_len < n ? c->var_len : n;
+    int r = memcmp(g_tab.keys.p + c->var, s, m);
+    if (!r) r = c->var_len < key.var_len ? -1 : c->var_len > key.var_len;
+    if (!r) {
+      *len = c->canon_len;
+      return (const char *)g_tab.keys.p + c->canon;
+    }
+    if (r < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return NULL;
+}
+
+/* Endings of adjectives of nationality, and what the place's name may end
+** with in their stead ("Iraqi" -> "Iraq", "Syrian" -> "Syria", "Chinese"
+** -> "China", "Icelandic" -> "Iceland", "Swedish" -> "Sweden"). */
+static const char *const DEMONYM_ENDS[] = {"ians", "ian", "ans", "an", "ese", "ish", "ic", "is", "i", NULL};
+static const char *const PLACE_ENDS[] = {"", "a", "e", "o", "ia", "y", "ey", "en", "and", "as", NULL};
+
+int gaz_demonym(const char *s, size_t n) {
+  if (n < 5 || n > 60 || (unsigned char)s[0] < 'A' || (unsigned char)s[0] > 'Z') return 0;
+  char stem[80];
+  for (size_t e = 0; DEMONYM_ENDS[e]; e++) {
+    size_t el = strlen(DEMONYM_ENDS[e]);
+    if (n < el + 4 || memcmp(s + n - el, DEMONYM_ENDS[e], el)) continue;
+    size_t sl = n - el;
+    memcpy(stem, s, sl);
+    for (size_t p = 0; PLACE_ENDS[p]; p++) {
+      size_t pl = strlen(PLACE_ENDS[p]);
+      if (sl + pl == n && !memcmp(PLACE_ENDS[p], s + sl, pl)) continue; /* the word itself */
+      memcpy(stem + sl, PLACE_ENDS[p], pl);
+      if (gaz_flags(stem, sl + pl) & (GZ_COUNTRY | GZ_REGION | GZ_CONTINENT)) return 1;
+    }
+  }
+  return 0;
+}

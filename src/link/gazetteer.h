@@ -40,6 +40,17 @@ int gaz_load(void);
 ** succeeded. */
 unsigned gaz_flags(const char *s, size_t n);
 
+/* The canonical name of the country named s[0..n) ("U.S.", "US",
+** "America", "United States of America" -> "United States"; "Britain",
+** "U.K." -> "United Kingdom"), its length in *len; NULL when s names no
+** country (or gaz_load() has not run).  Not NUL-terminated. */
+const char *gaz_country(const char *s, size_t n, size_t *len);
+
+/* Is s[0..n) an adjective of nationality or of a region ("Iraqi",
+** "Icelandic", "Californian"): a capitalised word whose stem, with the
+** ending of a place name, is a country, region or continent? */
+int gaz_demonym(const char *s, size_t n);
+
 /* Entries loaded from each source, for the docs and tests. */
 typedef struct gaz_counts {
   size_t words, countries, regions, cities;

@@ -46,21 +46,53 @@ void lk_linked_free(lk_linked *l) {
   if (!l) return;
   for (size_t i = 0; i < l->n; i++) mem_free((char *)l->t[i].text);
   mem_free(l->t);
+  mem_free(l->m);
   l->t = NULL;
-  l->n = 0;
+  l->m = NULL;
+  l->n = l->nm = 0;
 }
 
-static int build(const char *body, const lk_spans *sp, const lk_topics *tp, size_t k, lk_linked *l) {
+/* The canonical name of topic t: a country's one name, else its fullest
+** mention as written. */
+static char *canon_name(const char *body, const lk_span *name, int type) {
+  size_t cn;
+  const char *c = type == ND_TOPIC_PLACE ? gaz_country(body + name->start, name->end - name->start, &cn) : NULL;
+  return c ? mem_strndup(c, cn) : mem_strndup(body + name->start, name->end - name->start);
+}
+
+static int build(const char *body, const lk_words *w, const lk_spans *sp, const lk_topics *tp, size_t k,
+                 lk_linked *l) {
   size_t n = tp->n < k ? tp->n : k;
   l->n = 0;
-  if (!(l->t = mem_calloc(n + 1, sizeof *l->t))) return ND_ERR_NOMEM;
+  l->m = NULL;
+  l->nm = 0;
+  uint32_t *rank = mem_alloc((sp->n + 1) * sizeof *rank); /* topic id -> index in l->t + 1 (0: not kept) */
+  if (!rank || !(l->t = mem_calloc(n + 1, sizeof *l->t))) { mem_free(rank); return ND_ERR_NOMEM; }
+  memset(rank, 0, (sp->n + 1) * sizeof *rank);
   for (size_t i = 0; i < n; i++) {
     const lk_topic *t = &tp->t[i];
     const lk_span *name = &sp->s[t->name], *first = &sp->s[t->first];
-    char *text = mem_strndup(body + name->start, name->end - name->start);
-    if (!text) { lk_linked_free(l); return ND_ERR_NOMEM; }
+    char *text = canon_name(body, name, t->type);
+    if (!text) { mem_free(rank); lk_linked_free(l); return ND_ERR_NOMEM; }
     l->t[l->n++] = (nd_topic){text, t->type, t->score, first->start, first->end, t->mentions, t->df};
+    rank[t->id] = (uint32_t)i + 1;
   }
+  size_t cap = 0;
+  for (size_t i = 0; i < sp->n; i++) {
+    uint32_t r = tp->of ? rank[tp->of[i]] : 0;
+    if (!r) continue;
+    if (mem_grow(&l->m, &cap, l->nm, sizeof *l->m)) { mem_free(rank); lk_linked_free(l); return ND_ERR_NOMEM; }
+    lk_mention *m = &l->m[l->nm++];
+    m->topic = r - 1;
+    m->start = sp->s[i].start;
+    m->end = sp->s[i].end;
+    m->cls[0] = 0;
+    if (sp->s[i].title) {
+      const lk_word *tw = &w->w[sp->s[i].title - 1];
+      lk_title_class(body + tw->start, tw->end - tw->start, m->cls, sizeof m->cls);
+    }
+  }
+  mem_free(rank);
   return 0;
 }
 
@@ -84,7 +116,7 @@ int lk_link_text(const nd_doc *doc, const lk_stats_src *src, size_t k, lk_linked
   head_text(doc->title, body, &w, &head);
   if (head.oom || lk_group(body, &w, &sp, &tp)) goto done;
   if ((rc = lk_score(body, &w, &sp, &tp, st, (const char *)head.p))) goto done;
-  rc = build(body, &sp, &tp, k, out);
+  rc = build(body, &w, &sp, &tp, k, out);
 done:
   buf_free(&head);
   lk_stats_free(st);

@@ -93,6 +93,14 @@ int cue_stop(const char *s, size_t n);       /* lower-case function and very com
 int cue_suffix(const char *s, size_t n);     /* Jr. Sr. II III */
 int cue_demonym(const char *s, size_t n);    /* French Iraqi American ... */
 
+/* ---- names.c -------------------------------------------------------------- */
+
+/* The class of title word s[0..n) ("Sen." -> "senator", "Mr." -> "mr",
+** "President" -> "president") into out (NUL-terminated, at most cap - 1
+** bytes); returns 2 for a title only persons have, 1 for one that also
+** starts the names of things ("General", "Major", "Chief"), 0 for no title. */
+int lk_title_class(const char *s, size_t n, char *out, size_t cap);
+
 /* ---- spans.c -------------------------------------------------------------- */
 
 /* Topic types (the public ND_TOPIC_* values). */
@@ -103,6 +111,7 @@ typedef struct lk_span {
   int type;              /* ND_TOPIC_*, from cues and gazetteers */
   unsigned gflags;       /* gazetteer flags of the whole text */
   int titled;            /* a person's title stood before it */
+  uint32_t title;        /* word index + 1 of that title when it was dropped (0: none) */
   int phrase;            /* from phrases.c: 2 a name and a noun ("Iraq war"), 1 lower case */
   int common;            /* one word the dictionary has only in lower case ("Mass") */
   double assoc;          /* phrases: strength of the collocation, 0..1 */
@@ -157,11 +166,13 @@ typedef struct lk_topic {
   double score;
   uint64_t df;       /* archive articles that contain it (0 if unknown) */
   int in_head;       /* named on a headline line */
+  uint32_t id;       /* its number when grouped (lk_topics.of), kept when sorted */
 } lk_topic;
 
 typedef struct lk_topics {
   lk_topic *t;
   size_t n, cap;
+  uint32_t *of; /* the topic of each span: the id of its lk_topic */
 } lk_topics;
 
 /* Group the spans (sorted by start) into topics.  0 or -1. */
@@ -192,10 +203,24 @@ int lk_match(const char *a, const char *b, int lenient, analyzer *an);
 
 /* ---- link.c --------------------------------------------------------------- */
 
-/* An article's best topics, best first. */
+/* One mention of a topic: where the body writes it, and the class of the
+** title dropped before it ("president"; "" for none: names.c). */
+typedef struct lk_mention {
+  uint32_t topic;      /* index into lk_linked.t */
+  uint32_t start, end; /* bytes in the body */
+  char cls[24];
+} lk_mention;
+
+/* An article's best topics, best first.  A topic's text is its canonical
+** name: its fullest mention, a title never part of it ("Donald Trump"
+** for "Donald Trump", "President Trump" and "Mr. Trump" in one article);
+** for a country, the one name the gazetteer gives it ("United States" for
+** "U.S." and "America"). */
 typedef struct lk_linked {
   nd_topic *t; /* text (mem_alloc'd), type, score, first mention's start/end, mentions, df */
   size_t n;
+  lk_mention *m; /* every mention of those topics, in body order */
+  size_t nm;
 } lk_linked;
 
 /* Link article doc (its body, and its title when there is one): the best

@@ -12,10 +12,14 @@
 **     "Differences": the dictionary has it only in lower case), dates
 **     ("Wednesday"), adjectives of nationality ("French");
 **   - at the back: dates and particles;
-**   - titles: everything up to the rightmost title is dropped when two words
-**     remain after it, or one after an abbreviated title ("U.S. Marine Gen.
-**     James Jones" -> "James Jones", "Capt. Southworth" -> "Southworth"),
-**     so "President Bush" stays whole; the span is then a person's.
+**   - titles: everything up to the rightmost title is dropped ("U.S.
+**     Marine Gen. James Jones" -> "James Jones", "President Bush" -> "Bush",
+**     "Capt. Southworth" -> "Southworth"), with its complement ("Assistant
+**     Secretary for African Affairs Johnnie Carson" -> "Johnnie Carson"),
+**     and the span is then a person's; a title word that also starts the
+**     names of things (names.c) stays when a common word follows it
+**     ("General Motors", "Major League Baseball"), and so does a title
+**     before one organisation word ("Chief Executive Office").
 **
 ** A quoted title -- two to ten words in quotation marks, the first and
 ** every word of four letters or more capitalised ("Stolen Honor: Wounds
@@ -130,27 +134,41 @@ static int emit(const char *body, const lk_words *w, size_t a, size_t b, lk_span
   }
   /* titles */
   int titled = 0;
+  uint32_t title = 0;
   for (size_t i = b; i-- > a;) {
-    if (!cue_title(WTXT(i))) continue;
+    char cls[32];
+    int strength = lk_title_class(WTXT(i), cls, sizeof cls);
+    if (!strength) continue;
     titled = 1;
-    size_t rest = count_namey(body, w, i + 1, b);
     size_t s = i + 1;
-    /* "Secretary of State Colin Powell": the title's complement goes too */
+    /* "Secretary of State Colin Powell", "Assistant Secretary for African
+    ** Affairs Johnnie Carson": the title's complement goes too -- after
+    ** its particles, the common words, nationalities, places and
+    ** institutions that start what remains, down to the last name word */
     if (s < b && is_connector(body, w, s)) {
-      s++;
       while (s < b && is_connector(body, w, s)) s++;
-      if (s < b) s++;
-      rest = count_namey(body, w, s, b);
+      while (s + 1 < b && (common_word(WTXT(s)) || cue_demonym(WTXT(s)) || gaz_demonym(WTXT(s)) ||
+                           cue_org_word(WTXT(s)) || is_connector(body, w, s) ||
+                           (gaz_flags(WTXT(s)) & (GZ_COUNTRY | GZ_REGION | GZ_CONTINENT))))
+        s++;
     }
-    if (rest >= 2 || (rest == 1 && cue_title_abbr(WTXT(i)) && s < b && !cue_org_word(WTXT(b - 1)))) {
+    size_t rest = count_namey(body, w, s, b);
+    /* a weak title ("General", "Major") starts a thing's name when a
+    ** common word follows it: "General Motors", "Major League Baseball" */
+    int thing = strength == 1 && s < b && s == i + 1 && common_word(WTXT(s));
+    if (thing) { titled = 0; break; }
+    if (rest >= 2 || (rest == 1 && s < b && !cue_org_word(WTXT(b - 1)))) {
       a = s;
       while (a < b && is_connector(body, w, a)) a++;
+      title = (uint32_t)i + 1;
     }
     break;
   }
   if (a >= b) return 0;
   if (b - a == 1) {
-    if (cue_demonym(WTXT(a)) || cue_opener(WTXT(a)) || cue_title(WTXT(a)) || cue_suffix(WTXT(a))) return 0;
+    if (cue_demonym(WTXT(a)) || gaz_demonym(WTXT(a)) || cue_opener(WTXT(a)) || cue_title(WTXT(a)) ||
+        cue_suffix(WTXT(a)))
+      return 0;
     if ((w->w[a].flags & LW_SENT) && common_word(WTXT(a))) return 0;
   }
   lk_span s = {0};
@@ -160,6 +178,7 @@ static int emit(const char *body, const lk_words *w, size_t a, size_t b, lk_span
   s.end = w->w[b - 1].end;
   s.gflags = gaz_flags(body + s.start, s.end - s.start);
   s.titled = titled;
+  s.title = title;
   s.type = type_of(body, w, a, b, s.gflags, titled);
   s.common = b - a == 1 && common_word(WTXT(a));
   return lk_spans_push(out, &s);

@@ -8,13 +8,15 @@
 **   - when their keys are equal;
 **   - a shorter name that ends a person's name joins it ("Scheffer", "de
 **     Hoop Scheffer" -> "Jaap de Hoop Scheffer"; a "Jr." or "II" at the end
-**     of the long form is ignored), and so does one that starts it ("John
-**     Paul" -> "John Paul II", a first name alone);
+**     of the long form is ignored), and so do one that starts it ("John
+**     Paul" -> "John Paul II", a first name alone) and one with its first
+**     and last words ("Donald Trump" -> "Donald J. Trump");
 **   - a single word that starts the name of an organisation or of a thing
 **     joins it ("Sinclair" -> "Sinclair Broadcast Group", "Tour" -> "Tour de
 **     France");
 **   - an acronym made of the initials of a longer name joins it ("FDA" ->
-**     "Food and Drug Administration").
+**     "Food and Drug Administration"), and so does any acronym the text
+**     puts in parentheses right after a name ("... Organization (NATO)").
 **
 ** When a short form fits several long ones ("Peterson": Scott and Laci) it
 ** joins the nearest one written before it (else the first after it).  The
@@ -95,6 +97,27 @@ static int starts(const key *a, const key *b) {
   return b->words > a->words && b->len > n && b->s[n] == ' ' && !memcmp(b->s, a->s, n);
 }
 
+/* Do keys a and b (b the longer) share their first and last words, as
+** "Donald Trump" and "Donald J. Trump", "George Bush" and "George H. W.
+** Bush", do? */
+static int first_last(const key *a, const key *b) {
+  if (a->words < 2) return 0;
+  const char *sp = memchr(a->s, ' ', a->len), *lp = (const char *)memrchr(a->s, ' ', a->core);
+  if (!sp || !lp) return 0;
+  size_t first = (size_t)(sp - a->s) + 1, last = a->core - (size_t)(lp - a->s);
+  return b->len > first && !memcmp(b->s, a->s, first) && b->core > last &&
+         !memcmp(b->s + b->core - last, a->s + a->core - last, last);
+}
+
+/* Does acronym span j follow span i in parentheses: "the North Atlantic
+** Treaty Organization (NATO)"? */
+static int in_parens(const char *body, const lk_words *w, const lk_span *i, const lk_span *j) {
+  if (j->w1 - j->w0 != 1 || !(w->w[j->w0].flags & LW_ALLCAP) || i->w1 - i->w0 < 2 || i->phrase) return 0;
+  uint32_t a = i->end, b = j->start;
+  while (a < b && body[a] == ' ') a++;
+  return a + 1 == b && body[a] == '(' && body[j->end] == ')';
+}
+
 /* Is span a (one all-capitals word) the initials of span b's capitalised words? */
 static int initials(const char *body, const lk_words *w, const lk_span *a, const lk_span *b) {
   if (a->w1 - a->w0 != 1 || !(w->w[a->w0].flags & LW_ALLCAP) || b->w1 - b->w0 < 2) return 0;
@@ -115,7 +138,10 @@ static int short_form(const char *body, const lk_words *w, const lk_span *sh, co
                       const key *kl) {
   /* every way below needs a long form of more words: most pairs stop here */
   if (kl->words <= ks->words || sh->phrase || lo->phrase) return 0;
-  if (lo->type == ND_TOPIC_PERSON && (ends(ks, kl) || starts(ks, kl))) return 1;
+  /* a person's title before it: it names a person, never a thing ("President
+  ** Trump" is not "Trump Tower") */
+  if (sh->titled && lo->type != ND_TOPIC_PERSON) return 0;
+  if (lo->type == ND_TOPIC_PERSON && (ends(ks, kl) || starts(ks, kl) || first_last(ks, kl))) return 1;
   if ((lo->type == ND_TOPIC_ORG || lo->type == ND_TOPIC_OTHER) && ks->words == 1 && starts(ks, kl)) return 1;
   return initials(body, w, sh, lo);
 }
@@ -161,6 +187,7 @@ int lk_group(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
       }
     size_t h = (size_t)key_hash(&k[i]) & (slots - 1);
     while (seen[h] && !key_eq(&k[seen[h] - 1], &k[i])) h = (h + 1) & (slots - 1);
+    if (best == SIZE_MAX && i > 0 && in_parens(body, w, &sp->s[i - 1], &sp->s[i])) best = i - 1;
     if (best != SIZE_MAX) join(parent, i, best);
     else if (seen[h]) join(parent, i, seen[h] - 1);
     if (!seen[h]) seen[h] = (uint32_t)(i + 1);
@@ -171,12 +198,14 @@ int lk_group(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
     size_t r = find(parent, i);
     if (r == i) {
       if (mem_grow(&out->t, &out->cap, out->n, sizeof *out->t)) { rc = -1; break; }
-      out->t[out->n] = (lk_topic){(uint32_t)i, (uint32_t)i, 0, sp->s[i].type, 0, 0, 0};
+      out->t[out->n] = (lk_topic){(uint32_t)i, (uint32_t)i, 0, sp->s[i].type, 0, 0, 0, (uint32_t)out->n};
       topic_of[i] = out->n++;
     } else {
       topic_of[i] = topic_of[r]; /* r < i: roots come first in span order */
     }
   }
+  if (!rc && !(out->of = mem_alloc(n * sizeof *out->of))) rc = -1;
+  for (size_t i = 0; i < n && !rc; i++) out->of[i] = (uint32_t)topic_of[i];
   for (size_t i = 0; i < n && !rc; i++) {
     lk_topic *t = &out->t[topic_of[i]];
     const lk_span *s = &sp->s[i], *name = &sp->s[t->name];
@@ -201,5 +230,6 @@ int lk_group(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
 
 void lk_topics_free(lk_topics *t) {
   mem_free(t->t);
+  mem_free(t->of);
   memset(t, 0, sizeof *t);
 }

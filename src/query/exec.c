@@ -6,6 +6,8 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "../index/alias.h"
+#include "../index/srcterm.h"
 #include "../index/topic_terms.h"
 #include "../util/date.h"
 #include "../util/mem.h"
@@ -159,7 +161,7 @@ static int open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
   return 1;
 }
 
-/* Index key of a query term in a field: source terms carry a prefix byte. */
+/* Index key of a query term in a field: source keys carry a prefix byte. */
 static size_t make_key(const char *term, int field, char *key) {
   size_t n = strlen(term);
   if (n > DICT_MAX_TERM - 1) n = DICT_MAX_TERM - 1;
@@ -633,10 +635,91 @@ static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, s
   return r < 0 ? -1 : 0;
 }
 
-/* A prefix, or a topic field's name or prefix: the OR of the index terms
-** that start with its key.  A topic name is looked up under each type the
-** field allows, up to the separator that ends the normalised name (so that
-** every written form of the name matches, and nothing longer). */
+/* A person's name in a topic filter (normalised: "donald trump", "trump",
+** "president trump") names one person, as the facets count them (alias.h):
+** the partial names of the archive that resolve to its full name match
+** too.  A name of one word (after a title, which is dropped) is resolved
+** first, like a partial name of an article without a date: when it
+** resolves, the filter is that full name's (*full, *fn); when it does
+** not, it matches the partial names with that surname that do not
+** resolve either.  0, or -1 with cx->err set. */
+static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, const char **full, size_t *fn) {
+  const alias_table *al;
+  int rc = alias_get(cx->ix, &al);
+  if (rc) { cx->err = rc; return -1; }
+  const char *name = q->terms[0];
+  size_t n = strlen(name);
+  char cls[32] = "", key[DICT_MAX_TERM + 1];
+  const char *sp = strchr(name, ' ');
+  if (sp && al_title_class(name, (size_t)(sp - name), cls, sizeof cls)) {
+    n -= (size_t)(sp + 1 - name);
+    name = sp + 1;
+  }
+  *full = name;
+  *fn = n;
+  if (n + 8 > sizeof key) return 0;
+  if (!strchr(name, ' ')) { /* a surname */
+    size_t kn = (size_t)snprintf(key, sizeof key, "%s%c%s%c", name, AL_SEP, cls, AL_SEP);
+    const char *F = alias_resolve(al, key, kn, NULL);
+    if (F) {
+      *full = F;
+      *fn = strlen(F);
+    } else { /* the unresolved partial names of that surname */
+      key[0] = SEG_TOPIC_PREFIX;
+      key[1] = AL_PARTIAL;
+      memcpy(key + 2, name, n);
+      key[n + 2] = AL_SEP;
+      dict_iter di;
+      buf keys; /* the distinct unresolved keys, each with its length byte */
+      buf_init(&keys);
+      char last[DICT_MAX_TERM + 1];
+      size_t lastn = 0;
+      int r = dict_seek(&di, &cx->seg->d, key, n + 3);
+      for (; r == 1 && di.len > n + 3 && !memcmp(di.term, key, n + 3); r = dict_next(&di)) {
+        const char *sep = memchr(di.term + 2, LK_TERM_SEP, di.len - 2);
+        size_t kl = sep ? (size_t)(sep - di.term) + 1 : 0; /* with the separator */
+        if (!kl || kl > 255 || (kl == lastn && !memcmp(last, di.term, kl))) continue;
+        memcpy(last, di.term, kl);
+        lastn = kl;
+        if (alias_resolve(al, di.term + 2, kl - 3, NULL)) continue;
+        if (q->field == QF_PERSON && di.term[n + 3] == AL_SEP)
+          continue; /* no title: a person only when it resolves */
+        buf_putc(&keys, (uint8_t)kl);
+        buf_put(&keys, di.term, kl);
+      }
+      if (r < 0 || keys.oom) {
+        cx->err = r < 0 ? ND_ERR_CORRUPT : ND_ERR_NOMEM;
+        buf_free(&keys);
+        return -1;
+      }
+      for (size_t at = 0; at < keys.n; at += 1 + keys.p[at])
+        if (add_terms_from(cx, m, cap, (const char *)keys.p + at + 1, keys.p[at], q->terms[0], q->field)) {
+          buf_free(&keys);
+          return -1;
+        }
+      buf_free(&keys);
+      return 0;
+    }
+  }
+  size_t nf;
+  const char *const *forms = alias_forms_of(al, *full, *fn, &nf);
+  for (size_t i = 0; i < nf; i++) {
+    size_t kn = strlen(forms[i]);
+    if (kn + 3 > sizeof key) continue;
+    key[0] = SEG_TOPIC_PREFIX;
+    key[1] = AL_PARTIAL;
+    memcpy(key + 2, forms[i], kn);
+    key[kn + 2] = LK_TERM_SEP;
+    if (add_terms_from(cx, m, cap, key, kn + 3, q->terms[0], q->field)) return -1;
+  }
+  return 0;
+}
+
+/* A prefix, a source value (its key: index/srcterm.h), or a topic field's
+** name or prefix: the OR of the index terms that start with its key.  A
+** topic name is looked up under each type the field allows, up to the
+** separator that ends the normalised name (so that every written form of
+** the name matches, and nothing longer). */
 static qit *prefix_it_new(qctx *cx, const qnode *q) {
   size_t cap = 16;
   multi_it *m = multi_new(cx, cap);
@@ -644,17 +727,27 @@ static qit *prefix_it_new(qctx *cx, const qnode *q) {
   char key[DICT_MAX_TERM + 1];
   if (!qf_topic(q->field)) {
     size_t len = make_key(q->terms[0], q->field, key);
+    if (q->field == QF_SOURCE && q->kind == Q_TERM && len < sizeof key) key[len++] = SRC_SEP; /* every written form */
     add_terms_from(cx, m, &cap, key, len, q->terms[0], q->field);
   } else {
     static const char *const letters[] = {"plox", "p", "o", "l"};
     const char *types = letters[q->field - QF_TOPIC];
     size_t n = strlen(q->terms[0]);
     if (n + 3 > sizeof key) n = sizeof key - 3; /* the parser bounds names well below this */
+    const char *full = q->terms[0];
+    size_t fn = n;
+    if (q->kind == Q_TERM && strchr(types, 'p') && add_partials(cx, m, &cap, q, &full, &fn)) {
+      multi_destroy(&m->base);
+      return NULL;
+    }
     for (; *types && !cx->err; types++) {
       key[0] = SEG_TOPIC_PREFIX;
       key[1] = *types;
-      memcpy(key + 2, q->terms[0], n);
-      size_t len = n + 2;
+      /* a person's name: the canonical one ("President Trump" -> "donald trump") */
+      const char *name = *types == 'p' ? full : q->terms[0];
+      size_t nn = *types == 'p' ? fn : n;
+      memcpy(key + 2, name, nn);
+      size_t len = nn + 2;
       if (q->kind == Q_TERM) key[len++] = LK_TERM_SEP;
       add_terms_from(cx, m, &cap, key, len, q->terms[0], q->field);
     }
@@ -666,7 +759,7 @@ static qit *prefix_it_new(qctx *cx, const qnode *q) {
 static qit *build(qctx *cx, const qnode *q) {
   switch (q->kind) {
     case Q_TERM: {
-      if (qf_topic(q->field)) return prefix_it_new(cx, q);
+      if (qf_topic(q->field) || q->field == QF_SOURCE) return prefix_it_new(cx, q);
       char key[DICT_MAX_TERM + 1];
       size_t len = make_key(q->terms[0], q->field, key);
       return term_it_new(cx, key, len, q->field);

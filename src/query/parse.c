@@ -33,9 +33,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../link/gazetteer.h"
 #include "../link/link.h"
 #include "../util/date.h"
 #include "../util/mem.h"
+#include "../index/srcterm.h"
 
 /* ---- tokens ------------------------------------------------------------- */
 
@@ -402,7 +404,15 @@ static int prefix_node(parser *p, const tok *t, qnode **out) {
 static int topic_node(parser *p, const tok *t, qnode **out) {
   char ex[48];
   *out = NULL;
-  char *text = mem_strndup(p->q + t->s, t->e - t->s), *norm = text ? lk_norm(text, NULL) : NULL;
+  char *text = mem_strndup(p->q + t->s, t->e - t->s), *norm = NULL;
+  /* a country by any of its names is the country ("U.S." = "United States") */
+  size_t cn;
+  const char *canon = text && !t->prefix && !gaz_load() ? gaz_country(text, strlen(text), &cn) : NULL;
+  if (canon) {
+    mem_free(text);
+    text = mem_strndup(canon, cn);
+  }
+  norm = text ? lk_norm(text, NULL) : NULL;
   mem_free(text);
   if (!norm) return -2;
   size_t n = strlen(norm), chars = 0;
@@ -419,6 +429,32 @@ static int topic_node(parser *p, const tok *t, qnode **out) {
   if (!rc && (!(nd->terms = mem_calloc(1, sizeof *nd->terms)) || !(nd->pos = mem_calloc(1, sizeof *nd->pos)))) rc = -2;
   if (rc) { mem_free(norm); qnode_free(nd); return rc; }
   nd->terms[0] = norm;
+  nd->nterms = 1;
+  *out = nd;
+  return 0;
+}
+
+/* A source: word, phrase or prefix (t): the value's key (index/srcterm.h)
+** as a TERM (the whole value) or PREFIX node, or nothing when the key is
+** empty.  Fails on a prefix shorter than 2 characters, or memory. */
+static int source_node(parser *p, const tok *t, qnode **out) {
+  char key[SRC_KEY_MAX + 1], ex[48];
+  size_t n, chars = 0;
+  *out = NULL;
+  if (src_key(p->q + t->s, t->e - t->s, key, &n)) return -2;
+  if (n == 0) return 0;
+  for (size_t k = 0; k < n; k++) chars += ((unsigned char)key[k] & 0xC0) != 0x80;
+  if (t->prefix && chars < 2)
+    return perr(p, t->s, "prefix \"%s\" at %zu is too short: give at least 2 characters before *",
+                excerpt(p, t->s, t->end, ex, sizeof ex), t->s);
+  qnode *nd = NULL;
+  int rc = new_node(p, t->prefix ? Q_PREFIX : Q_TERM, t->off, &nd);
+  if (rc) return rc;
+  if (!(nd->terms = mem_calloc(1, sizeof *nd->terms)) || !(nd->pos = mem_calloc(1, sizeof *nd->pos)) ||
+      !(nd->terms[0] = mem_strndup(key, n))) {
+    qnode_free(nd);
+    return -2;
+  }
   nd->nterms = 1;
   *out = nd;
   return 0;
@@ -541,9 +577,13 @@ static int parse_primary(parser *p, qnode **out) {
     case T_LPAREN: return parse_group(p, out);
     case T_FIELD: return parse_field(p, out);
     case T_DATE: rc = date_node(p, &t, out); break;
-    case T_PHRASE: rc = qf_topic(p->field) ? topic_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out); break;
+    case T_PHRASE:
+      if (p->field == QF_SOURCE) rc = source_node(p, &t, out);
+      else rc = qf_topic(p->field) ? topic_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out);
+      break;
     case T_WORD:
-      if (qf_topic(p->field)) rc = topic_node(p, &t, out);
+      if (p->field == QF_SOURCE) rc = source_node(p, &t, out);
+      else if (qf_topic(p->field)) rc = topic_node(p, &t, out);
       else rc = t.prefix ? prefix_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out);
       break;
     default: return perr(p, t.off, "expected a term at %zu", t.off); /* not reached */

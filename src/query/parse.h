@@ -25,6 +25,11 @@
 ** it is dropped.  A prefix is folded but not stemmed and matches every index
 ** term (a stem) that starts with it.
 **
+** source: takes a word, a phrase or a prefix, never analysed: the text's
+** key (index/srcterm.h: case-folded, white space collapsed) as a TERM that
+** matches the articles whose source has exactly that key, or a PREFIX of
+** the key (source:"new york times - news", source:fox*).
+**
 ** Topic fields (topic: of any type, person:, org:, place:) take a word, a
 ** phrase or a prefix, never analysed: the text is normalised as the linker
 ** normalises topic names (lk_norm: words case-folded, periods and

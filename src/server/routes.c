@@ -113,12 +113,13 @@ static json_t *period_filter(const char *key, int unit) {
   return json_string(f);
 }
 
-/* The query clause that narrows a search to a facet value: source:WORD,
-** or person:"NAME" (org:, place:) for a topic, its quotes blanked (they
-** are no part of a normalised name).  malloc'ed; NULL without memory. */
+/* The query clause that narrows a search to a facet value: source:"VALUE",
+** or person:"NAME" (org:, place:) for a topic, its quotes blanked (a
+** source's key counts them as spaces, and they are no part of a normalised
+** name).  malloc'ed; NULL without memory. */
 static char *facet_filter(const char *field, const char *key) {
   static const char *const QUERY_FIELD[NTOPIC_FIELDS] = {"person", "org", "place"};
-  const char *qf = NULL;
+  const char *qf = strcmp(field, "source") ? NULL : "source";
   for (size_t i = 0; i < NTOPIC_FIELDS; i++)
     if (!strcmp(field, TOPIC_FIELDS[i])) qf = QUERY_FIELD[i];
   size_t len = strlen(field) + strlen(key) + 4;

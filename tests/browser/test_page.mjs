@@ -117,7 +117,10 @@ try {
   const before = await statusTotal();
   const fbtn = page.locator('#facets [data-facet=source] button').first();
   const filter = await fbtn.getAttribute('data-filter');
+  const fvalue = await fbtn.locator('span').first().textContent();
   const fcount = Number((await fbtn.locator('.count').textContent()).replace(/,/g, ''));
+  check('source facet shows the outlet and filters on its whole value, quoted',
+        /\s/.test(fvalue) && filter === 'source:"' + fvalue.replace(/"/g, ' ') + '"', [fvalue, filter]);
   await fbtn.click();
   await page.waitForSelector('#chips button');
   await page.waitForFunction((n) => { const m = document.getElementById('status').textContent.match(/of ([\d,]+) articles/); return m && Number(m[1].replace(/,/g, '')) !== n; }, before);

@@ -8,7 +8,7 @@ import newsdex
 from conftest import SAMPLES
 
 QUERIES = ["harbour", "storm OR flood", "council -harbour", '"inner harbour"', "title:council", "date:2004",
-           "harb*", "source:ledger", "harbour OR storm OR council OR ferry OR school"]
+           "harb*", 'source:"harbourtown  LEDGER"', "source:harbour*", "harbour OR storm OR council OR ferry OR school"]
 
 
 @pytest.fixture(scope="module")

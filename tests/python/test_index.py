@@ -181,6 +181,10 @@ def test_facets_and_histogram(ix):
     assert 1 <= len(src) <= 3
     counts = list(src.values())
     assert counts == sorted(counts, reverse=True)
+    # whole sources as written; each filters the search to its count
+    assert "Harbourtown Ledger" in src
+    for value, count in src.items():
+        assert ix.search('harbour source:"%s"' % value.replace('"', " "), limit=0).total == count, value
     assert sum(res.histogram.values()) + res.undated == res.total
     assert list(res.histogram) == sorted(res.histogram)
     assert all(len(k) == 4 for k in res.histogram)

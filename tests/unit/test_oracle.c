@@ -11,7 +11,9 @@
 ** into per-document sorted lists of (term, position) pairs.  About 670
 ** queries are generated from the articles with a fixed-seed PRNG as trees of
 ** our own -- terms of high/mid/low df, AND of 2-4, OR, NOT, phrases of 2-3
-** words, title:/body:/source: terms, phrases and prefixes, prefixes, date
+** words, title:/body: terms, phrases and prefixes, source: values (quoted
+** or bare, in other cases and spacing, alone, ANDed or in a group) and
+** prefixes, prefixes, date
 ** periods and ranges, combinations, field groups, unparenthesised
 ** precedence, hyphenated words and their joined forms, phrases straddling
 ** the title/body gap, random nested trees -- rendered to query strings for
@@ -22,6 +24,13 @@
 ** BM25F scores are recomputed here and agree within 1e-6 (relative); for a
 ** sample, pages of 7 concatenate to the full list and ND_SORT_DATE gives the
 ** same hits newest first.
+**
+** Sources (check_sources, in every state): for every distinct source key
+** (the value folded here with an_fold, white space and quotes collapsed),
+** source:"VALUE" -- written in another case and spacing -- finds exactly
+** the live articles with that key, and its source facet is that one value
+** with that count; for a few broad queries the source facet lists every
+** key of the matches with its count and its most frequent written form.
 **
 ** Index states checked, each with the full suite (the tests run in order and
 ** depend on test_build: run them all):
@@ -127,8 +136,8 @@ typedef struct odoc {
   uint32_t tl, bl; /* positions used by title and body */
   uint64_t *tp;    /* title+body tokens: term << 32 | pos, sorted */
   size_t ntp;
-  uint32_t *src; /* source terms, sorted, unique */
-  size_t nsrc;
+  char *skey;    /* source key (src_fold), NULL without a source or when it folds to nothing */
+  char *swritten; /* source as written, white space collapsed */
   int alive;
   int updated; /* index+1 of its unique word, 0 if not updated */
 } odoc;
@@ -155,20 +164,39 @@ static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
 }
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
-}
 
 static int emit_tp(void *ctx, const an_token *t) {
   u64_push(ctx, (uint64_t)term_intern(t->term, t->len) << 32 | t->pos);
   return 0;
 }
 
+/* A source value as the index keys it (key 1: case-folded with an_fold,
+** double quotes count as white space) or writes it (key 0): runs of white
+** space and control bytes made one space, trimmed.  malloc'ed.  The
+** sources here are short: no cut at the index's 120-byte limit. */
+static char *src_fold(const char *s, int key) {
+  size_t n = strlen(s), cap = 8 * n + 16, k = n;
+  char *f = xmalloc(cap), *out = xmalloc(cap);
+  if (key) k = an_fold(AN, s, n, f, cap);
+  else memcpy(f, s, n);
+  size_t o = 0;
+  int gap = 0;
+  for (size_t i = 0; i < k; i++) {
+    unsigned char c = (unsigned char)f[i];
+    if (c <= ' ' || c == 0x7f || (key && c == '"')) { gap = o > 0; continue; }
+    if (gap) out[o++] = ' ';
+    gap = 0;
+    out[o++] = (char)c;
+  }
+  out[o] = 0;
+  free(f);
+  return out;
+}
+
 /* (Re)build the token lists of a document from its text. */
 static void odoc_analyze(odoc *d) {
   u64v v = {0};
-  uint32_t tl = 0, bl = 0, sl = 0;
+  uint32_t tl = 0, bl = 0;
   if (d->title) an_analyze(AN, d->title, strlen(d->title), 0, emit_tp, &v, &tl);
   an_analyze(AN, d->body, strlen(d->body), tl + 1, emit_tp, &v, &bl);
   qsort(v.v, v.n, sizeof *v.v, cmp_u64);
@@ -177,18 +205,15 @@ static void odoc_analyze(odoc *d) {
   d->ntp = v.n;
   d->tl = tl;
   d->bl = bl;
-  u64v s = {0};
-  if (d->source) an_analyze(AN, d->source, strlen(d->source), 0, emit_tp, &s, &sl);
-  free(d->src);
-  d->src = xmalloc((s.n + 1) * sizeof *d->src);
-  d->nsrc = 0;
-  for (size_t i = 0; i < s.n; i++) d->src[d->nsrc++] = (uint32_t)(s.v[i] >> 32);
-  qsort(d->src, d->nsrc, sizeof *d->src, cmp_u32);
-  size_t k = 0;
-  for (size_t i = 0; i < d->nsrc; i++)
-    if (!k || d->src[k - 1] != d->src[i]) d->src[k++] = d->src[i];
-  d->nsrc = k;
-  free(s.v);
+  free(d->skey);
+  free(d->swritten);
+  d->skey = d->source ? src_fold(d->source, 1) : NULL;
+  d->swritten = d->skey ? src_fold(d->source, 0) : NULL;
+  if (d->skey && !*d->skey) {
+    free(d->skey);
+    free(d->swritten);
+    d->skey = d->swritten = NULL;
+  }
   d->secs = NO_DATE;
   if (d->date) {
     int64_t secs;
@@ -199,7 +224,7 @@ static void odoc_analyze(odoc *d) {
 
 static void odoc_free(odoc *d) {
   free(d->id); free(d->title); free(d->date); free(d->source); free(d->url); free(d->body); free(d->extra);
-  free(d->tp); free(d->src);
+  free(d->tp); free(d->skey); free(d->swritten);
 }
 
 /* Loading: ingest callbacks. */
@@ -265,15 +290,6 @@ enum { F_ANY = 0, F_TITLE = 1, F_BODY = 2, F_SOURCE = 3 };
 static const char *FIELD_NAME[] = {"", "title:", "body:", "source:"};
 
 static int has_term(const odoc *d, uint32_t t, int field) {
-  if (field == F_SOURCE) {
-    size_t lo = 0, hi = d->nsrc;
-    while (lo < hi) {
-      size_t m = (lo + hi) / 2;
-      if (d->src[m] < t) lo = m + 1;
-      else hi = m;
-    }
-    return lo < d->nsrc && d->src[lo] == t;
-  }
   uint32_t from = field == F_BODY ? d->tl + 1 : 0;
   size_t i = lower_bound(d, (uint64_t)t << 32 | from);
   if (i >= d->ntp || (uint32_t)(d->tp[i] >> 32) != t) return 0;
@@ -295,6 +311,7 @@ enum { K_TERM, K_PHRASE, K_PREFIX, K_DATE, K_AND, K_OR, K_NOT };
 
 typedef struct qn {
   int k, field;
+  char *skey;  /* F_SOURCE TERM: the key of the value (words[0] is the value as the query writes it) */
   uint32_t terms[4];
   char *words[4];
   int nterms;
@@ -323,6 +340,7 @@ static void qfree(qn *n) {
   for (int i = 0; i < n->nkid; i++) qfree(n->kid[i]);
   free(n->pflag);
   free(n->raw);
+  free(n->skey);
   free(n);
 }
 
@@ -340,6 +358,7 @@ static void prefix_prepare(qn *n) {
 static int match(qn *n, const odoc *d) {
   switch (n->k) {
   case K_TERM:
+    if (n->field == F_SOURCE) return d->skey && !strcmp(d->skey, n->skey);
     return has_term(d, n->terms[0], n->field);
   case K_PHRASE: {
     uint32_t t0 = n->terms[0];
@@ -356,11 +375,7 @@ static int match(qn *n, const odoc *d) {
     return 0;
   }
   case K_PREFIX:
-    if (n->field == F_SOURCE) {
-      for (size_t i = 0; i < d->nsrc; i++)
-        if (n->pflag[d->src[i]]) return 1;
-      return 0;
-    }
+    if (n->field == F_SOURCE) return d->skey && !strncmp(d->skey, n->pre, strlen(n->pre));
     for (size_t i = 0; i < d->ntp; i++) {
       if (!n->pflag[d->tp[i] >> 32]) continue;
       uint32_t p = (uint32_t)d->tp[i];
@@ -393,7 +408,7 @@ static int match(qn *n, const odoc *d) {
 }
 
 static void prepare(qn *n) {
-  if (n->k == K_PREFIX) prefix_prepare(n);
+  if (n->k == K_PREFIX && n->field != F_SOURCE) prefix_prepare(n);
   for (int i = 0; i < n->nkid; i++) prepare(n->kid[i]);
 }
 
@@ -769,6 +784,72 @@ static qn *gen_cross_gap(void) {
   }
 }
 
+/* A source value as a query may write it: quoted, or bare when it is one
+** plain word (and bare_ok), ASCII letters' case flipped at random, spaces
+** doubled or made tabs, quotes blanked.  malloc'ed. */
+static char *source_text(const char *written, int bare_ok) {
+  size_t n = strlen(written);
+  int bare = bare_ok && rn(2) == 0 && strcmp(written, "AND") && strcmp(written, "OR") && strcmp(written, "NOT");
+  for (size_t i = 0; i < n && bare; i++) bare = isalnum((unsigned char)written[i]) || (i && written[i] == '.');
+  char *out = xmalloc(4 * n + 8);
+  size_t o = 0;
+  if (!bare) {
+    out[o++] = '"';
+    if (rn(4) == 0) out[o++] = ' ';
+  }
+  for (size_t i = 0; i < n; i++) {
+    char c = written[i];
+    if (c == '"') c = ' ';
+    if (c == ' ') {
+      out[o++] = rn(5) == 0 ? '\t' : ' ';
+      if (rn(3) == 0) out[o++] = ' ';
+      continue;
+    }
+    if (isalpha((unsigned char)c) && rn(3) == 0) c = (char)(isupper((unsigned char)c) ? tolower((unsigned char)c) : toupper((unsigned char)c));
+    out[o++] = c;
+  }
+  if (!bare) {
+    if (rn(4) == 0) out[o++] = ' ';
+    out[o++] = '"';
+  }
+  out[o] = 0;
+  return out;
+}
+
+/* source:VALUE for the source of document di (which has one). */
+static qn *gen_source_value(size_t di, int bare_ok) {
+  qn *n = qnew(K_TERM);
+  n->field = F_SOURCE;
+  n->skey = xstrdup(D[di].skey);
+  n->words[0] = source_text(D[di].swritten, bare_ok);
+  n->nterms = 1;
+  return n;
+}
+
+/* source:PRE* from the start of document di's source key, or NULL. */
+static qn *gen_source_prefix(size_t di) {
+  const char *k = D[di].skey;
+  size_t run = 0;
+  while (k[run] && (islower((unsigned char)k[run]) || isdigit((unsigned char)k[run]))) run++;
+  if (run < 2) return NULL;
+  size_t pl = 2 + rn((run < 7 ? run : 7) - 2 + 1);
+  qn *n = qnew(K_PREFIX);
+  n->field = F_SOURCE;
+  memcpy(n->pre, k, pl);
+  n->pre[pl] = 0;
+  n->words[0] = xstrdup(n->pre);
+  n->nterms = 1;
+  if (rn(2) == 0) n->words[0][0] = (char)toupper((unsigned char)n->words[0][0]); /* folded */
+  return n;
+}
+
+static size_t rdoc_with_source(void) {
+  for (;;) {
+    size_t di = rdoc();
+    if (D[di].skey) return di;
+  }
+}
+
 static qn *gen_prefix_from(size_t di, int field, int scope) {
   const char *text;
   int src_field = field == F_ANY ? F_BODY : field;
@@ -781,7 +862,6 @@ static qn *gen_prefix_from(size_t di, int field, int scope) {
     for (size_t i = 0; i < tl; i++) ok &= (islower((unsigned char)t[i]) || isdigit((unsigned char)t[i])) != 0;
     if (!ok) continue;
     size_t pl = 3 + rn((tl < 7 ? tl : 7) - 3 + 1);
-    if (src_field == F_SOURCE) pl = 2 + rn(tl - 1);
     char pre[48];
     memcpy(pre, t, pl);
     pre[pl] = 0;
@@ -999,10 +1079,11 @@ static qn *gen_kind(int kind, int i) {
   case G_TITLE_TERM: return gen_term(F_TITLE, 0);
   case G_BODY_TERM: return gen_term(F_BODY, 0);
   case G_SOURCE_TERM: {
-    size_t di;
-    do di = rdoc(); while (!D[di].source);
-    qn *n = gen_term_from(di, F_SOURCE, F_SOURCE, 0);
-    if (!n) return gen_term(F_TITLE, 0);
+    qn *n = gen_source_value(rdoc_with_source(), i % 3 != 2);
+    if (i % 3 == 2) { /* source:("A" OR b) */
+      n = mk2(K_OR, n, gen_source_value(rdoc_with_source(), 1));
+      n->group = 1;
+    }
     if (i % 2) n = mk2(K_AND, n, gen_term(F_ANY, 1));
     return n;
   }
@@ -1011,9 +1092,7 @@ static qn *gen_kind(int kind, int i) {
   case G_PREFIX: return gen_prefix(F_ANY);
   case G_FIELD_PREFIX:
     if (i % 5 == 4) {
-      size_t di;
-      do di = rdoc(); while (!D[di].source);
-      qn *n = gen_prefix_from(di, F_SOURCE, F_SOURCE);
+      qn *n = gen_source_prefix(rdoc_with_source());
       if (n) return n;
     }
     return gen_prefix(i % 2 ? F_TITLE : F_BODY);
@@ -1380,6 +1459,123 @@ static void oracle_stats(void) {
   if (AVG_B <= 0) AVG_B = 1;
 }
 
+/* ---- sources: whole values, their search and facet ---------------------------- */
+
+/* The most frequent written form of key among the live articles that hit
+** (hit NULL: all of them); ties go to the smallest in byte order, as the
+** facet orders them. */
+static const char *source_shown(const char *key, const uint8_t *hit) {
+  const char *best = NULL;
+  size_t bestn = 0;
+  for (size_t i = 0; i < ND; i++) {
+    if (!D[i].alive || !D[i].skey || (hit && !hit[i]) || strcmp(D[i].skey, key)) continue;
+    const char *w = D[i].swritten;
+    size_t c = 0;
+    for (size_t j = 0; j < ND; j++)
+      c += D[j].alive && D[j].skey && (!hit || hit[j]) && !strcmp(D[j].swritten, w);
+    if (c > bestn || (c == bestn && strcmp(w, best) < 0)) { best = w; bestn = c; }
+  }
+  return best;
+}
+
+/* The source facet of query q against the oracle's matches (hit[i] for
+** article i): every key with its count and its most frequent written form. */
+static int check_source_facet(nd_index *ix, const char *q, const uint8_t *hit) {
+  const char *fields[] = {"source"};
+  nd_facet_options fo = {fields, 1, 100000, ND_HIST_NONE};
+  nd_facets *f = NULL;
+  int rc = nd_facets_get(ix, q, &fo, &f);
+  if (rc) {
+    fprintf(stderr, "  SOURCE FACET [%s]: nd_facets_get %d: %s\n", q, rc, nd_errmsg(ix));
+    return 1;
+  }
+  int bad = 0;
+  size_t keys = 0;
+  char **seen = xmalloc((ND + 1) * sizeof *seen);
+  for (size_t i = 0; i < ND; i++) {
+    if (!D[i].alive || !D[i].skey || !hit[i]) continue;
+    int dup = 0;
+    for (size_t k = 0; k < keys && !dup; k++) dup = !strcmp(seen[k], D[i].skey);
+    if (!dup) seen[keys++] = D[i].skey;
+  }
+  if (f->fields[0].n != keys) {
+    fprintf(stderr, "  SOURCE FACET [%s]: %zu values, the oracle has %zu\n", q, f->fields[0].n, keys);
+    bad++;
+  }
+  for (size_t j = 0; j < f->fields[0].n && !bad; j++) {
+    const nd_count *c = &f->fields[0].counts[j];
+    char *key = src_fold(c->key, 1);
+    size_t want = 0;
+    for (size_t i = 0; i < ND; i++) want += D[i].alive && hit[i] && D[i].skey && !strcmp(D[i].skey, key);
+    const char *shown = source_shown(key, hit);
+    if (c->count != want || !shown || strcmp(shown, c->key)) {
+      fprintf(stderr, "  SOURCE FACET [%s]: \"%s\" counted %llu, the oracle has %zu (shown as \"%s\")\n", q, c->key,
+              (unsigned long long)c->count, want, shown ? shown : "(no such key)");
+      bad++;
+    }
+    if (j && c->count > f->fields[0].counts[j - 1].count) {
+      fprintf(stderr, "  SOURCE FACET [%s]: not most frequent first at \"%s\"\n", q, c->key);
+      bad++;
+    }
+    free(key);
+  }
+  free(seen);
+  nd_facets_free(f);
+  return bad;
+}
+
+/* For every distinct source key of the live articles: source:"VALUE" finds
+** exactly the articles with that key and its facet is that value; then the
+** facet of a few broad queries.  The number of problems. */
+static int check_sources(nd_index *ix, const char *state) {
+  double t0 = now_s();
+  int bad = 0;
+  size_t nkeys = 0, checked = 0;
+  uint8_t *hit = xmalloc(ND + 1), *done = calloc(ND + 1, 1);
+  if (!done) exit(2);
+  for (size_t i = 0; i < ND; i++) {
+    if (!D[i].alive || !D[i].skey || done[i]) continue;
+    nkeys++;
+    size_t want = 0;
+    for (size_t j = 0; j < ND; j++) {
+      hit[j] = D[j].alive && D[j].skey && !strcmp(D[j].skey, D[i].skey);
+      done[j] |= hit[j];
+      want += hit[j];
+    }
+    char *v = source_text(D[i].swritten, 1), q[600];
+    snprintf(q, sizeof q, "source:%s", v);
+    free(v);
+    lib_hits h;
+    if (lib_search(ix, q, 0, BIG_LIMIT, &h)) { bad++; lib_hits_free(&h); continue; }
+    size_t got = 0;
+    for (size_t k = 0; k < h.n; k++) got += h.doc[k] >= 0 && hit[h.doc[k]];
+    if (h.n != want || got != want || h.total != want) {
+      fprintf(stderr, "  SOURCE [%s]: %zu hits (%zu of them right), the oracle has %zu\n", q, h.n, got, want);
+      bad++;
+    }
+    lib_hits_free(&h);
+    bad += check_source_facet(ix, q, hit);
+    checked += want;
+  }
+  /* broad queries: a few frequent words, dates */
+  const char *dates[] = {"1900-01-01..2100-12-31", "<2010", ">=2016-06"};
+  for (int k = 0; k < 6; k++) {
+    qn *root = k < 3 ? gen_term(F_ANY, 1) : gen_date_fixed(dates[k - 3]);
+    sbuf b = {0};
+    render(root, &b, 0);
+    prepare(root);
+    for (size_t i = 0; i < ND; i++) hit[i] = D[i].alive && match(root, &D[i]);
+    bad += check_source_facet(ix, b.p, hit);
+    free(b.p);
+    qfree(root);
+  }
+  fprintf(stderr, "  [%s] sources: %zu values, %zu articles with one, each value searched and faceted; %.2fs\n", state,
+          nkeys, checked, now_s() - t0);
+  free(hit);
+  free(done);
+  return bad;
+}
+
 static int run_suite(nd_index *ix, const char *state, int scores) {
   double t0 = now_s();
   oracle_stats();
@@ -1394,6 +1590,7 @@ static int run_suite(nd_index *ix, const char *state, int scores) {
     }
     bad += check_query(ix, &Q[i], scores, &st, &paged_left, &datesort_left);
   }
+  bad += check_sources(ix, state);
   size_t nbadq = 0;
   for (int k = 0; k < G_NKINDS; k++) nbadq += st.bad[k];
   fprintf(stderr,

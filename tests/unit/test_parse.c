@@ -74,12 +74,19 @@ static const good_case good[] = {
   {"a -OR", "(AND (TERM a) (NOT (TERM or)))"},
   /* fields */
   {"title:iraq", "(TERM title iraq)"},
-  {"body:iraq source:reuters", "(AND (TERM body iraq) (TERM source reuter))"},
+  {"body:iraq source:reuters", "(AND (TERM body iraq) (TERM source reuters))"},
+  /* source: the whole value, case-folded, white space collapsed, never analysed */
+  {"source:\"  New York\tTimes -  News \"", "(TERM source new york times - news)"},
+  {"source:USA source:TheBlaze.com", "(AND (TERM source usa) (TERM source theblaze.com))"},
+  {"source:Fox* -source:\"Fox News\"", "(AND (PREFIX source fox) (NOT (TERM source fox news)))"},
+  {"source:(Reuters OR \"BBC News\")", "(OR (TERM source reuters) (TERM source bbc news))"},
+  {"source:\"  \" nato", "(TERM nato)"},
+  {"source:ÉCOLE", "(TERM source école)"},
   {"title:\"iraqi forces\"", "(PHRASE title \"iraqi forc\")"},
   /* topic fields: normalised names, never analysed (not stemmed) */
   {"topic:\"Jaap de Hoop Scheffer\"", "(TERM topic jaap de hoop scheffer)"},
   {"person:Müller's", "(TERM person müller)"},
-  {"org:U.S. place:Łódź", "(AND (TERM org us) (TERM place łódź))"},
+  {"org:U.S. place:Łódź", "(AND (TERM org united states) (TERM place łódź))"}, /* a country by one name */
   {"organisation:NATO organization:nato", "(AND (TERM org nato) (TERM org nato))"},
   {"topic:iraq* -place:\"New York\"", "(AND (PREFIX topic iraq) (NOT (TERM place new york)))"},
   {"topic:(NATO OR \"Iraq war\")", "(OR (TERM topic nato) (TERM topic iraq war))"},
@@ -171,6 +178,7 @@ static const bad_case bad[] = {
   {"a ( )", 2, "empty parentheses"},
   {"foo:bar", 0, "unknown field 'foo'"},
   {"nato topic:a*", 11, "prefix \"a*\" at 11 is too short"},
+  {"nato source:a*", 12, "prefix \"a*\" at 12 is too short"},
   {"topic:\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", 7, "is too long"},
   {"topic:\"...\"", 0, "empty query"},
   {"place:date:2004", 6, "cannot apply to a date"},
