@@ -35,6 +35,7 @@ typedef struct search_args {
   const char *facets[MAX_FACETS]; /* --facets: fields to count */
   size_t nfacets;
   char *facet_list;               /* their names, split in place (malloc'ed) */
+  uint64_t facet_limit;           /* --facet-limit: values per field (0: FACET_LIMIT) */
 } search_args;
 
 /* Append word to the malloc'ed query *q. */
@@ -83,6 +84,9 @@ static int search_opt(cli_args *a, search_args *s) {
     if (!s->nfacets) return cli_usage_error("search", "--facets needs a list of fields"), OPT_BAD;
     return OPT_YES;
   }
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "facet-limit", &v)) == OPT_YES)
+    return cli_parse_count("search", "facet-limit", v, 1, 1000, &s->facet_limit) ? OPT_BAD : OPT_YES;
   if (r == OPT_BAD) return r;
   if ((r = cli_opt(a, "batch", NULL)) != OPT_NO) { s->batch = 1; return r; }
   if ((r = cli_opt(a, "timings", NULL)) != OPT_NO) { s->timings = 1; return r; }
@@ -367,7 +371,8 @@ static int run_search(nd_index *ix, const search_args *s) {
   }
   nd_facets *facets = NULL;
   if (s->nfacets) {
-    nd_facet_options fo = {.fields = s->facets, .nfields = s->nfacets, .limit = FACET_LIMIT};
+    nd_facet_options fo = {.fields = s->facets, .nfields = s->nfacets,
+                           .limit = s->facet_limit ? (size_t)s->facet_limit : FACET_LIMIT};
     if ((rc = nd_facets_get(ix, s->query, &fo, &facets)) != ND_OK) {
       nd_results_free(res);
       cli_lib_error(ix, rc);

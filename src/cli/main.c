@@ -56,7 +56,7 @@ static const command COMMANDS[] = {
   {"search", cmd_search, "search the archive",
    "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"
    "                      [--sort relevance|date] [--count exact|lower-bound]\n"
-   "                      [--facets FIELD,...] QUERY...\n"
+   "                      [--facets FIELD,...] [--facet-limit N] QUERY...\n"
    "       newsdex search --db ARCHIVE --batch [--limit N] [--count ...] [--timings]\n"
    "\n"
    "Search the archive; the QUERY words are joined with spaces (see\n"
@@ -76,6 +76,7 @@ static const command COMMANDS[] = {
    "  --facets LIST    count the matches' most frequent values of each field:\n"
    "                   people, organisations, places, topics (key topics of\n"
    "                   any type), source\n"
+   "  --facet-limit N  values shown per field, 1 to 1000 (default 10)\n"
    "  --batch          run each line of stdin as a query; print per query\n"
    "                   TOTAL<tab>ID,ID,... (or error<tab>MESSAGE)\n"
    "  --timings        with --batch: '#qt_ns N' per query on stderr\n"

@@ -109,6 +109,14 @@ static int type_of(const char *body, const lk_words *w, size_t a, size_t b, unsi
   return ND_TOPIC_OTHER;
 }
 
+static int is_compass(const char *s, size_t n) {
+  static const char *const W[] = {"North", "South", "East", "West", "Central", "Northern", "Southern", "Eastern",
+                                  "Western", NULL};
+  for (size_t i = 0; W[i]; i++)
+    if (strlen(W[i]) == n && !memcmp(W[i], s, n)) return 1;
+  return 0;
+}
+
 /* Trim run [a, b) and emit it (or the parts of it split at "and"). */
 static int emit(const char *body, const lk_words *w, size_t a, size_t b, lk_spans *out) {
   /* front */
@@ -140,6 +148,7 @@ static int emit(const char *body, const lk_words *w, size_t a, size_t b, lk_span
     int strength = lk_title_class(WTXT(i), cls, sizeof cls);
     if (!strength) continue;
     titled = 1;
+    if (i + 1 == b) return 0; /* a title alone names no one ("the Prime Minister") */
     size_t s = i + 1;
     /* "Secretary of State Colin Powell", "Assistant Secretary for African
     ** Affairs Johnnie Carson": the title's complement goes too -- after
@@ -165,6 +174,8 @@ static int emit(const char *body, const lk_words *w, size_t a, size_t b, lk_span
     break;
   }
   if (a >= b) return 0;
+  /* "North Korean", "South African": a compass word and a nationality */
+  if (b - a == 2 && is_compass(WTXT(a)) && (cue_demonym(WTXT(a + 1)) || gaz_demonym(WTXT(a + 1)))) return 0;
   if (b - a == 1) {
     if (cue_demonym(WTXT(a)) || gaz_demonym(WTXT(a)) || cue_opener(WTXT(a)) || cue_title(WTXT(a)) ||
         cue_suffix(WTXT(a)))
