@@ -65,6 +65,31 @@ try {
   check('dates and sources shown', (await page.locator('#hits .meta').count()) > 0);
   await page.screenshot({ path: path.join(OUT, 'results.png'), fullPage: true });
 
+  // ---- one chip per entity in the side bar: no person shown with a title,
+  // no two places that are one country, no two chips of one field alike
+  const chips = async (f) => page.locator('#facets [data-facet=' + f + '] button span:first-child').allTextContents();
+  const TITLE = /^(President|Pres\.|Vice|Sen\.|Senator|Rep\.|Gov\.|Governor|Mr\.|Mrs\.|Ms\.|Dr\.|Gen\.|Secretary|Minister|Prime|Judge|Mayor)\s/;
+  const COUNTRY = [['United States', 'U.S.', 'US', 'USA', 'America'], ['United Kingdom', 'U.K.', 'UK', 'Britain', 'Great Britain']];
+  for (const q of ['nato', 'president', 'minister']) {
+    await page.fill('#q', q);
+    await page.press('#q', 'Enter');
+    await page.waitForFunction((w) => location.hash.includes('q=' + encodeURIComponent(w)), q);
+    await waitStatus();
+    await page.waitForSelector('#facets [data-facet=people] button');
+    const people = await chips('people'), places = await chips('places');
+    check('people chips carry no title (' + q + ')', !people.some((v) => TITLE.test(v)), people);
+    check('one chip per country (' + q + ')', COUNTRY.every((g) => g.filter((v) => places.includes(v)).length <= 1), places);
+    for (const f of ['people', 'places', 'organisations', 'source']) {
+      const v = (await chips(f)).map((x) => x.toLowerCase());
+      check('one chip per ' + f + ' value (' + q + ')', new Set(v).size === v.length, v);
+    }
+    if (q === 'president') await page.screenshot({ path: path.join(OUT, 'facets.png'), fullPage: true });
+  }
+  await page.fill('#q', 'nato');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction(() => location.hash.includes('q=nato'));
+  await waitStatus();
+
   // ---- sort by date: hits newest first
   await page.selectOption('#sort', 'date');
   await page.waitForFunction(() => location.hash.includes('sort=date'));
