@@ -186,7 +186,7 @@ static int type_range(const segment *s, char c, uint64_t *lo, uint64_t *hi) {
 /* The canonical name of the topic term t[0..n) (after its prefix byte):
 ** appended to `key` as the normalised name, LK_TERM_SEP and the name to
 ** show.  A partial name (alias.h) becomes the full name it resolves to,
-** else its surname -- or, for `people`, nothing (-1) when it had no title
+** else its surname -- or, for `people`, nothing (1) when it had no title
 ** either: an untyped word the archive does not know as a surname; other
 ** topics are their own name. */
 static int canonical(nd_index *ix, const alias_table **al, const char *t, size_t n, int people, buf *key,
@@ -205,7 +205,7 @@ static int canonical(nd_index *ix, const alias_table **al, const char *t, size_t
     }
     const char *s1 = memchr(t + 1, AL_SEP, (size_t)(sep - t - 1));
     if (!s1) return ND_ERR_CORRUPT;
-    if (people && s1[1] == AL_SEP) return -1; /* no title, no full name: maybe no person */
+    if (people && s1[1] == AL_SEP) return 1; /* no title, no full name: maybe no person */
     buf_put(key, t + 1, (size_t)(s1 - t - 1));
   } else {
     buf_put(key, t + 1, (size_t)(sep - t - 1));
@@ -307,7 +307,7 @@ static int count_topics_in(nd_index *ix, const segment *s, const char *types, co
     koff[nu] = keys.n;
     size_t mark = keys.n;
     rc = canonical(ix, al, di.term + 1, di.len - 1, strchr(types, 'p') && !strchr(types, 'x'), &keys, &told);
-    if (rc == -1) { /* not counted here */
+    if (rc == 1) { /* not counted here */
       keys.n = mark;
       rc = 0;
       continue;

@@ -26,6 +26,7 @@
 #include "alias.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -60,8 +61,8 @@ typedef struct form {
 ** resolving to it. */
 typedef struct full {
   uint32_t key;        /* in the arena, NUL-terminated */
-  uint32_t shown;      /* in the arena, NUL-terminated */
-  uint64_t shown_df;
+  uint32_t shown;      /* in the arena, NUL-terminated: the most frequent written form */
+  uint64_t shown_df;   /* its articles */
   const char **forms;  /* resolved partial-name keys (pointers into the arena, fixed at the end) */
   uint32_t *form_offs;
   size_t nforms, cap;
@@ -76,7 +77,9 @@ typedef struct pair {
 struct alias_table {
   uint64_t generation;
   buf arena;
-  map forms_m, fulls_m, pairs_m, partial_m;
+  map forms_m, fulls_m, pairs_m, partial_m, shown_m;
+  uint64_t *shown_df; /* per (full name, written form) of shown_m: articles */
+  size_t nshown, shown_cap;
   form *forms;
   size_t nforms, forms_cap;
   full *fulls;
@@ -217,15 +220,21 @@ static int add_evidence(alias_table *t, const char *p, size_t n, uint64_t df) {
   if (!t2 || t2 == t1 + 1 || s1 == p) return 0; /* not well formed: `check` reports it */
   uint32_t F;
   if (full_index(t, t1 + 1, (size_t)(t2 - t1 - 1), &F)) return -1;
-  full *fu = &t->fulls[F];
-  if (df > fu->shown_df) {
-    uint32_t off = (uint32_t)t->arena.n;
-    buf_put(&t->arena, t2 + 1, (size_t)(p + n - t2 - 1));
-    buf_putc(&t->arena, 0);
-    if (t->arena.oom) return -1;
-    fu->shown = off;
-    fu->shown_df = df;
+  /* the written form: summed over segments (shown(): the most frequent) */
+  char wk[DICT_MAX_TERM + 16];
+  size_t wn = (size_t)(p + n - t2 - 1);
+  int kn0 = snprintf(wk, sizeof wk, "%u:", F);
+  if (wn + (size_t)kn0 >= sizeof wk) return 0;
+  memcpy(wk + kn0, t2 + 1, wn);
+  int fresh;
+  slot *ws = map_get(t, &t->shown_m, wk, (size_t)kn0 + wn, &fresh);
+  if (!ws) return -1;
+  if (fresh) {
+    if (mem_grow(&t->shown_df, &t->shown_cap, t->nshown, sizeof *t->shown_df)) return -1;
+    t->shown_df[t->nshown] = 0;
+    ws->val = (uint32_t)t->nshown++;
   }
+  t->shown_df[ws->val] += df;
   /* the form in its era, and in every era ("*") */
   char k[DICT_MAX_TERM + 4];
   size_t era_at = (size_t)(s2 - p) + 1, kn = (size_t)(t1 - p);
@@ -256,12 +265,35 @@ static int variants(const char *a, const char *b) {
   return 1;
 }
 
+/* Each full name is shown by the written form with the most articles (ties:
+** the smaller in byte order, so that the choice does not depend on how
+** the articles fell into segments). */
+static void pick_shown(alias_table *t) {
+  for (size_t i = 0; i < t->shown_m.cap; i++) {
+    const slot *s = &t->shown_m.s[i];
+    if (!s->len) continue;
+    const char *k = at(t, s->off), *colon = strchr(k, ':');
+    uint32_t F = (uint32_t)strtoul(k, NULL, 10);
+    if (!colon || F >= t->nfulls) continue;
+    full *fu = &t->fulls[F];
+    uint64_t df = t->shown_df[s->val];
+    uint32_t off = (uint32_t)(colon + 1 - (const char *)t->arena.p);
+    if (df > fu->shown_df || (df == fu->shown_df && fu->shown_df && strcmp(colon + 1, at(t, fu->shown)) < 0)) {
+      fu->shown = off;
+      fu->shown_df = df;
+    }
+  }
+}
+
 /* Decide every form: its most frequent full name, and the evidence for it
 ** and its variants. */
 static void decide(alias_table *t) {
   for (size_t i = 0; i < t->npairs; i++) {
     form *f = &t->forms[t->pairs[i].form];
-    if (t->pairs[i].df > f->best) {
+    /* ties: the smaller name in byte order, whatever the segments' order */
+    if (t->pairs[i].df > f->best ||
+        (t->pairs[i].df == f->best && f->full != UINT32_MAX &&
+         strcmp(at(t, t->fulls[t->pairs[i].full].key), at(t, t->fulls[f->full].key)) < 0)) {
       f->best = t->pairs[i].df;
       f->full = t->pairs[i].full;
     }
@@ -346,6 +378,7 @@ static int scan(alias_table *t, const snapshot *sn) {
       if (add_evidence(t, di.term + 1, di.len - 1, di.ti.df)) return ND_ERR_NOMEM;
     if (r < 0) return ND_ERR_CORRUPT;
   }
+  pick_shown(t);
   decide(t);
   for (size_t i = 0; i < sn->n; i++) {
     dict_iter di;
@@ -377,6 +410,8 @@ void alias_free(alias_table *t) {
   mem_free(t->fulls_m.s);
   mem_free(t->pairs_m.s);
   mem_free(t->partial_m.s);
+  mem_free(t->shown_m.s);
+  mem_free(t->shown_df);
   mem_free(t->forms);
   mem_free(t->fulls);
   mem_free(t->pairs);
