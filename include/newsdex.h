@@ -347,6 +347,12 @@ int nd_link_id(nd_index *ix, const char *id, const nd_link_options *opts, nd_lin
 size_t nd_links_count(const nd_links *l);
 /* The i-th topic, best first.  ND_ERR_INVALID if i is out of range. */
 int nd_links_topic(const nd_links *l, size_t i, nd_topic *out);
+/* The j-th mention (from 0, in body order) of topic i, shorter forms
+** included: its bytes in the body, body[*start..*end), and the class of
+** the title written before it ("president", "senator", "mr"; "" for none;
+** titles are never part of a topic's text).  ND_OK, or ND_ERR_INVALID
+** when topic i has no j-th mention. */
+int nd_links_mention(const nd_links *l, size_t i, size_t j, size_t *start, size_t *end, const char **title);
 void nd_links_free(nd_links *l);
 /* "person", "organisation", "place" or "other". */
 const char *nd_topic_type_name(int type);

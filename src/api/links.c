@@ -94,6 +94,18 @@ int nd_links_topic(const nd_links *l, size_t i, nd_topic *out) {
   return 0;
 }
 
+int nd_links_mention(const nd_links *l, size_t i, size_t j, size_t *start, size_t *end, const char **title) {
+  for (size_t k = 0; k < l->l.nm; k++) {
+    const lk_mention *m = &l->l.m[k];
+    if (m->topic != i || j--) continue;
+    *start = m->start;
+    *end = m->end;
+    if (title) *title = m->cls;
+    return ND_OK;
+  }
+  return ND_ERR_INVALID;
+}
+
 const char *nd_topic_type_name(int type) {
   switch (type) {
   case ND_TOPIC_PERSON: return "person";

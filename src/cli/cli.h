@@ -107,6 +107,10 @@ int cli_json_print(json_t *v);
 /* An article as a JSON object (id, title, date, source, url, marked,
 ** extra, body), as `show --json` prints it; NULL if out of memory. */
 json_t *cli_doc_json(const nd_doc *d);
+/* The written forms of topic t (one of l's topics) with their spans in
+** body: [{"text", "start", "end", "title"}, ...] in body order; NULL when
+** out of memory. */
+json_t *cli_topic_forms(const nd_links *l, const nd_topic *t, const char *body);
 
 /* A search hit as a JSON object, as `search --json` prints it; NULL if out
 ** of memory. */

@@ -22,6 +22,8 @@ typedef struct show_opts {
 typedef struct marks {
   nd_topic *t;
   size_t n;
+  const nd_links *l; /* where they come from (for their mentions) */
+  const char *body;
 } marks;
 
 static int cmp_topic_start(const void *a, const void *b) {
@@ -235,7 +237,28 @@ static json_t *links_array(const marks *m) {
     bad |= json_object_set_new(o, "score", json_real(t->score));
     bad |= json_object_set_new(o, "mentions", json_integer((json_int_t)t->mentions));
     bad |= json_object_set_new(o, "articles", json_integer((json_int_t)t->articles));
+    bad |= json_object_set_new(o, "forms", cli_topic_forms(m->l, t, m->body));
     if (bad) { json_decref(a); return NULL; }
+  }
+  return a;
+}
+
+json_t *cli_topic_forms(const nd_links *l, const nd_topic *t, const char *body) {
+  json_t *a = json_array();
+  size_t i = 0, n = l ? nd_links_count(l) : 0;
+  nd_topic x;
+  while (i < n && (nd_links_topic(l, i, &x) || x.text != t->text)) i++; /* which topic of l t is */
+  size_t s, e;
+  const char *title;
+  for (size_t j = 0; a && i < n && nd_links_mention(l, i, j, &s, &e, &title) == ND_OK; j++) {
+    json_t *o = json_object();
+    if (!o || json_array_append_new(a, o) || json_object_set_new(o, "text", json_stringn(body + s, e - s)) ||
+        json_object_set_new(o, "start", json_integer((json_int_t)s)) ||
+        json_object_set_new(o, "end", json_integer((json_int_t)e)) ||
+        json_object_set_new(o, "title", json_string(title))) {
+      json_decref(a);
+      return NULL;
+    }
   }
   return a;
 }
@@ -266,6 +289,8 @@ static int show_one(nd_index *ix, const char *id, const show_opts *o) {
     return EXIT_ERROR;
   }
   const nd_doc *d = nd_document_doc(doc);
+  m.l = l;
+  m.body = d->body ? d->body : "";
   const marks *mp = o->links ? &m : NULL;
   int st = o->json ? print_json(d, mp) : o->html ? print_html(d, &m) : print_text(d, mp);
   free(m.t);

@@ -5,7 +5,8 @@
 ** joined by single spaces; a key phrase also loses a plural "s" on its last
 ** word ("training missions" = "training mission").  Mentions join a topic
 **
-**   - when their keys are equal;
+**   - when their keys are equal (a country's key is its one name: "U.S."
+**     and "America" are "united states");
 **   - a shorter name that ends a person's name joins it ("Scheffer", "de
 **     Hoop Scheffer" -> "Jaap de Hoop Scheffer"; a "Jr." or "II" at the end
 **     of the long form is ignored), and so do one that starts it ("John
@@ -27,6 +28,7 @@
 
 #include "../util/buf.h"
 #include "../util/mem.h"
+#include "gazetteer.h"
 #include "link.h"
 
 typedef struct key {
@@ -45,6 +47,17 @@ static void make_key(const char *body, const lk_words *w, const lk_span *sp, buf
   k->core = 0;
   k->words = sp->w1 - sp->w0;
   k->len = 0;
+  size_t cn;
+  const char *canon = sp->phrase ? NULL : gaz_country(body + sp->start, sp->end - sp->start, &cn);
+  if (canon) { /* a country: its one name ("U.S." and "America" are one topic) */
+    if (buf_reserve(arena, cn * 4 + 1)) return;
+    char *o = (char *)arena->p + arena->n;
+    k->len = k->core = lk_lower(canon, cn, o, cn * 4 + 1);
+    k->words = 1;
+    for (size_t i = 0; i < k->len; i++) k->words += o[i] == ' ';
+    arena->n += k->len + 1;
+    return;
+  }
   /* a word takes at most 255 bytes (lk_lower's limit below) and a blank */
   if (buf_reserve(arena, k->words * 256 + 1)) return;
   char *o = (char *)arena->p + arena->n;

@@ -394,6 +394,7 @@ static void api_doc(const request *r, const char *id, reply *out) {
         json_object_set_new(o, "score", json_real(t.score));
         json_object_set_new(o, "mentions", json_integer((json_int_t)t.mentions));
         json_object_set_new(o, "articles", json_integer((json_int_t)t.articles));
+        json_object_set_new(o, "forms", cli_topic_forms(lk, &t, dd->body ? dd->body : ""));
         json_array_append_new(topics, o);
         json_object_set_new(sp, "start", json_integer((json_int_t)t.start));
         json_object_set_new(sp, "end", json_integer((json_int_t)t.end));

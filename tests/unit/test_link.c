@@ -95,6 +95,45 @@ static void test_titles(void) {
   ASSERT_EQ_STR(names("the owners of Major League Baseball met."), "Major League Baseball");
 }
 
+/* One topic per person, named in full, with every written form and its
+** title: nd_links_mention. */
+static void test_mentions_and_titles(void) {
+  nd_doc d = {0};
+  d.body = "President Donald Trump spoke in Ohio on Monday. Later Mr. Trump left, and Trump smiled. "
+           "Trade with the U.S. and America grew.";
+  nd_links *l = NULL;
+  nd_link_options o = {10};
+  ASSERT_OK(nd_link_doc(NULL, &d, &o, &l));
+  size_t found = 0;
+  for (size_t i = 0; i < nd_links_count(l); i++) {
+    nd_topic t;
+    nd_links_topic(l, i, &t);
+    size_t s, e, n = 0;
+    const char *title;
+    char forms[256] = "";
+    while (nd_links_mention(l, i, n, &s, &e, &title) == ND_OK) {
+      ASSERT(e > s && e <= strlen(d.body));
+      snprintf(forms + strlen(forms), sizeof forms - strlen(forms), "%s%.*s/%s", n ? "|" : "", (int)(e - s), d.body + s,
+               title);
+      n++;
+    }
+    ASSERT_EQ_INT(n, t.mentions);
+    if (!strcmp(t.text, "Donald Trump")) {
+      ASSERT_EQ_STR(forms, "Donald Trump/president|Trump/mr|Trump/");
+      found++;
+    }
+    if (!strcmp(t.text, "United States")) {
+      ASSERT_EQ_STR(forms, "U.S./|America/");
+      found++;
+    }
+    ASSERT(strcmp(t.text, "Trump") && strcmp(t.text, "America"));
+  }
+  ASSERT_EQ_INT(found, 2);
+  size_t s, e;
+  ASSERT(nd_links_mention(l, nd_links_count(l), 0, &s, &e, NULL) == ND_ERR_INVALID);
+  nd_links_free(l);
+}
+
 static void test_demonyms_are_no_names(void) {
   ASSERT_EQ_STR(names("the Icelandic trawlers left."), "");
   ASSERT_EQ_STR(names("he said Iraqi troops moved."), "");
@@ -430,7 +469,7 @@ static void test_spans_are_substrings_of_real_articles(void) {
 }
 
 TEST_MAIN(TEST(test_seed_names), TEST(test_particles_and_prefixes), TEST(test_and_inside_institutions),
-          TEST(test_titles), TEST(test_demonyms_are_no_names), TEST(test_places_quotes_and_possessives),
+          TEST(test_titles), TEST(test_demonyms_are_no_names), TEST(test_mentions_and_titles), TEST(test_places_quotes_and_possessives),
           TEST(test_non_ascii),
           TEST(test_headlines_and_capitals), TEST(test_types), TEST(test_grouping),
           TEST(test_link_doc_calls), TEST(test_out_of_memory), TEST(test_matching),
