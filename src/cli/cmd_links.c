@@ -184,13 +184,14 @@ static void bad_input(eval *ev, const char *file, uint64_t place, const char *wh
 }
 
 /* Text with markers: hide them, use the terms they followed as gold. */
-static void eval_with_markers(eval *ev, const char *id, const char *title, const char *text) {
+static void eval_with_markers(eval *ev, const char *id, const char *title, const char *source, const char *text) {
   char *clean = NULL, **terms = NULL;
   size_t nterms = 0;
   if (markers_strip(text, strlen(text), &clean, &terms, &nterms)) { ev->failed = 1; return; }
   nd_doc d = {0};
   d.id = id;
   d.title = title;
+  d.source = source;
   d.body = clean;
   eval_marked(ev, id, &d, terms, NULL, nterms);
   markers_free_terms(terms, nterms);
@@ -202,12 +203,13 @@ static void eval_json_record(eval *ev, const char *file, uint64_t lineno, json_t
   const char *id = json_string_value(json_object_get(o, "id"));
   if (!id) { snprintf(idbuf, sizeof idbuf, "line %llu", (unsigned long long)lineno); id = idbuf; }
   const char *title = json_string_value(json_object_get(o, "title"));
+  const char *source = json_string_value(json_object_get(o, "source")); /* the linker knows its outlet */
   json_t *kp = json_object_get(o, "keyphrases");
   const char *wm = json_string_value(json_object_get(o, "body_with_markers"));
   const char *body = json_string_value(json_object_get(o, "body"));
   if (wm) {
     json_t *mt = json_object_get(o, "marked_terms");
-    if (!json_is_array(mt)) { eval_with_markers(ev, id, title, wm); return; }
+    if (!json_is_array(mt)) { eval_with_markers(ev, id, title, source, wm); return; }
     char *clean = NULL, **terms = NULL;
     size_t nterms = 0, ng, nalt;
     if (markers_strip(wm, strlen(wm), &clean, &terms, &nterms)) { ev->failed = 1; return; }
@@ -216,6 +218,7 @@ static void eval_json_record(eval *ev, const char *file, uint64_t lineno, json_t
     nd_doc d = {0};
     d.id = id;
     d.title = title;
+    d.source = source;
     d.body = clean;
     if (gold && alt) eval_marked(ev, id, &d, gold, nalt == ng ? alt : NULL, ng);
     else ev->failed = 1;
@@ -232,13 +235,14 @@ static void eval_json_record(eval *ev, const char *file, uint64_t lineno, json_t
     nd_doc d = {0};
     d.id = id;
     d.title = title;
+    d.source = source;
     d.body = body;
     if (gold) eval_keyphrases(ev, &d, gold, ng);
     else ev->failed = 1;
     free(gold);
     return;
   }
-  if (body && strstr(body, "(search)")) { eval_with_markers(ev, id, title, body); return; }
+  if (body && strstr(body, "(search)")) { eval_with_markers(ev, id, title, source, body); return; }
   bad_input(ev, file, lineno, "no \"body_with_markers\", no \"keyphrases\" and no \"(search)\" marker in \"body\"");
 }
 
@@ -271,7 +275,7 @@ static int eval_jsonl(eval *ev, const char *file) {
 
 static int on_txt_doc(void *ctx, const nd_doc *doc, const char *file, uint64_t line) {
   eval *ev = ctx;
-  eval_with_markers(ev, doc->id ? doc->id : file, doc->title, doc->body);
+  eval_with_markers(ev, doc->id ? doc->id : file, doc->title, doc->source, doc->body);
   return ev->failed;
 }
 

@@ -21,19 +21,26 @@ static int by_start(const void *a, const void *b) {
   return x->phrase - y->phrase;
 }
 
+/* Append the words of text s in lower case to out, each followed by a
+** blank (out starts with one). */
+static void lower_words(const char *s, buf *out) {
+  char low[256];
+  lk_words tw;
+  if (!out->n) buf_putc(out, ' ');
+  if (lk_split(s, strlen(s), &tw)) { out->oom = 1; return; }
+  for (size_t i = 0; i < tw.n; i++) {
+    buf_put(out, low, lk_lower(s + tw.w[i].start, tw.w[i].end - tw.w[i].start, low, sizeof low));
+    buf_putc(out, ' ');
+  }
+  lk_words_free(&tw);
+  buf_cstr(out);
+}
+
 /* The headline words in lower case, each with a blank before and after. */
 static void head_text(const char *title, const char *body, const lk_words *w, buf *out) {
   char low[256];
   buf_putc(out, ' ');
-  if (title) {
-    lk_words tw;
-    if (lk_split(title, strlen(title), &tw)) { out->oom = 1; return; }
-    for (size_t i = 0; i < tw.n; i++) {
-      buf_put(out, low, lk_lower(title + tw.w[i].start, tw.w[i].end - tw.w[i].start, low, sizeof low));
-      buf_putc(out, ' ');
-    }
-    lk_words_free(&tw);
-  }
+  if (title) lower_words(title, out);
   for (size_t i = 0; i < w->n; i++) {
     if (!(w->w[i].flags & LW_HEAD)) continue;
     buf_put(out, low, lk_lower(body + w->w[i].start, w->w[i].end - w->w[i].start, low, sizeof low));
@@ -106,8 +113,9 @@ int lk_link_text(const nd_doc *doc, const lk_stats_src *src, size_t k, lk_linked
   lk_spans sp = {0};
   lk_topics tp = {0};
   lk_stats *st = NULL;
-  buf head;
+  buf head, outlet;
   buf_init(&head);
+  buf_init(&outlet);
   int rc = ND_ERR_NOMEM;
   if (lk_split(body, strlen(body), &w) || lk_find_names(body, &w, &sp) || !(st = lk_stats_new(src))) goto done;
   if ((rc = lk_find_phrases(body, &w, st, &sp))) goto done;
@@ -115,10 +123,14 @@ int lk_link_text(const nd_doc *doc, const lk_stats_src *src, size_t k, lk_linked
   if (sp.n) qsort(sp.s, sp.n, sizeof *sp.s, by_start);
   head_text(doc->title, body, &w, &head);
   if (head.oom || lk_group(body, &w, &sp, &tp)) goto done;
-  if ((rc = lk_score(body, &w, &sp, &tp, st, (const char *)head.p))) goto done;
+  if (doc->source) lower_words(doc->source, &outlet);
+  if (outlet.oom) goto done;
+  if ((rc = lk_score(body, &w, &sp, &tp, st, (const char *)head.p, outlet.n ? (const char *)outlet.p : NULL)))
+    goto done;
   rc = build(body, &w, &sp, &tp, k, out);
 done:
   buf_free(&head);
+  buf_free(&outlet);
   lk_stats_free(st);
   lk_topics_free(&tp);
   lk_spans_free(&sp);

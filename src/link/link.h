@@ -122,6 +122,9 @@ typedef struct lk_spans {
   size_t n, cap;
 } lk_spans;
 
+/* Is s[0..n) a capitalised word the dictionary has only in lower case
+** ("Two", "Hurricane")? */
+int lk_common_word(const char *s, size_t n);
 /* Find name-like spans in the words of body.  0 or -1 (out of memory). */
 int lk_find_names(const char *body, const lk_words *w, lk_spans *out);
 /* Append one span.  0 or -1. */
@@ -183,10 +186,10 @@ void lk_topics_free(lk_topics *t);
 
 /* Score every topic (archive statistics when st has an archive) and sort
 ** them best first.  `head` is the headline text in lower case with a blank
-** before and after every word (" nato fails on iraq "), or NULL.
-** 0 or ND_ERR_*. */
+** before and after every word (" nato fails on iraq "), or NULL; `source`
+** the article's outlet in the same form, or NULL.  0 or ND_ERR_*. */
 int lk_score(const char *body, const lk_words *w, const lk_spans *sp, lk_topics *t, lk_stats *st,
-             const char *head);
+             const char *head, const char *source);
 
 /* ---- match.c -------------------------------------------------------------- */
 

@@ -9,6 +9,10 @@
 **     them: they are in too many stories to say what this one is about);
 **     A single capitalised word that the dictionary has only in lower case
 **     ("Mass", "Left", "Honor") loses: it is more likely emphasis than a name;
+**   - a key phrase ending in a plural noun for people ("Florida residents")
+**     loses: it names the people of a place, not what happened;
+**   - the outlet: a name made only of the words of the article's source
+**     ("FOX News" on foxnews.com) loses much: a site names itself;
 **   - headline: a topic named on the headline (the title, or a headline
 **     line of the body) gains;
 **   - key phrases: lose, a name with a noun ("Iraq war") less than two
@@ -44,6 +48,8 @@
 #define W_DF 0.3
 #define W_COMMON (-4.0)
 #define W_COMMON_WORD (-1.0)
+#define W_OWN_OUTLET (-4.0)
+#define W_PEOPLE (-2.0)
 
 /* Is a content word of the topic's name in the headline text ` head `? */
 static int in_head(const char *body, const lk_words *w, const lk_span *s, const char *head) {
@@ -93,8 +99,40 @@ static int by_score(const void *a, const void *b) {
   return (x->first > y->first) - (x->first < y->first);
 }
 
+/* Plural nouns for groups of people: a name with one of them ("Florida
+** residents", "Iraqi officials") names the people of a place or a body,
+** not a topic of its own. */
+static int people_noun(const char *s, size_t n) {
+  static const char *const W[] = {"residents", "officials", "voters", "lawmakers", "leaders", "troops", "forces",
+                                  "citizens", "people", "workers", "students", "farmers", "families", "fans",
+                                  "police", "authorities", "investigators", "prosecutors", "officers", "members",
+                                  "supporters", "critics", "analysts", "experts", "executives", "employees",
+                                  "soldiers", "protesters", "victims", "players", NULL};
+  for (size_t i = 0; W[i]; i++)
+    if (strlen(W[i]) == n && !memcmp(W[i], s, n)) return 1;
+  return 0;
+}
+
+/* Is every word of the topic's name a word of the article's outlet
+** (`source`, as a lower-case text with a blank before and after each
+** word)?  "FOX News" on a page of "FOX News (foxnews.com)" is the outlet
+** naming itself, not a topic of the story. */
+static int own_outlet(const char *body, const lk_words *w, const lk_span *s, const char *source) {
+  char low[258];
+  if (!source || !*source) return 0;
+  for (uint32_t i = s->w0; i < s->w1; i++) {
+    size_t n = w->w[i].end - w->w[i].start;
+    low[0] = ' ';
+    size_t m = lk_lower(body + w->w[i].start, n, low + 1, sizeof low - 2);
+    low[m + 1] = ' ';
+    low[m + 2] = 0;
+    if (!strstr(source, low)) return 0;
+  }
+  return 1;
+}
+
 int lk_score(const char *body, const lk_words *w, const lk_spans *sp, lk_topics *tp, lk_stats *st,
-             const char *head) {
+             const char *head, const char *source) {
   uint64_t docs = lk_stats_docs(st);
   uint32_t first_sent = 0;
   for (size_t i = 0; i < w->n; i++)
@@ -108,12 +146,18 @@ int lk_score(const char *body, const lk_words *w, const lk_spans *sp, lk_topics 
     if (w->w[first->w0].sent == first_sent) s += W_FIRST_SENT;
     s += type_weight(t, name);
     if (name->phrase == 2) s += W_NAME_ELSEWHERE * log2(1.0 + name_elsewhere(body, w, name));
+    if (name->phrase && people_noun(body + w->w[name->w1 - 1].start, w->w[name->w1 - 1].end - w->w[name->w1 - 1].start))
+      s += W_PEOPLE;
+    if (t->type != ND_TOPIC_PERSON && own_outlet(body, w, name, source)) s += W_OWN_OUTLET;
     t->in_head = in_head(body, w, name, head);
     if (t->in_head) s += W_HEAD;
     if (docs) {
       int rc = lk_stats_df(st, body + name->start, name->end - name->start, &t->df);
       if (rc) return rc;
-      if (t->df < 2) s += W_NO_OTHERS;
+      /* a person's full name is specific even when new to the archive:
+      ** its search finds the stories still to come */
+      int full_name = t->type == ND_TOPIC_PERSON && name->w1 - name->w0 >= 2;
+      if (t->df < 2) s += full_name ? 0 : W_NO_OTHERS;
       else s += W_DF * fmin(log10((double)t->df), 2.0) + W_COMMON * ((double)t->df / (double)docs);
     }
     t->score = s;

@@ -47,7 +47,7 @@ void lk_spans_free(lk_spans *sp) {
 }
 
 /* A capitalised word the dictionary knows only in lower case ("Two"). */
-static int common_word(const char *s, size_t n) {
+int lk_common_word(const char *s, size_t n) {
   char low[256];
   if (n >= sizeof low) return 0;
   size_t m = lk_lower(s, n, low, sizeof low);
@@ -56,6 +56,8 @@ static int common_word(const char *s, size_t n) {
 }
 
 /* namey() of a word that has the right flags: the look-ups. */
+#define common_word lk_common_word
+
 static int namey_words(const char *body, const lk_words *w, size_t i) {
   uint32_t f = w->w[i].flags;
   if (cue_date_word(WTXT(i))) return 0;

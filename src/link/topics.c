@@ -14,7 +14,8 @@
 **     and last words ("Donald Trump" -> "Donald J. Trump");
 **   - a single word that starts the name of an organisation or of a thing
 **     joins it ("Sinclair" -> "Sinclair Broadcast Group", "Tour" -> "Tour de
-**     France");
+**     France"), and so does one that ends the name of a thing after common
+**     words ("Charley" -> "Hurricane Charley");
 **   - an acronym made of the initials of a longer name joins it ("FDA" ->
 **     "Food and Drug Administration"), and so does any acronym the text
 **     puts in parentheses right after a name ("... Organization (NATO)").
@@ -146,6 +147,28 @@ static int initials(const char *body, const lk_words *w, const lk_span *a, const
   return j == n;
 }
 
+/* Mr., Mrs., Ms. and Dr. go with any title ("President Donald Trump ...
+** Mr. Trump"). */
+static int honorific(const char *cls) {
+  return !strcmp(cls, "mr") || !strcmp(cls, "mrs") || !strcmp(cls, "ms") || !strcmp(cls, "dr");
+}
+
+/* Do spans a and b have titles of one class (or an honorific)? */
+static int same_title(const char *body, const lk_words *w, const lk_span *a, const lk_span *b) {
+  char ca[32], cb[32];
+  const lk_word *x = &w->w[a->title - 1], *y = &w->w[b->title - 1];
+  lk_title_class(body + x->start, x->end - x->start, ca, sizeof ca);
+  lk_title_class(body + y->start, y->end - y->start, cb, sizeof cb);
+  return !strcmp(ca, cb) || honorific(ca) || honorific(cb);
+}
+
+/* Are all words of span s but the last common words ("Hurricane")? */
+static int common_head(const char *body, const lk_words *w, const lk_span *s) {
+  for (uint32_t i = s->w0; i + 1 < s->w1; i++)
+    if (!lk_common_word(body + w->w[i].start, w->w[i].end - w->w[i].start)) return 0;
+  return 1;
+}
+
 /* May span `sh` be a short form of span `lo`? */
 static int short_form(const char *body, const lk_words *w, const lk_span *sh, const key *ks, const lk_span *lo,
                       const key *kl) {
@@ -154,8 +177,14 @@ static int short_form(const char *body, const lk_words *w, const lk_span *sh, co
   /* a person's title before it: it names a person, never a thing ("President
   ** Trump" is not "Trump Tower") */
   if (sh->titled && lo->type != ND_TOPIC_PERSON) return 0;
+  /* nor a person of another title ("President Bush" is not "Gov. Jeb Bush";
+  ** "Mr." goes with any) */
+  if (sh->title && lo->title && !same_title(body, w, sh, lo)) return 0;
   if (lo->type == ND_TOPIC_PERSON && (ends(ks, kl) || starts(ks, kl) || first_last(ks, kl))) return 1;
   if ((lo->type == ND_TOPIC_ORG || lo->type == ND_TOPIC_OTHER) && ks->words == 1 && starts(ks, kl)) return 1;
+  /* a named event or thing: its name after common words ("Charley" of
+  ** "Hurricane Charley", "Bonnie" of "Tropical Storm Bonnie") */
+  if (lo->type == ND_TOPIC_OTHER && ks->words == 1 && ends(ks, kl) && common_head(body, w, lo)) return 1;
   return initials(body, w, sh, lo);
 }
 

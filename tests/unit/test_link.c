@@ -134,6 +134,41 @@ static void test_mentions_and_titles(void) {
   nd_links_free(l);
 }
 
+/* The text of the best topics of body (k of them), "|"-joined. */
+static const char *best(const char *body, const char *source, size_t k) {
+  static char out[512];
+  nd_doc d = {0};
+  d.body = body;
+  d.source = source;
+  nd_links *l = NULL;
+  nd_link_options o = {k};
+  out[0] = 0;
+  if (nd_link_doc(NULL, &d, &o, &l)) return "error";
+  for (size_t i = 0; i < nd_links_count(l); i++) {
+    nd_topic t;
+    nd_links_topic(l, i, &t);
+    snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? "|" : "", t.text);
+  }
+  nd_links_free(l);
+  return out;
+}
+
+/* Kinds of topics editors do not pick, and forms they do. */
+static void test_topic_kinds(void) {
+  /* the outlet naming itself */
+  const char *b = "On Monday FOX News learned that the Halloran Foundation will close. Then FOX News asked Martin "
+                  "Hollis why, and Hollis said FOX News was wrong.";
+  ASSERT(strstr(best(b, NULL, 2), "FOX News") != NULL);
+  ASSERT(strstr(best(b, "FOX News (foxnews.com)", 2), "FOX News") == NULL);
+  /* a named event keeps its head noun; the people of a place rank below the places */
+  const char *c = "After Hurricane Charley hit, Florida residents waited. Charley killed 13 people, and Florida "
+                  "residents fled while Charley moved north to Punta Gorda.";
+  ASSERT_EQ_STR(best(c, NULL, 3), "Hurricane Charley|Punta Gorda|Florida");
+  /* a title tells two people of one surname apart; "Mr." goes with any */
+  ASSERT_EQ_STR(best("Gov. Jeb Bush toured Punta Gorda on Friday. President Bush will visit on Sunday.", NULL, 5),
+                "Jeb Bush|Punta Gorda|Bush");
+}
+
 static void test_demonyms_are_no_names(void) {
   ASSERT_EQ_STR(names("the Icelandic trawlers left."), "");
   ASSERT_EQ_STR(names("he said Iraqi troops moved."), "");
@@ -469,7 +504,7 @@ static void test_spans_are_substrings_of_real_articles(void) {
 }
 
 TEST_MAIN(TEST(test_seed_names), TEST(test_particles_and_prefixes), TEST(test_and_inside_institutions),
-          TEST(test_titles), TEST(test_demonyms_are_no_names), TEST(test_mentions_and_titles), TEST(test_places_quotes_and_possessives),
+          TEST(test_titles), TEST(test_demonyms_are_no_names), TEST(test_mentions_and_titles), TEST(test_topic_kinds), TEST(test_places_quotes_and_possessives),
           TEST(test_non_ascii),
           TEST(test_headlines_and_capitals), TEST(test_types), TEST(test_grouping),
           TEST(test_link_doc_calls), TEST(test_out_of_memory), TEST(test_matching),
