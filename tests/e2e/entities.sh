@@ -4,7 +4,8 @@
 # facets of 20 broad queries, no person's value begins with a title word
 # (so no "President Trump" beside "Donald Trump") and no two places are
 # names of one country.  Prints what it found; the bare surnames that end
-# another listed person are counted for information.
+# another listed person are counted for information.  With the seed beside
+# the corpus, show --links picks the editors' three topics at k = 3.
 # Ends with "N passed, N failed[, N skipped]".
 BUILD=${BUILD:-build}
 ND="$PWD/$BUILD/newsdex"
@@ -14,7 +15,8 @@ trap 'rm -rf "$T"' EXIT
 
 NEWS="$TEST_DATA/news"
 if have_data "entities on the news corpus" "$NEWS/news-abp-part-00.jsonl.zst" "$NEWS/news-reuters21578.jsonl.zst"; then
-  check "index the news corpus" 0 "$ND" add --db "$T/db" --quiet "$NEWS"/news-*.jsonl.zst
+  seed=; [ -f "$REAL_SEED" ] && seed=$REAL_SEED
+  check "index the news corpus" 0 "$ND" add --db "$T/db" --quiet "$NEWS"/news-*.jsonl.zst $seed
   : >"$T/facets"
   for q in trump obama iraq election nato china brexit clinton bush immigration russia syria economy congress \
            '"supreme court"' healthcare iran korea police climate; do
@@ -64,5 +66,14 @@ sys.exit(1 if titled or twins or len(docs) != 20 else 0)
 P
   then ok "one name per person and per country in 20 queries' facets"; cat "$T/out"
   else bad "one name per person and per country in 20 queries' facets"; fi
+  # the seed's editors' three topics at k = 3, with the whole corpus beside it
+  if [ -n "$seed" ]; then
+    check "seed: show --links" 0 "$ND" show --db "$T/db" --links "$REAL_SEED_ID"
+    n=0; for t in "NATO" "Jaap de Hoop Scheffer" "Iraq war"; do grep -qF "$t (search)" "$T/out" && n=$((n + 1)); done
+    if [ "$n" -eq 3 ]; then ok "seed: the editors' three topics at k=3 with the whole corpus"
+    else bad "seed: $n of the editors' three topics at k=3 with the whole corpus"; fi
+  else
+    skipped "seed with the whole corpus" "$REAL_SEED not found"
+  fi
 fi
 result
