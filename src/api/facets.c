@@ -189,14 +189,14 @@ static int type_range(const segment *s, char c, uint64_t *lo, uint64_t *hi) {
 ** else its surname -- or, for `people`, nothing (1) when it had no title
 ** either: an untyped word the archive does not know as a surname; other
 ** topics are their own name. */
-static int canonical(nd_index *ix, const alias_table **al, const char *t, size_t n, int people, buf *key,
-                     int *told) {
+static int canonical(nd_index *ix, alias_table **al, const char *t, size_t n, int people, buf *key, int *told) {
   const char *sep = memchr(t, LK_TERM_SEP, n);
   if (!sep || n < 2) return ND_ERR_CORRUPT;
   if (t[0] == AL_PARTIAL) {
     int rc = *al ? 0 : alias_get(ix, al);
     if (rc) { *told = 1; return rc; } /* (the message is set) */
-    const char *shown, *full = alias_resolve(*al, t + 1, (size_t)(sep - t - 1), &shown);
+    const char *shown, *full;
+    if ((rc = alias_resolve(*al, t + 1, (size_t)(sep - t - 1), &full, &shown))) return rc;
     if (full) {
       buf_put(key, full, strlen(full));
       buf_putc(key, LK_TERM_SEP);
@@ -261,7 +261,7 @@ static int in_ranges(uint32_t o, const uint64_t *lo, const uint64_t *hi, size_t 
 ** `forms`, per canonical name and written form, how often the form
 ** occurs (to show the most frequent). */
 static int count_topics_in(nd_index *ix, const segment *s, const char *types, const roaring_bitmap_t *m, tally *docs,
-                           tally *forms, const alias_table **al) {
+                           tally *forms, alias_table **al) {
   uint64_t lo[8], hi[8];
   size_t nt = strlen(types);
   for (size_t i = 0; i < nt; i++)
@@ -402,7 +402,7 @@ static int count_topics(nd_index *ix, const term_field *f, roaring_bitmap_t **se
   tally_init(&forms);
   tally_init(&byname);
   nd_count *names = NULL, *all = NULL, **order = NULL;
-  const alias_table *al = NULL;
+  alias_table *al = NULL;
   size_t n = 0, nn = 0;
   int rc = 0, told = 0;
   for (size_t si = 0; si < ix->snap.n && !rc; si++)

@@ -63,8 +63,7 @@ typedef struct full {
   uint32_t key;        /* in the arena, NUL-terminated */
   uint32_t shown;      /* in the arena, NUL-terminated: the most frequent written form */
   uint64_t shown_df;   /* its articles */
-  const char **forms;  /* resolved partial-name keys (pointers into the arena, fixed at the end) */
-  uint32_t *form_offs;
+  uint32_t *form_offs; /* the resolved partial-name keys (in the arena) */
   size_t nforms, cap;
 } full;
 
@@ -76,17 +75,20 @@ typedef struct pair {
 
 struct alias_table {
   uint64_t generation;
+  const snapshot *sn;
   buf arena;
-  map forms_m, fulls_m, pairs_m, partial_m, shown_m;
-  uint64_t *shown_df; /* per (full name, written form) of shown_m: articles */
-  size_t nshown, shown_cap;
+  map forms_m, fulls_m, pairs_m, partial_m, shown_m, loaded_m;
+  uint64_t *shown_df;  /* per (full name, written form) of shown_m: articles */
+  uint32_t *shown_key; /* ... and its key in the arena */
+  size_t nshown, shown_cap, shown_key_cap;
+  const char **scratch; /* what alias_forms_of() gives */
+  size_t scratch_cap;
   form *forms;
   size_t nforms, forms_cap;
   full *fulls;
   size_t nfulls, fulls_cap;
   pair *pairs;
   size_t npairs, pairs_cap;
-  uint64_t evidence, partials, resolved;
   /* partial-name keys of the dictionaries and what they resolve to */
   uint32_t *partial_full; /* per partial key: a full index or UINT32_MAX */
   size_t npartials, partials_cap;
@@ -230,8 +232,11 @@ static int add_evidence(alias_table *t, const char *p, size_t n, uint64_t df) {
   slot *ws = map_get(t, &t->shown_m, wk, (size_t)kn0 + wn, &fresh);
   if (!ws) return -1;
   if (fresh) {
-    if (mem_grow(&t->shown_df, &t->shown_cap, t->nshown, sizeof *t->shown_df)) return -1;
+    if (mem_grow(&t->shown_df, &t->shown_cap, t->nshown, sizeof *t->shown_df) ||
+        mem_grow(&t->shown_key, &t->shown_key_cap, t->nshown, sizeof *t->shown_key))
+      return -1;
     t->shown_df[t->nshown] = 0;
+    t->shown_key[t->nshown] = ws->off;
     ws->val = (uint32_t)t->nshown++;
   }
   t->shown_df[ws->val] += df;
@@ -242,7 +247,6 @@ static int add_evidence(alias_table *t, const char *p, size_t n, uint64_t df) {
   if (add_pair(t, k, kn, F, df)) return -1;
   k[era_at] = '*';
   if (add_pair(t, k, era_at + 1, F, df)) return -1;
-  t->evidence++;
   return 0;
 }
 
@@ -268,15 +272,13 @@ static int variants(const char *a, const char *b) {
 /* Each full name is shown by the written form with the most articles (ties:
 ** the smaller in byte order, so that the choice does not depend on how
 ** the articles fell into segments). */
-static void pick_shown(alias_table *t) {
-  for (size_t i = 0; i < t->shown_m.cap; i++) {
-    const slot *s = &t->shown_m.s[i];
-    if (!s->len) continue;
-    const char *k = at(t, s->off), *colon = strchr(k, ':');
+static void pick_shown(alias_table *t, size_t from) {
+  for (size_t i = from; i < t->nshown; i++) {
+    const char *k = at(t, t->shown_key[i]), *colon = strchr(k, ':');
     uint32_t F = (uint32_t)strtoul(k, NULL, 10);
     if (!colon || F >= t->nfulls) continue;
     full *fu = &t->fulls[F];
-    uint64_t df = t->shown_df[s->val];
+    uint64_t df = t->shown_df[i];
     uint32_t off = (uint32_t)(colon + 1 - (const char *)t->arena.p);
     if (df > fu->shown_df || (df == fu->shown_df && fu->shown_df && strcmp(colon + 1, at(t, fu->shown)) < 0)) {
       fu->shown = off;
@@ -285,10 +287,10 @@ static void pick_shown(alias_table *t) {
   }
 }
 
-/* Decide every form: its most frequent full name, and the evidence for it
-** and its variants. */
-static void decide(alias_table *t) {
-  for (size_t i = 0; i < t->npairs; i++) {
+/* Decide the forms of pairs [from, npairs): each one's most frequent full
+** name, and the evidence for it and its variants. */
+static void decide(alias_table *t, size_t from) {
+  for (size_t i = from; i < t->npairs; i++) {
     form *f = &t->forms[t->pairs[i].form];
     /* ties: the smaller name in byte order, whatever the segments' order */
     if (t->pairs[i].df > f->best ||
@@ -298,7 +300,7 @@ static void decide(alias_table *t) {
       f->full = t->pairs[i].full;
     }
   }
-  for (size_t i = 0; i < t->npairs; i++) {
+  for (size_t i = from; i < t->npairs; i++) {
     form *f = &t->forms[t->pairs[i].form];
     if (t->pairs[i].full == f->full ||
         variants(at(t, t->fulls[f->full].key), at(t, t->fulls[t->pairs[i].full].key)))
@@ -319,7 +321,7 @@ static int form_says(const alias_table *t, const char *k, size_t n, uint32_t *F)
 
 /* Resolve partial key k[0..n) (surname SEP class SEP era): a full index or
 ** UINT32_MAX. */
-static uint32_t resolve(const alias_table *t, const char *k, size_t n) {
+static uint32_t resolve(const alias_table *t, const char *k, size_t n) { /* (its surname loaded) */
   const char *s1 = memchr(k, AL_SEP, n);
   const char *s2 = s1 ? memchr(s1 + 1, AL_SEP, (size_t)(k + n - s1 - 1)) : NULL;
   if (!s2) return UINT32_MAX;
@@ -360,52 +362,78 @@ static int add_partial(alias_table *t, const char *k, size_t n) {
   if (mem_grow(&t->partial_full, &t->partials_cap, t->npartials, sizeof *t->partial_full)) return -1;
   s->val = (uint32_t)t->npartials;
   t->partial_full[t->npartials++] = F;
-  t->partials++;
   if (F == UINT32_MAX) return 0;
   full *fu = &t->fulls[F];
   if (mem_grow(&fu->form_offs, &fu->cap, fu->nforms, sizeof *fu->form_offs)) return -1;
   fu->form_offs[fu->nforms++] = s->off;
-  t->resolved++;
   return 0;
 }
 
-static int scan(alias_table *t, const snapshot *sn) {
-  for (size_t i = 0; i < sn->n; i++) {
+/* Read everything the snapshot says of surname S[0..n) -- its evidence
+** terms, then its partial names -- unless done already: all a partial name
+** of that surname needs to be resolved, and all the partial names a full
+** name ending in it may have.  0, ND_ERR_NOMEM or ND_ERR_CORRUPT. */
+static int load(alias_table *t, const char *S, size_t n) {
+  char key[DICT_MAX_TERM + 4];
+  if (!n || n + 3 > sizeof key) return 0;
+  int fresh;
+  slot *done = map_get(t, &t->loaded_m, S, n, &fresh);
+  if (!done) return ND_ERR_NOMEM;
+  if (!fresh) return 0;
+  size_t pairs0 = t->npairs, shown0 = t->nshown;
+  key[0] = SEG_ALIAS_PREFIX;
+  memcpy(key + 1, S, n);
+  key[n + 1] = AL_SEP;
+  for (size_t i = 0; i < t->sn->n; i++) {
     dict_iter di;
-    const char ev[1] = {SEG_ALIAS_PREFIX};
-    int r = dict_seek(&di, &sn->segs[i].seg.d, ev, 1);
-    for (; r == 1 && di.len >= 1 && di.term[0] == SEG_ALIAS_PREFIX; r = dict_next(&di))
+    int r = dict_seek(&di, &t->sn->segs[i].seg.d, key, n + 2);
+    for (; r == 1 && di.len >= n + 2 && !memcmp(di.term, key, n + 2); r = dict_next(&di))
       if (add_evidence(t, di.term + 1, di.len - 1, di.ti.df)) return ND_ERR_NOMEM;
     if (r < 0) return ND_ERR_CORRUPT;
   }
-  pick_shown(t);
-  decide(t);
-  for (size_t i = 0; i < sn->n; i++) {
+  pick_shown(t, shown0);
+  decide(t, pairs0);
+  key[0] = SEG_TOPIC_PREFIX;
+  key[1] = AL_PARTIAL;
+  memcpy(key + 2, S, n);
+  key[n + 2] = AL_SEP;
+  for (size_t i = 0; i < t->sn->n; i++) {
     dict_iter di;
-    const char pq[2] = {SEG_TOPIC_PREFIX, AL_PARTIAL};
-    int r = dict_seek(&di, &sn->segs[i].seg.d, pq, 2);
-    for (; r == 1 && di.len >= 2 && !memcmp(di.term, pq, 2); r = dict_next(&di)) {
+    int r = dict_seek(&di, &t->sn->segs[i].seg.d, key, n + 3);
+    for (; r == 1 && di.len >= n + 3 && !memcmp(di.term, key, n + 3); r = dict_next(&di)) {
       const char *sep = memchr(di.term + 2, LK_TERM_SEP, di.len - 2);
       if (sep && add_partial(t, di.term + 2, (size_t)(sep - di.term - 2))) return ND_ERR_NOMEM;
     }
     if (r < 0) return ND_ERR_CORRUPT;
   }
-  /* the arena is final now: pointers into it are stable */
-  for (size_t f = 0; f < t->nfulls; f++) {
-    full *fu = &t->fulls[f];
-    if (!fu->nforms) continue;
-    if (!(fu->forms = mem_alloc(fu->nforms * sizeof *fu->forms))) return ND_ERR_NOMEM;
-    for (size_t j = 0; j < fu->nforms; j++) fu->forms[j] = at(t, fu->form_offs[j]);
-  }
   return 0;
+}
+
+/* The surname of full name f[0..n): its last word, a "jr", "sr", "ii" or
+** "iii" after it aside (as topic_terms.c records evidence). */
+static void full_surname(const char *f, size_t n, const char **s, size_t *sn) {
+  size_t end = n;
+  for (;;) {
+    size_t b = end;
+    while (b > 0 && f[b - 1] != ' ') b--;
+    size_t w = end - b;
+    int suffix = b > 0 && ((w == 2 && (!memcmp(f + b, "jr", 2) || !memcmp(f + b, "sr", 2) || !memcmp(f + b, "ii", 2))) ||
+                           (w == 3 && !memcmp(f + b, "iii", 3)));
+    if (!suffix) {
+      *s = f + b;
+      *sn = w;
+      return;
+    }
+    end = b - 1;
+  }
 }
 
 void alias_free(alias_table *t) {
   if (!t) return;
-  for (size_t f = 0; f < t->nfulls; f++) {
-    mem_free(t->fulls[f].forms);
-    mem_free(t->fulls[f].form_offs);
-  }
+  for (size_t f = 0; f < t->nfulls; f++) mem_free(t->fulls[f].form_offs);
+  mem_free(t->loaded_m.s);
+  mem_free(t->shown_key);
+  mem_free(t->scratch);
   mem_free(t->forms_m.s);
   mem_free(t->fulls_m.s);
   mem_free(t->pairs_m.s);
@@ -420,7 +448,7 @@ void alias_free(alias_table *t) {
   mem_free(t);
 }
 
-int alias_get(nd_index *ix, const alias_table **out) {
+int alias_get(nd_index *ix, alias_table **out) {
   *out = ix->aliases;
   if (ix->aliases && ix->aliases->generation == ix->snap.generation) return 0;
   alias_free(ix->aliases);
@@ -429,34 +457,48 @@ int alias_get(nd_index *ix, const alias_table **out) {
   if (!t) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   buf_init(&t->arena);
   buf_putc(&t->arena, 0); /* offset 0 names no key */
+  if (t->arena.oom) { mem_free(t); return ix_fail(ix, ND_ERR_NOMEM, "out of memory"); }
   t->generation = ix->snap.generation;
-  int rc = scan(t, &ix->snap);
-  if (rc) {
-    alias_free(t);
-    return ix_fail(ix, rc, "%s", rc == ND_ERR_NOMEM ? "out of memory" : "a term dictionary is damaged (run newsdex check)");
-  }
+  t->sn = &ix->snap;
   *out = ix->aliases = t;
   return 0;
 }
 
-const char *alias_resolve(const alias_table *t, const char *key, size_t n, const char **shown) {
+int alias_resolve(alias_table *t, const char *key, size_t n, const char **fullname, const char **shown) {
+  *fullname = NULL;
+  const char *sep = memchr(key, AL_SEP, n);
+  int rc = sep ? load(t, key, (size_t)(sep - key)) : 0;
+  if (rc || !sep) return rc;
   const slot *s = map_peek(t, &t->partial_m, key, n);
   uint32_t F = s ? t->partial_full[s->val] : resolve(t, key, n);
-  if (F == UINT32_MAX) return NULL;
+  if (F == UINT32_MAX) return 0;
   if (shown) *shown = at(t, t->fulls[F].shown);
-  return at(t, t->fulls[F].key);
+  *fullname = at(t, t->fulls[F].key);
+  return 0;
 }
 
-const char *const *alias_forms_of(const alias_table *t, const char *fullname, size_t len, size_t *n) {
+int alias_forms_of(alias_table *t, const char *fullname, size_t len, const char *const **forms, size_t *n) {
+  const char *S;
+  size_t sn;
+  *forms = NULL;
+  *n = 0;
+  full_surname(fullname, len, &S, &sn);
+  int rc = load(t, S, sn);
+  if (rc) return rc;
   const slot *s = map_peek(t, &t->fulls_m, fullname, len);
-  *n = s ? t->fulls[s->val].nforms : 0;
-  return s ? (const char *const *)t->fulls[s->val].forms : NULL;
-}
-
-void alias_counts(const alias_table *t, uint64_t *evidence, uint64_t *partials, uint64_t *resolved) {
-  *evidence = t->evidence;
-  *partials = t->partials;
-  *resolved = t->resolved;
+  if (!s || !t->fulls[s->val].nforms) return 0;
+  const full *fu = &t->fulls[s->val];
+  if (fu->nforms > t->scratch_cap) {
+    const char **a = mem_alloc(fu->nforms * sizeof *a);
+    if (!a) return ND_ERR_NOMEM;
+    mem_free(t->scratch);
+    t->scratch = a;
+    t->scratch_cap = fu->nforms;
+  }
+  for (size_t j = 0; j < fu->nforms; j++) t->scratch[j] = at(t, fu->form_offs[j]);
+  *forms = t->scratch;
+  *n = fu->nforms;
+  return 0;
 }
 
 /* Is e[0..n) an era: empty or four digits? */

@@ -23,9 +23,7 @@
 ** until a merge drops them, as document frequencies do) and resolves a
 ** partial name to a full name when the evidence is clear (alias.c says
 ** how); the facets, the topic filters and the page then show and match the
-** full name.  It is built on first use from the dictionaries' alias and
-** partial-name terms (its cost follows the number of distinct forms, not
-** of articles) and kept until the snapshot changes.
+** full name.
 */
 #ifndef ND_INDEX_ALIAS_H
 #define ND_INDEX_ALIAS_H
@@ -52,27 +50,31 @@ void al_era(int64_t date, char out[8]);
 ** and 1, or 0. */
 int al_title_class(const char *s, size_t n, char *cls, size_t cap);
 
-/* The table of ix's snapshot: built on first use, kept on the handle until
-** the snapshot changes.  0, or ND_ERR_NOMEM / ND_ERR_CORRUPT with the
-** message set on ix. */
-int alias_get(nd_index *ix, const alias_table **out);
+/* The table of ix's snapshot, kept on the handle until the snapshot
+** changes.  It reads the dictionaries a surname at a time, when a partial
+** name or a full name of that surname is first asked about: everything
+** that decides a surname's forms lives under it, so the cost of a call
+** follows the forms of the surnames asked about, never the archive.
+** 0, or ND_ERR_NOMEM with the message set on ix. */
+int alias_get(nd_index *ix, alias_table **out);
 void alias_free(alias_table *t);
 
-/* The full name a partial name's key (surname AL_SEP class AL_SEP era, as
-** in a 'q' term, without the type letter) resolves to, NUL-terminated, and
-** in *shown its most frequent written form; NULL when it does not resolve. */
-const char *alias_resolve(const alias_table *t, const char *key, size_t n, const char **shown);
+/* Resolve a partial name's key (surname AL_SEP class AL_SEP era, as in a
+** 'q' term, without the type letter): *full the normalised full name
+** (NUL-terminated) and *shown (may be NULL) its most frequent written form,
+** or *full NULL when it does not resolve.  0, ND_ERR_NOMEM or
+** ND_ERR_CORRUPT (a damaged dictionary). */
+int alias_resolve(alias_table *t, const char *key, size_t n, const char **full, const char **shown);
 
 /* The keys of the partial-name terms in the snapshot that resolve to full
-** name `full` (normalised): *n of them, each NUL-terminated (surname
-** AL_SEP class AL_SEP era). */
-const char *const *alias_forms_of(const alias_table *t, const char *full, size_t len, size_t *n);
+** name `full` (normalised, len bytes): *n of them in *forms, each
+** NUL-terminated (surname AL_SEP class AL_SEP era), valid until the next
+** call on t.  0, ND_ERR_NOMEM or ND_ERR_CORRUPT. */
+int alias_forms_of(alias_table *t, const char *full, size_t len, const char *const **forms, size_t *n);
 
 /* What is wrong with a partial-name or evidence term t[0..n) (with its
 ** prefix byte), or NULL when it is well formed or not one of them. */
 const char *al_term_problem(const char *t, size_t n);
 
-/* Evidence terms and partial names found, for `check` and the docs. */
-void alias_counts(const alias_table *t, uint64_t *evidence, uint64_t *partials, uint64_t *resolved);
 
 #endif

@@ -182,6 +182,8 @@ static int emit(const char *body, const lk_words *w, size_t a, size_t b, lk_span
     if (cue_demonym(WTXT(a)) || gaz_demonym(WTXT(a)) || cue_opener(WTXT(a)) || cue_title(WTXT(a)) ||
         cue_suffix(WTXT(a)))
       return 0;
+    /* a place word alone ("State", "River") is the rest of a name, not one */
+    if (cue_place_word(WTXT(a)) && !(gaz_flags(WTXT(a)) & (GZ_COUNTRY | GZ_REGION | GZ_CITY | GZ_CONTINENT))) return 0;
     if ((w->w[a].flags & LW_SENT) && common_word(WTXT(a))) return 0;
   }
   lk_span s = {0};

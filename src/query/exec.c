@@ -635,6 +635,13 @@ static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, s
   return r < 0 ? -1 : 0;
 }
 
+/* The alias table failed with rc: -1 with cx->err and the message set. */
+static int alias_failed(qctx *cx, int rc) {
+  cx->err = rc;
+  ix_fail(cx->ix, rc, "%s", rc == ND_ERR_NOMEM ? "out of memory" : "a term dictionary is damaged (run newsdex check)");
+  return -1;
+}
+
 /* A person's name in a topic filter (normalised: "donald trump", "trump",
 ** "president trump") names one person, as the facets count them (alias.h):
 ** the partial names of the archive that resolve to its full name match
@@ -644,9 +651,9 @@ static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, s
 ** not, it matches the partial names with that surname that do not
 ** resolve either.  0, or -1 with cx->err set. */
 static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, const char **full, size_t *fn) {
-  const alias_table *al;
+  alias_table *al;
   int rc = alias_get(cx->ix, &al);
-  if (rc) { cx->err = rc; return -1; }
+  if (rc) { cx->err = rc; return -1; } /* (the message is set) */
   const char *name = q->terms[0];
   size_t n = strlen(name);
   char cls[32] = "", key[DICT_MAX_TERM + 1];
@@ -660,7 +667,8 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
   if (n + 8 > sizeof key) return 0;
   if (!strchr(name, ' ')) { /* a surname */
     size_t kn = (size_t)snprintf(key, sizeof key, "%s%c%s%c", name, AL_SEP, cls, AL_SEP);
-    const char *F = alias_resolve(al, key, kn, NULL);
+    const char *F;
+    if ((rc = alias_resolve(al, key, kn, &F, NULL))) return alias_failed(cx, rc);
     if (F) {
       *full = F;
       *fn = strlen(F);
@@ -681,16 +689,17 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
         if (!kl || kl > 255 || (kl == lastn && !memcmp(last, di.term, kl))) continue;
         memcpy(last, di.term, kl);
         lastn = kl;
-        if (alias_resolve(al, di.term + 2, kl - 3, NULL)) continue;
+        const char *to;
+        if ((rc = alias_resolve(al, di.term + 2, kl - 3, &to, NULL))) break;
+        if (to) continue;
         if (q->field == QF_PERSON && di.term[n + 3] == AL_SEP)
           continue; /* no title: a person only when it resolves */
         buf_putc(&keys, (uint8_t)kl);
         buf_put(&keys, di.term, kl);
       }
-      if (r < 0 || keys.oom) {
-        cx->err = r < 0 ? ND_ERR_CORRUPT : ND_ERR_NOMEM;
+      if (r < 0 || keys.oom || rc) {
         buf_free(&keys);
-        return -1;
+        return alias_failed(cx, rc ? rc : r < 0 ? ND_ERR_CORRUPT : ND_ERR_NOMEM);
       }
       for (size_t at = 0; at < keys.n; at += 1 + keys.p[at])
         if (add_terms_from(cx, m, cap, (const char *)keys.p + at + 1, keys.p[at], q->terms[0], q->field)) {
@@ -702,7 +711,8 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
     }
   }
   size_t nf;
-  const char *const *forms = alias_forms_of(al, *full, *fn, &nf);
+  const char *const *forms;
+  if ((rc = alias_forms_of(al, *full, *fn, &forms, &nf))) return alias_failed(cx, rc);
   for (size_t i = 0; i < nf; i++) {
     size_t kn = strlen(forms[i]);
     if (kn + 3 > sizeof key) continue;
