@@ -187,8 +187,9 @@ static int type_range(const segment *s, char c, uint64_t *lo, uint64_t *hi) {
 ** appended to `key` as the normalised name, LK_TERM_SEP and the name to
 ** show.  A partial name (alias.h) becomes the full name it resolves to,
 ** else its surname -- or, for `people`, nothing (1) when it had no title
-** either: an untyped word the archive does not know as a surname; other
-** topics are their own name. */
+** either: an untyped word the archive does not know as a surname; a
+** person's name with middle initials the name without them, when the
+** archive says so (alias_full); other topics are their own name. */
 static int canonical(nd_index *ix, alias_table **al, const char *t, size_t n, int people, buf *key, int *told) {
   const char *sep = memchr(t, LK_TERM_SEP, n);
   if (!sep || n < 2) return ND_ERR_CORRUPT;
@@ -208,7 +209,14 @@ static int canonical(nd_index *ix, alias_table **al, const char *t, size_t n, in
     if (people && s1[1] == AL_SEP) return 1; /* no title, no full name: maybe no person */
     buf_put(key, t + 1, (size_t)(s1 - t - 1));
   } else {
-    buf_put(key, t + 1, (size_t)(sep - t - 1));
+    const char *to = NULL;
+    if (t[0] == 'p' && memchr(t + 1, ' ', (size_t)(sep - t - 1))) { /* "Donald J. Trump" is Donald Trump */
+      int rc = *al ? 0 : alias_get(ix, al);
+      if (rc) { *told = 1; return rc; }
+      if ((rc = alias_full(*al, t + 1, (size_t)(sep - t - 1), &to))) return rc;
+    }
+    if (to) buf_put(key, to, strlen(to));
+    else buf_put(key, t + 1, (size_t)(sep - t - 1));
   }
   buf_put(key, sep, (size_t)(t + n - sep));
   return 0;

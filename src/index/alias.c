@@ -64,6 +64,7 @@ typedef struct full {
   uint32_t shown;      /* in the arena, NUL-terminated: the most frequent written form */
   uint64_t shown_df;   /* its articles */
   uint32_t *form_offs; /* the resolved partial-name keys (in the arena) */
+  int top;             /* some form resolves to it */
   size_t nforms, cap;
 } full;
 
@@ -287,15 +288,28 @@ static void pick_shown(alias_table *t, size_t from) {
   }
 }
 
+static size_t words(const char *s) {
+  size_t n = 1;
+  for (; *s; s++) n += *s == ' ';
+  return n;
+}
+
+/* Does full name a come before b among names with as much evidence? */
+static int before(const char *a, const char *b) {
+  size_t wa = words(a), wb = words(b);
+  return wa != wb ? wa < wb : strcmp(a, b) < 0;
+}
+
 /* Decide the forms of pairs [from, npairs): each one's most frequent full
 ** name, and the evidence for it and its variants. */
 static void decide(alias_table *t, size_t from) {
   for (size_t i = from; i < t->npairs; i++) {
     form *f = &t->forms[t->pairs[i].form];
-    /* ties: the smaller name in byte order, whatever the segments' order */
+    /* ties: the name of fewer words ("John Boehner" before "John A.
+    ** Boehner"), then the smaller in byte order, whatever the segments' order */
     if (t->pairs[i].df > f->best ||
         (t->pairs[i].df == f->best && f->full != UINT32_MAX &&
-         strcmp(at(t, t->fulls[t->pairs[i].full].key), at(t, t->fulls[f->full].key)) < 0)) {
+         before(at(t, t->fulls[t->pairs[i].full].key), at(t, t->fulls[f->full].key)))) {
       f->best = t->pairs[i].df;
       f->full = t->pairs[i].full;
     }
@@ -393,6 +407,11 @@ static int load(alias_table *t, const char *S, size_t n) {
   }
   pick_shown(t, shown0);
   decide(t, pairs0);
+  for (size_t i = pairs0; i < t->npairs; i++) { /* (a form's pairs all come in this load) */
+    const form *f = &t->forms[t->pairs[i].form];
+    if (f->full != UINT32_MAX && f->total >= AL_MIN_ARTICLES && (double)f->support >= AL_MIN_SHARE * (double)f->total)
+      t->fulls[f->full].top = 1;
+  }
   key[0] = SEG_TOPIC_PREFIX;
   key[1] = AL_PARTIAL;
   memcpy(key + 2, S, n);
@@ -474,6 +493,37 @@ int alias_resolve(alias_table *t, const char *key, size_t n, const char **fullna
   if (F == UINT32_MAX) return 0;
   if (shown) *shown = at(t, t->fulls[F].shown);
   *fullname = at(t, t->fulls[F].key);
+  return 0;
+}
+
+/* Has name g[0..n) three words or more, all but the first and last one
+** letter ("donald j trump", "george h w bush")? */
+static int initialled(const char *g, size_t n) {
+  const char *a = memchr(g, ' ', n), *z = g + n;
+  while (z > g && z[-1] != ' ') z--;
+  if (!a || z - 1 <= a) return 0;
+  for (const char *w = a + 1; w < z - 1; w += 2)
+    if (w[1] != ' ') return 0;
+  return 1;
+}
+
+int alias_full(alias_table *t, const char *g, size_t n, const char **to) {
+  *to = NULL;
+  if (!initialled(g, n)) return 0;
+  const char *first_end = memchr(g, ' ', n), *last = g + n;
+  while (last[-1] != ' ') last--;
+  size_t ln = (size_t)(g + n - last), fn = (size_t)(first_end - g);
+  if ((ln == 2 && (!memcmp(last, "jr", 2) || !memcmp(last, "sr", 2) || !memcmp(last, "ii", 2))) ||
+      (ln == 3 && !memcmp(last, "iii", 3)))
+    return 0;
+  int rc = load(t, last, ln);
+  if (rc) return rc;
+  char T[DICT_MAX_TERM + 2];
+  if (fn + 1 + ln >= sizeof T) return 0;
+  memcpy(T, g, fn + 1);
+  memcpy(T + fn + 1, last, ln);
+  const slot *st = map_peek(t, &t->fulls_m, T, fn + 1 + ln), *sg = map_peek(t, &t->fulls_m, g, n);
+  if (st && t->fulls[st->val].top && !(sg && t->fulls[sg->val].top)) *to = at(t, t->fulls[st->val].key);
   return 0;
 }
 

@@ -66,6 +66,14 @@ void alias_free(alias_table *t);
 ** ND_ERR_CORRUPT (a damaged dictionary). */
 int alias_resolve(alias_table *t, const char *key, size_t n, const char **full, const char **shown);
 
+/* The full name a person's name written with middle initials stands for
+** ("donald j trump" -> "donald trump"): in *to (NUL-terminated), when
+** some form of its surname resolves to the name without its initials and
+** none to the name itself ("george w bush", what "President Bush" is in
+** 2001-2004, stays itself); else NULL.
+** 0, ND_ERR_NOMEM or ND_ERR_CORRUPT. */
+int alias_full(alias_table *t, const char *g, size_t n, const char **to);
+
 /* The keys of the partial-name terms in the snapshot that resolve to full
 ** name `full` (normalised, len bytes): *n of them in *forms, each
 ** NUL-terminated (surname AL_SEP class AL_SEP era), valid until the next

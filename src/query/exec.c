@@ -642,6 +642,50 @@ static int alias_failed(qctx *cx, int rc) {
   return -1;
 }
 
+/* Add the person topics of this segment that are full name F[0..fn) with
+** middle initials ("donald j trump" for "donald trump"; alias_full).  0,
+** or -1 with cx->err set. */
+static int add_initialled(qctx *cx, multi_it *m, size_t *cap, const qnode *q, alias_table *al, const char *F,
+                          size_t fn) {
+  const char *sp = memchr(F, ' ', fn);
+  if (!sp || memchr(sp + 1, ' ', (size_t)(F + fn - sp - 1))) return 0; /* only a name of two words has them */
+  char key[DICT_MAX_TERM + 1], last[DICT_MAX_TERM + 1];
+  size_t pn = (size_t)(sp - F) + 1, kn = 2 + pn;
+  if (fn + 3 > sizeof key) return 0;
+  key[0] = SEG_TOPIC_PREFIX;
+  key[1] = 'p';
+  memcpy(key + 2, F, pn); /* "donald " */
+  buf keys;
+  buf_init(&keys);
+  size_t lastn = 0;
+  dict_iter di;
+  int r = dict_seek(&di, &cx->seg->d, key, kn), rc = 0;
+  for (size_t seen = 0; r == 1 && di.len > kn && !memcmp(di.term, key, kn) && seen < PREFIX_MAX_TERMS;
+       r = dict_next(&di), seen++) {
+    const char *sep = memchr(di.term + 2, LK_TERM_SEP, di.len - 2);
+    size_t gl = sep ? (size_t)(sep - di.term) - 2 : 0; /* the name's length */
+    if (!gl || gl <= fn || (gl == lastn && !memcmp(last, di.term + 2, gl))) continue;
+    memcpy(last, di.term + 2, gl);
+    lastn = gl;
+    const char *to;
+    if ((rc = alias_full(al, di.term + 2, gl, &to))) break;
+    if (!to || strlen(to) != fn || memcmp(to, F, fn)) continue;
+    buf_putc(&keys, (uint8_t)(gl + 3));
+    buf_put(&keys, di.term, gl + 3);
+  }
+  if (r < 0 || rc || keys.oom) {
+    buf_free(&keys);
+    return alias_failed(cx, rc ? rc : r < 0 ? ND_ERR_CORRUPT : ND_ERR_NOMEM);
+  }
+  for (size_t at = 0; at < keys.n; at += 1 + keys.p[at])
+    if (add_terms_from(cx, m, cap, (const char *)keys.p + at + 1, keys.p[at], q->terms[0], q->field)) {
+      buf_free(&keys);
+      return -1;
+    }
+  buf_free(&keys);
+  return 0;
+}
+
 /* A person's name in a topic filter (normalised: "donald trump", "trump",
 ** "president trump") names one person, as the facets count them (alias.h):
 ** the partial names of the archive that resolve to its full name match
@@ -710,6 +754,15 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
       return 0;
     }
   }
+  /* a name with middle initials is the name without them, when the archive
+  ** says so; and that name takes the forms with initials that are it */
+  const char *to;
+  if ((rc = alias_full(al, *full, *fn, &to))) return alias_failed(cx, rc);
+  if (to) {
+    *full = to;
+    *fn = strlen(to);
+  }
+  if (add_initialled(cx, m, cap, q, al, *full, *fn)) return -1;
   size_t nf;
   const char *const *forms;
   if ((rc = alias_forms_of(al, *full, *fn, &forms, &nf))) return alias_failed(cx, rc);

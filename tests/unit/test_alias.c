@@ -128,6 +128,12 @@ static void test_build(void) {
   add("mrs", "2015-07-07", "In the evening Mrs. Clinton answered questions from the crowd.");
   add("pres", "2015-07-08", "In the evening President Clinton answered questions from the crowd.");
   add("bare", "2015-07-09", "The crowd cheered as Clinton answered questions in the evening.");
+  for (int i = 0; i < 3; i++) {
+    snprintf(id, sizeof id, "dt%d", i);
+    snprintf(body, sizeof body, "Donald Trump spoke in Ohio. President Trump then flew home. Story %d.", i);
+    add(id, ERA[3], body);
+  }
+  add("dj", "2016-09-09", "Donald J. Trump signed the order in the afternoon.");
   add("us1", "2015-01-01", "Trade between the U.S. and Canada grew in the spring.");
   add("us2", "2015-01-02", "Trade between the United States and Mexico grew in the fall.");
   add("us3", "2015-01-03", "Factories in America and in Japan grew in the fall.");
@@ -189,6 +195,17 @@ static void test_merge_keeps_it(void) {
   ASSERT_OK(nd_check(DIR_, NULL, NULL, NULL));
 }
 
+/* Middle initials: "Donald J. Trump" is Donald Trump when the archive
+** resolves forms to that name; "George W. Bush", itself what forms
+** resolve to, stays George W. Bush. */
+static void test_middle_initials(void) {
+  ASSERT_EQ_STR(ids("person:\"Donald Trump\""), "dj|dt0|dt1|dt2");
+  ASSERT_EQ_STR(ids("person:\"Donald J. Trump\""), "dj|dt0|dt1|dt2");
+  ASSERT_EQ_INT(facet("people", "Trump OR afternoon", "Donald Trump"), 4);
+  ASSERT_EQ_INT(facet("people", "Trump OR afternoon", "Donald J. Trump"), -1);
+  ASSERT_EQ_STR(ids("person:\"George W. Bush\""), "bush2003|w0|w1|w2");
+}
+
 static void test_one_country_one_place(void) {
   ASSERT_EQ_STR(ids("place:\"United States\""), "us1|us2|us3");
   ASSERT_EQ_STR(ids("place:\"U.S.\""), "us1|us2|us3");
@@ -206,5 +223,5 @@ static void test_cleanup(void) {
 }
 
 TEST_MAIN(TEST(test_build), TEST(test_dates_tell_two_bushes_apart), TEST(test_titles_tell_two_clintons_apart),
-          TEST(test_new_evidence_resolves), TEST(test_merge_keeps_it), TEST(test_one_country_one_place),
+          TEST(test_new_evidence_resolves), TEST(test_merge_keeps_it), TEST(test_middle_initials), TEST(test_one_country_one_place),
           TEST(test_cleanup))

@@ -515,6 +515,11 @@ static uint8_t *ASHOWN_TIE; /* ... tied with another */
 ** name (NORMS), the form it is shown by (WRITTEN), and whether either is
 ** the library's choice. */
 static uint32_t *RESF, *CANON, *SHOWN;
+/* Per NORMS id: some form resolves to it (TOPF); the full name it stands
+** for when written with middle initials ("donald j trump" -> "donald
+** trump": the name without them is a TOPF and it is not), else NO_FULL. */
+static uint8_t *TOPF;
+static uint32_t *MERGE;
 static uint8_t *RES_UNSURE, *UNSURE;
 
 static int cmp_apair(const void *a, const void *b) {
@@ -547,6 +552,15 @@ static int same_first_last(const char *a, const char *b) {
   for (const char *w = fb + 1; w < lb; w++) /* the middle: words of one byte */
     if (*w != ' ' && w[1] != ' ') return 0;
   return 1;
+}
+
+/* Which of two full names with as much evidence the library takes: the
+** one of fewer words, then the smaller in byte order. */
+static int name_before(const char *a, const char *b) {
+  size_t wa = 1, wb = 1;
+  for (const char *x = a; *x; x++) wa += *x == ' ';
+  for (const char *x = b; *x; x++) wb += *x == ' ';
+  return wa != wb ? wa < wb : strcmp(a, b) < 0;
 }
 
 /* Where full names tie for the most evidence and would decide
@@ -668,6 +682,44 @@ static void build_aliases(vev *v, size_t n, size_t versions, const char *state) 
   for (size_t i = 0; i < NORMS.n; i++) several += nforms[i] > 1, ties += ASHOWN_TIE[i];
   free(best);
   free(nforms);
+  /* names with middle initials */
+  free(TOPF);
+  free(MERGE);
+  TOPF = calloc(NORMS.n + 1, 1);
+  MERGE = xmalloc((NORMS.n + 1) * sizeof *MERGE);
+  if (!TOPF) exit(2);
+  for (size_t f = 0; f < PKEYS.n; f++) { /* ties as the library breaks them: fewer words, then bytes */
+    res r;
+    if (!FORM_NP[f] || form_decides((uint32_t)f, &r) < 0) continue;
+    const apair *p = AP + FORM_AT[f];
+    uint32_t topf = UINT32_MAX, bn = 0;
+    uint64_t total = 0, support = 0;
+    for (size_t i = 0; i < FORM_NP[f]; i++) {
+      total += p[i].n;
+      if (p[i].n > bn || (p[i].n == bn && name_before(NORMS.s[p[i].full], NORMS.s[topf]))) {
+        topf = p[i].full;
+        bn = p[i].n;
+      }
+    }
+    for (size_t i = 0; i < FORM_NP[f]; i++)
+      if (p[i].full == topf || same_first_last(NORMS.s[topf], NORMS.s[p[i].full])) support += p[i].n;
+    if ((double)support >= AL_MIN_SHARE * (double)total) TOPF[topf] = 1;
+  }
+  size_t merged = 0;
+  for (size_t g = 0; g < NORMS.n; g++) {
+    MERGE[g] = NO_FULL;
+    const char *G = NORMS.s[g], *a = strchr(G, ' '), *z = strrchr(G, ' ');
+    if (!a || a == z || TOPF[g]) continue;
+    int initials = 1;
+    for (const char *w = a + 1; w < z && initials; w += 2) initials = w[1] == ' ';
+    const char *last = z + 1;
+    if (!initials || !strcmp(last, "jr") || !strcmp(last, "sr") || !strcmp(last, "ii") || !strcmp(last, "iii")) continue;
+    char T[512];
+    snprintf(T, sizeof T, "%.*s%s", (int)(a - G), G, z);
+    uint32_t tid = st_find(&NORMS, T, strlen(T));
+    if (tid != UINT32_MAX && TOPF[tid]) { MERGE[g] = tid; merged++; }
+  }
+  fprintf(stderr, "  aliases (%s): %zu names with middle initials stand for the name without them\n", state, merged);
   /* every term */
   free(RESF); free(CANON); free(SHOWN); free(RES_UNSURE); free(UNSURE);
   RESF = xmalloc((TERMS.n + 1) * sizeof *RESF);
@@ -680,7 +732,7 @@ static void build_aliases(vev *v, size_t n, size_t versions, const char *state) 
   for (size_t t = 0; t < TERMS.n; t++) {
     const tterm *x = &TT[t];
     RESF[t] = NO_FULL;
-    CANON[t] = x->norm;
+    CANON[t] = x->type == 'p' && MERGE[x->norm] != NO_FULL ? MERGE[x->norm] : x->norm;
     SHOWN[t] = x->written;
     if (x->type != AL_PARTIAL) continue;
     char sur[256], cls[256], era[256];
@@ -834,7 +886,9 @@ static dset ds_name(const char *field, const char *qn, int *unsure) {
                           : F != NO_FULL && RESF[t] == F;
       } else if (x->type == 'p') {
         uint32_t want = unresolved ? nid : F;
-        s[i] = person && want != UINT32_MAX && x->norm == want;
+        if (want != UINT32_MAX && want != NO_FULL && MERGE[want] != NO_FULL) want = MERGE[want];
+        uint32_t have = MERGE[x->norm] != NO_FULL ? MERGE[x->norm] : x->norm;
+        s[i] = person && want != UINT32_MAX && have == want;
       } else {
         s[i] = strchr(types, x->type) && qid != UINT32_MAX && x->norm == qid;
       }
