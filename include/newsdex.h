@@ -325,7 +325,9 @@ typedef struct nd_link_options {
 } nd_link_options;
 
 typedef struct nd_topic {
-  const char *text;   /* the topic's fullest name in the article ("Jaap de Hoop Scheffer") */
+  const char *text;   /* its canonical name: the fullest mention, titles never part of it
+                      ** ("Jaap de Hoop Scheffer"); a country's one name ("United States"
+                      ** for "U.S."); every mention: nd_links_mention() */
   int type;           /* ND_TOPIC_* */
   double score;       /* salience; higher is more worth a link */
   size_t start, end;  /* bytes of its first mention in the body: body[start..end) */

@@ -213,7 +213,7 @@ static PyMemberDef doc_members[] = {
     {NULL, 0, 0, 0, NULL}};
 
 static PyMemberDef topic_members[] = {
-    {"text", T_OBJECT, SLOT(0), READONLY, "The topic's fullest name in the article."},
+    {"text", T_OBJECT, SLOT(0), READONLY, "Its canonical name: the fullest mention without a title; a country's one name."},
     {"type", T_OBJECT, SLOT(1), READONLY, "'person', 'organisation', 'place' or 'other'."},
     {"score", T_OBJECT, SLOT(2), READONLY, "Salience (float); higher is more worth a link."},
     {"start", T_OBJECT, SLOT(3), READONLY,

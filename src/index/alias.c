@@ -383,6 +383,23 @@ static int add_partial(alias_table *t, const char *k, size_t n) {
   return 0;
 }
 
+const char *al_surname(const char *f, size_t n, size_t *sn) {
+  size_t end = n;
+  for (;;) {
+    size_t b = end;
+    while (b > 0 && f[b - 1] != ' ') b--;
+    size_t w = end - b;
+    const char *x = f + b;
+    int suffix = b > 0 && ((w == 2 && (!memcmp(x, "jr", 2) || !memcmp(x, "sr", 2) || !memcmp(x, "ii", 2))) ||
+                           (w == 3 && !memcmp(x, "iii", 3)));
+    if (!suffix) {
+      *sn = w;
+      return f + b;
+    }
+    end = b - 1;
+  }
+}
+
 /* Read everything the snapshot says of surname S[0..n) -- its evidence
 ** terms, then its partial names -- unless done already: all a partial name
 ** of that surname needs to be resolved, and all the partial names a full
@@ -428,24 +445,6 @@ static int load(alias_table *t, const char *S, size_t n) {
   return 0;
 }
 
-/* The surname of full name f[0..n): its last word, a "jr", "sr", "ii" or
-** "iii" after it aside (as topic_terms.c records evidence). */
-static void full_surname(const char *f, size_t n, const char **s, size_t *sn) {
-  size_t end = n;
-  for (;;) {
-    size_t b = end;
-    while (b > 0 && f[b - 1] != ' ') b--;
-    size_t w = end - b;
-    int suffix = b > 0 && ((w == 2 && (!memcmp(f + b, "jr", 2) || !memcmp(f + b, "sr", 2) || !memcmp(f + b, "ii", 2))) ||
-                           (w == 3 && !memcmp(f + b, "iii", 3)));
-    if (!suffix) {
-      *s = f + b;
-      *sn = w;
-      return;
-    }
-    end = b - 1;
-  }
-}
 
 void alias_free(alias_table *t) {
   if (!t) return;
@@ -510,12 +509,9 @@ static int initialled(const char *g, size_t n) {
 int alias_full(alias_table *t, const char *g, size_t n, const char **to) {
   *to = NULL;
   if (!initialled(g, n)) return 0;
-  const char *first_end = memchr(g, ' ', n), *last = g + n;
-  while (last[-1] != ' ') last--;
-  size_t ln = (size_t)(g + n - last), fn = (size_t)(first_end - g);
-  if ((ln == 2 && (!memcmp(last, "jr", 2) || !memcmp(last, "sr", 2) || !memcmp(last, "ii", 2))) ||
-      (ln == 3 && !memcmp(last, "iii", 3)))
-    return 0;
+  size_t ln, fn = (size_t)((const char *)memchr(g, ' ', n) - g);
+  const char *last = al_surname(g, n, &ln);
+  if (last + ln != g + n) return 0; /* "... trump jr": a suffix is no initial */
   int rc = load(t, last, ln);
   if (rc) return rc;
   char T[DICT_MAX_TERM + 2];
@@ -528,11 +524,10 @@ int alias_full(alias_table *t, const char *g, size_t n, const char **to) {
 }
 
 int alias_forms_of(alias_table *t, const char *fullname, size_t len, const char *const **forms, size_t *n) {
-  const char *S;
   size_t sn;
   *forms = NULL;
   *n = 0;
-  full_surname(fullname, len, &S, &sn);
+  const char *S = al_surname(fullname, len, &sn);
   int rc = load(t, S, sn);
   if (rc) return rc;
   const slot *s = map_peek(t, &t->fulls_m, fullname, len);

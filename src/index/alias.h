@@ -45,6 +45,11 @@ typedef struct alias_table alias_table;
 ** digits into out[5]; "" when the date is DATE_NONE. */
 void al_era(int64_t date, char out[8]);
 
+/* The surname of normalised full name f[0..n): its last word, a "jr",
+** "sr", "ii" or "iii" after it aside ("trump" of "donald trump jr"); its
+** length in *sn.  Evidence is recorded, and looked up, under it. */
+const char *al_surname(const char *f, size_t n, size_t *sn);
+
 /* Is the lower-case word s[0..n) ("president", "sen", "mrs") a title?
 ** Its class into cls ("president", "senator", "mrs"; see link/names.c)
 ** and 1, or 0. */

@@ -87,19 +87,10 @@ static int put_evidence(const lk_linked *l, size_t i, const char *body, const ch
     char *w = mem_strndup(body + m->start, m->end - m->start), *sur = w ? lk_norm(w, NULL) : NULL;
     mem_free(w);
     if (!sur) return -1;
-    /* a surname: the last word of the full name ("trump" of "donald trump",
-    ** not "donald"; a "Jr." after it aside) */
-    size_t sl = strlen(sur), fl = strlen(full);
-    const char *last = strrchr(full, ' ');
-    while (last && last > full && (!strcmp(last, " jr") || !strcmp(last, " sr") || !strcmp(last, " ii") ||
-                                   !strcmp(last, " iii"))) {
-      fl = (size_t)(last - full);
-      const char *p = last;
-      last = NULL;
-      for (const char *q = full; q < p; q++)
-        if (*q == ' ') last = q;
-    }
-    int surname = last && fl - (size_t)(last + 1 - full) == sl && !memcmp(last + 1, sur, sl);
+    /* a surname: the full name's ("trump" of "donald trump", not "donald") */
+    size_t sl = strlen(sur), fsl;
+    const char *fs = al_surname(full, strlen(full), &fsl);
+    int surname = fs != full && fsl == sl && !memcmp(fs, sur, sl);
     for (int bare = 0; bare < 2 && surname && !strchr(sur, ' '); bare++) {
       if (bare && !m->cls[0]) break; /* (done as is) */
       buf_reset(t);

@@ -345,13 +345,12 @@ void gaz_get_counts(gaz_counts *out) { *out = g_tab.counts; }
 
 const char *gaz_country(const char *s, size_t n, size_t *len) {
   size_t lo = 0, hi = g_ncanon;
-  gz_canon key = {0, (uint32_t)n, 0, 0};
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
     const gz_canon *c = &g_canon[mid];
     size_t m = c->var_len < n ? c->var_len : n;
     int r = memcmp(g_tab.keys.p + c->var, s, m);
-    if (!r) r = c->var_len < key.var_len ? -1 : c->var_len > key.var_len;
+    if (!r) r = c->var_len < n ? -1 : c->var_len > n;
     if (!r) {
       *len = c->canon_len;
       return (const char *)g_tab.keys.p + c->canon;

@@ -51,18 +51,23 @@
 #define W_OWN_OUTLET (-4.0)
 #define W_PEOPLE (-2.0)
 
+/* Is word i of the body a word of `text` (lower case, a blank before and
+** after every word)? */
+static int word_in(const char *text, const char *body, const lk_words *w, uint32_t i) {
+  char low[258];
+  low[0] = ' ';
+  size_t m = lk_lower(body + w->w[i].start, w->w[i].end - w->w[i].start, low + 1, sizeof low - 2);
+  low[m + 1] = ' ';
+  low[m + 2] = 0;
+  return strstr(text, low) != NULL;
+}
+
 /* Is a content word of the topic's name in the headline text ` head `? */
 static int in_head(const char *body, const lk_words *w, const lk_span *s, const char *head) {
-  char low[258];
   if (!head || !*head) return 0;
   for (uint32_t i = s->w0; i < s->w1; i++) {
     size_t n = w->w[i].end - w->w[i].start;
-    if (n < 3 || cue_particle(body + w->w[i].start, n)) continue;
-    low[0] = ' ';
-    size_t m = lk_lower(body + w->w[i].start, n, low + 1, sizeof low - 2);
-    low[m + 1] = ' ';
-    low[m + 2] = 0;
-    if (strstr(head, low)) return 1;
+    if (n >= 3 && !cue_particle(body + w->w[i].start, n) && word_in(head, body, w, i)) return 1;
   }
   return 0;
 }
@@ -118,16 +123,9 @@ static int people_noun(const char *s, size_t n) {
 ** word)?  "FOX News" on a page of "FOX News (foxnews.com)" is the outlet
 ** naming itself, not a topic of the story. */
 static int own_outlet(const char *body, const lk_words *w, const lk_span *s, const char *source) {
-  char low[258];
   if (!source || !*source) return 0;
-  for (uint32_t i = s->w0; i < s->w1; i++) {
-    size_t n = w->w[i].end - w->w[i].start;
-    low[0] = ' ';
-    size_t m = lk_lower(body + w->w[i].start, n, low + 1, sizeof low - 2);
-    low[m + 1] = ' ';
-    low[m + 2] = 0;
-    if (!strstr(source, low)) return 0;
-  }
+  for (uint32_t i = s->w0; i < s->w1; i++)
+    if (!word_in(source, body, w, i)) return 0;
   return 1;
 }
 

@@ -19,7 +19,7 @@
 ** words are mostly capitalised is a headline: its words get LW_HEAD.
 **
 ** Speed: the splitter runs for every article added, so ASCII (most of any
-** English text) never reaches utf8proc: cp_at() decodes it inline and
+** English text) never reaches utf8proc: utf8_at() decodes it inline and
 ** cp_class() answers every question about a code point with one lookup
 ** (utf8proc_category() only for non-ASCII).
 */
@@ -27,21 +27,12 @@
 #include <utf8proc.h>
 
 #include "../text/sentence.h"
+#include "../text/utf8.h"
 #include "../util/mem.h"
 #include "link.h"
 
 #define HEAD_MAX_WORDS 25
 
-static inline int32_t cp_at(const char *s, size_t len, size_t i, size_t *k) {
-  if (i >= len) { *k = 0; return -1; }
-  unsigned char c = (unsigned char)s[i];
-  if (c < 0x80) { *k = 1; return c; }
-  utf8proc_int32_t cp;
-  utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-  if (n <= 0) { *k = 1; return 0xFFFD; }
-  *k = (size_t)n;
-  return cp;
-}
 
 /* What a code point is, as bits: a word character (letter, mark or
 ** number), a letter (a word character but no decimal digit; marks and
@@ -115,7 +106,7 @@ size_t lk_lower(const char *s, size_t n, char *out, size_t cap) {
       i++;
       continue;
     }
-    int32_t cp = cp_at(s, n, i, &k);
+    int32_t cp = utf8_at(s, n, i, &k);
     utf8proc_uint8_t tmp[4];
     utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(cp), tmp);
     if (o + (size_t)m >= cap) break;
@@ -132,7 +123,7 @@ static int acronym_so_far(const char *s, size_t n) {
   size_t i = 0, k;
   int letters = 0;
   while (i < n) {
-    int32_t cp = cp_at(s, n, i, &k);
+    int32_t cp = utf8_at(s, n, i, &k);
     if (!is_letter(cp)) return 0;
     i += k;
     letters++;
@@ -163,10 +154,10 @@ static uint32_t shape(const char *s, size_t n) {
   size_t i = 0, k;
   int letters = 0, uppers = 0, lowers = 0;
   uint32_t f = 0;
-  int32_t first = cp_at(s, n, 0, &k), prev = -1;
+  int32_t first = utf8_at(s, n, 0, &k), prev = -1;
   int cap_inside = 0, last_part_lower = 0, hyphened = 0, part_start = 1;
   while (i < n) {
-    int32_t cp = cp_at(s, n, i, &k);
+    int32_t cp = utf8_at(s, n, i, &k);
     unsigned c = cp_class(cp);
     if (c & C_LETTER) {
       letters++;
@@ -340,7 +331,7 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
     if (b == ' ') { i++; continue; } /* a blank: nothing to note */
     unsigned seen = ascii_class(b);
     if (b < 0x80 && !seen) { gap_add(&g, b, body, len, i); i++; continue; }
-    int32_t cp = cp_at(body, len, i, &k);
+    int32_t cp = utf8_at(body, len, i, &k);
     if (!is_wordch(cp)) { gap_add(&g, cp, body, len, i); i += k; continue; }
     size_t s = i;
     i += k;
@@ -355,7 +346,7 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
         last = (unsigned char)body[i - 1];
       }
       size_t k1, k2;
-      int32_t c = cp_at(body, len, i, &k1);
+      int32_t c = utf8_at(body, len, i, &k1);
       if (c != '.' && !is_apos(c) && !is_hyphen(c)) { /* nothing may join across c */
         if (!is_wordch(c)) break;
         last = c; /* a word character, not ASCII (those were above) */
@@ -363,7 +354,7 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
         ascii = plain = 0;
         continue;
       }
-      int32_t nx = cp_at(body, len, i + k1, &k2);
+      int32_t nx = utf8_at(body, len, i + k1, &k2);
       if ((is_apos(c) && is_letter(last) && is_letter(nx)) || (is_hyphen(c) && is_wordch(last) && is_wordch(nx))) {
         i += k1;
         ascii &= c < 0x80;
@@ -372,7 +363,7 @@ int lk_split(const char *body, size_t len, lk_words *ws) {
       }
       if (c == '.' && is_letter(last) && is_letter(nx) && acronym_so_far(body + s, i - s)) {
         size_t k3;
-        if (cp_at(body, len, i + k1 + k2, &k3) == '.') { i += k1; plain = 0; continue; }
+        if (utf8_at(body, len, i + k1 + k2, &k3) == '.') { i += k1; plain = 0; continue; }
       }
       break;
     }

@@ -642,36 +642,30 @@ static int alias_failed(qctx *cx, int rc) {
   return -1;
 }
 
-/* Add the person topics of this segment that are full name F[0..fn) with
-** middle initials ("donald j trump" for "donald trump"; alias_full).  0,
-** or -1 with cx->err set. */
-static int add_initialled(qctx *cx, multi_it *m, size_t *cap, const qnode *q, alias_table *al, const char *F,
-                          size_t fn) {
-  const char *sp = memchr(F, ' ', fn);
-  if (!sp || memchr(sp + 1, ' ', (size_t)(F + fn - sp - 1))) return 0; /* only a name of two words has them */
-  char key[DICT_MAX_TERM + 1], last[DICT_MAX_TERM + 1];
-  size_t pn = (size_t)(sp - F) + 1, kn = 2 + pn;
-  if (fn + 3 > sizeof key) return 0;
-  key[0] = SEG_TOPIC_PREFIX;
-  key[1] = 'p';
-  memcpy(key + 2, F, pn); /* "donald " */
-  buf keys;
+/* Add to m this segment's terms under every distinct key (a term's bytes
+** up to and including LK_TERM_SEP) that starts with prefix[0..plen) and
+** that keep() takes: 1 takes it, 0 not, an ND_ERR_* stops.  0, or -1
+** with cx->err set. */
+typedef int (*key_filter)(void *ctx, const char *key, size_t n);
+static int add_keys_where(qctx *cx, multi_it *m, size_t *cap, const qnode *q, const char *prefix, size_t plen,
+                          key_filter keep, void *ctx) {
+  buf keys; /* the keys taken, each after its length byte */
   buf_init(&keys);
+  char last[DICT_MAX_TERM + 1];
   size_t lastn = 0;
   dict_iter di;
-  int r = dict_seek(&di, &cx->seg->d, key, kn), rc = 0;
-  for (size_t seen = 0; r == 1 && di.len > kn && !memcmp(di.term, key, kn) && seen < PREFIX_MAX_TERMS;
-       r = dict_next(&di), seen++) {
+  int r = dict_seek(&di, &cx->seg->d, prefix, plen), rc = 0;
+  for (; r == 1 && di.len > plen && !memcmp(di.term, prefix, plen); r = dict_next(&di)) {
     const char *sep = memchr(di.term + 2, LK_TERM_SEP, di.len - 2);
-    size_t gl = sep ? (size_t)(sep - di.term) - 2 : 0; /* the name's length */
-    if (!gl || gl <= fn || (gl == lastn && !memcmp(last, di.term + 2, gl))) continue;
-    memcpy(last, di.term + 2, gl);
-    lastn = gl;
-    const char *to;
-    if ((rc = alias_full(al, di.term + 2, gl, &to))) break;
-    if (!to || strlen(to) != fn || memcmp(to, F, fn)) continue;
-    buf_putc(&keys, (uint8_t)(gl + 3));
-    buf_put(&keys, di.term, gl + 3);
+    size_t kl = sep ? (size_t)(sep - di.term) + 1 : 0;
+    if (!kl || kl > 255 || (kl == lastn && !memcmp(last, di.term, kl))) continue; /* (the key's other written forms) */
+    memcpy(last, di.term, kl);
+    lastn = kl;
+    int k = keep(ctx, di.term, kl);
+    if (k < 0) { rc = k; break; }
+    if (!k) continue;
+    buf_putc(&keys, (uint8_t)kl);
+    buf_put(&keys, di.term, kl);
   }
   if (r < 0 || rc || keys.oom) {
     buf_free(&keys);
@@ -684,6 +678,39 @@ static int add_initialled(qctx *cx, multi_it *m, size_t *cap, const qnode *q, al
     }
   buf_free(&keys);
   return 0;
+}
+
+/* Partial names ("\x02q" surname SEP class SEP era SEP) that resolve to
+** nothing; for person:, only those that had a title (a bare one may be a
+** capitalised word and no person). */
+typedef struct unresolved_ctx {
+  alias_table *al;
+  int person;
+} unresolved_ctx;
+
+static int take_unresolved(void *ctx, const char *key, size_t n) {
+  const unresolved_ctx *u = ctx;
+  const char *to, *s1 = memchr(key + 2, AL_SEP, n - 2);
+  int rc = alias_resolve(u->al, key + 2, n - 3, &to, NULL);
+  if (rc) return rc;
+  return !to && !(u->person && s1 && s1[1] == AL_SEP);
+}
+
+/* Person topics ("\x02p" name SEP) that are full name F with middle
+** initials ("donald j trump" for "donald trump"; alias_full). */
+typedef struct initialled_ctx {
+  alias_table *al;
+  const char *F;
+  size_t fn;
+} initialled_ctx;
+
+static int take_initialled(void *ctx, const char *key, size_t n) {
+  const initialled_ctx *c = ctx;
+  const char *to;
+  if (n - 3 <= c->fn) return 0;
+  int rc = alias_full(c->al, key + 2, n - 3, &to);
+  if (rc) return rc;
+  return to && strlen(to) == c->fn && !memcmp(to, c->F, c->fn);
 }
 
 /* A person's name in a topic filter (normalised: "donald trump", "trump",
@@ -721,37 +748,8 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
       key[1] = AL_PARTIAL;
       memcpy(key + 2, name, n);
       key[n + 2] = AL_SEP;
-      dict_iter di;
-      buf keys; /* the distinct unresolved keys, each with its length byte */
-      buf_init(&keys);
-      char last[DICT_MAX_TERM + 1];
-      size_t lastn = 0;
-      int r = dict_seek(&di, &cx->seg->d, key, n + 3);
-      for (; r == 1 && di.len > n + 3 && !memcmp(di.term, key, n + 3); r = dict_next(&di)) {
-        const char *sep = memchr(di.term + 2, LK_TERM_SEP, di.len - 2);
-        size_t kl = sep ? (size_t)(sep - di.term) + 1 : 0; /* with the separator */
-        if (!kl || kl > 255 || (kl == lastn && !memcmp(last, di.term, kl))) continue;
-        memcpy(last, di.term, kl);
-        lastn = kl;
-        const char *to;
-        if ((rc = alias_resolve(al, di.term + 2, kl - 3, &to, NULL))) break;
-        if (to) continue;
-        if (q->field == QF_PERSON && di.term[n + 3] == AL_SEP)
-          continue; /* no title: a person only when it resolves */
-        buf_putc(&keys, (uint8_t)kl);
-        buf_put(&keys, di.term, kl);
-      }
-      if (r < 0 || keys.oom || rc) {
-        buf_free(&keys);
-        return alias_failed(cx, rc ? rc : r < 0 ? ND_ERR_CORRUPT : ND_ERR_NOMEM);
-      }
-      for (size_t at = 0; at < keys.n; at += 1 + keys.p[at])
-        if (add_terms_from(cx, m, cap, (const char *)keys.p + at + 1, keys.p[at], q->terms[0], q->field)) {
-          buf_free(&keys);
-          return -1;
-        }
-      buf_free(&keys);
-      return 0;
+      unresolved_ctx u = {al, q->field == QF_PERSON};
+      return add_keys_where(cx, m, cap, q, key, n + 3, take_unresolved, &u);
     }
   }
   /* a name with middle initials is the name without them, when the archive
@@ -762,7 +760,15 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
     *full = to;
     *fn = strlen(to);
   }
-  if (add_initialled(cx, m, cap, q, al, *full, *fn)) return -1;
+  const char *sp2 = memchr(*full, ' ', *fn);
+  if (sp2 && !memchr(sp2 + 1, ' ', (size_t)(*full + *fn - sp2 - 1))) { /* only a name of two words has them */
+    size_t pn = (size_t)(sp2 - *full) + 1;
+    key[0] = SEG_TOPIC_PREFIX;
+    key[1] = 'p';
+    memcpy(key + 2, *full, pn); /* "donald " */
+    initialled_ctx c = {al, *full, *fn};
+    if (add_keys_where(cx, m, cap, q, key, pn + 2, take_initialled, &c)) return -1;
+  }
   size_t nf;
   const char *const *forms;
   if ((rc = alias_forms_of(al, *full, *fn, &forms, &nf))) return alias_failed(cx, rc);

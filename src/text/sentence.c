@@ -7,6 +7,7 @@
 ** a text can be asked about, in any order, from any thread.
 */
 #include "sentence.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -87,24 +88,13 @@ static int starter(const char *s, size_t n) {
   return n && n <= MAX_WORD && bisect(STARTERS, NSTARTERS, sizeof *STARTERS, s, n) >= 0;
 }
 
-/* ---- code points */
-
-static int32_t cp_at(const char *s, size_t len, size_t i, size_t *k) {
-  if (i >= len) { *k = 0; return -1; }
-  unsigned char c = (unsigned char)s[i];
-  if (c < 0x80) { *k = 1; return c; }
-  utf8proc_int32_t cp;
-  utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-  if (n <= 0) { *k = 1; return 0xFFFD; }
-  *k = (size_t)n;
-  return cp;
-}
+/* ---- code points (utf8.h decodes them) */
 
 /* The code point that ends just before s[i] (i > 0); *at receives its start. */
 static int32_t cp_before(const char *s, size_t len, size_t i, size_t *at) {
   size_t j = i - 1, k;
   while (j > 0 && i - j < 4 && ((unsigned char)s[j] & 0xC0) == 0x80) j--;
-  int32_t cp = cp_at(s, len, j, &k);
+  int32_t cp = utf8_at(s, len, j, &k);
   if (j + k != i) { j = i - 1; cp = 0xFFFD; } /* a broken sequence: one byte */
   *at = j;
   return cp;
@@ -165,7 +155,7 @@ static int is_wide_stop(int32_t cp) { return cp == 0x3002 || cp == 0xFF01 || cp 
 static int line_break_ends(const char *t, size_t len, size_t nl) {
   size_t p = nl + 1, k;
   int32_t cp;
-  while ((cp = cp_at(t, len, p, &k)) >= 0 && is_blank(cp)) p += k;
+  while ((cp = utf8_at(t, len, p, &k)) >= 0 && is_blank(cp)) p += k;
   if (p >= len || t[p] == '\n') return 1;                 /* the end, or a blank line */
   if (t[p - 1] != '\n' && t[p - 1] != '\r') return 1;     /* an indented line */
   if (cp_kind(cp) & K_LOWER) return 0;                    /* wrapped: goes on in lower case */
@@ -192,7 +182,7 @@ static int word_before(const char *t, size_t len, size_t i) {
     if (cp_kind(cp) & K_WORD) { s = at; continue; }
     /* a period inside: between two letters ("U.S", "Lt.Gen") */
     size_t k;
-    if (cp == '.' && at > 0 && s < i && (cp_kind(cp_at(t, len, s, &k)) & K_LETTER) &&
+    if (cp == '.' && at > 0 && s < i && (cp_kind(utf8_at(t, len, s, &k)) & K_LETTER) &&
         (cp_kind(cp_before(t, len, at, &at)) & K_LETTER)) {
       s--;
       continue;
@@ -216,7 +206,7 @@ static int word_before(const char *t, size_t len, size_t i) {
   /* single letters joined by periods: an initial ("W") or an acronym ("U.S") */
   size_t letters = 0, k;
   for (size_t j = s; j < i;) {
-    int32_t cp = cp_at(t, len, j, &k);
+    int32_t cp = utf8_at(t, len, j, &k);
     if (!(cp_kind(cp) & K_LETTER)) return 0;
     letters++;
     j += k;
@@ -226,12 +216,12 @@ static int word_before(const char *t, size_t len, size_t i) {
     }
   }
   if (letters >= 2) return SENT_MAYEND;
-  return cp_kind(cp_at(t, len, s, &k)) & K_UPPER ? SENT_MAYEND : 0;
+  return cp_kind(utf8_at(t, len, s, &k)) & K_UPPER ? SENT_MAYEND : 0;
 }
 
 size_t sent_ends_at(const char *t, size_t len, size_t i) {
   size_t k;
-  int32_t cp = cp_at(t, len, i, &k);
+  int32_t cp = utf8_at(t, len, i, &k);
   int wide = is_wide_stop(cp);
   if (cp == '.') {
     /* an ellipsis: "..", "...", ". . ." */
@@ -243,18 +233,18 @@ size_t sent_ends_at(const char *t, size_t len, size_t i) {
   size_t end = i + k;
   while (end < len && (t[end] == '!' || t[end] == '?')) end++;
   for (;;) {
-    int32_t c = cp_at(t, len, end, &k);
+    int32_t c = utf8_at(t, len, end, &k);
     if (c < 0 || !(is_closer(c) || is_wide_stop(c))) break;
     end += k;
   }
   if (end >= len) return end;
   /* what follows: a blank or a line break, unless after a full-width stop */
   size_t p = end;
-  int32_t c = cp_at(t, len, p, &k);
+  int32_t c = utf8_at(t, len, p, &k);
   if (!wide && c != '\n' && !is_blank(c)) return 0;
   size_t nl = len; /* the first line break crossed */
   for (;;) {
-    c = cp_at(t, len, p, &k);
+    c = utf8_at(t, len, p, &k);
     if (c == '\n') { if (nl != len) return end; nl = p; } /* a blank line: a paragraph */
     else if (c < 0 || !is_blank(c)) break;
     p += k;
@@ -263,13 +253,13 @@ size_t sent_ends_at(const char *t, size_t len, size_t i) {
   if (nl != len && line_break_ends(t, len, nl)) return end;
   /* the word after it, past opening quotes (a double one: `quoted`) */
   int quoted = 0;
-  while ((c = cp_at(t, len, p, &k)) >= 0 && is_opener(c)) {
+  while ((c = utf8_at(t, len, p, &k)) >= 0 && is_opener(c)) {
     quoted |= c == '"' || c == 0x201C || c == 0x201E || c == 0x00AB;
     p += k;
   }
   size_t w = p;
-  while ((c = cp_at(t, len, w, &k)) >= 0 && (cp_kind(c) & K_WORD) && w - p <= MAX_WORD) w += k;
-  int32_t first = cp_at(t, len, p, &k);
+  while ((c = utf8_at(t, len, w, &k)) >= 0 && (cp_kind(c) & K_WORD) && w - p <= MAX_WORD) w += k;
+  int32_t first = utf8_at(t, len, p, &k);
   int kind = cp == '.' ? word_before(t, len, i) : 0;
   switch (kind) {
   case SENT_TITLE: case SENT_BEFORE: return 0;
@@ -297,7 +287,7 @@ size_t sent_end(const char *t, size_t len, size_t at) {
       }
       p++;
     } else if (b >= 0x80) {
-      int32_t cp = cp_at(t, len, p, &k);
+      int32_t cp = utf8_at(t, len, p, &k);
       if (is_wide_stop(cp)) {
         size_t e = sent_ends_at(t, len, p);
         if (e) return e;
@@ -313,6 +303,6 @@ size_t sent_end(const char *t, size_t len, size_t at) {
 size_t sent_skip(const char *t, size_t len, size_t end) {
   size_t p = end, k;
   int32_t c;
-  while ((c = cp_at(t, len, p, &k)) >= 0 && (c == '\n' || is_blank(c))) p += k;
+  while ((c = utf8_at(t, len, p, &k)) >= 0 && (c == '\n' || is_blank(c))) p += k;
   return p;
 }

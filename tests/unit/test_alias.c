@@ -80,6 +80,14 @@ static long facet(const char *field, const char *q, const char *name) {
   return n;
 }
 
+/* Add article PREFIX<i>: `story`, numbered so that no two are alike. */
+static void add_story(const char *prefix, int i, const char *date, const char *story) {
+  char id[32], body[512];
+  snprintf(id, sizeof id, "%s%d", prefix, i);
+  snprintf(body, sizeof body, "%s Story %d.", story, i);
+  add(id, date, body);
+}
+
 static void commit(void) { ASSERT_OK(nd_commit(IX)); }
 
 static void test_build(void) {
@@ -90,48 +98,33 @@ static void test_build(void) {
   ASSERT_OK(nd_open(DIR_, ND_OPEN_WRITE | ND_OPEN_CREATE, &oo, &IX));
   static const char *const OLD[] = {"1989-03-01", "1990-06-12", "1992-01-20"};
   static const char *const NEW[] = {"2001-02-01", "2002-09-12", "2004-05-03"};
-  char id[32], body[512];
   for (int i = 0; i < 3; i++) {
-    snprintf(id, sizeof id, "hw%d", i);
-    snprintf(body, sizeof body,
-             "George H. W. Bush met the ministers in Ottawa on trade. Later President Bush spoke of the "
-             "budget talks, and the talks went on. Story %d.",
-             i);
-    add(id, OLD[i], body);
-    snprintf(id, sizeof id, "w%d", i);
-    snprintf(body, sizeof body,
-             "George W. Bush met the ministers in Madrid on trade. Later President Bush spoke of the war "
-             "and the budget, and the talks went on. Story %d.",
-             i);
-    add(id, NEW[i], body);
+    add_story("hw", i, OLD[i],
+              "George H. W. Bush met the ministers in Ottawa on trade. Later President Bush spoke of the "
+              "budget talks, and the talks went on.");
+    add_story("w", i, NEW[i],
+              "George W. Bush met the ministers in Madrid on trade. Later President Bush spoke of the war "
+              "and the budget, and the talks went on.");
   }
   add("bush1991", "1991-04-04", "The talks ended when President Bush left the hall early in the morning.");
   add("bush2003", "2003-04-04", "The talks ended when President Bush left the hall late in the evening.");
   add("bushnodate", NULL, "The talks ended when President Bush left the hall at noon.");
   static const char *const ERA[] = {"2013-05-01", "2014-06-12", "2015-02-20", "2016-03-03"};
   for (int i = 0; i < 4; i++) {
-    snprintf(id, sizeof id, "hc%d", i);
-    snprintf(body, sizeof body,
-             "Hillary Clinton toured the plant in Ohio. Mrs. Clinton said jobs came first, and Clinton "
-             "later left for Iowa. Story %d.",
-             i);
-    add(id, ERA[i], body);
+    add_story("hc", i, ERA[i],
+              "Hillary Clinton toured the plant in Ohio. Mrs. Clinton said jobs came first, and Clinton "
+              "later left for Iowa.");
   }
   for (int i = 0; i < 3; i++) {
-    snprintf(id, sizeof id, "bc%d", i);
-    snprintf(body, sizeof body,
-             "Bill Clinton opened the library in Arkansas. President Clinton said the past was gone, and "
-             "Clinton later left for Texas. Story %d.",
-             i);
-    add(id, ERA[i], body);
+    add_story("bc", i, ERA[i],
+              "Bill Clinton opened the library in Arkansas. President Clinton said the past was gone, and "
+              "Clinton later left for Texas.");
   }
   add("mrs", "2015-07-07", "In the evening Mrs. Clinton answered questions from the crowd.");
   add("pres", "2015-07-08", "In the evening President Clinton answered questions from the crowd.");
   add("bare", "2015-07-09", "The crowd cheered as Clinton answered questions in the evening.");
   for (int i = 0; i < 3; i++) {
-    snprintf(id, sizeof id, "dt%d", i);
-    snprintf(body, sizeof body, "Donald Trump spoke in Ohio. President Trump then flew home. Story %d.", i);
-    add(id, ERA[3], body);
+    add_story("dt", i, ERA[3], "Donald Trump spoke in Ohio. President Trump then flew home.");
   }
   add("dj", "2016-09-09", "Donald J. Trump signed the order in the afternoon.");
   add("us1", "2015-01-01", "Trade between the U.S. and Canada grew in the spring.");
@@ -170,11 +163,8 @@ static void test_titles_tell_two_clintons_apart(void) {
 }
 
 static void test_new_evidence_resolves(void) {
-  char id[32], body[512];
   for (int i = 0; i < 6; i++) { /* 10 articles for Hillary against 3 */
-    snprintf(id, sizeof id, "hc-more%d", i);
-    snprintf(body, sizeof body, "Hillary Clinton spoke in Denver. Clinton then left for Utah. Item %d.", i);
-    add(id, "2016-01-02", body);
+    add_story("hc-more", i, "2016-01-02", "Hillary Clinton spoke in Denver. Clinton then left for Utah.");
   }
   commit();
   ASSERT(strstr(ids("person:\"Hillary Clinton\""), "bare") != NULL);
@@ -223,5 +213,6 @@ static void test_cleanup(void) {
 }
 
 TEST_MAIN(TEST(test_build), TEST(test_dates_tell_two_bushes_apart), TEST(test_titles_tell_two_clintons_apart),
-          TEST(test_new_evidence_resolves), TEST(test_merge_keeps_it), TEST(test_middle_initials), TEST(test_one_country_one_place),
+          TEST(test_new_evidence_resolves), TEST(test_merge_keeps_it), TEST(test_middle_initials),
+          TEST(test_one_country_one_place),
           TEST(test_cleanup))
