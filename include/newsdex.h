@@ -215,7 +215,30 @@ typedef struct nd_search_options {
                         ** or ND_COUNT_ONLY */
   int ids_only;         /* 1: hits carry only id and score; nothing stored is
                         ** read (no title, date, snippet...) */
+  int versions;         /* ND_VERSIONS_COLLAPSE (default): one hit per story,
+                        ** its best-ranked version; ND_VERSIONS_ALL: every
+                        ** matching article */
+  double half_life;     /* recency: seconds after which an article's score
+                        ** is halved (0: no recency; see ND_RECENCY) */
+  int64_t as_of;        /* recency: ages are counted back from this time
+                        ** (seconds since 1970, UTC); 0 means now */
 } nd_search_options;
+
+/* Wire copies and near-duplicates.  Each article gets a fingerprint of its
+** text when it is added (64 MinHash values of its 5-word shingles); the
+** articles whose shingles overlap by at least ND_NEAR_DUP (Jaccard) form a
+** *version group*, one story, whose canonical article is the earliest
+** (the longest when dates tie).  nd_search() collapses each group to its
+** best-ranked matching member unless asked for every version; facets and
+** histograms then count stories instead of articles (docs/stories.md). */
+enum { ND_VERSIONS_COLLAPSE = 0, ND_VERSIONS_ALL = 1 };
+#define ND_NEAR_DUP 0.8
+
+/* Recency: with half_life h > 0 an article's BM25F score is multiplied by
+** 2^(-age/h), its age counted from as_of (an article dated after it has
+** age 0).  An undated article is scored as ND_RECENCY_UNDATED half-lives
+** old.  The top hits stay exact: see docs/stories.md. */
+#define ND_RECENCY_UNDATED 10
 
 /* How nd_results_total() is computed.  ND_COUNT_EXACT counts every matching
 ** article.  ND_COUNT_LOWER_BOUND lets a relevance-ranked search skip
@@ -237,6 +260,11 @@ typedef struct nd_hit {
   const char *snippet; /* "" if snippets were not asked for */
   const char *headline; /* what a listing shows: the title, or for an article
                         ** without one the start of its first sentence */
+  uint64_t versions;   /* other live articles of its version group (0: none);
+                       ** 0 with ids_only */
+  const char *story;   /* its version group's key (16 hex digits): articles
+                       ** with the same key are versions of one story */
+  const char *thread;  /* the key of its story thread (16 hex digits) */
 } nd_hit;
 
 typedef struct nd_results nd_results;
@@ -247,6 +275,9 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts,
               nd_results **out);
 uint64_t nd_results_total(const nd_results *r); /* every matching article */
 int nd_results_total_exact(const nd_results *r); /* 1 if the total is exact */
+/* The stories (version groups) among the matching articles: exact when
+** the total is exact, else a lower bound. */
+uint64_t nd_results_stories(const nd_results *r);
 size_t nd_results_count(const nd_results *r);   /* hits held (<= limit) */
 /* The i-th hit (0-based, already offset).  Returns ND_ERR_INVALID if i is out of range. */
 int nd_results_hit(const nd_results *r, size_t i, nd_hit *out);
@@ -269,6 +300,10 @@ typedef struct nd_facet_options {
   size_t nfields;
   size_t limit;              /* keys kept per field (most frequent); 0 means 10 */
   int histogram;             /* ND_HIST_*: matching articles per period */
+  int versions;              /* ND_VERSIONS_COLLAPSE (default): count stories
+                             ** (version groups) rather than articles: a
+                             ** wire story run by thirty outlets counts once;
+                             ** ND_VERSIONS_ALL: count articles */
 } nd_facet_options;
 
 /* One field's counts: most frequent first, ties in key order.  A key is a
@@ -284,6 +319,7 @@ typedef struct nd_facet {
 
 typedef struct nd_facets {
   uint64_t total;         /* matching articles */
+  uint64_t stories;       /* their version groups (docs/stories.md) */
   const nd_facet *fields; /* one per requested field, in request order */
   size_t nfields;
   const nd_count *hist;   /* periods in ascending order; empty ones left out */
