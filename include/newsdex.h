@@ -93,6 +93,11 @@ typedef struct nd_open_options {
   ** background thread while nd_add goes on analysing into the next one.
   ** 1 writes in the calling thread. */
   unsigned threads;
+  /* Articles whose 5-word shingles overlap by at least this much (Jaccard,
+  ** estimated from their fingerprints) are versions of one story (see
+  ** ND_VERSIONS_COLLAPSE).  0 means ND_NEAR_DUP (0.8).  Applies to the
+  ** articles this handle adds. */
+  double near_dup;
 } nd_open_options;
 
 /* Open the archive in directory `path`.  `opts` may be NULL.  On success

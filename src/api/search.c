@@ -4,13 +4,17 @@
 */
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../index/index.h"
+#include "../index/stories.h"
 #include "../ingest/ingest.h"
 #include "../present/snippet.h"
 #include "../query/exec.h"
 #include "../query/parse.h"
+#include "../util/keyset.h"
 #include "../util/mem.h"
 #include "api.h"
 
@@ -23,6 +27,8 @@ struct nd_results {
   char **snippets;
   char **made; /* strings made for a hit: the headline of an untitled hit,
                 ** or its id in an ids_only search */
+  char (*keys)[2][17]; /* per hit: its story and thread keys in hex */
+  uint64_t stories;
 };
 
 /* The headline of an untitled hit: its body's first sentence (lead_make(),
@@ -51,6 +57,7 @@ void nd_results_free(nd_results *r) {
     mem_free(r->made[i]);
   }
   mem_free(r->made);
+  mem_free(r->keys);
   mem_free(r->hits);
   mem_free(r->docs);
   mem_free(r->snippets);
@@ -77,10 +84,16 @@ static void drop_hit(nd_results *r, const char *id, size_t limit) {
   memmove(r->docs + i, r->docs + i + 1, tail * sizeof *r->docs);
   memmove(r->snippets + i, r->snippets + i + 1, tail * sizeof *r->snippets);
   memmove(r->made + i, r->made + i + 1, tail * sizeof *r->made);
+  memmove(r->keys + i, r->keys + i + 1, tail * sizeof *r->keys);
+  for (size_t k = i; k < r->n - 1; k++) { /* the key strings moved */
+    r->hits[k].story = r->keys[k][0];
+    r->hits[k].thread = r->keys[k][1];
+  }
   r->n--;
 }
 
 uint64_t nd_results_total(const nd_results *r) { return r->total; }
+uint64_t nd_results_stories(const nd_results *r) { return r->stories; }
 int nd_results_total_exact(const nd_results *r) { return r->total_exact; }
 size_t nd_results_count(const nd_results *r) { return r->n; }
 
@@ -114,6 +127,45 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts, nd
   return rc;
 }
 
+static int count_member(void *ctx, size_t si, uint32_t doc) {
+  (void)si, (void)doc;
+  ++*(uint64_t *)ctx;
+  return 0;
+}
+
+/* The stories among the matches.  Exact counts read every match's story
+** key (exec_matches, then a hash set); a lower-bound count is that of the
+** hits kept (collapsed: each hit one story). */
+static int count_stories(nd_index *ix, const qnode *q, int exact, size_t nh, const exec_hit *hits,
+                         uint64_t *out) {
+  *out = 0;
+  if (!exact) {
+    keyset ks;
+    if (keyset_init(&ks, nh)) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < nh; i++) keyset_add(&ks, seg_story(&ix->snap.segs[hits[i].seg].seg, hits[i].doc));
+    *out = ks.n;
+    keyset_free(&ks);
+    return ks.oom ? ix_fail(ix, ND_ERR_NOMEM, "out of memory") : 0;
+  }
+  roaring_bitmap_t **sets;
+  uint64_t total;
+  int rc = exec_matches(ix, q, &sets, &total);
+  if (rc) return rc;
+  keyset ks;
+  rc = keyset_init(&ks, total) ? ix_fail(ix, ND_ERR_NOMEM, "out of memory") : 0;
+  for (size_t si = 0; si < ix->snap.n && !rc; si++) {
+    roaring_uint32_iterator_t *it = roaring_create_iterator(sets[si]);
+    if (!it) { rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory"); break; }
+    for (; it->has_value; roaring_advance_uint32_iterator(it)) keyset_add(&ks, seg_story(&ix->snap.segs[si].seg, it->current_value));
+    roaring_free_uint32_iterator(it);
+  }
+  *out = ks.n;
+  if (!rc && ks.oom) rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  keyset_free(&ks);
+  exec_matches_free(sets, ix->snap.n);
+  return rc;
+}
+
 int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, const char *exclude_id,
                 nd_results **out) {
   *out = NULL;
@@ -130,7 +182,9 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   /* One hit more, in case the excluded article is among them. */
   size_t want = exclude_id && o.limit && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
   int exact = o.count != ND_COUNT_LOWER_BOUND;
-  int rc = exec_search(ix, q, o.offset, want, o.sort, &exact, &hits, &nh, &total);
+  exec_opts eo = {o.offset, want, o.sort, o.versions != ND_VERSIONS_ALL, o.half_life, o.as_of};
+  if (eo.half_life > 0 && eo.as_of == 0) eo.as_of = (int64_t)time(NULL);
+  int rc = exec_search(ix, q, &eo, &exact, &hits, &nh, &total);
   nd_results *res = NULL;
   hl_terms hl = {0};
   fetch_key *order = NULL;
@@ -141,13 +195,14 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   res = mem_calloc(1, sizeof *res);
   if (!res || !(res->hits = mem_calloc(nh + 1, sizeof *res->hits)) ||
       !(res->docs = mem_calloc(nh + 1, sizeof *res->docs)) || !(res->snippets = mem_calloc(nh + 1, sizeof *res->snippets)) ||
-      !(res->made = mem_calloc(nh + 1, sizeof *res->made)) ||
+      !(res->made = mem_calloc(nh + 1, sizeof *res->made)) || !(res->keys = mem_calloc(nh + 1, sizeof *res->keys)) ||
       (o.snippets && hl_collect(q, &hl))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     goto done;
   }
   res->total = total;
   res->total_exact = exact;
+  if ((rc = count_stories(ix, q, exact, nh, hits, &res->stories))) goto done;
   /* Fetch in store order, so that hits sharing a block share its decompression. */
   if (!(order = mem_alloc(nh * sizeof *order + 1))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
@@ -171,7 +226,7 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
         rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
         goto done;
       }
-      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", ""};
+      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", "", 0, "", ""};
     }
     goto done;
   }
@@ -206,8 +261,14 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
         goto done;
       }
     }
+    const segment *sg = &ix->snap.segs[hits[i].seg].seg;
+    uint64_t story = seg_story(sg, hits[i].doc), others = 0;
+    snprintf(res->keys[i][0], sizeof res->keys[i][0], "%016llx", (unsigned long long)story);
+    snprintf(res->keys[i][1], sizeof res->keys[i][1], "%016llx", (unsigned long long)seg_thread(sg, hits[i].doc));
+    story_members(ix, 0, story, count_member, &others);
     res->hits[i] = (nd_hit){d->id, hits[i].score, or_empty(d->title), or_empty(d->date), or_empty(d->source),
-                            or_empty(d->url), or_empty(res->snippets[i]), headline};
+                            or_empty(d->url), or_empty(res->snippets[i]), headline, others ? others - 1 : 0,
+                            res->keys[i][0], res->keys[i][1]};
   }
 done:
   if (!rc && exclude_id) drop_hit(res, exclude_id, o.limit);

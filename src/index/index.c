@@ -11,6 +11,7 @@
 */
 #include "alias.h"
 #include "index.h"
+#include "stories.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -214,6 +215,7 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
   const char *lang = opts && opts->language ? opts->language : "english";
   ix->buffer_bytes = opts && opts->buffer_bytes ? opts->buffer_bytes : DEFAULT_BUFFER;
   ix->merge_factor = opts && opts->merge_factor ? opts->merge_factor : MERGE_FACTOR;
+  ix->near_dup = opts && opts->near_dup > 0 && opts->near_dup <= 1 ? opts->near_dup : ND_NEAR_DUP;
   ix->threads = opts && opts->threads ? opts->threads : 2;
   manifest m0 = {0};
   if ((flags & ND_OPEN_CREATE) && !an_language_ok(lang))
@@ -287,6 +289,7 @@ static void drop_pending(nd_index *ix) {
   mem_free(ix->pend);
   ix->pend = NULL;
   ix->npend = 0;
+  story_pending_clear(ix->stories);
   if (ix->pend_del) {
     for (size_t i = 0; i < ix->snap.n; i++)
       if (ix->pend_del[i]) roaring_bitmap_free(ix->pend_del[i]);
@@ -302,6 +305,7 @@ void nd_close(nd_index *ix) {
   if (flushed) remove_orphans(ix);
   mb_free(ix->mb);
   alias_free(ix->aliases);
+  story_pending_free(ix->stories);
   snap_free(&ix->snap);
   man_free(&ix->man);
   an_free(ix->an);
@@ -469,12 +473,20 @@ typedef struct add_slot {
   char idbuf[24];
   char msg[512];
   mb_prep prep;
+  int64_t date;
+  buf topics;      /* its thread topics (index/stories.h) */
   int done;        /* prepared (nd_add_batch: read and set under its lock) */
 } add_slot;
 
 static void slot_init(add_slot *s) {
   memset(s, 0, sizeof *s);
   mb_prep_init(&s->prep);
+  buf_init(&s->topics);
+}
+
+static void slot_free(add_slot *s) {
+  mb_prep_free(&s->prep);
+  buf_free(&s->topics);
 }
 
 static void slot_fail(add_slot *s, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -571,7 +583,10 @@ static void prepare_article(add_worker *w, const nd_doc *in, add_slot *s) {
   s->id = d.id;
   buf_restart(&w->topics);
   if (lk_topic_terms(&d, &w->topics)) { slot_fail(s, ND_ERR_NOMEM, "out of memory"); goto done; }
-  int rc = mb_prepare(w->an, w->sc, &d, date, &w->topics, &s->prep);
+  buf_restart(&s->topics);
+  s->date = date;
+  int rc = story_topics(&w->topics, &s->topics);
+  if (!rc) rc = mb_prepare(w->an, w->sc, &d, date, &w->topics, &s->prep);
   if (rc) slot_fail(s, rc, "cannot buffer article \"%s\": %s", d.id, nd_strerror(rc));
 done:
   mem_free(clean);
@@ -591,6 +606,8 @@ static int buffer_article(nd_index *ix, add_slot *s) {
   if (s->rc) return ix_fail(ix, s->rc, "%s", s->msg);
   if (mb_bytes(ix->mb) >= ix->buffer_bytes && (rc = flush_buffer(ix, 0))) return rc;
   if ((rc = delete_id(ix, s->id)) < 0) return rc;
+  if ((rc = story_assign(ix, s->id, s->date, &s->topics, &s->prep)))
+    return ix_fail(ix, rc, "cannot buffer article \"%s\": %s", s->id, nd_strerror(rc));
   if ((rc = mb_put(ix->mb, &s->prep)))
     return ix_fail(ix, rc, "cannot buffer article \"%s\": %s", s->id, nd_strerror(rc));
   return 0;
@@ -644,7 +661,7 @@ int nd_add(nd_index *ix, const nd_doc *in, const char **id_out) {
     ix->last_id = mem_strdup(s.id);
     if (id_out) *id_out = ix->last_id ? ix->last_id : "";
   }
-  mb_prep_free(&s.prep);
+  slot_free(&s);
   return rc;
 }
 
@@ -756,7 +773,7 @@ int nd_add_batch(nd_index *ix, const nd_doc *docs, size_t n, nd_add_result *res)
     res[i].status = r;
     text[2 * i] = keep_text(ix, s->id);
     text[2 * i + 1] = keep_text(ix, r ? ix->err : "");
-    mb_prep_free(&s->prep);
+    slot_free(s);
     if (r && !per_article(r)) { rc = r; break; }
   }
   atomic_store(&b.stop, 1);
@@ -773,7 +790,7 @@ int nd_add_batch(nd_index *ix, const nd_doc *docs, size_t n, nd_add_result *res)
   for (size_t j = 0; j < n; j++) {
     res[j].id = ix->batch_text.oom || text[2 * j] == SIZE_MAX ? NULL : base + text[2 * j];
     res[j].message = ix->batch_text.oom || text[2 * j + 1] == SIZE_MAX ? nd_strerror(res[j].status) : base + text[2 * j + 1];
-    mb_prep_free(&b.slots[j].prep);
+    slot_free(&b.slots[j]);
   }
   pthread_cond_destroy(&b.ready);
   pthread_mutex_destroy(&b.mu);

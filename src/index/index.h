@@ -65,6 +65,8 @@ struct nd_index {
   unsigned nworkers;
   buf batch_text;   /* the ids and messages of nd_add_batch's results */
   struct alias_table *aliases; /* of the snapshot, built when first needed (alias.h) */
+  struct story_pending *stories; /* articles added since the last commit (stories.h) */
+  double near_dup;             /* Jaccard from which articles are versions of one story */
 };
 
 /* Set the handle's message; returns rc.  printf-style. */

@@ -31,6 +31,7 @@ typedef struct docinfo {
   uint32_t title_len, body_len;
   uint64_t idhash;
   uint32_t prev_same; /* the previous doc (+1) in the same id slot, 0: none */
+  seg_docx x;
 } docinfo;
 
 struct membuf {
@@ -144,6 +145,8 @@ struct mb_scratch {
   size_t ntp, captp;
   uint32_t *grouped;  /* their positions grouped by term */
   size_t capgrouped;
+  uint64_t *words;    /* the hashes of the words fingerprinted */
+  size_t capwords;
 };
 
 mb_scratch *mb_scratch_new(void) { return mem_calloc(1, sizeof(mb_scratch)); }
@@ -155,6 +158,7 @@ void mb_scratch_free(mb_scratch *sc) {
   buf_free(&sc->arena);
   mem_free(sc->tp);
   mem_free(sc->grouped);
+  mem_free(sc->words);
   mem_free(sc);
 }
 
@@ -247,6 +251,40 @@ static int group_tokens(mb_scratch *sc) {
   return 0;
 }
 
+/* The article's fingerprints (index/fingerprint.h): MinHash of the body's
+** words in order (the title's when the body has none), each position once
+** (a hyphenated compound's extra whole-word token has its first part's
+** position and is left out); SimHash of its distinct words of 4 bytes or
+** more.  Tokens come in position order within a field, the title's
+** (positions 0 .. tl-1) before the body's (tl+1 ..), keyword terms
+** (position 0) last.  0 or -1 (out of memory). */
+static int fingerprint(mb_scratch *sc, uint32_t tl, seg_docx *x) {
+  if (sc->ntp && mem_grow(&sc->words, &sc->capwords, sc->ntp - 1, sizeof *sc->words)) return -1;
+  size_t n = 0;
+  for (int body = 1; body >= 0 && n == 0; body--) {
+    int64_t last = -1;
+    for (size_t k = 0; k < sc->ntp; k++) {
+      uint32_t pos = sc->tp[k].pos;
+      const sterm *t = &sc->terms[sc->tp[k].term];
+      if ((body ? pos <= tl : pos >= tl) || (int64_t)pos <= last ||
+          seg_keyword_term((const char *)sc->arena.p + t->off, t->len))
+        continue;
+      last = pos;
+      sc->words[n++] = t->hash;
+    }
+  }
+  fp_minhash(sc->words, n, x->sig);
+  fp_simhash sh;
+  fp_simhash_init(&sh);
+  for (size_t u = 0; u < sc->nterms; u++) {
+    const sterm *t = &sc->terms[u];
+    if (t->len >= 4 && !seg_keyword_term((const char *)sc->arena.p + t->off, t->len)) fp_simhash_add(&sh, t->hash, t->cnt);
+  }
+  x->simhash = fp_simhash_end(&sh);
+  x->story = x->thread = 0;
+  return 0;
+}
+
 /* Write the grouped terms into p: each term's bytes, then its title and
 ** body counts and position deltas as the buffer's postings hold them. */
 static int encode_terms(const mb_scratch *sc, uint32_t tl, mb_prep *p) {
@@ -290,7 +328,7 @@ int mb_prepare(analyzer *an, mb_scratch *sc, const nd_doc *d, int64_t date, cons
   }
   for (size_t at = 0; topics && at < topics->n; at += 1 + topics->p[at])
     if (scratch_token(sc, (const char *)topics->p + at + 1, topics->p[at], 0)) goto fail;
-  if (group_tokens(sc) || encode_terms(sc, tl, p)) goto fail;
+  if (fingerprint(sc, tl, &p->x) || group_tokens(sc) || encode_terms(sc, tl, p)) goto fail;
   rec_encode(&p->rec, d);
   if (p->rec.oom) goto fail;
   p->idhash = XXH3_64bits(d->id, strlen(d->id));
@@ -361,7 +399,7 @@ int mb_put(membuf *mb, const mb_prep *p) {
     t->df++;
   }
   uint32_t *slot = id_slot(mb, p->idhash);
-  mb->docs[doc] = (docinfo){rec_off, p->date, p->title_len, p->body_len, p->idhash, *slot};
+  mb->docs[doc] = (docinfo){rec_off, p->date, p->title_len, p->body_len, p->idhash, *slot, p->x};
   *slot = doc + 1;
   mb->ndocs++;
   return 0;
@@ -372,6 +410,9 @@ static int doc_record(const membuf *mb, uint32_t i, const uint8_t **rec, size_t 
   const uint8_t *p = mb->recs.p + mb->docs[i].rec_off;
   return get_bytes(&p, mb->recs.p + mb->recs.n, rec, len);
 }
+
+const seg_docx *mb_docx(const membuf *mb, uint32_t d) { return &mb->docs[d].x; }
+int64_t mb_date(const membuf *mb, uint32_t d) { return mb->docs[d].date; }
 
 int mb_find_id(const membuf *mb, const char *id, uint32_t *doc) {
   if (!mb->nidslots) return 0;
@@ -409,7 +450,7 @@ int mb_write(membuf *mb, seg_writer *w) {
     const uint8_t *rec;
     size_t len;
     if (doc_record(mb, i, &rec, &len)) return ND_ERR_CORRUPT;
-    rc = segw_doc(w, rec, len, mb->docs[i].date, mb->docs[i].title_len, mb->docs[i].body_len);
+    rc = segw_doc(w, rec, len, mb->docs[i].date, mb->docs[i].title_len, mb->docs[i].body_len, &mb->docs[i].x);
     if (rc) return rc;
   }
   uint32_t *order = mem_alloc(mb->nterms * sizeof *order + 1);

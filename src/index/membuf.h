@@ -50,6 +50,8 @@ typedef struct mb_prep {
   mb_term *terms; /* in order of first use */
   size_t nterms;
   buf bytes;
+  seg_docx x;     /* its signature and SimHash; the caller sets its story
+                  ** and thread keys before mb_put */
 } mb_prep;
 
 /* Per-thread working memory of mb_prepare (kept between articles). */
@@ -77,6 +79,9 @@ uint32_t mb_ndocs(const membuf *mb);
 size_t mb_bytes(const membuf *mb);
 /* Documents deleted while buffered (NULL if none). */
 const roaring_bitmap_t *mb_deleted(const membuf *mb);
+/* The story columns of buffered doc d (d < mb_ndocs). */
+const seg_docx *mb_docx(const membuf *mb, uint32_t d);
+int64_t mb_date(const membuf *mb, uint32_t d);
 /* Write everything to w (documents then terms).  0 or ND_ERR_*. */
 int mb_write(membuf *mb, seg_writer *w);
 

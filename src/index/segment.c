@@ -15,13 +15,15 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3654454d5844444eULL /* "NDDXMET6" */
+#define META_MAGIC 0x3754454d5844444eULL /* "NDDXMET7" */
 /* Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
 ** entries, no block bounds), "NDDXMET3" (no topics), "NDDXMET4" (no length
 ** bytes; blocks bounded with exact lengths), "NDDXMET5" (source indexed
-** word by word, not as one whole-value term).  Refused with ND_ERR_VERSION. */
+** word by word, not as one whole-value term), "NDDXMET6" (no fingerprints,
+** stories, threads or newest dates).  Refused with ND_ERR_VERSION. */
 #define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
-#define META_FIELDS (12 + 2 * SF_COUNT)
+#define META_FIXED 13
+#define META_FIELDS (META_FIXED + 2 * SF_COUNT)
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
 
@@ -46,6 +48,12 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, co
   buf_init(&w->idstr);
   buf_init(&w->topref);
   buf_init(&w->norms);
+  buf_init(&w->sigs);
+  buf_init(&w->keys);
+  buf_init(&w->bands);
+  buf_init(&w->storyix);
+  buf_init(&w->threadix);
+  buf_init(&w->dmax);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
   if (!w->dir || stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
   buf p;
@@ -72,9 +80,40 @@ static int drain(seg_writer *w, int k, int force) {
   return w->f[k].err ? status_from_errno(w->f[k].err) : 0;
 }
 
+/* The story columns of the next document (docno): its signature, keys,
+** band entries and newest-date window.  0 or -1 (out of memory). */
+static int add_story_row(seg_writer *w, uint32_t docno, int64_t date, const seg_docx *x) {
+  for (int k = 0; k < FP_K; k++) {
+    uint8_t b[2] = {(uint8_t)x->sig[k], (uint8_t)(x->sig[k] >> 8)};
+    buf_put(&w->sigs, b, 2);
+  }
+  buf_put_u64(&w->keys, x->story);
+  buf_put_u64(&w->keys, x->thread);
+  buf_put_u64(&w->keys, x->simhash);
+  if (!fp_empty(x->sig)) {
+    uint32_t key[FP_BANDS];
+    fp_bands(x->sig, key);
+    for (int b = 0; b < FP_BANDS; b++) {
+      buf_put_u32(&w->bands, key[b]);
+      buf_put_u32(&w->bands, docno);
+    }
+    w->m.nbands += FP_BANDS;
+  }
+  buf_put_u64(&w->storyix, x->story);
+  buf_put_u32(&w->storyix, docno);
+  buf_put_u64(&w->threadix, x->thread);
+  buf_put_u32(&w->threadix, docno);
+  if (docno % SEG_DATE_WINDOW == 0) buf_put_u64(&w->dmax, (uint64_t)DATE_NONE);
+  if (w->dmax.oom) return -1;
+  uint8_t *last = w->dmax.p + w->dmax.n - 8;
+  int64_t cur = (int64_t)rd_u64(last);
+  if (date != DATE_NONE && (cur == DATE_NONE || date > cur)) wr_u64(last, (uint64_t)date);
+  return w->sigs.oom || w->keys.oom || w->bands.oom || w->storyix.oom || w->threadix.oom ? -1 : 0;
+}
+
 /* Enter the next document, stored as record idx of store block blk. */
 static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, uint32_t title_len, uint32_t body_len,
-                   uint32_t blk, uint32_t idx) {
+                   uint32_t blk, uint32_t idx, const seg_docx *x) {
   uint32_t docno = w->m.ndocs;
   if (mem_grow(&w->lens, &w->lens_cap, 2 * (size_t)docno + 1, sizeof *w->lens)) return ND_ERR_NOMEM;
   uint8_t code[2] = {bm25_len_code(title_len), bm25_len_code(body_len)};
@@ -100,18 +139,20 @@ static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, ui
   buf_put(&w->idstr, id, idlen);
   w->m.sum_title_len += title_len;
   w->m.sum_body_len += body_len;
+  if (add_story_row(w, docno, date, x)) return ND_ERR_NOMEM;
   if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom || w->norms.oom) return ND_ERR_NOMEM;
   int rc = drain(w, SF_STO, 0);
   return rc ? rc : drain(w, SF_FLD, 0);
 }
 
-int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32_t title_len, uint32_t body_len) {
+int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32_t title_len, uint32_t body_len,
+             const seg_docx *x) {
   const char *id;
   size_t idlen;
   uint32_t blk, idx;
   if (rec_id(rec, len, &id, &idlen)) return ND_ERR_INVALID;
   if (stw_add_record(&w->stw, rec, len, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
-  return add_row(w, id, idlen, date, title_len, body_len, blk, idx);
+  return add_row(w, id, idlen, date, title_len, body_len, blk, idx, x);
 }
 
 /* Copy document x of s as the writer's next, its record taken from the
@@ -123,7 +164,9 @@ static int copy_record(seg_writer *w, const segment *s, uint32_t x, const buf *d
   const char *id = seg_id(s, x, &idlen);
   if (!id || rec_find(data->p, data->n, seg_rec_of(s, x), &rec, &len)) return ND_ERR_CORRUPT;
   if (stw_add_record(&w->stw, rec, len, &w->out[SF_STO], &blk, &idx)) return ND_ERR_NOMEM;
-  return add_row(w, id, idlen, seg_date(s, x), seg_title_len(s, x), seg_body_len(s, x), blk, idx);
+  seg_docx dx;
+  seg_docx_of(s, x, &dx);
+  return add_row(w, id, idlen, seg_date(s, x), seg_title_len(s, x), seg_body_len(s, x), blk, idx, &dx);
 }
 
 int segw_copy_docs(seg_writer *w, const segment *s, const roaring_bitmap_t *del, uint32_t *remap, buf *scratch) {
@@ -146,7 +189,9 @@ int segw_copy_docs(seg_writer *w, const segment *s, const roaring_bitmap_t *del,
         const char *id = seg_id(s, x, &idlen);
         if (!id) return ND_ERR_CORRUPT;
         remap[x] = w->m.ndocs;
-        int rc = add_row(w, id, idlen, seg_date(s, x), seg_title_len(s, x), seg_body_len(s, x), nb, x - d);
+        seg_docx dx;
+        seg_docx_of(s, x, &dx);
+        int rc = add_row(w, id, idlen, seg_date(s, x), seg_title_len(s, x), seg_body_len(s, x), nb, x - d, &dx);
         if (rc) return rc;
       }
       continue;
@@ -225,6 +270,13 @@ static int cmp_row12(const void *a, const void *b) {
   return (u > v) - (u < v);
 }
 
+static int cmp_row8(const void *a, const void *b) {
+  uint32_t x = rd_u32(a), y = rd_u32(b);
+  if (x != y) return x < y ? -1 : 1;
+  uint32_t u = rd_u32((const uint8_t *)a + 4), v = rd_u32((const uint8_t *)b + 4);
+  return (u > v) - (u < v);
+}
+
 /* Dates sort as signed numbers: flip the sign bit so that unsigned order works. */
 static void flip_dates(buf *b) {
   for (size_t i = 0; i + 12 <= b->n; i += 12) wr_u64(b->p + i, rd_u64(b->p + i) ^ (1ULL << 63));
@@ -234,10 +286,10 @@ static void put_meta(buf *b, const seg_meta *m) {
   buf_put_u64(b, META_MAGIC);
   uint64_t v[META_FIELDS] = {m->ndocs, m->nterms, m->dict_index_off, m->dict_nblocks, m->store_table_off,
                              m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, m->id_bytes,
-                             m->topic_refs};
+                             m->topic_refs, m->nbands};
   for (int k = 0; k < SF_COUNT; k++) {
-    v[12 + 2 * k] = m->size[k];
-    v[13 + 2 * k] = m->hash[k];
+    v[META_FIXED + 2 * k] = m->size[k];
+    v[META_FIXED + 1 + 2 * k] = m->hash[k];
   }
   for (int i = 0; i < META_FIELDS; i++) buf_put_u64(b, v[i]);
   buf_put_u64(b, hash64(b->p, b->n));
@@ -262,9 +314,10 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   m->raw_bytes = v[9];
   m->id_bytes = v[10];
   m->topic_refs = v[11];
+  m->nbands = v[12];
   for (int k = 0; k < SF_COUNT; k++) {
-    m->size[k] = v[12 + 2 * k];
-    m->hash[k] = v[13 + 2 * k];
+    m->size[k] = v[META_FIXED + 2 * k];
+    m->hash[k] = v[META_FIXED + 1 + 2 * k];
   }
   return 0;
 }
@@ -282,6 +335,12 @@ static void release(seg_writer *w) {
   buf_free(&w->idstr);
   buf_free(&w->topref);
   buf_free(&w->norms);
+  buf_free(&w->sigs);
+  buf_free(&w->keys);
+  buf_free(&w->bands);
+  buf_free(&w->storyix);
+  buf_free(&w->threadix);
+  buf_free(&w->dmax);
   mem_free(w->lens);
   w->lens = NULL;
   w->lens_cap = 0;
@@ -340,6 +399,15 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   w->m.id_bytes = w->idstr.n;
   if (w->idoff.oom || put_topics(w)) { rc = ND_ERR_NOMEM; goto fail; }
   buf_put(&w->out[SF_FLD], w->norms.p, w->norms.n);
+  if (w->bands.n) qsort(w->bands.p, w->bands.n / 8, 8, cmp_row8);
+  if (w->storyix.n) qsort(w->storyix.p, w->storyix.n / 12, 12, cmp_row12);
+  if (w->threadix.n) qsort(w->threadix.p, w->threadix.n / 12, 12, cmp_row12);
+  buf_put(&w->out[SF_FLD], w->sigs.p, w->sigs.n);
+  buf_put(&w->out[SF_FLD], w->keys.p, w->keys.n);
+  buf_put(&w->out[SF_FLD], w->bands.p, w->bands.n);
+  buf_put(&w->out[SF_FLD], w->storyix.p, w->storyix.n);
+  buf_put(&w->out[SF_FLD], w->threadix.p, w->threadix.n);
+  buf_put(&w->out[SF_FLD], w->dmax.p, w->dmax.n);
   uint8_t pad[PL_PAD] = {0};
   buf_put(&w->out[SF_DOC], pad, sizeof pad);
   for (int k = 0; k < SF_COUNT; k++)
@@ -420,8 +488,11 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     }
   }
   const seg_meta *m = &s->m;
-  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4 + 4 + 2) + 8 + m->ndates * 12 + m->id_bytes + m->topic_refs * 4;
-  if (m->topic_refs > m->size[SF_FLD] || m->size[SF_FLD] != fld_need || m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
+  uint64_t nwin = ((uint64_t)m->ndocs + SEG_DATE_WINDOW - 1) / SEG_DATE_WINDOW;
+  uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4 + 4 + 2 + 2 * FP_K + 24 + 12 + 12) + 8 +
+                      m->ndates * 12 + m->id_bytes + m->topic_refs * 4 + m->nbands * 8 + nwin * 8;
+  if (m->topic_refs > m->size[SF_FLD] || m->nbands > (uint64_t)m->ndocs * FP_BANDS || m->size[SF_FLD] != fld_need ||
+      m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
     goto done;
@@ -445,6 +516,12 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   s->topoff = s->idstr + m->id_bytes;
   s->topics = s->topoff + ((size_t)m->ndocs + 1) * 4;
   s->norms = s->topics + (size_t)m->topic_refs * 4;
+  s->sigs = s->norms + (size_t)m->ndocs * 2;
+  s->keys = s->sigs + (size_t)m->ndocs * 2 * FP_K;
+  s->bands = s->keys + (size_t)m->ndocs * 24;
+  s->storyix = s->bands + (size_t)m->nbands * 8;
+  s->threadix = s->storyix + (size_t)m->ndocs * 12;
+  s->dmax = s->threadix + (size_t)m->ndocs * 12;
 done:
   buf_free(&p);
   buf_free(&meta);
@@ -469,12 +546,120 @@ int seg_topics_ok(const segment *s) {
   return 1;
 }
 
+void seg_sig(const segment *s, uint32_t d, uint16_t sig[FP_K]) {
+  const uint8_t *p = s->sigs + (size_t)d * 2 * FP_K;
+  for (int k = 0; k < FP_K; k++) sig[k] = rd_u16(p + 2 * k);
+}
+
+void seg_docx_of(const segment *s, uint32_t d, seg_docx *x) {
+  seg_sig(s, d, x->sig);
+  x->story = seg_story(s, d);
+  x->thread = seg_thread(s, d);
+  x->simhash = seg_simhash(s, d);
+}
+
+int64_t seg_newest(const segment *s, uint32_t lo, uint32_t hi) {
+  int64_t best = DATE_NONE;
+  if (hi >= s->m.ndocs) hi = s->m.ndocs - 1;
+  for (uint32_t w = lo / SEG_DATE_WINDOW; lo <= hi && w <= hi / SEG_DATE_WINDOW; w++) {
+    int64_t v = (int64_t)rd_u64(s->dmax + (size_t)w * 8);
+    if (v != DATE_NONE && (best == DATE_NONE || v > best)) best = v;
+  }
+  return best;
+}
+
+/* First row of a sorted table of n rows of `size` bytes whose key (u32 or
+** u64 at its start) is >= k. */
+static size_t lower_bound(const uint8_t *t, size_t n, size_t size, uint64_t k) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    uint64_t v = size == 8 ? rd_u32(t + mid * size) : rd_u64(t + mid * size);
+    if (v < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+void seg_band_docs(const segment *s, uint32_t key, int (*fn)(void *ctx, uint32_t doc), void *ctx) {
+  size_t n = (size_t)s->m.nbands;
+  for (size_t i = lower_bound(s->bands, n, 8, key); i < n && rd_u32(s->bands + i * 8) == key; i++) {
+    uint32_t d = rd_u32(s->bands + i * 8 + 4);
+    if (d < s->m.ndocs && fn(ctx, d)) break;
+  }
+}
+
+void seg_key_docs(const segment *s, int which, uint64_t k, int (*fn)(void *ctx, uint32_t doc), void *ctx) {
+  const uint8_t *t = which ? s->threadix : s->storyix;
+  size_t n = s->m.ndocs;
+  for (size_t i = lower_bound(t, n, 12, k); i < n && rd_u64(t + i * 12) == k; i++) {
+    uint32_t d = rd_u32(t + i * 12 + 8);
+    if (d < s->m.ndocs && fn(ctx, d)) break;
+  }
+}
+
 int seg_has_topic(const segment *s, uint32_t d, uint32_t ord) {
   uint32_t n;
   const uint8_t *t = seg_topics(s, d, &n);
   for (uint32_t i = 0; i < n; i++)
     if (rd_u32(t + 4 * i) == ord) return 1;
   return 0;
+}
+
+/* A key index (story or thread): sorted, one row per doc, each row's key
+** the doc's.  1 or 0. */
+static int key_index_ok(const segment *s, int which, uint8_t *seen) {
+  const uint8_t *t = which ? s->threadix : s->storyix;
+  memset(seen, 0, s->m.ndocs);
+  for (uint32_t i = 0; i < s->m.ndocs; i++) {
+    uint32_t d = rd_u32(t + (size_t)i * 12 + 8);
+    if (d >= s->m.ndocs || seen[d] || rd_u64(t + (size_t)i * 12) != (which ? seg_thread(s, d) : seg_story(s, d)) ||
+        (i && cmp_row12(t + (size_t)(i - 1) * 12, t + (size_t)i * 12) > 0))
+      return 0;
+    seen[d] = 1;
+  }
+  return 1;
+}
+
+/* The story columns and tables (segment.h): band entries sorted and each
+** one of a band of its doc's signature, as many as the signatures make;
+** the key indexes; the newest dates.  0 or ND_ERR_* with err set. */
+static int stories_ok(const segment *s, char *err, size_t errcap) {
+  uint64_t want = 0;
+  uint16_t sig[FP_K];
+  for (uint32_t d = 0; d < s->m.ndocs; d++) {
+    seg_sig(s, d, sig);
+    want += fp_empty(sig) ? 0 : FP_BANDS;
+  }
+  const char *what = NULL;
+  if (want != s->m.nbands) what = "band table has the wrong number of entries";
+  for (uint64_t i = 0; !what && i < s->m.nbands; i++) {
+    const uint8_t *e = s->bands + i * 8;
+    uint32_t d = rd_u32(e + 4), key[FP_BANDS];
+    int found = 0;
+    if (d < s->m.ndocs) {
+      seg_sig(s, d, sig);
+      fp_bands(sig, key);
+      for (int b = 0; b < FP_BANDS; b++) found |= key[b] == rd_u32(e);
+    }
+    if (!found || (i && cmp_row8(e - 8, e) > 0)) what = "band table disagrees with the signatures";
+  }
+  uint8_t *seen = mem_alloc((size_t)s->m.ndocs + 1);
+  if (!seen) return ND_ERR_NOMEM;
+  if (!what && !key_index_ok(s, 0, seen)) what = "story index disagrees with the story keys";
+  if (!what && !key_index_ok(s, 1, seen)) what = "thread index disagrees with the thread keys";
+  mem_free(seen);
+  for (uint32_t w = 0; !what && w * SEG_DATE_WINDOW < s->m.ndocs; w++) {
+    int64_t best = DATE_NONE;
+    for (uint32_t d = w * SEG_DATE_WINDOW; d < s->m.ndocs && d < (w + 1) * SEG_DATE_WINDOW; d++) {
+      int64_t v = seg_date(s, d);
+      if (v != DATE_NONE && (best == DATE_NONE || v > best)) best = v;
+    }
+    if ((int64_t)rd_u64(s->dmax + (size_t)w * 8) != best) what = "newest-date table disagrees with the dates";
+  }
+  if (!what) return 0;
+  snprintf(err, errcap, "s%06u.fld: %s", s->segno, what);
+  return ND_ERR_CORRUPT;
 }
 
 int seg_verify(const segment *s, char *err, size_t errcap) {
@@ -500,6 +685,7 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
     snprintf(err, errcap, "s%06u.fld: topic list damaged", s->segno);
     return ND_ERR_CORRUPT;
   }
+  if ((rc = stories_ok(s, err, errcap))) return rc;
   while (r == 1) {
     if (nterms) {
       size_t mlen = prevlen < it.len ? prevlen : it.len;

@@ -20,6 +20,16 @@
 **                     each doc (ascending), in doc order
 **              lengths: ndocs x 2 bytes: the title and body lengths as
 **                     scored, one byte each (index/bm25.h)
+**              signatures: ndocs x FP_K u16: MinHash of each doc's text
+**                     (index/fingerprint.h)
+**              keys: ndocs x 24 bytes: u64 version group (story) key,
+**                     u64 thread key, u64 SimHash (index/stories.h)
+**              bands: nbands x 8 bytes: u32 LSH band key, u32 doc; sorted
+**                     by (key, doc); FP_BANDS per doc with a signature
+**              story index: ndocs x 12 bytes: u64 story key, u32 doc; sorted
+**              thread index: ndocs x 12 bytes: u64 thread key, u32 doc; sorted
+**              newest dates: ceil(ndocs / 128) x i64: the newest date of
+**                     docs 128i .. 128i+127 (DATE_NONE when none is dated)
 **   sN.sto   stored articles (codec/store.h)
 **   sN.meta  counts, statistics, offsets, and the size and XXH64 of each of
 **            the five files above; written last, its own XXH64 at its end.
@@ -37,6 +47,7 @@
 #include "../codec/store.h"
 #include "../util/file.h"
 #include "bm25.h"
+#include "fingerprint.h"
 #include <roaring/roaring.h>
 
 enum { SF_DIC, SF_DOC, SF_POS, SF_FLD, SF_STO, SF_COUNT };
@@ -53,8 +64,18 @@ typedef struct seg_meta {
   uint64_t raw_bytes;                   /* uncompressed stored records */
   uint64_t id_bytes;                    /* length of the id strings in .fld */
   uint64_t topic_refs;                  /* length of the topic list in .fld */
+  uint64_t nbands;                      /* entries of the band table in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
 } seg_meta;
+
+/* What each document carries for stories (index/stories.h). */
+typedef struct seg_docx {
+  uint16_t sig[FP_K]; /* MinHash signature (fingerprint.h) */
+  uint64_t story;     /* its version group's key */
+  uint64_t thread;    /* its story thread's key */
+  uint64_t simhash;
+} seg_docx;
+#define SEG_DATE_WINDOW 128 /* docs per entry of the newest-date table */
 
 /* ---- writing ---- */
 typedef struct seg_writer {
@@ -71,6 +92,7 @@ typedef struct seg_writer {
   buf dates, ids, idoff, idstr;
   buf topref;           /* (doc, term ordinal) u32 pairs of topic terms, in term order */
   buf norms;            /* the length bytes of each doc so far (index/bm25.h) */
+  buf sigs, keys, bands, storyix, threadix, dmax; /* the story columns and tables so far */
   uint32_t *lens;       /* title and body length of each doc so far as scored, for block bounds */
   size_t lens_cap;
   seg_meta m;
@@ -84,7 +106,8 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, co
 /* Add the next document (numbered 0, 1, ... in call order): its stored
 ** record (codec/store.h's rec_encode), which must have an id.  Lengths are
 ** in positions.  0 or ND_ERR_*. */
-int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32_t title_len, uint32_t body_len);
+int segw_doc(seg_writer *w, const uint8_t *rec, size_t len, int64_t date, uint32_t title_len, uint32_t body_len,
+             const seg_docx *x);
 /* Terms in strictly increasing byte order; each with its documents in
 ** increasing order. */
 int segw_term_begin(seg_writer *w, const char *term, size_t len);
@@ -118,6 +141,7 @@ typedef struct segment {
   store st;
   const uint8_t *docs, *dates, *ids, *idoff, *idstr, *topoff, *topics;
   const uint8_t *norms; /* per doc: title and body length bytes (bm25_len_code) */
+  const uint8_t *sigs, *keys, *bands, *storyix, *threadix, *dmax; /* the story columns and tables */
 } segment;
 
 /* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
@@ -145,6 +169,22 @@ static inline const uint8_t *seg_topics(const segment *s, uint32_t d, uint32_t *
   *n = b - a;
   return s->topics + (size_t)a * 4;
 }
+
+/* Story columns of document d (d < ndocs). */
+static inline uint64_t seg_story(const segment *s, uint32_t d) { return rd_u64(s->keys + (size_t)d * 24); }
+static inline uint64_t seg_thread(const segment *s, uint32_t d) { return rd_u64(s->keys + (size_t)d * 24 + 8); }
+static inline uint64_t seg_simhash(const segment *s, uint32_t d) { return rd_u64(s->keys + (size_t)d * 24 + 16); }
+void seg_sig(const segment *s, uint32_t d, uint16_t sig[FP_K]);
+void seg_docx_of(const segment *s, uint32_t d, seg_docx *x);
+/* The newest date among docs [lo, hi] (DATE_NONE if none is dated), read
+** from the newest-date table: a bound, as of whole windows of 128. */
+int64_t seg_newest(const segment *s, uint32_t lo, uint32_t hi);
+/* The docs whose band `band key` is key: calls fn(ctx, doc) for each; a
+** non-zero return stops.  Binary search, then a scan of the equal run. */
+void seg_band_docs(const segment *s, uint32_t key, int (*fn)(void *ctx, uint32_t doc), void *ctx);
+/* The docs of the story (which = 0) or thread (which = 1) with key k, in
+** doc order: fn as above. */
+void seg_key_docs(const segment *s, int which, uint64_t k, int (*fn)(void *ctx, uint32_t doc), void *ctx);
 
 /* Is the topic list well formed: offsets rising to topic_refs, each
 ** document's ordinals strictly ascending and below nterms?  1 or 0. */

@@ -27,6 +27,7 @@ typedef struct qctx {
   const segment *seg;
   double N, avg_t, avg_b;
   int err;             /* first ND_ERR_* met while iterating */
+  const exec_opts *o;  /* recency (exec_search only; NULL: none) */
   idf_entry *cache;    /* open addressing, power of two */
   size_t ncache, capcache;
 } qctx;
@@ -895,6 +896,11 @@ typedef struct heap {
   exec_hit *h;
   size_t n, cap;
   int sort;
+  /* Collapsing: the heap position of each kept story, open addressing
+  ** (linear probing, capacity a power of two at least twice cap), entries
+  ** story + position + 1; NULL without collapsing. */
+  struct story_slot { uint64_t story; size_t at; } *slots;
+  size_t mask;
 } heap;
 
 /* 1 if a ranks before b. */
@@ -906,32 +912,99 @@ static int better(const exec_hit *a, const exec_hit *b, int sort) {
   return a->doc > b->doc;
 }
 
-/* A min-heap on rank: the worst kept hit on top. */
+static size_t slot_of(const heap *hp, uint64_t story) {
+  size_t i = (size_t)(story * 0x9e3779b97f4a7c15ULL >> 20) & hp->mask;
+  while (hp->slots[i].at && hp->slots[i].story != story) i = (i + 1) & hp->mask;
+  return i;
+}
+
+/* Remove a story from the table (backward-shift deletion). */
+static void slot_remove(heap *hp, uint64_t story) {
+  size_t i = slot_of(hp, story);
+  if (!hp->slots[i].at) return;
+  for (size_t j = i;;) {
+    hp->slots[i].at = 0;
+    for (;;) {
+      j = (j + 1) & hp->mask;
+      if (!hp->slots[j].at) return;
+      size_t home = (size_t)(hp->slots[j].story * 0x9e3779b97f4a7c15ULL >> 20) & hp->mask;
+      /* j's entry may move to i when its home is not in (i, j] cyclically */
+      if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) break;
+    }
+    hp->slots[i] = hp->slots[j];
+    i = j;
+  }
+}
+
+/* Put x at position i of the heap. */
+static void place(heap *hp, size_t i, const exec_hit *x) {
+  hp->h[i] = *x;
+  if (hp->slots) {
+    size_t k = slot_of(hp, x->story);
+    hp->slots[k] = (struct story_slot){x->story, i + 1};
+  }
+}
+
+/* Move x down from position i (x ranks before its place's old holder). */
+static void sift_down(heap *hp, size_t i, const exec_hit *x) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, w = i;
+    const exec_hit *cur = x;
+    if (l < hp->n && better(cur, &hp->h[l], hp->sort)) { w = l; cur = &hp->h[l]; }
+    if (r < hp->n && better(cur, &hp->h[r], hp->sort)) w = r;
+    if (w == i) break;
+    place(hp, i, &hp->h[w]);
+    i = w;
+  }
+  place(hp, i, x);
+}
+
+/* A min-heap on rank: the worst kept hit on top.  With collapsing, a hit
+** of a story already kept replaces that story's hit if it ranks before it
+** (and is dropped otherwise). */
 static void heap_offer(heap *hp, const exec_hit *x) {
   if (hp->cap == 0) return;
+  if (hp->slots) {
+    size_t k = slot_of(hp, x->story);
+    if (hp->slots[k].at) {
+      size_t i = hp->slots[k].at - 1;
+      if (better(x, &hp->h[i], hp->sort)) sift_down(hp, i, x);
+      return;
+    }
+  }
   if (hp->n == hp->cap) {
     if (!better(x, &hp->h[0], hp->sort)) return;
-    size_t i = 0;
-    for (;;) {
-      size_t l = 2 * i + 1, r = l + 1, w = i;
-      const exec_hit *cur = w == i ? x : &hp->h[w];
-      if (l < hp->n && better(cur, &hp->h[l], hp->sort)) { w = l; cur = &hp->h[l]; }
-      if (r < hp->n && better(cur, &hp->h[r], hp->sort)) w = r;
-      if (w == i) break;
-      hp->h[i] = hp->h[w];
-      i = w;
-    }
-    hp->h[i] = *x;
+    if (hp->slots) slot_remove(hp, hp->h[0].story);
+    sift_down(hp, 0, x);
     return;
   }
   size_t i = hp->n++;
   while (i > 0) {
     size_t p = (i - 1) / 2;
     if (!better(&hp->h[p], x, hp->sort)) break;
-    hp->h[i] = hp->h[p];
+    place(hp, i, &hp->h[p]);
     i = p;
   }
-  hp->h[i] = *x;
+  place(hp, i, x);
+}
+
+/* ---- recency ---------------------------------------------------------- */
+
+double exec_decay(const exec_opts *o, int64_t date) {
+  if (!o || o->half_life <= 0) return 1;
+  if (date == DATE_NONE) return exp2(-(double)ND_RECENCY_UNDATED);
+  double age = (double)(o->as_of - date);
+  return age <= 0 ? 1 : exp2(-age / o->half_life);
+}
+
+/* A bound of the recency factor of documents lo..hi of the segment: that
+** of the newest date among them (or of an undated one, when none is). */
+static double decay_bound(const qctx *cx, uint32_t lo, uint32_t hi) {
+  if (!cx->o || cx->o->half_life <= 0) return 1;
+  int64_t newest = seg_newest(cx->seg, lo, hi);
+  double f = exec_decay(cx->o, newest);
+  double u = exp2(-(double)ND_RECENCY_UNDATED);
+  return f > u ? f : u;
 }
 
 /* ---- block-max top-k -------------------------------------------------- */
@@ -983,9 +1056,16 @@ static int cmp_ub(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static void offer(heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score, uint64_t *seen) {
-  exec_hit h = {si, d, score, seg_date(&g->seg, d)};
+/* Offer doc d with its BM25F score: the recency factor applied here. */
+static void offer_hit(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score) {
+  int64_t date = seg_date(&g->seg, d);
+  exec_hit h = {si, d, cx->o && cx->o->half_life > 0 ? score * exec_decay(cx->o, date) : score, date,
+                hp->slots ? seg_story(&g->seg, d) : 0};
   heap_offer(hp, &h);
+}
+
+static void offer(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score, uint64_t *seen) {
+  offer_hit(cx, hp, g, si, d, score);
   (*seen)++;
 }
 
@@ -1028,7 +1108,7 @@ static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, si
           uint32_t last = block_last(t, b);
           if (last < w) w = last;
         }
-        if (wub >= thr || w == PL_END) {
+        if (w == PL_END || wub * decay_bound(cx, target, w) >= thr) {
           win_end = w;
           break;
         }
@@ -1053,7 +1133,7 @@ static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, si
         sc = 0;
         for (size_t k = 0; k < n; k++)
           if (kids[k]->doc == cand) sc += term_score(kids[k]);
-        offer(hp, g, si, cand, sc, seen);
+        offer(cx, hp, g, si, cand, sc, seen);
         thr = heap_floor(hp);
       }
     }
@@ -1080,14 +1160,14 @@ static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
         uint32_t last = block_last(t, t->c.blk);
         if (last < w) w = last;
       }
-      if (wub < thr) {
+      if (wub * decay_bound(cx, d, w) < thr) {
         it->advance(it, w + 1);
         continue;
       }
     }
     if (!ss_deleted(g, d)) {
       double sc = it->score(it);
-      if (sc >= thr) offer(hp, g, si, d, sc, seen);
+      if (sc >= thr) offer(cx, hp, g, si, d, sc, seen);
     }
     it->next(it);
   }
@@ -1214,7 +1294,7 @@ static void and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap
       double sc = 0;
       sc += bm25f(cx, cand[k], lead->tft[at[k]], lead->tfb[at[k]], lt->idf, lt->field, lt->source);
       for (size_t j = 1; j < m->n; j++) sc += part[j][k];
-      offer(hp, g, si, cand[k], sc, seen);
+      offer(cx, hp, g, si, cand[k], sc, seen);
     }
     pl_advance(lead, last + 1);
   }
@@ -1235,7 +1315,7 @@ static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, phrase_it *p, he
     if (!ss_deleted(g, d)) {
       double sc = it->score(it);
       if (sc >= thr) {
-        offer(hp, g, si, d, sc, seen);
+        offer(cx, hp, g, si, d, sc, seen);
         thr = heap_floor(hp);
       }
     }
@@ -1332,18 +1412,27 @@ void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
   mem_free(sets);
 }
 
-int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, int *exact, exec_hit **hits,
-                size_t *nhits, uint64_t *total) {
+int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
+                uint64_t *total) {
   *hits = NULL;
   *nhits = 0;
   *total = 0;
   const snapshot *snap = &ix->snap;
   qctx cx;
   ctx_init(&cx, ix);
-  size_t want = offset + limit;
+  cx.o = o;
+  int sort = o->sort;
+  size_t offset = o->offset, want = o->offset + o->limit;
   if (want < offset) want = SIZE_MAX;
   if (want > snap->live_docs) want = (size_t)snap->live_docs;
-  heap hp = {mem_alloc(want * sizeof(exec_hit) + 1), 0, want, sort};
+  heap hp = {mem_alloc(want * sizeof(exec_hit) + 1), 0, want, sort, NULL, 0};
+  if (hp.h && o->collapse && want) {
+    size_t ns = 16;
+    while (ns < 2 * want) ns *= 2;
+    hp.slots = mem_calloc(ns, sizeof *hp.slots);
+    hp.mask = ns - 1;
+    if (!hp.slots) { mem_free(hp.h); hp.h = NULL; }
+  }
   if (!hp.h) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   int rc = 0, lower_bound = 0;
   for (size_t si = 0; si < snap->n && !rc; si++) {
@@ -1372,13 +1461,13 @@ int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int s
       if (d >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
       if (ss_deleted(g, d)) continue;
       (*total)++;
-      exec_hit h = {(uint32_t)si, d, it->score(it), seg_date(&g->seg, d)};
-      heap_offer(&hp, &h);
+      offer_hit(&cx, &hp, g, (uint32_t)si, d, it->score(it));
     }
     it->destroy(it);
     rc = cx.err;
   }
   cache_free(&cx);
+  mem_free(hp.slots);
   if (rc) {
     mem_free(hp.h);
     return iter_fail(ix, rc);

@@ -37,16 +37,35 @@ typedef struct exec_hit {
   uint32_t seg, doc;
   double score;
   int64_t date;
+  uint64_t story; /* its version group (index/stories.h) */
 } exec_hit;
 
-/* Run q.  On success *hits holds min(total - offset, limit) hits in rank
+/* What a search keeps: hits offset .. offset+limit-1 in `sort` order; with
+** `collapse`, only the best hit of each version group counts (so the hits
+** are offset+limit distinct stories); with half_life > 0 (seconds) each
+** score is multiplied by 2^(-age/half_life), the age counted from as_of
+** (0: now), an undated article being ND_RECENCY_UNDATED half-lives old.
+** Decay factors are at most 1, so every bound stays a bound; the block-max
+** paths also multiply a window's bound by the factor of the newest date in
+** it (segment.h's newest-date table), which skips old windows. */
+typedef struct exec_opts {
+  size_t offset, limit;
+  int sort;
+  int collapse;
+  double half_life;
+  int64_t as_of;
+} exec_opts;
+
+/* Run q under o.  On success *hits holds min(total - offset, limit) hits in rank
 ** order (mem_free it) and *total every match.  If *exact is 0, a
 ** relevance-ranked search may skip documents that cannot rank (block-max
 ** top-k); *total is then a lower bound (the matches it scored) and *exact
 ** says whether it is in fact exact.  Returns
 ** 0, ND_ERR_NOMEM, ND_ERR_CORRUPT or ND_ERR_LIMIT with a message set on ix. */
-int exec_search(nd_index *ix, const qnode *q, size_t offset, size_t limit, int sort, int *exact,
-                exec_hit **hits, size_t *nhits, uint64_t *total);
+int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
+                uint64_t *total);
+/* The recency factor of an article dated `date` under o (1 without recency). */
+double exec_decay(const exec_opts *o, int64_t date);
 
 /* The matching live documents of q: (*sets)[i] is a bitmap of the doc
 ** numbers of snapshot segment i (ix->snap.segs[i]); *total their count.

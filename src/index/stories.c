@@ -1,0 +1,306 @@
+/* stories.c -- version groups and story threads as articles arrive (stories.h). */
+#include "stories.h"
+
+#include <string.h>
+#include <xxhash.h>
+
+#include "../util/date.h"
+#include "../util/file.h"
+#include "../util/mem.h"
+#include "alias.h"
+#include "index.h"
+#include "topic_terms.h"
+
+#define WINDOW_SECS ((int64_t)STORY_WINDOW_DAYS * 86400)
+
+/* One article added since the last commit. */
+typedef struct pend_doc {
+  seg_docx x;
+  int64_t date;
+} pend_doc;
+
+/* A chained hash table from a 64-bit key to pending articles, newest
+** first. */
+typedef struct chain_map {
+  uint32_t *heads; /* slot -> entry + 1 */
+  size_t nslots;
+  struct chain_ent { uint64_t key; uint32_t doc, next; } *ents;
+  size_t n, cap;
+} chain_map;
+
+struct story_pending {
+  pend_doc *docs;
+  size_t n, cap;
+  chain_map bands, topics;
+};
+
+static void map_free(chain_map *m) {
+  mem_free(m->heads);
+  mem_free(m->ents);
+  memset(m, 0, sizeof *m);
+}
+
+static int map_add(chain_map *m, uint64_t key, uint32_t doc) {
+  if (m->n + 1 > m->nslots) {
+    size_t ns = m->nslots ? m->nslots * 2 : 1024;
+    uint32_t *h = mem_calloc(ns, sizeof *h);
+    if (!h) return -1;
+    for (size_t i = 0; i < m->n; i++) m->ents[i].next = 0;
+    /* re-chain, oldest first so that each chain stays newest first */
+    for (size_t i = 0; i < m->n; i++) {
+      size_t s = (size_t)m->ents[i].key & (ns - 1);
+      m->ents[i].next = h[s];
+      h[s] = (uint32_t)i + 1;
+    }
+    mem_free(m->heads);
+    m->heads = h;
+    m->nslots = ns;
+  }
+  if (mem_grow(&m->ents, &m->cap, m->n, sizeof *m->ents)) return -1;
+  size_t s = (size_t)key & (m->nslots - 1);
+  m->ents[m->n] = (struct chain_ent){key, doc, m->heads[s]};
+  m->heads[s] = (uint32_t)++m->n;
+  return 0;
+}
+
+void story_pending_clear(story_pending *sp) {
+  if (!sp) return;
+  sp->n = 0;
+  map_free(&sp->bands);
+  map_free(&sp->topics);
+}
+
+void story_pending_free(story_pending *sp) {
+  if (!sp) return;
+  story_pending_clear(sp);
+  mem_free(sp->docs);
+  mem_free(sp);
+}
+
+int story_topics(const buf *topics, buf *out) {
+  size_t kept = 0;
+  for (size_t at = 0; topics && at < topics->n && kept < STORY_TOPICS; at += 1 + topics->p[at]) {
+    const char *t = (const char *)topics->p + at + 1;
+    size_t n = topics->p[at];
+    if (n < 3 || t[0] != SEG_TOPIC_PREFIX || t[1] == AL_PARTIAL) continue;
+    const char *sep = memchr(t, LK_TERM_SEP, n);
+    if (!sep) continue;
+    size_t keylen = (size_t)(sep - t) + 1; /* the key with its separator: every written form */
+    buf_putc(out, (char)keylen);
+    buf_put(out, t, keylen);
+    kept++;
+  }
+  return out->oom ? ND_ERR_NOMEM : 0;
+}
+
+/* ---- finding the best match ---------------------------------------------- */
+
+typedef struct cand {
+  const uint16_t *sig;   /* the new article's */
+  unsigned best_agree;
+  uint64_t best_story, best_thread;
+  /* threads */
+  uint64_t simhash;
+  int64_t date;
+  unsigned best_shared;
+  double best_sim;
+  uint64_t tbest_thread;
+  int have_thread;
+} cand;
+
+static void consider_dup(cand *c, const seg_docx *x) {
+  unsigned a = fp_agree(c->sig, x->sig);
+  if (a > c->best_agree) {
+    c->best_agree = a;
+    c->best_story = x->story;
+    c->best_thread = x->thread;
+  }
+}
+
+static void consider_thread(cand *c, unsigned shared, uint64_t simhash, uint64_t thread) {
+  double sim = ((double)fp_simhash_agree(c->simhash, simhash) - 32) / 32;
+  if (!((shared >= 2 && sim >= STORY_SIM_TWO) || (shared >= 1 && sim >= STORY_SIM_ONE))) return;
+  if (c->have_thread && (shared < c->best_shared || (shared == c->best_shared && sim <= c->best_sim))) return;
+  c->have_thread = 1;
+  c->best_shared = shared;
+  c->best_sim = sim;
+  c->tbest_thread = thread;
+}
+
+typedef struct seg_scan {
+  cand *c;
+  const snap_seg *g;
+} seg_scan;
+
+static int band_hit(void *ctx, uint32_t doc) {
+  seg_scan *s = ctx;
+  if (ss_deleted(s->g, doc)) return 0;
+  seg_docx x;
+  seg_sig(&s->g->seg, doc, x.sig);
+  x.story = seg_story(&s->g->seg, doc);
+  x.thread = seg_thread(&s->g->seg, doc);
+  consider_dup(s->c, &x);
+  return 0;
+}
+
+static int in_window(int64_t a, int64_t b) {
+  return a != DATE_NONE && b != DATE_NONE && (a > b ? a - b : b - a) <= WINDOW_SECS;
+}
+
+/* (doc, topic) pairs of candidates, counted per doc once sorted. */
+typedef struct pairs {
+  uint64_t *v; /* doc << 8 | topic */
+  size_t n, cap;
+} pairs;
+
+static int pairs_add(pairs *t, uint32_t doc, uint32_t topic) {
+  if (mem_grow(&t->v, &t->cap, t->n, sizeof *t->v)) return -1;
+  t->v[t->n++] = (uint64_t)doc << 8 | topic;
+  return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Offer each doc of the pairs with the number of distinct topics it has;
+** simhash/thread of doc d from the callbacks' source. */
+typedef void (*offer_fn)(cand *c, void *src, uint32_t doc, unsigned shared);
+static void offer_pairs(cand *c, pairs *t, offer_fn fn, void *src) {
+  qsort(t->v, t->n, sizeof *t->v, cmp_u64);
+  for (size_t i = 0; i < t->n;) {
+    uint32_t d = (uint32_t)(t->v[i] >> 8);
+    unsigned shared = 0;
+    size_t j = i;
+    for (; j < t->n && (uint32_t)(t->v[j] >> 8) == d; j++) shared += j == i || t->v[j] != t->v[j - 1];
+    fn(c, src, d, shared);
+    i = j;
+  }
+  t->n = 0;
+}
+
+static void offer_seg(cand *c, void *src, uint32_t d, unsigned shared) {
+  const segment *s = src;
+  consider_thread(c, shared, seg_simhash(s, d), seg_thread(s, d));
+}
+
+static void offer_pend(cand *c, void *src, uint32_t d, unsigned shared) {
+  const story_pending *sp = src;
+  consider_thread(c, shared, sp->docs[d].x.simhash, sp->docs[d].x.thread);
+}
+
+/* Candidates for a thread in snapshot segment g: the live articles dated
+** within the window that have one of the topics (any written form). */
+static int segment_threads(cand *c, const snap_seg *g, const buf *topics, pairs *t) {
+  const segment *s = &g->seg;
+  uint32_t k = 0;
+  for (size_t at = 0; at < topics->n; at += 1 + topics->p[at], k++) {
+    const char *key = (const char *)topics->p + at + 1;
+    size_t klen = topics->p[at];
+    dict_iter it;
+    int r = dict_seek(&it, &s->d, key, klen);
+    for (; r == 1 && it.len >= klen && !memcmp(it.term, key, klen); r = dict_next(&it)) {
+      const term_info *ti = &it.ti;
+      if (ti->df > STORY_TOPIC_MAX_DF) continue;
+      if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n)
+        return ND_ERR_CORRUPT;
+      pl_cursor pc;
+      if (pl_open(&pc, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df))
+        return ND_ERR_CORRUPT;
+      for (; pc.doc != PL_END && !pc.err; pl_next(&pc)) {
+        uint32_t d = pc.doc;
+        if (d >= s->m.ndocs) return ND_ERR_CORRUPT;
+        if (!ss_deleted(g, d) && in_window(c->date, seg_date(s, d)) && pairs_add(t, d, k)) return ND_ERR_NOMEM;
+      }
+      if (pc.err) return ND_ERR_CORRUPT;
+    }
+    if (r < 0) return ND_ERR_CORRUPT;
+  }
+  offer_pairs(c, t, offer_seg, (void *)s);
+  return 0;
+}
+
+int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, mb_prep *p) {
+  if (!ix->stories && !(ix->stories = mem_calloc(1, sizeof *ix->stories))) return ND_ERR_NOMEM;
+  story_pending *sp = ix->stories;
+  cand c = {.sig = p->x.sig, .simhash = p->x.simhash, .date = date};
+  int empty = fp_empty(p->x.sig);
+  uint32_t bands[FP_BANDS];
+  if (!empty) fp_bands(p->x.sig, bands);
+  /* near-duplicates */
+  for (size_t si = 0; si < ix->snap.n && !empty; si++) {
+    seg_scan sc = {&c, &ix->snap.segs[si]};
+    for (int b = 0; b < FP_BANDS; b++) seg_band_docs(&ix->snap.segs[si].seg, bands[b], band_hit, &sc);
+  }
+  for (int b = 0; b < FP_BANDS && !empty && sp->bands.nslots; b++)
+    for (uint32_t e = sp->bands.heads[bands[b] & (sp->bands.nslots - 1)]; e; e = sp->bands.ents[e - 1].next)
+      if (sp->bands.ents[e - 1].key == bands[b]) consider_dup(&c, &sp->docs[sp->bands.ents[e - 1].doc].x);
+  unsigned need = (unsigned)(ix->near_dup * FP_K + 0.999999);
+  int dup = c.best_agree && c.best_agree >= need;
+  p->x.story = dup ? c.best_story : hash64(id, strlen(id));
+  /* the thread */
+  int rc = 0;
+  uint64_t th[STORY_TOPICS];
+  uint32_t nth = 0;
+  for (size_t at = 0; topics && at < topics->n && nth < STORY_TOPICS; at += 1 + topics->p[at])
+    th[nth++] = XXH3_64bits(topics->p + at + 1, topics->p[at]);
+  if (dup) {
+    p->x.thread = c.best_thread;
+  } else {
+    if (date != DATE_NONE && nth) {
+      pairs t = {0};
+      for (size_t si = 0; si < ix->snap.n && !rc; si++) rc = segment_threads(&c, &ix->snap.segs[si], topics, &t);
+      /* the articles added since the last commit: per topic, the latest ones */
+      for (uint32_t k = 0; k < nth && sp->topics.nslots && !rc; k++) {
+        unsigned scanned = 0;
+        for (uint32_t e = sp->topics.heads[th[k] & (sp->topics.nslots - 1)]; e && scanned < STORY_RECENT_SCAN;
+             e = sp->topics.ents[e - 1].next) {
+          if (sp->topics.ents[e - 1].key != th[k]) continue;
+          scanned++;
+          uint32_t d = sp->topics.ents[e - 1].doc;
+          if (in_window(date, sp->docs[d].date) && pairs_add(&t, d, k)) rc = ND_ERR_NOMEM;
+        }
+      }
+      if (!rc) offer_pairs(&c, &t, offer_pend, sp);
+      mem_free(t.v);
+      if (rc) return rc;
+    }
+    p->x.thread = c.have_thread ? c.tbest_thread : p->x.story;
+  }
+  /* remember it */
+  if (mem_grow(&sp->docs, &sp->cap, sp->n, sizeof *sp->docs)) return ND_ERR_NOMEM;
+  uint32_t me = (uint32_t)sp->n;
+  pend_doc *pd = &sp->docs[sp->n++];
+  pd->x = p->x;
+  pd->date = date;
+  for (int b = 0; b < FP_BANDS && !empty; b++)
+    if (map_add(&sp->bands, bands[b], me)) return ND_ERR_NOMEM;
+  for (uint32_t k = 0; k < nth; k++)
+    if (map_add(&sp->topics, th[k], me)) return ND_ERR_NOMEM;
+  return 0;
+}
+
+typedef struct members_ctx {
+  int (*fn)(void *ctx, size_t si, uint32_t doc);
+  void *ctx;
+  const snap_seg *g;
+  size_t si;
+  int rc;
+} members_ctx;
+
+static int member(void *ctx, uint32_t doc) {
+  members_ctx *m = ctx;
+  if (ss_deleted(m->g, doc)) return 0;
+  return m->rc = m->fn(m->ctx, m->si, doc);
+}
+
+int story_members(nd_index *ix, int which, uint64_t k, int (*fn)(void *ctx, size_t si, uint32_t doc), void *ctx) {
+  members_ctx m = {fn, ctx, NULL, 0, 0};
+  for (size_t si = 0; si < ix->snap.n && !m.rc; si++) {
+    m.g = &ix->snap.segs[si];
+    m.si = si;
+    seg_key_docs(&m.g->seg, which, k, member, &m);
+  }
+  return m.rc;
+}

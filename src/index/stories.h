@@ -1,0 +1,79 @@
+/*
+** stories.h -- version groups (wire copies) and story threads, assigned as
+** articles are added.
+**
+** Every article carries two keys in its segment (segment.h's seg_docx):
+**
+**   story   its version group.  An article whose MinHash signature agrees
+**           with an earlier-added live article's in at least near_dup of
+**           its slots (default ND_NEAR_DUP = 0.8, i.e. 52 of 64) takes the
+**           story key of the most similar one; else it starts a group of
+**           its own, keyed by the XXH64 of its id.  Candidates come from
+**           the LSH band tables (fingerprint.h), never from a scan.
+**   thread  its story thread.  A version of a story joins its group's
+**           thread.  Otherwise a dated article looks for the best match
+**           among articles dated within STORY_WINDOW_DAYS of it that share
+**           one of its key topics (the first STORY_TOPICS of its topic
+**           terms, people, organisations, places and key phrases; partial
+**           names left out): a candidate sharing s topics, with SimHash
+**           agreement a of 64 bits (sim = (a - 32) / 32, about the cosine
+**           of their word vectors), qualifies when s >= 2 and sim >=
+**           STORY_SIM_TWO, or s >= 1 and sim >= STORY_SIM_ONE; the best
+**           (most topics shared, then the most similar) gives its thread.
+**           Else the article starts a thread, keyed by its story key.
+**
+** Keys are labels, never rewritten: an article added later joins a group
+** or thread; an earlier one never moves.  So the result depends on the
+** order articles are added (as any single-pass clustering does), and
+** deleting the article that started a group leaves the group.
+**
+** What is looked at for one added article: 16 band-table lookups and the
+** signatures they return; per key topic, in each segment, the postings of
+** its topic terms (skipped for a topic in more than STORY_TOPIC_MAX_DF
+** articles of that segment: too common to mark a story), and in the
+** articles added since the last commit at most STORY_RECENT_SCAN of the
+** latest with that topic.  Nothing proportional to the archive.
+*/
+#ifndef ND_INDEX_STORIES_H
+#define ND_INDEX_STORIES_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/buf.h"
+#include "membuf.h"
+
+struct nd_index;
+
+#define STORY_WINDOW_DAYS 7
+#define STORY_TOPICS 8
+#define STORY_SIM_TWO 0.2
+#define STORY_SIM_ONE 0.45
+#define STORY_TOPIC_MAX_DF 2000
+#define STORY_RECENT_SCAN 512
+
+/* The writer's table of the articles added since the last commit (their
+** fingerprints, keys, dates and topics), which the band tables and
+** postings of the snapshot do not hold yet. */
+typedef struct story_pending story_pending;
+void story_pending_free(story_pending *sp);
+/* Forget everything (at commit, or when pending changes are dropped). */
+void story_pending_clear(story_pending *sp);
+
+/* The thread-relevant topic terms of an article, from its topic terms
+** (`topics`: each a length byte and the term, as link/topic_terms.h makes
+** them): up to STORY_TOPICS, appended to out the same way. */
+int story_topics(const buf *topics, buf *out);
+
+/* Set p->x.story and p->x.thread for an article about to be buffered (id
+** its id, date its date, topics as story_topics() gave them), looking at
+** the snapshot and the articles added since the last commit, then
+** remember it among those.  0 or ND_ERR_NOMEM / ND_ERR_CORRUPT. */
+int story_assign(struct nd_index *ix, const char *id, int64_t date, const buf *topics, mb_prep *p);
+
+/* Call fn(ctx, segment index, doc) for every live article of the snapshot
+** whose story (which = 0) or thread (which = 1) key is k.  A non-zero
+** return stops (and is returned). */
+int story_members(struct nd_index *ix, int which, uint64_t k, int (*fn)(void *ctx, size_t si, uint32_t doc),
+                  void *ctx);
+
+#endif
