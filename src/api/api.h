@@ -5,6 +5,8 @@
 #define ND_API_API_H
 #include <stddef.h>
 
+#include <roaring/roaring.h>
+
 #include "../query/parse.h"
 #include "../util/buf.h"
 #include "newsdex.h"
@@ -18,6 +20,13 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
 /* Parse `query` for ix; on failure set the handle's message (and error
 ** offset) and return ND_ERR_QUERY, ND_ERR_INVALID or ND_ERR_NOMEM. */
 int api_parse(nd_index *ix, const char *query, qnode **out);
+
+/* ---- collapse.c: stories among matches ---- */
+
+/* Keep in sets (per snapshot segment, `total` matches in all, as
+** exec_matches gives them) only the canonical version of each story
+** among them; *stories receives how many remain.  0 or ND_ERR_NOMEM. */
+int stories_collapse(nd_index *ix, roaring_bitmap_t **sets, uint64_t total, uint64_t *stories);
 
 /* ---- tally.c: counting keys, keeping the most frequent ---- */
 

@@ -532,8 +532,10 @@ int nd_facets_get(nd_index *ix, const char *query, const nd_facet_options *opts,
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     goto done;
   }
-  o->pub.total = total;
+  o->pub.total = o->pub.stories = total;
   o->pub.fields = o->fields;
+  if (fo.versions != ND_VERSIONS_ALL && (rc = stories_collapse(ix, sets, total, &o->pub.stories))) goto done;
+  else if (fo.versions != ND_VERSIONS_ALL) total = o->pub.stories;
   for (size_t i = 0; i < fo.nfields && !rc; i++) {
     const term_field *f = find_field(fo.fields[i]);
     o->pub.nfields = i + 1;

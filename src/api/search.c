@@ -14,7 +14,6 @@
 #include "../present/snippet.h"
 #include "../query/exec.h"
 #include "../query/parse.h"
-#include "../util/keyset.h"
 #include "../util/mem.h"
 #include "api.h"
 
@@ -133,35 +132,29 @@ static int count_member(void *ctx, size_t si, uint32_t doc) {
   return 0;
 }
 
-/* The stories among the matches.  Exact counts read every match's story
-** key (exec_matches, then a hash set); a lower-bound count is that of the
-** hits kept (collapsed: each hit one story). */
-static int count_stories(nd_index *ix, const qnode *q, int exact, size_t nh, const exec_hit *hits,
-                         uint64_t *out) {
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The stories among the matches.  An exact count collapses every match
+** (collapse.c); a lower-bound one counts the distinct stories of the hits
+** kept. */
+static int count_stories(nd_index *ix, const qnode *q, int exact, size_t nh, const exec_hit *hits, uint64_t *out) {
   *out = 0;
   if (!exact) {
-    keyset ks;
-    if (keyset_init(&ks, nh)) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < nh; i++) keyset_add(&ks, seg_story(&ix->snap.segs[hits[i].seg].seg, hits[i].doc));
-    *out = ks.n;
-    keyset_free(&ks);
-    return ks.oom ? ix_fail(ix, ND_ERR_NOMEM, "out of memory") : 0;
+    uint64_t *k = mem_alloc(nh * sizeof *k + 1);
+    if (!k) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < nh; i++) k[i] = seg_story(&ix->snap.segs[hits[i].seg].seg, hits[i].doc);
+    qsort(k, nh, sizeof *k, cmp_u64);
+    for (size_t i = 0; i < nh; i++) *out += i == 0 || k[i] != k[i - 1];
+    mem_free(k);
+    return 0;
   }
   roaring_bitmap_t **sets;
   uint64_t total;
   int rc = exec_matches(ix, q, &sets, &total);
-  if (rc) return rc;
-  keyset ks;
-  rc = keyset_init(&ks, total) ? ix_fail(ix, ND_ERR_NOMEM, "out of memory") : 0;
-  for (size_t si = 0; si < ix->snap.n && !rc; si++) {
-    roaring_uint32_iterator_t *it = roaring_create_iterator(sets[si]);
-    if (!it) { rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory"); break; }
-    for (; it->has_value; roaring_advance_uint32_iterator(it)) keyset_add(&ks, seg_story(&ix->snap.segs[si].seg, it->current_value));
-    roaring_free_uint32_iterator(it);
-  }
-  *out = ks.n;
-  if (!rc && ks.oom) rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
-  keyset_free(&ks);
+  if (!rc) rc = stories_collapse(ix, sets, total, out);
   exec_matches_free(sets, ix->snap.n);
   return rc;
 }

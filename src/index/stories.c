@@ -117,7 +117,26 @@ static void consider_dup(cand *c, const seg_docx *x) {
   }
 }
 
+#define DAY_NONE 0xffffffULL
+#define DAY_BIAS (1LL << 23)
+
+int64_t story_thread_day(uint64_t thread) {
+  uint64_t d = thread >> 40;
+  return d == DAY_NONE ? INT64_MIN : (int64_t)d - DAY_BIAS;
+}
+
+static uint64_t thread_key(int64_t date, const char *id) {
+  uint64_t day = DAY_NONE;
+  if (date != DATE_NONE) {
+    int64_t d = date / 86400 - (date % 86400 < 0) + DAY_BIAS;
+    if (d >= 0 && (uint64_t)d < DAY_NONE) day = (uint64_t)d;
+  }
+  return day << 40 | (hash64(id, strlen(id)) & ((1ULL << 40) - 1));
+}
+
 static void consider_thread(cand *c, unsigned shared, uint64_t simhash, uint64_t thread) {
+  int64_t start = story_thread_day(thread), day = c->date / 86400 - (c->date % 86400 < 0);
+  if (start == INT64_MIN || (start > day ? start - day : day - start) > STORY_SPAN_DAYS) return;
   double sim = ((double)fp_simhash_agree(c->simhash, simhash) - 32) / 32;
   if (!((shared >= 2 && sim >= STORY_SIM_TWO) || (shared >= 1 && sim >= STORY_SIM_ONE))) return;
   if (c->have_thread && (shared < c->best_shared || (shared == c->best_shared && sim <= c->best_sim))) return;
@@ -266,7 +285,7 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
       mem_free(t.v);
       if (rc) return rc;
     }
-    p->x.thread = c.have_thread ? c.tbest_thread : p->x.story;
+    p->x.thread = c.have_thread ? c.tbest_thread : thread_key(date, id);
   }
   /* remember it */
   if (mem_grow(&sp->docs, &sp->cap, sp->n, sizeof *sp->docs)) return ND_ERR_NOMEM;

@@ -20,7 +20,12 @@
 **           of their word vectors), qualifies when s >= 2 and sim >=
 **           STORY_SIM_TWO, or s >= 1 and sim >= STORY_SIM_ONE; the best
 **           (most topics shared, then the most similar) gives its thread.
-**           Else the article starts a thread, keyed by its story key.
+**           A thread spans at most STORY_SPAN_DAYS: a candidate whose
+**           thread started further from the article's date (before or
+**           after) is passed over.  Else the article starts a thread: its
+**           key holds the day it starts (top 24 bits: days since
+**           1970-01-01 plus 2^23; all ones for an undated article) and 40
+**           bits of the XXH64 of the article's id.
 **
 ** Keys are labels, never rewritten: an article added later joins a group
 ** or thread; an earlier one never moves.  So the result depends on the
@@ -45,6 +50,7 @@
 struct nd_index;
 
 #define STORY_WINDOW_DAYS 7
+#define STORY_SPAN_DAYS 31
 #define STORY_TOPICS 8
 #define STORY_SIM_TWO 0.2
 #define STORY_SIM_ONE 0.45
@@ -69,6 +75,10 @@ int story_topics(const buf *topics, buf *out);
 ** the snapshot and the articles added since the last commit, then
 ** remember it among those.  0 or ND_ERR_NOMEM / ND_ERR_CORRUPT. */
 int story_assign(struct nd_index *ix, const char *id, int64_t date, const buf *topics, mb_prep *p);
+
+/* The day (since 1970-01-01) a thread key says its thread started;
+** INT64_MIN for a thread of an undated article. */
+int64_t story_thread_day(uint64_t thread);
 
 /* Call fn(ctx, segment index, doc) for every live article of the snapshot
 ** whose story (which = 0) or thread (which = 1) key is k.  A non-zero

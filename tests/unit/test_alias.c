@@ -70,7 +70,7 @@ static const char *ids(const char *q) {
 /* The count of `name` in the people (or places) facet of query q; -1 if absent. */
 static long facet(const char *field, const char *q, const char *name) {
   const char *fields[] = {field};
-  nd_facet_options o = {fields, 1, 100, 0};
+  nd_facet_options o = {fields, 1, 100, 0, ND_VERSIONS_ALL};
   nd_facets *f = NULL;
   if (nd_facets_get(IX, q, &o, &f)) return -2;
   long n = -1;

@@ -1213,7 +1213,7 @@ static int READY;
 static size_t *UPD; /* updated doc indexes, in order of their unique word */
 static size_t NUPD;
 
-typedef struct lib_hits { long *doc; double *score; size_t n; uint64_t total; } lib_hits;
+typedef struct lib_hits { long *doc; double *score; uint64_t *story; size_t n; uint64_t total, stories; } lib_hits;
 
 static int lib_search_opts(nd_index *ix, const char *q, const nd_search_options *opts, lib_hits *out) {
   nd_search_options o = *opts;
@@ -1227,12 +1227,15 @@ static int lib_search_opts(nd_index *ix, const char *q, const nd_search_options 
   size_t n = nd_results_count(r);
   out->doc = xmalloc((n + 1) * sizeof *out->doc);
   out->score = xmalloc((n + 1) * sizeof *out->score);
+  out->story = xmalloc((n + 1) * sizeof *out->story);
   out->total = nd_results_total(r);
+  out->stories = nd_results_stories(r);
   for (size_t i = 0; i < n; i++) {
     nd_hit h;
     if (nd_results_hit(r, i, &h)) { rc = -100; break; }
     out->doc[i] = find_doc(h.id);
     out->score[i] = h.score;
+    out->story[i] = strtoull(h.story, NULL, 16);
     if (out->doc[i] < 0) fprintf(stderr, "  query [%s]: unknown id %s in hits\n", q, h.id);
   }
   out->n = n;
@@ -1241,6 +1244,7 @@ static int lib_search_opts(nd_index *ix, const char *q, const nd_search_options 
 }
 static int lib_search_sorted(nd_index *ix, const char *q, size_t offset, size_t limit, int sort, lib_hits *out) {
   nd_search_options o = {0};
+  o.versions = ND_VERSIONS_ALL;
   o.sort = sort;
   o.limit = limit;
   o.offset = offset;
@@ -1253,6 +1257,7 @@ static int lib_search(nd_index *ix, const char *q, size_t offset, size_t limit, 
 static void lib_hits_free(lib_hits *h) {
   free(h->doc);
   free(h->score);
+  free(h->story);
 }
 
 static int cmp_long(const void *a, const void *b) {
@@ -1286,8 +1291,44 @@ static double bm25(const odoc *d, uint32_t t) {
 
 typedef struct suite_stats {
   size_t queries[G_NKINDS], nonempty[G_NKINDS], bad[G_NKINDS];
-  size_t hits, scored, paged, datesorted, topk, skipped;
+  size_t hits, scored, paged, datesorted, topk, skipped, collapsed;
 } suite_stats;
+
+/* Versions collapsed: the hits of a collapsed search are the first hit of
+** each story in the full list (h: every version, ranked), with their
+** scores, and the story count is the number of distinct stories in it
+** (an exact count, then top-10 without one).  Problems found. */
+static int check_collapsed(nd_index *ix, const char *q, const lib_hits *h, suite_stats *st) {
+  uint64_t *first = xmalloc((h->n + 1) * sizeof *first);
+  size_t *pick = xmalloc((h->n + 1) * sizeof *pick), np = 0, nstories = 0;
+  for (size_t i = 0; i < h->n; i++) {
+    int seen = 0;
+    for (size_t j = 0; j < nstories && !seen; j++) seen = first[j] == h->story[i];
+    if (!seen) {
+      first[nstories++] = h->story[i];
+      pick[np++] = i;
+    }
+  }
+  int bad = 0;
+  for (int exact = 1; exact >= 0 && !bad; exact--) {
+    nd_search_options o = {.limit = 10, .count = exact ? ND_COUNT_EXACT : ND_COUNT_LOWER_BOUND};
+    lib_hits p;
+    if (lib_search_opts(ix, q, &o, &p)) { lib_hits_free(&p); bad++; break; }
+    size_t expect = np < 10 ? np : 10;
+    int b = p.n != expect || (exact && (p.stories != nstories || p.total != h->n));
+    for (size_t i = 0; i < p.n && !b; i++) b = p.doc[i] != h->doc[pick[i]] || p.score[i] != h->score[pick[i]];
+    if (b) {
+      fprintf(stderr, "  COLLAPSED [%s]%s: %zu hits, %llu stories; want %zu hits, %zu stories\n", q,
+              exact ? "" : " (top-k)", p.n, (unsigned long long)p.stories, expect, nstories);
+      bad++;
+    }
+    lib_hits_free(&p);
+  }
+  if (nstories < h->n) st->collapsed++;
+  free(first);
+  free(pick);
+  return bad;
+}
 
 /* Compare one query; returns the number of problems found. */
 static int check_query(nd_index *ix, query *q, int scores, suite_stats *st, int *paged_left, int *datesort_left) {
@@ -1355,7 +1396,8 @@ static int check_query(nd_index *ix, query *q, int scores, suite_stats *st, int 
   static const size_t TOPK[] = {1, 10, 10};
   for (size_t t = 0; t < 3 && h.n; t++) {
     int exact = t == 2; /* then the total must be exact too */
-    nd_search_options o = {.limit = TOPK[t], .count = exact ? ND_COUNT_EXACT : ND_COUNT_LOWER_BOUND, .ids_only = 1};
+    nd_search_options o = {.limit = TOPK[t], .count = exact ? ND_COUNT_EXACT : ND_COUNT_LOWER_BOUND, .ids_only = 1,
+                           .versions = ND_VERSIONS_ALL};
     lib_hits p;
     if (lib_search_opts(ix, q->text, &o, &p)) { bad++; lib_hits_free(&p); break; }
     size_t expect = h.n < TOPK[t] ? h.n : TOPK[t];
@@ -1370,6 +1412,7 @@ static int check_query(nd_index *ix, query *q, int scores, suite_stats *st, int 
     lib_hits_free(&p);
   }
   st->topk++;
+  bad += check_collapsed(ix, q->text, &h, st);
   /* scores */
   if (scores && q->score_check) {
     int sbad = 0;
@@ -1482,7 +1525,7 @@ static const char *source_shown(const char *key, const uint8_t *hit) {
 ** article i): every key with its count and its most frequent written form. */
 static int check_source_facet(nd_index *ix, const char *q, const uint8_t *hit) {
   const char *fields[] = {"source"};
-  nd_facet_options fo = {fields, 1, 100000, ND_HIST_NONE};
+  nd_facet_options fo = {fields, 1, 100000, ND_HIST_NONE, ND_VERSIONS_ALL};
   nd_facets *f = NULL;
   int rc = nd_facets_get(ix, q, &fo, &f);
   if (rc) {
@@ -1595,11 +1638,15 @@ static int run_suite(nd_index *ix, const char *state, int scores) {
   for (int k = 0; k < G_NKINDS; k++) nbadq += st.bad[k];
   fprintf(stderr,
           "  [%s] %zu queries (%zu failing), %zu hits compared, %zu scores checked%s, %zu paged, %zu date-sorted, "
-          "%zu top-k checked, %zu of them skipping documents; %.2fs\n",
+          "%zu top-k checked, %zu of them skipping documents, %zu with versions collapsed; %.2fs\n",
           state, NQ, nbadq, st.hits, st.scored, scores ? "" : " (scores not checked: deletions pending)", st.paged,
-          st.datesorted, st.topk, st.skipped, now_s() - t0);
+          st.datesorted, st.topk, st.skipped, st.collapsed, now_s() - t0);
   if (!st.skipped) {
     fprintf(stderr, "  no top-k search skipped a document: block-max pruning is not working\n");
+    bad++;
+  }
+  if (!st.collapsed) {
+    fprintf(stderr, "  no query matched two versions of a story: collapsing went unchecked\n");
     bad++;
   }
   static int printed;

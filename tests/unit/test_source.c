@@ -128,7 +128,7 @@ static size_t hits(const char *q) {
 /* The source facet of q as "Value=count,..." in out. */
 static const char *facet(const char *q, char *out, size_t cap) {
   const char *fields[] = {"source"};
-  nd_facet_options fo = {fields, 1, 100, ND_HIST_NONE};
+  nd_facet_options fo = {fields, 1, 100, ND_HIST_NONE, ND_VERSIONS_ALL};
   nd_facets *f = NULL;
   out[0] = 0;
   if (nd_facets_get(IX, q, &fo, &f)) return nd_errmsg(IX);

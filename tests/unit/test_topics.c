@@ -1830,7 +1830,7 @@ static size_t N_FACET_ENTRIES, N_FIELDS_LEFT_OUT;
 /* Compare nd_facets_get on one query with the brute force, for the four
 ** topic fields at one limit.  Returns 0 when they agree. */
 static int check_facets(nd_index *ix, const tfacetq *q, size_t limit) {
-  nd_facet_options fo = {0};
+  nd_facet_options fo = {.versions = ND_VERSIONS_ALL};
   fo.fields = FACET_FIELDS;
   fo.nfields = 4;
   fo.limit = limit;
@@ -2158,7 +2158,7 @@ static void test_bad_input(void) {
   ASSERT_EQ_INT(search_rc(IX, lng, &hits, &off), ND_ERR_QUERY);
   ASSERT(off >= 14 && off <= base); /* at the topic clause */
   /* facets: an unknown field; a bad query */
-  nd_facet_options fo = {0};
+  nd_facet_options fo = {.versions = ND_VERSIONS_ALL};
   const char *bad_field[] = {"persons"};
   fo.fields = bad_field;
   fo.nfields = 1;
@@ -2205,7 +2205,7 @@ static void test_no_topics(void) {
   ASSERT_OK(nd_commit(ix));
   const char *queries[] = {"date:2010..2019", "the", "rain OR bread"};
   for (size_t k = 0; k < sizeof queries / sizeof *queries; k++) {
-    nd_facet_options fo = {0};
+    nd_facet_options fo = {.versions = ND_VERSIONS_ALL};
     fo.fields = FACET_FIELDS;
     fo.nfields = 4;
     fo.limit = 1000;
@@ -2311,7 +2311,7 @@ static void test_alias_shown_form(void) {
   for (int state = 0; state < 2; state++) {
     if (state) ASSERT_OK(nd_optimize(ix));
     for (size_t k = 0; k < 2; k++) {
-      nd_facet_options fo = {0};
+      nd_facet_options fo = {.versions = ND_VERSIONS_ALL};
       fo.fields = fields;
       fo.nfields = 1;
       fo.limit = 10;
