@@ -171,5 +171,6 @@ int cmd_optimize(const char *db, int argc, char **argv);
 int cmd_eval_links(const char *db, int argc, char **argv); /* cmd_links.c */
 int cmd_serve(const char *db, int argc, char **argv);
 int cmd_check(const char *db, int argc, char **argv);
+int cmd_timeline(const char *db, int argc, char **argv);
 
 #endif
