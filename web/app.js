@@ -1,4 +1,4 @@
-// newsdex web page: search, facets, histogram, articles.  Plain DOM, no
+// newsdex web page: search, facets, histogram (with a compared query), articles.  Plain DOM, no
 // framework.  Every piece of data goes into the page as text (textContent,
 // createTextNode); the only markup taken from the server is the <mark> of
 // snippets, rebuilt here as elements.
@@ -63,7 +63,7 @@ function parseHash() {
   if (h.startsWith('/search?')) {
     const p = new URLSearchParams(h.slice(8));
     return { view: 'search', q: p.get('q') || '', filters: p.getAll('f'), sort: p.get('sort') || 'relevance',
-             page: Math.max(0, parseInt(p.get('page') || '0', 10) || 0) };
+             page: Math.max(0, parseInt(p.get('page') || '0', 10) || 0), vs: p.get('vs') || '' };
   }
   return { view: 'home' };
 }
@@ -73,10 +73,11 @@ function searchHash(s) {
   for (const f of s.filters) p.append('f', f);
   if (s.sort !== 'relevance') p.set('sort', s.sort);
   if (s.page) p.set('page', String(s.page));
+  if (s.vs) p.set('vs', s.vs);
   return '#/search?' + p.toString();
 }
 function go(hash) { if (location.hash === hash) route(); else location.hash = hash; }
-function newSearch(q) { go(searchHash({ q, filters: [], sort: $('sort').value, page: 0 })); }
+function newSearch(q) { go(searchHash({ q, filters: [], sort: $('sort').value, page: 0, vs: current ? current.vs : '' })); }
 
 function showView(name) {
   for (const v of ['search', 'doc', 'home']) $(v + '-view').hidden = v !== name;
@@ -95,10 +96,12 @@ async function runSearch(s) {
   showView('search');
   $('q').value = s.q;
   $('sort').value = s.sort;
+  $('vs').value = s.vs;
+  $('vs-clear').hidden = !s.vs;
   document.title = s.q + ' — newsdex';
   const seq = ++searchSeq;
   const params = new URLSearchParams({ q: fullQuery(s), limit: String(PAGE), offset: String(s.page * PAGE), sort: s.sort,
-                                       facets: 'topic,source,year', histogram: 'month' });
+                                       facets: 'topic,source,year' });
   $('status').textContent = 'Searching…';
   let r;
   try {
@@ -120,7 +123,7 @@ async function runSearch(s) {
   renderChips(s);
   renderHits(r.hits);
   renderFacets(r.facets || {}, s);
-  renderHistogram(r.histogram, s);
+  loadHistogram(s, seq);
   $('prev').disabled = s.page === 0;
   $('next').disabled = (s.page + 1) * PAGE >= r.total;
   $('page').textContent = r.total > PAGE ? `page ${s.page + 1} of ${Math.ceil(r.total / PAGE)}` : '';
@@ -158,52 +161,86 @@ function renderFacets(facets, s) {
   }
 }
 
-// Months, or years when the months would be too many bars.
-function renderHistogram(h, s) {
+// ---- the date histogram: stories per month (per year when the months
+// would be over 120 bars) of the query and, when one is given (vs in the
+// address), of a second query to compare, in one chart with a legend.
+// Each is counted by the API (limit=0, versions=collapse: a wire story
+// run by many outlets is one story) under the same filters; the empty
+// periods between the first and the last are filled so that the bars
+// keep the time scale.
+function histRequest(q, s, unit) {
+  return api('/api/search?' + new URLSearchParams({ q: fullQuery({ ...s, q }), limit: '0', histogram: unit,
+                                                    versions: 'collapse' }));
+}
+
+// Every key from first to last: 'YYYY-MM' months or 'YYYY' years.
+function periodsBetween(first, last, unit) {
+  const out = [];
+  let [y, m] = first.split('-').map(Number);
+  for (let i = 0; i < 100000; i++) {
+    const key = unit === 'month' ? `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}` : String(y).padStart(4, '0');
+    out.push(key);
+    if (key >= last) break;
+    if (unit === 'year' || ++m > 12) { m = 1; y++; }
+  }
+  return out;
+}
+
+async function loadHistogram(s, seq) {
+  const queries = [s.q].concat(s.vs && s.vs.trim() ? [s.vs.trim()] : []);
+  // the compared query may fail alone (a typo): its message, the other drawn
+  const get = (unit) => Promise.all(queries.map((q, i) => histRequest(q, s, unit).catch((e) => {
+    if (i === 0) throw e;
+    return { error: e.message };
+  })));
+  let unit = 'month';
+  let rs;
+  try {
+    rs = await get(unit);
+    if (seq !== searchSeq) return;
+    const keys = rs.filter((r) => r.histogram).flatMap((r) => r.histogram.buckets.map((b) => b.value)).sort();
+    if (keys.length && periodsBetween(keys[0], keys[keys.length - 1], 'month').length > 121) {
+      unit = 'year';
+      rs = await get(unit);
+    }
+  } catch (e) {
+    if (seq === searchSeq) $('histogram').hidden = true;
+    return;
+  }
+  if (seq !== searchSeq) return;
+  const failed = rs.find((r) => r.error);
+  $('vs-error').textContent = failed ? 'Cannot compare: ' + failed.error : '';
+  $('vs-error').hidden = !failed;
+  renderHistogram(queries.map((q, i) => ({ q, i, r: rs[i] })).filter((x) => x.r.histogram), unit, s);
+}
+
+function renderHistogram(series, unit, s) {
   const fig = $('histogram');
-  if (!h || !h.buckets || h.buckets.length < 1) { fig.hidden = true; return; }
-  let buckets = h.buckets;
-  let unit = h.unit;
-  const span = (b) => { const a = b[0].value.split('-'), z = b[b.length - 1].value.split('-');
-    return (z[0] - a[0]) * 12 + (z[1] - a[1]); };
-  if (unit === 'month' && span(buckets) > 120) {
-    const years = new Map();
-    for (const b of buckets) {
-      const y = b.value.slice(0, 4);
-      years.set(y, (years.get(y) || 0) + b.count);
-    }
-    buckets = [...years].map(([y, c]) => ({ value: y, count: c, filter: 'date:' + y }));
-    unit = 'year';
-  }
-  // Fill the empty periods so that the bars keep the time scale.
-  const full = [];
-  if (unit === 'month') {
-    let [y, m] = buckets[0].value.split('-').map(Number);
-    const byKey = new Map(buckets.map((b) => [b.value, b]));
-    for (;;) {
-      const key = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
-      full.push(byKey.get(key) || { value: key, count: 0, filter: 'date:' + key });
-      if (key === buckets[buckets.length - 1].value) break;
-      if (++m > 12) { m = 1; y++; }
-    }
-  } else {
-    const byKey = new Map(buckets.map((b) => [b.value, b]));
-    for (let y = +buckets[0].value; y <= +buckets[buckets.length - 1].value; y++) {
-      const key = String(y).padStart(4, '0');
-      full.push(byKey.get(key) || { value: key, count: 0, filter: 'date:' + key });
-    }
-  }
-  const max = Math.max(...full.map((b) => b.count));
-  $('bars').replaceChildren(...full.map((b) => {
-    const bar = el('button', { type: 'button', title: `${b.value}: ${b.count}`, 'aria-label': `${b.value}: ${b.count} articles`,
-      'data-filter': b.filter, on: { click: () => go(searchHash({ ...s, filters: s.filters.concat([b.filter]), page: 0 })) } });
-    bar.style.height = (b.count ? Math.max(4, Math.round((b.count / max) * 100)) : 0) + '%';
-    if (!b.count) bar.disabled = true;
+  const all = series.flatMap((x) => x.r.histogram.buckets);
+  if (!all.length && series.length < 2) { fig.hidden = true; return; }
+  const keys = all.map((b) => b.value).sort();
+  const periods = keys.length ? periodsBetween(keys[0], keys[keys.length - 1], unit) : [];
+  const byKey = series.map((x) => new Map(x.r.histogram.buckets.map((b) => [b.value, b])));
+  const max = Math.max(1, ...all.map((b) => b.count));
+  const two = series.length > 1;
+  $('bars').replaceChildren(...periods.map((key) => el('div', { class: 'period' }, ...series.map((x, j) => {
+    const b = byKey[j].get(key);
+    const n = b ? b.count : 0;
+    const filter = b ? b.filter : 'date:' + key;
+    const label = `${key}: ${n.toLocaleString('en')} ${n === 1 ? 'story' : 'stories'}` + (two ? ` matching ${x.q}` : '');
+    const bar = el('button', { type: 'button', class: 's' + x.i, title: label, 'aria-label': label, 'data-series': String(x.i),
+      'data-period': key, 'data-count': String(n), 'data-filter': filter,
+      on: { click: () => go(searchHash({ ...s, filters: s.filters.concat([filter]), page: 0 })) } });
+    bar.style.height = (n ? Math.max(4, Math.round((n / max) * 100)) : 0) + '%';
+    if (!n) bar.disabled = true;
     return bar;
-  }));
+  }))));
+  $('hist-legend').replaceChildren(...series.map((x) => el('li', null, el('span', { class: 'swatch s' + x.i }),
+    el('span', { class: 'q', text: x.q }))));
+  $('hist-legend').hidden = !two;
   $('hist-unit').textContent = unit;
-  $('hist-first').textContent = full[0].value;
-  $('hist-last').textContent = full[full.length - 1].value;
+  $('hist-first').textContent = periods.length ? periods[0] : 'no dated stories';
+  $('hist-last').textContent = periods.length > 1 ? periods[periods.length - 1] : '';
   fig.hidden = false;
 }
 
@@ -367,6 +404,11 @@ function init() {
     const q = $('q').value.trim();
     if (q) newSearch(q);
   });
+  $('compare-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (current) go(searchHash({ ...current, vs: $('vs').value.trim() }));
+  });
+  $('vs-clear').addEventListener('click', () => { if (current) go(searchHash({ ...current, vs: '' })); });
   $('sort').addEventListener('change', () => { if (current) go(searchHash({ ...current, sort: $('sort').value, page: 0 })); });
   $('prev').addEventListener('click', () => go(searchHash({ ...current, page: Math.max(0, current.page - 1) })));
   $('next').addEventListener('click', () => go(searchHash({ ...current, page: current.page + 1 })));
