@@ -38,7 +38,7 @@
 #define BAR_MIN 10         /* columns of a bar at least */
 #define BAR_MAX 60         /* and at most */
 #define MAX_QUERIES 16
-#define KEY_CAP 48         /* bytes of a period key, room to spare */
+#define KEY_CAP 24         /* bytes of a period key (a date_format buffer) */
 
 static const char *const UNIT_NAME[] = {"", "day", "week", "month", "year"};
 
@@ -118,21 +118,19 @@ static int ord_of_key(const char *k, int unit, int64_t *ord) {
   }
 }
 
-/* The key of a period, as the library writes it. */
-static void key_of_ord(int64_t ord, int unit, char *out, size_t cap) {
-  int64_t y;
-  unsigned m, d;
-  switch (unit) {
-  case ND_HIST_YEAR: snprintf(out, cap, "%04lld", (long long)ord); break;
-  case ND_HIST_MONTH: snprintf(out, cap, "%04lld-%02d", (long long)(ord / 12), (int)(ord % 12) + 1); break;
-  case ND_HIST_DAY:
-    date_civil_from_days(ord, &y, &m, &d);
-    snprintf(out, cap, "%04lld-%02u-%02u", (long long)y, m, d);
-    break;
-  default: /* the week's Thursday names its ISO year */
-    date_civil_from_days(ord * 7, &y, &m, &d);
-    snprintf(out, cap, "%04lld-W%02lld", (long long)y, (long long)((ord * 7 - date_days_from_civil(y, 1, 1)) / 7 + 1));
-  }
+/* The key of a period, as the library writes it, from the ISO date of its
+** first day (of its Thursday for a week, whose year is the ISO year); out
+** holds at least 24 bytes. */
+static void key_of_ord(int64_t ord, int unit, char *out) {
+  static const size_t LEN[] = {0, 10, 4, 7, 4};
+  int64_t day = ord;
+  if (unit == ND_HIST_WEEK) day = ord * 7;
+  else if (unit == ND_HIST_MONTH) day = date_days_from_civil(floor_div(ord, 12), (unsigned)(ord - floor_div(ord, 12) * 12) + 1, 1);
+  else if (unit == ND_HIST_YEAR) day = date_days_from_civil(ord, 1, 1);
+  date_format(day * 86400, out);
+  out[LEN[unit]] = 0;
+  if (unit == ND_HIST_WEEK)
+    snprintf(out + 4, 20, "-W%02d", (int)((day - date_days_from_civil(digits(out, 4), 1, 1)) / 7 + 1));
 }
 
 /* ---- the command line --------------------------------------------------- */
@@ -541,7 +539,7 @@ static int run_timeline(nd_index *ix, const timeline_args *t, series *ss) {
     for (size_t p = 0; p < np; p++) {
       ords[p] = lo + (int64_t)p;
       keys[p] = text + p * KEY_CAP;
-      key_of_ord(ords[p], unit, keys[p], KEY_CAP);
+      key_of_ord(ords[p], unit, keys[p]);
     }
     if (t->svg) st = write_svg(t, ss, keys, ords, np, unit);
     if (st == EXIT_OK && t->csv) print_csv(t, ss, keys, np);
