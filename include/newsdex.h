@@ -353,6 +353,49 @@ void nd_counts_free(nd_count *c);
 ** if there is no such article. */
 int nd_related(nd_index *ix, const char *id, const nd_search_options *opts, nd_results **out);
 
+/* ---- stories: versions and threads -------------------------------------- */
+
+/* The versions of article id's story, itself included: canonical first
+** (the earliest; the longest when dates tie), then by date.  Hits carry
+** no score and no snippet; nd_results_total() is their number.
+** ND_ERR_NOTFOUND if there is no such article.  See docs/stories.md. */
+int nd_versions(nd_index *ix, const char *id, nd_results **out);
+
+/* A story thread: articles about one developing story, gathered as they
+** are added (docs/stories.md). */
+typedef struct nd_thread {
+  const char *key;       /* 16 hex digits, as nd_hit.thread */
+  const char *headline;  /* of its first article */
+  const char *first_id;  /* its first article (by date) */
+  const char *from, *to; /* dates of its first and last articles ("" if undated) */
+  uint64_t articles;     /* live articles */
+  uint64_t stories;      /* their version groups */
+  const nd_count *sources; /* sources and their articles, most first */
+  size_t nsources;
+} nd_thread;
+
+typedef struct nd_thread_options {
+  const char *from, *to; /* only threads with an article in [from, to] (dates; NULL: open) */
+  size_t limit;          /* threads listed; 0 means 10 */
+  size_t min_articles;   /* threads smaller are left out; 0 means 2 */
+} nd_thread_options;
+
+typedef struct nd_threads nd_threads;
+/* The largest threads (most stories, then most articles, then newest
+** first), as their articles in the date range count them.  Reads every
+** article of the range (the date index), so it costs what a facet over
+** them costs. */
+int nd_threads_list(nd_index *ix, const nd_thread_options *opts, nd_threads **out);
+size_t nd_threads_count(const nd_threads *t);
+int nd_threads_item(const nd_threads *t, size_t i, nd_thread *out);
+void nd_threads_free(nd_threads *t);
+/* The thread with this key (*out as one item of nd_threads_list, with
+** limit 1); ND_ERR_NOTFOUND if no live article is in it. */
+int nd_thread_get(nd_index *ix, const char *key, nd_threads **out);
+/* The articles of the thread with this key in date order (undated last),
+** as nd_versions() gives hits.  ND_ERR_NOTFOUND if there is none. */
+int nd_thread_articles(nd_index *ix, const char *key, nd_results **out);
+
 /* ---- key-topic links ---------------------------------------------------- */
 
 /* nd_link_doc() picks the few topics of an article worth a link to a search

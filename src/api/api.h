@@ -17,6 +17,17 @@
 int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, const char *exclude_id,
                 nd_results **out);
 
+/* Results for hits found by exec_search() or otherwise (total and stories
+** set to nh; the caller may change them): each hit's stored article
+** fetched, its headline, keys and versions; snippets for query q when
+** opts asks (q NULL: none).  The hits stay the caller's. */
+struct exec_hit;
+int api_results(nd_index *ix, const struct exec_hit *hits, size_t nh, const nd_search_options *opts, const qnode *q,
+                nd_results **out);
+
+/* Set what nd_results_stories() says. */
+void api_results_set_stories(nd_results *r, uint64_t stories);
+
 /* Parse `query` for ix; on failure set the handle's message (and error
 ** offset) and return ND_ERR_QUERY, ND_ERR_INVALID or ND_ERR_NOMEM. */
 int api_parse(nd_index *ix, const char *query, qnode **out);

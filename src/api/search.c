@@ -93,6 +93,7 @@ static void drop_hit(nd_results *r, const char *id, size_t limit) {
 
 uint64_t nd_results_total(const nd_results *r) { return r->total; }
 uint64_t nd_results_stories(const nd_results *r) { return r->stories; }
+void api_results_set_stories(nd_results *r, uint64_t stories) { r->stories = stories; }
 int nd_results_total_exact(const nd_results *r) { return r->total_exact; }
 size_t nd_results_count(const nd_results *r) { return r->n; }
 
@@ -159,9 +160,8 @@ static int count_stories(nd_index *ix, const qnode *q, int exact, size_t nh, con
   return rc;
 }
 
-int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, const char *exclude_id,
-                nd_results **out) {
-  *out = NULL;
+/* Options with their defaults filled in. */
+static nd_search_options defaults(const nd_search_options *opts) {
   nd_search_options o = {0};
   if (opts) o = *opts;
   if (o.count == ND_COUNT_ONLY) o.limit = o.offset = 0; /* no hits: exec_search() counts exactly */
@@ -169,22 +169,20 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   if (o.snippet_chars == 0) o.snippet_chars = 160;
   if (!o.hl_open) o.hl_open = "[";
   if (!o.hl_close) o.hl_close = "]";
-  exec_hit *hits = NULL;
-  size_t nh = 0;
-  uint64_t total = 0;
-  /* One hit more, in case the excluded article is among them. */
-  size_t want = exclude_id && o.limit && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
-  int exact = o.count != ND_COUNT_LOWER_BOUND;
-  exec_opts eo = {o.offset, want, o.sort, o.versions != ND_VERSIONS_ALL, o.half_life, o.as_of};
-  if (eo.half_life > 0 && eo.as_of == 0) eo.as_of = (int64_t)time(NULL);
-  int rc = exec_search(ix, q, &eo, &exact, &hits, &nh, &total);
+  return o;
+}
+
+int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_options *opts, const qnode *q,
+                nd_results **out) {
+  nd_search_options o = defaults(opts);
+  if (!q) o.snippets = ND_SNIPPET_NONE;
+  int rc = 0;
   nd_results *res = NULL;
   hl_terms hl = {0};
   fetch_key *order = NULL;
   blk_cache cache = {0};
   buf sn;
   buf_init(&sn);
-  if (rc) goto done;
   res = mem_calloc(1, sizeof *res);
   if (!res || !(res->hits = mem_calloc(nh + 1, sizeof *res->hits)) ||
       !(res->docs = mem_calloc(nh + 1, sizeof *res->docs)) || !(res->snippets = mem_calloc(nh + 1, sizeof *res->snippets)) ||
@@ -193,9 +191,8 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
     goto done;
   }
-  res->total = total;
-  res->total_exact = exact;
-  if ((rc = count_stories(ix, q, exact, nh, hits, &res->stories))) goto done;
+  res->total = res->stories = nh;
+  res->total_exact = 1;
   /* Fetch in store order, so that hits sharing a block share its decompression. */
   if (!(order = mem_alloc(nh * sizeof *order + 1))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
@@ -264,16 +261,41 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
                             res->keys[i][0], res->keys[i][1]};
   }
 done:
-  if (!rc && exclude_id) drop_hit(res, exclude_id, o.limit);
   buf_free(&sn);
   buf_free(&cache.data);
   mem_free(order);
   hl_free(&hl);
-  mem_free(hits);
   if (rc) {
     nd_results_free(res);
     return rc;
   }
+  *out = res;
+  return 0;
+}
+
+int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, const char *exclude_id,
+                nd_results **out) {
+  *out = NULL;
+  nd_search_options o = defaults(opts);
+  exec_hit *hits = NULL;
+  size_t nh = 0;
+  uint64_t total = 0;
+  /* One hit more, in case the excluded article is among them. */
+  size_t want = exclude_id && o.limit && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
+  int exact = o.count != ND_COUNT_LOWER_BOUND;
+  exec_opts eo = {o.offset, want, o.sort, o.versions != ND_VERSIONS_ALL, o.half_life, o.as_of};
+  if (eo.half_life > 0 && eo.as_of == 0) eo.as_of = (int64_t)time(NULL);
+  int rc = exec_search(ix, q, &eo, &exact, &hits, &nh, &total);
+  nd_results *res = NULL;
+  uint64_t stories = 0;
+  if (!rc) rc = count_stories(ix, q, exact, nh, hits, &stories);
+  if (!rc) rc = api_results(ix, hits, nh, &o, q, &res);
+  mem_free(hits);
+  if (rc) return rc;
+  res->total = total;
+  res->total_exact = exact;
+  res->stories = stories;
+  if (exclude_id) drop_hit(res, exclude_id, o.limit);
   *out = res;
   return 0;
 }

@@ -53,6 +53,9 @@ typedef struct checker {
   int nomem;
   uint64_t topic_refs;   /* postings of topic terms in the segment being checked */
   uint8_t *sources;      /* per article of that segment: source terms seen (NULL: not counted) */
+  analyzer *an;          /* the archive's, to recompute fingerprints */
+  mb_scratch *sc;
+  mb_prep prep;
   live_id *live;         /* ids of live documents, all segments */
   size_t nlive, caplive;
 } checker;
@@ -132,6 +135,10 @@ static void check_doc_table(checker *k, const segment *s) {
             (unsigned long long)sb, (unsigned long long)s->m.sum_title_len, (unsigned long long)s->m.sum_body_len);
   if (!seg_topics_ok(s))
     problem(k, "%s: topic list damaged (offsets not rising, or a document's ordinals not ascending)", name);
+  char why[200];
+  int sc = seg_stories_check(s, why, sizeof why);
+  if (sc == ND_ERR_NOMEM) k->nomem = 1;
+  else if (sc) problem(k, "%s", why);
   if (dated != s->m.ndates)
     problem(k, "%s: %llu articles have a date, the date index has %llu entries", name, (unsigned long long)dated,
             (unsigned long long)s->m.ndates);
@@ -295,6 +302,17 @@ static void check_dictionary(checker *k, const segment *s) {
 
 /* ---- stored articles and the id index ----------------------------------- */
 
+/* The fingerprints of article d, made again from its stored text. */
+static void check_fingerprint(checker *k, const segment *s, uint32_t d, const nd_doc *doc) {
+  if (!k->an || !doc->body) return;
+  int rc = mb_prepare(k->an, k->sc, doc, seg_date(s, d), NULL, &k->prep);
+  if (rc) { k->nomem = 1; return; }
+  seg_docx x;
+  seg_docx_of(s, d, &x);
+  if (memcmp(x.sig, k->prep.x.sig, sizeof x.sig) || x.simhash != k->prep.x.simhash)
+    problem(k, "s%06u.fld: the fingerprints of article %u are not those of its text", s->segno, d);
+}
+
 static void check_store(checker *k, const snap_seg *g, uint32_t segidx) {
   const segment *s = &g->seg;
   uint32_t nd = s->m.ndocs, nb = s->m.store_nblocks;
@@ -326,6 +344,7 @@ static void check_store(checker *k, const snap_seg *g, uint32_t segidx) {
       continue;
     }
     k->rep.articles++;
+    check_fingerprint(k, s, d, &doc->doc);
     if (!doc->doc.id || !doc->doc.id[0] || !doc->doc.body) {
       problem(k, "s%06u.sto: block %u: article %u has no %s", s->segno, b, d, doc->doc.body ? "id" : "body");
     } else {
@@ -485,6 +504,10 @@ int nd_check(const char *path, nd_check_fn on_problem, void *ctx, nd_check_repor
   }
   if (!rc) {
     check_manifest(&k, &m);
+    k.an = an_language_ok(m.language) ? an_new(m.language) : NULL;
+    k.sc = mb_scratch_new();
+    mb_prep_init(&k.prep);
+    if (!k.sc || (!k.an && an_language_ok(m.language))) k.nomem = 1;
     for (size_t i = 0; i < m.nsegs && !k.nomem; i++) {
       if (!ok[i]) continue;
       k.seg_problems = 0;
@@ -501,6 +524,9 @@ int nd_check(const char *path, nd_check_fn on_problem, void *ctx, nd_check_repor
   }
   if (ok) close_all(&sn, ok, m.nsegs);
   man_free(&m);
+  an_free(k.an);
+  mb_scratch_free(k.sc);
+  mb_prep_free(&k.prep);
 done:
   mem_free(sn.segs);
   mem_free(ok);

@@ -621,10 +621,7 @@ static int key_index_ok(const segment *s, int which, uint8_t *seen) {
   return 1;
 }
 
-/* The story columns and tables (segment.h): band entries sorted and each
-** one of a band of its doc's signature, as many as the signatures make;
-** the key indexes; the newest dates.  0 or ND_ERR_* with err set. */
-static int stories_ok(const segment *s, char *err, size_t errcap) {
+int seg_stories_check(const segment *s, char *err, size_t errcap) {
   uint64_t want = 0;
   uint16_t sig[FP_K];
   for (uint32_t d = 0; d < s->m.ndocs; d++) {
@@ -685,7 +682,7 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
     snprintf(err, errcap, "s%06u.fld: topic list damaged", s->segno);
     return ND_ERR_CORRUPT;
   }
-  if ((rc = stories_ok(s, err, errcap))) return rc;
+  if ((rc = seg_stories_check(s, err, errcap))) return rc;
   while (r == 1) {
     if (nterms) {
       size_t mlen = prevlen < it.len ? prevlen : it.len;

@@ -186,6 +186,13 @@ void seg_band_docs(const segment *s, uint32_t key, int (*fn)(void *ctx, uint32_t
 ** doc order: fn as above. */
 void seg_key_docs(const segment *s, int which, uint64_t k, int (*fn)(void *ctx, uint32_t doc), void *ctx);
 
+/* The story columns and tables: band entries sorted and each one of a
+** band of its doc's signature, as many as the signatures make; the story
+** and thread indexes sorted, one row per doc with the doc's key; the
+** newest dates those of the document table.  0, or ND_ERR_CORRUPT with
+** the first problem in err, or ND_ERR_NOMEM. */
+int seg_stories_check(const segment *s, char *err, size_t errcap);
+
 /* Is the topic list well formed: offsets rising to topic_refs, each
 ** document's ordinals strictly ascending and below nterms?  1 or 0. */
 int seg_topics_ok(const segment *s);

@@ -37,7 +37,7 @@ static void add(const char *id, const char *date, const char *body) {
 static const char *ids(const char *q) {
   static char out[4096];
   nd_results *r = NULL;
-  nd_search_options o = {0};
+  nd_search_options o = {.versions = ND_VERSIONS_ALL};
   o.limit = 100;
   o.ids_only = 1;
   out[0] = 0;

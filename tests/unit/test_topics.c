@@ -1730,7 +1730,7 @@ static void show_doc(size_t i) {
 /* Run one query and compare its hits and total with the expected set.
 ** Returns 0 when they agree. */
 static int check_query(nd_index *ix, const tquery *q) {
-  nd_search_options o = {0};
+  nd_search_options o = {.versions = ND_VERSIONS_ALL};
   o.limit = BIG_LIMIT;
   o.ids_only = 1;
   o.snippets = ND_SNIPPET_NONE;
@@ -1798,7 +1798,7 @@ static int check_query(nd_index *ix, const tquery *q) {
   /* a first page with snippets and full hits, as an application asks:
   ** the highlighter must cope with topic clauses (every 8th query) */
   if (!bad && N_COMPARED % 8 == 0) {
-    nd_search_options p = {0};
+    nd_search_options p = {.versions = ND_VERSIONS_ALL};
     p.limit = 10;
     p.snippets = ND_SNIPPET_PLAIN;
     rc = nd_search(ix, q->text, &p, &r);
@@ -2099,7 +2099,7 @@ static void test_state3_reopened(void) {
 /* nd_search's status and, for ND_ERR_QUERY, the error offset. */
 static int search_rc(nd_index *ix, const char *q, size_t *hits, size_t *off) {
   nd_results *r = NULL;
-  nd_search_options o = {0};
+  nd_search_options o = {.versions = ND_VERSIONS_ALL};
   o.limit = BIG_LIMIT;
   o.ids_only = 1;
   int rc = nd_search(ix, q, &o, &r);
