@@ -75,6 +75,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_parse_count(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
                     uint64_t *out);
 
+/* Parse a --versions value, "collapse" or "all", into ND_VERSIONS_*;
+** prints a usage error and returns -1 when it is neither. */
+int cli_parse_versions(const char *cmd, const char *s, int *out);
+
 /* The archive to use: --db, else $NEWSDEX_DB.  Prints a usage error and
 ** returns NULL when there is none. */
 const char *cli_archive(const cli_args *a);
@@ -172,5 +176,12 @@ int cmd_eval_links(const char *db, int argc, char **argv); /* cmd_links.c */
 int cmd_serve(const char *db, int argc, char **argv);
 int cmd_check(const char *db, int argc, char **argv);
 int cmd_timeline(const char *db, int argc, char **argv);
+int cmd_threads(const char *db, int argc, char **argv);
+
+/* cmd_threads.c: print thread `key` and its articles (text or JSON); an
+** exit status.  Article id's versions and thread: added to JSON object o,
+** or printed as text when o is NULL; an ND_* status. */
+int cli_show_thread(nd_index *ix, const char *key, int json);
+int cli_doc_stories(nd_index *ix, const char *id, json_t *o);
 
 #endif

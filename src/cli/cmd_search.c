@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/date.h"
 #include "cli.h"
 
 #define MAX_LIMIT 100000u
@@ -36,6 +37,9 @@ typedef struct search_args {
   size_t nfacets;
   char *facet_list;               /* their names, split in place (malloc'ed) */
   uint64_t facet_limit;           /* --facet-limit: values per field (0: FACET_LIMIT) */
+  int versions;                   /* --versions: ND_VERSIONS_* */
+  double half_life;               /* --recency: seconds (0: none) */
+  int64_t as_of;                  /* --as-of: seconds (0: now) */
 } search_args;
 
 /* Append word to the malloc'ed query *q. */
@@ -88,6 +92,22 @@ static int search_opt(cli_args *a, search_args *s) {
   if ((r = cli_opt(a, "facet-limit", &v)) == OPT_YES)
     return cli_parse_count("search", "facet-limit", v, 1, 1000, &s->facet_limit) ? OPT_BAD : OPT_YES;
   if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "versions", &v)) == OPT_YES) return cli_parse_versions("search", v, &s->versions) ? OPT_BAD : OPT_YES;
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "recency", &v)) == OPT_YES) {
+    char why[160];
+    if (date_parse_duration(v, &s->half_life, why, sizeof why))
+      return cli_usage_error("search", "--recency: %s", why), OPT_BAD;
+    return OPT_YES;
+  }
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "as-of", &v)) == OPT_YES) {
+    char why[160];
+    if (date_parse(v, strlen(v), &s->as_of, why, sizeof why))
+      return cli_usage_error("search", "--as-of '%s': %s", v, why), OPT_BAD;
+    return OPT_YES;
+  }
+  if (r == OPT_BAD) return r;
   if ((r = cli_opt(a, "batch", NULL)) != OPT_NO) { s->batch = 1; return r; }
   if ((r = cli_opt(a, "timings", NULL)) != OPT_NO) { s->timings = 1; return r; }
   cli_unknown_opt(a);
@@ -116,6 +136,7 @@ static int parse_search(int argc, char **argv, const char *db, search_args *s) {
     if (s->nfacets) return cli_usage_error("search", "--batch and --facets do not go together");
     return -1;
   }
+  if (s->as_of && !s->half_life) return cli_usage_error("search", "--as-of needs --recency");
   if (s->timings) return cli_usage_error("search", "--timings needs --batch");
   if (!s->query) return cli_usage_error("search", "no QUERY given");
   return -1;
@@ -162,6 +183,7 @@ static void print_hit(const nd_hit *h, size_t rank, int color) {
   fputs("  ", stdout);
   print_field(h->source);
   fputc('\n', stdout);
+  if (h->versions) printf("   %llu other version%s\n", (unsigned long long)h->versions, h->versions == 1 ? "" : "s");
   if (h->snippet[0]) {
     fputs("   ", stdout);
     term_put_text(stdout, h->snippet, strlen(h->snippet), "   ", KEEP, color ? 2 : 0);
@@ -170,8 +192,9 @@ static void print_hit(const nd_hit *h, size_t rank, int color) {
   fputc('\n', stdout);
 }
 
-static void print_count(uint64_t total, int exact, uint64_t offset, uint64_t limit, size_t count) {
+static void print_count(uint64_t total, uint64_t stories, int exact, uint64_t offset, uint64_t limit, size_t count) {
   printf("%s%llu %s", exact ? "" : "at least ", (unsigned long long)total, total == 1 ? "hit" : "hits");
+  if (stories != total) printf(" (%s%llu stor%s)", exact ? "" : "at least ", (unsigned long long)stories, stories == 1 ? "y" : "ies");
   if (limit == 0)
     ; /* --limit 0: the count alone */
   else if (count == 0 && total > 0)
@@ -205,7 +228,7 @@ static int print_text(nd_results *res, const nd_facets *facets, const search_arg
     if (rc != ND_OK) { cli_error("cannot read hit %zu: %s", i, nd_strerror(rc)); return EXIT_ERROR; }
     print_hit(&h, (size_t)s->offset + i + 1, color);
   }
-  print_count(nd_results_total(res), nd_results_total_exact(res), s->offset, s->limit, n);
+  print_count(nd_results_total(res), nd_results_stories(res), nd_results_total_exact(res), s->offset, s->limit, n);
   print_facets(facets);
   return EXIT_OK;
 }
@@ -222,6 +245,9 @@ json_t *cli_hit_json(const nd_hit *h) {
   bad |= json_object_set_new(o, "source", cli_json_str(h->source));
   bad |= json_object_set_new(o, "url", cli_json_str(h->url));
   bad |= json_object_set_new(o, "snippet", cli_json_str(h->snippet));
+  bad |= json_object_set_new(o, "versions", json_integer((json_int_t)h->versions));
+  bad |= json_object_set_new(o, "story", cli_json_str(h->story));
+  bad |= json_object_set_new(o, "thread", cli_json_str(h->thread));
   if (bad) { json_decref(o); return NULL; }
   return o;
 }
@@ -246,6 +272,8 @@ static int print_json(nd_results *res, const nd_facets *facets, const search_arg
   int bad = json_object_set_new(o, "query", json_string(s->query));
   bad |= json_object_set_new(o, "total", json_integer((json_int_t)nd_results_total(res)));
   bad |= json_object_set_new(o, "total_exact", json_boolean(nd_results_total_exact(res)));
+  bad |= json_object_set_new(o, "stories", json_integer((json_int_t)nd_results_stories(res)));
+  bad |= json_object_set_new(o, "versions", json_string(s->versions == ND_VERSIONS_ALL ? "all" : "collapse"));
   bad |= json_object_set_new(o, "took_ms", json_real(took_ms));
   bad |= json_object_set_new(o, "offset", json_integer((json_int_t)s->offset));
   bad |= json_object_set_new(o, "limit", json_integer((json_int_t)s->limit));
@@ -328,6 +356,9 @@ static int run_batch(nd_index *ix, const search_args *s) {
   so.sort = s->sort;
   so.count = s->limit ? s->count : ND_COUNT_ONLY;
   so.ids_only = 1;
+  so.versions = s->versions;
+  so.half_life = s->half_life;
+  so.as_of = s->as_of;
   const char **ids = malloc((size_t)(s->limit + 1) * sizeof *ids);
   if (!ids) { cli_error("out of memory"); return EXIT_ERROR; }
   char *line = NULL;
@@ -356,6 +387,9 @@ static int run_search(nd_index *ix, const search_args *s) {
   so.offset = (size_t)s->offset;
   so.sort = s->sort;
   so.count = s->limit ? s->count : ND_COUNT_ONLY; /* --limit 0: no hits, the exact total */
+  so.versions = s->versions;
+  so.half_life = s->half_life;
+  so.as_of = s->as_of;
   so.snippets = s->json ? ND_SNIPPET_HTML : ND_SNIPPET_PLAIN;
   if (s->json) { so.hl_open = "<mark>"; so.hl_close = "</mark>"; }
   else if (color) { so.hl_open = TERM_BOLD; so.hl_close = TERM_RESET; }
@@ -372,7 +406,7 @@ static int run_search(nd_index *ix, const search_args *s) {
   nd_facets *facets = NULL;
   if (s->nfacets) {
     nd_facet_options fo = {.fields = s->facets, .nfields = s->nfacets,
-                           .limit = s->facet_limit ? (size_t)s->facet_limit : FACET_LIMIT};
+                           .limit = s->facet_limit ? (size_t)s->facet_limit : FACET_LIMIT, .versions = s->versions};
     if ((rc = nd_facets_get(ix, s->query, &fo, &facets)) != ND_OK) {
       nd_results_free(res);
       cli_lib_error(ix, rc);

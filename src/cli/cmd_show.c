@@ -109,7 +109,7 @@ static void print_body_marked(const char *body, const marks *m) {
   buf_free(&b);
 }
 
-static int print_text(const nd_doc *d, const marks *m) {
+static int print_text(nd_index *ix, const nd_doc *d, const marks *m) {
   print_label("title", d->title);
   print_label("id", d->id);
   print_label("date", d->date);
@@ -117,6 +117,8 @@ static int print_text(const nd_doc *d, const marks *m) {
   print_label("url", d->url);
   print_marked(d);
   if (print_extra(d)) { cli_error("out of memory"); return EXIT_ERROR; }
+  int rc = cli_doc_stories(ix, d->id, NULL);
+  if (rc != ND_OK) { cli_lib_error(ix, rc); return cli_exit_code(rc); }
   fputc('\n', stdout);
   const char *body = d->body ? d->body : "";
   size_t n = strlen(body);
@@ -263,9 +265,15 @@ json_t *cli_topic_forms(const nd_links *l, const nd_topic *t, const char *body) 
   return a;
 }
 
-static int print_json(const nd_doc *d, const marks *m) {
+static int print_json(nd_index *ix, const nd_doc *d, const marks *m) {
   json_t *o = cli_doc_json(d);
   if (o && m && json_object_set_new(o, "links", links_array(m))) { json_decref(o); o = NULL; }
+  int rc = o ? cli_doc_stories(ix, d->id, o) : ND_OK;
+  if (rc != ND_OK) {
+    json_decref(o);
+    cli_lib_error(ix, rc);
+    return cli_exit_code(rc);
+  }
   return cli_json_print(o);
 }
 
@@ -292,7 +300,7 @@ static int show_one(nd_index *ix, const char *id, const show_opts *o) {
   m.l = l;
   m.body = d->body ? d->body : "";
   const marks *mp = o->links ? &m : NULL;
-  int st = o->json ? print_json(d, mp) : o->html ? print_html(d, &m) : print_text(d, mp);
+  int st = o->json ? print_json(ix, d, mp) : o->html ? print_html(d, &m) : print_text(ix, d, mp);
   free(m.t);
   nd_links_free(l);
   nd_document_free(doc);
@@ -301,7 +309,7 @@ static int show_one(nd_index *ix, const char *id, const show_opts *o) {
 
 int cmd_show(const char *db, int argc, char **argv) {
   cli_args a;
-  const char *id = NULL, *v;
+  const char *id = NULL, *v, *thread = NULL;
   show_opts o = {0};
   uint64_t k;
   cli_args_init(&a, "show", db, argc, argv);
@@ -317,6 +325,8 @@ int cmd_show(const char *db, int argc, char **argv) {
     if (r == OPT_BAD) return EXIT_USAGE;
     if (r == OPT_YES) continue;
     if ((r = cli_opt(&a, "json", NULL)) == OPT_YES) { o.json = 1; continue; }
+    if (r == OPT_BAD) return EXIT_USAGE;
+    if ((r = cli_opt(&a, "thread", &v)) == OPT_YES) { thread = v; continue; }
     if (r == OPT_BAD) return EXIT_USAGE;
     if ((r = cli_opt(&a, "links", NULL)) == OPT_YES) { o.links = 1; continue; }
     if (r == OPT_BAD) return EXIT_USAGE;
@@ -337,12 +347,14 @@ int cmd_show(const char *db, int argc, char **argv) {
   }
   const char *archive = cli_archive(&a);
   if (!archive) return EXIT_USAGE;
-  if (!id) return cli_usage_error("show", "no ID given");
+  if (thread && (id || o.links || o.html))
+    return cli_usage_error("show", "--thread KEY shows a thread: give no ID, --links or --html with it");
+  if (!id && !thread) return cli_usage_error("show", "no ID given");
   if (o.json && o.html) return cli_usage_error("show", "give --json or --html, not both");
   nd_index *ix;
   int st = cli_open(archive, 0, NULL, &ix);
   if (st) return st;
-  st = show_one(ix, id, &o);
+  st = thread ? cli_show_thread(ix, thread, o.json) : show_one(ix, id, &o);
   nd_close(ix);
   return st;
 }

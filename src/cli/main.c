@@ -56,7 +56,8 @@ static const command COMMANDS[] = {
   {"search", cmd_search, "search the archive",
    "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"
    "                      [--sort relevance|date] [--count exact|lower-bound]\n"
-   "                      [--facets FIELD,...] [--facet-limit N] QUERY...\n"
+   "                      [--facets FIELD,...] [--facet-limit N] [--versions collapse|all]\n"
+   "                      [--recency HALF_LIFE [--as-of DATE]] QUERY...\n"
    "       newsdex search --db ARCHIVE --batch [--limit N] [--count ...] [--timings]\n"
    "\n"
    "Search the archive; the QUERY words are joined with spaces (see\n"
@@ -77,6 +78,14 @@ static const command COMMANDS[] = {
    "                   people, organisations, places, topics (key topics of\n"
    "                   any type), source\n"
    "  --facet-limit N  values shown per field, 1 to 1000 (default 10)\n"
+   "  --versions HOW   collapse (default): one hit per story, its best-ranked\n"
+   "                   version, with \"N other versions\"; facets count\n"
+   "                   stories; all: every matching article\n"
+   "  --recency HALF   multiply each score by 2^(-age/HALF): HALF is a number\n"
+   "                   and h, d, w or y (30d); undated articles count as\n"
+   "                   10 half-lives old\n"
+   "  --as-of DATE     with --recency: ages counted back from DATE (default:\n"
+   "                   now)\n"
    "  --batch          run each line of stdin as a query; print per query\n"
    "                   TOTAL<tab>ID,ID,... (or error<tab>MESSAGE)\n"
    "  --timings        with --batch: '#qt_ns N' per query on stderr\n"
@@ -111,9 +120,13 @@ static const command COMMANDS[] = {
    "  -h, --help       show this help\n"},
   {"show", cmd_show, "print one stored article",
    "usage: newsdex show --db ARCHIVE [--json | --html] [--links] [-k N] ID\n"
+   "       newsdex show --db ARCHIVE [--json] --thread KEY\n"
    "\n"
    "Print the stored article with this id: its fields, the terms marked\n"
-   "(search), any extra fields, then the body.  With --links the article's\n"
+   "(search), any extra fields, its other versions (wire copies: id, date,\n"
+   "source) and its story thread, then the body.  With --thread, list the\n"
+   "thread with that key (as search --json and threads give it) in date\n"
+   "order.  With --links the article's\n"
    "key topics are chosen (docs/linking.md) and \" (search)\" is printed after\n"
    "each one's first mention.\n"
    "\n"
@@ -125,6 +138,25 @@ static const command COMMANDS[] = {
    "  --html           print the article as HTML, each topic's first mention\n"
    "                   a link to /search?q=TOPIC (implies --links)\n"
    "  -k, --topics N   topics to choose, 1 to 100 (default 3; implies --links)\n"
+   "  --thread KEY     show the story thread with this key instead\n"
+   "  -h, --help       show this help\n"},
+  {"threads", cmd_threads, "list the largest story threads",
+   "usage: newsdex threads --db ARCHIVE [--from DATE] [--to DATE] [--limit N]\n"
+   "                       [--min-articles N] [--json]\n"
+   "\n"
+   "List the largest story threads -- articles about one developing story,\n"
+   "gathered as they were added (docs/stories.md) -- most stories first:\n"
+   "the first article's headline, the number of articles and of stories\n"
+   "(wire copies counted once), the dates, the sources and the thread's\n"
+   "key, for newsdex show --thread KEY.\n"
+   "\n"
+   "  --db ARCHIVE     the archive directory (default: $NEWSDEX_DB)\n"
+   "  --from DATE      count only articles dated from DATE on (YYYY, YYYY-MM\n"
+   "                   or YYYY-MM-DD)\n"
+   "  --to DATE        count only articles dated up to the end of DATE\n"
+   "  --limit N        threads to list, 1 to 1000 (default 10)\n"
+   "  --min-articles N leave out smaller threads (default 2)\n"
+   "  --json           print one JSON object {\"threads\": [...]}\n"
    "  -h, --help       show this help\n"},
   {"delete", cmd_delete, "delete articles by id",
    "usage: newsdex delete --db ARCHIVE ID...\n"
@@ -396,6 +428,13 @@ int cli_parse_count(const char *cmd, const char *opt, const char *s, uint64_t mi
     return -1;
   }
   *out = v;
+  return 0;
+}
+
+int cli_parse_versions(const char *cmd, const char *s, int *out) {
+  if (!strcmp(s, "collapse")) *out = ND_VERSIONS_COLLAPSE;
+  else if (!strcmp(s, "all")) *out = ND_VERSIONS_ALL;
+  else return cli_usage_error(cmd, "--versions is 'collapse' or 'all', not '%s'", s), -1;
   return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SECS_PER_DAY 86400
@@ -269,4 +270,25 @@ size_t date_format(int64_t secs, char *out) {
     n = snprintf(out, 24, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d,
                  (int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60));
   return n < 0 ? 0 : (size_t)n;
+}
+
+int date_parse_duration(const char *s, double *secs, char *err, size_t errcap) {
+  char *end;
+  double v = strtod(s, &end);
+  double unit = 0;
+  if (end != s && end[0] && !end[1]) {
+    switch (end[0]) {
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    case 'w': unit = 7 * 86400; break;
+    case 'y': unit = 365 * 86400; break;
+    default: break;
+    }
+  }
+  if (end == s || !unit || !(v > 0) || v > 1e6) {
+    snprintf(err, errcap, "expected a positive number and a unit h, d, w or y (\"30d\"), not \"%.40s\"", s);
+    return -1;
+  }
+  *secs = v * unit;
+  return 0;
 }

@@ -27,6 +27,11 @@ int date_parse_period(const char *s, size_t len, int64_t *lo, int64_t *hi, char 
 ** "YYYY-MM-DDThh:mm:ssZ" into out (at least 24 bytes).  Returns the length. */
 size_t date_format(int64_t secs, char *out);
 
+/* Parse a length of time: a positive number and a unit, h (hours), d
+** (days), w (weeks) or y (365 days): "30d", "12h", "1.5w".  Returns 0 and
+** sets *secs, or -1 with a reason in err. */
+int date_parse_duration(const char *s, double *secs, char *err, size_t errcap);
+
 /* Days since 1970-01-01 for a civil date, and back. */
 int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d);
 void date_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
