@@ -1,6 +1,7 @@
 /* stories.c -- version groups and story threads as articles arrive (stories.h). */
 #include "stories.h"
 
+#include <math.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -102,10 +103,10 @@ typedef struct cand {
   /* threads */
   uint64_t simhash;
   int64_t date;
-  unsigned best_shared;
-  double best_sim;
+  double best_score;
   uint64_t tbest_thread;
   int have_thread;
+  double w[STORY_TOPICS]; /* each topic's weight (stories.h) */
 } cand;
 
 static void consider_dup(cand *c, const seg_docx *x) {
@@ -134,15 +135,18 @@ static uint64_t thread_key(int64_t date, const char *id) {
   return day << 40 | (hash64(id, strlen(id)) & ((1ULL << 40) - 1));
 }
 
-static void consider_thread(cand *c, unsigned shared, uint64_t simhash, uint64_t thread) {
+/* A candidate of topic weight w (the sum of the weights of the topics it
+** shares) and SimHash `simhash`, in thread `thread`. */
+static void consider_thread(cand *c, double w, uint64_t simhash, uint64_t thread) {
   int64_t start = story_thread_day(thread), day = c->date / 86400 - (c->date % 86400 < 0);
-  if (start == INT64_MIN || (start > day ? start - day : day - start) > STORY_SPAN_DAYS) return;
+  if (start == INT64_MIN || day < start - STORY_SPAN_BEFORE || day > start + STORY_SPAN_DAYS - STORY_SPAN_BEFORE)
+    return;
   double sim = ((double)fp_simhash_agree(c->simhash, simhash) - 32) / 32;
-  if (!((shared >= 2 && sim >= STORY_SIM_TWO) || (shared >= 1 && sim >= STORY_SIM_ONE))) return;
-  if (c->have_thread && (shared < c->best_shared || (shared == c->best_shared && sim <= c->best_sim))) return;
+  if (w < STORY_MIN_WEIGHT || sim < STORY_MIN_SIM) return;
+  double score = w + STORY_SIM_FACTOR * sim;
+  if (c->have_thread && score <= c->best_score) return;
   c->have_thread = 1;
-  c->best_shared = shared;
-  c->best_sim = sim;
+  c->best_score = score;
   c->tbest_thread = thread;
 }
 
@@ -166,15 +170,17 @@ static int in_window(int64_t a, int64_t b) {
   return a != DATE_NONE && b != DATE_NONE && (a > b ? a - b : b - a) <= WINDOW_SECS;
 }
 
-/* (doc, topic) pairs of candidates, counted per doc once sorted. */
+/* (article, topic) pairs of candidates: article = segment index (PEND_SEG
+** for the articles added since the last commit) and doc. */
+#define PEND_SEG 0xffffffu
 typedef struct pairs {
-  uint64_t *v; /* doc << 8 | topic */
+  uint64_t *v; /* si << 40 | doc << 8 | topic */
   size_t n, cap;
 } pairs;
 
-static int pairs_add(pairs *t, uint32_t doc, uint32_t topic) {
+static int pairs_add(pairs *t, uint32_t si, uint32_t doc, uint32_t topic) {
   if (mem_grow(&t->v, &t->cap, t->n, sizeof *t->v)) return -1;
-  t->v[t->n++] = (uint64_t)doc << 8 | topic;
+  t->v[t->n++] = (uint64_t)si << 40 | (uint64_t)doc << 8 | topic;
   return 0;
 }
 
@@ -183,35 +189,27 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Offer each doc of the pairs with the number of distinct topics it has;
-** simhash/thread of doc d from the callbacks' source. */
-typedef void (*offer_fn)(cand *c, void *src, uint32_t doc, unsigned shared);
-static void offer_pairs(cand *c, pairs *t, offer_fn fn, void *src) {
+/* Offer each article of the pairs with the weight of the distinct topics
+** it shares. */
+static void offer_pairs(cand *c, const nd_index *ix, const story_pending *sp, pairs *t) {
   qsort(t->v, t->n, sizeof *t->v, cmp_u64);
-  for (size_t i = 0; i < t->n;) {
-    uint32_t d = (uint32_t)(t->v[i] >> 8);
-    unsigned shared = 0;
-    size_t j = i;
-    for (; j < t->n && (uint32_t)(t->v[j] >> 8) == d; j++) shared += j == i || t->v[j] != t->v[j - 1];
-    fn(c, src, d, shared);
-    i = j;
+  for (size_t i = 0, j; i < t->n; i = j) {
+    uint64_t art = t->v[i] >> 8;
+    double w = 0;
+    for (j = i; j < t->n && t->v[j] >> 8 == art; j++)
+      if (j == i || t->v[j] != t->v[j - 1]) w += c->w[t->v[j] & 0xff];
+    uint32_t si = (uint32_t)(art >> 32), d = (uint32_t)art;
+    if (si == PEND_SEG) consider_thread(c, w, sp->docs[d].x.simhash, sp->docs[d].x.thread);
+    else consider_thread(c, w, seg_simhash(&ix->snap.segs[si].seg, d), seg_thread(&ix->snap.segs[si].seg, d));
   }
   t->n = 0;
 }
 
-static void offer_seg(cand *c, void *src, uint32_t d, unsigned shared) {
-  const segment *s = src;
-  consider_thread(c, shared, seg_simhash(s, d), seg_thread(s, d));
-}
-
-static void offer_pend(cand *c, void *src, uint32_t d, unsigned shared) {
-  const story_pending *sp = src;
-  consider_thread(c, shared, sp->docs[d].x.simhash, sp->docs[d].x.thread);
-}
-
-/* Candidates for a thread in snapshot segment g: the live articles dated
-** within the window that have one of the topics (any written form). */
-static int segment_threads(cand *c, const snap_seg *g, const buf *topics, pairs *t) {
+/* Candidates for a thread in snapshot segment si: the live articles dated
+** within the window that have one of the topics (any written form), and
+** each topic's document frequency added to df[]. */
+static int segment_threads(cand *c, const nd_index *ix, uint32_t si, const buf *topics, pairs *t, uint64_t *df) {
+  const snap_seg *g = &ix->snap.segs[si];
   const segment *s = &g->seg;
   uint32_t k = 0;
   for (size_t at = 0; at < topics->n; at += 1 + topics->p[at], k++) {
@@ -221,6 +219,7 @@ static int segment_threads(cand *c, const snap_seg *g, const buf *topics, pairs 
     int r = dict_seek(&it, &s->d, key, klen);
     for (; r == 1 && it.len >= klen && !memcmp(it.term, key, klen); r = dict_next(&it)) {
       const term_info *ti = &it.ti;
+      df[k] += ti->df;
       if (ti->df > STORY_TOPIC_MAX_DF) continue;
       if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n)
         return ND_ERR_CORRUPT;
@@ -230,13 +229,29 @@ static int segment_threads(cand *c, const snap_seg *g, const buf *topics, pairs 
       for (; pc.doc != PL_END && !pc.err; pl_next(&pc)) {
         uint32_t d = pc.doc;
         if (d >= s->m.ndocs) return ND_ERR_CORRUPT;
-        if (!ss_deleted(g, d) && in_window(c->date, seg_date(s, d)) && pairs_add(t, d, k)) return ND_ERR_NOMEM;
+        if (!ss_deleted(g, d) && in_window(c->date, seg_date(s, d)) && pairs_add(t, si, d, k)) return ND_ERR_NOMEM;
       }
       if (pc.err) return ND_ERR_CORRUPT;
     }
     if (r < 0) return ND_ERR_CORRUPT;
   }
-  offer_pairs(c, t, offer_seg, (void *)s);
+  return 0;
+}
+
+/* Thread candidates among the articles added since the last commit: per
+** topic, the latest STORY_RECENT_SCAN with it; each topic's count added
+** to df[]. */
+static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th, uint32_t nth, pairs *t, uint64_t *df) {
+  for (uint32_t k = 0; k < nth && sp->topics.nslots; k++) {
+    unsigned scanned = 0;
+    for (uint32_t e = sp->topics.heads[th[k] & (sp->topics.nslots - 1)]; e; e = sp->topics.ents[e - 1].next) {
+      if (sp->topics.ents[e - 1].key != th[k]) continue;
+      df[k]++;
+      if (scanned++ >= STORY_RECENT_SCAN) continue; /* counted, not offered */
+      uint32_t d = sp->topics.ents[e - 1].doc;
+      if (in_window(c->date, sp->docs[d].date) && pairs_add(t, PEND_SEG, d, k)) return ND_ERR_NOMEM;
+    }
+  }
   return 0;
 }
 
@@ -269,19 +284,16 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   } else {
     if (date != DATE_NONE && nth) {
       pairs t = {0};
-      for (size_t si = 0; si < ix->snap.n && !rc; si++) rc = segment_threads(&c, &ix->snap.segs[si], topics, &t);
-      /* the articles added since the last commit: per topic, the latest ones */
-      for (uint32_t k = 0; k < nth && sp->topics.nslots && !rc; k++) {
-        unsigned scanned = 0;
-        for (uint32_t e = sp->topics.heads[th[k] & (sp->topics.nslots - 1)]; e && scanned < STORY_RECENT_SCAN;
-             e = sp->topics.ents[e - 1].next) {
-          if (sp->topics.ents[e - 1].key != th[k]) continue;
-          scanned++;
-          uint32_t d = sp->topics.ents[e - 1].doc;
-          if (in_window(date, sp->docs[d].date) && pairs_add(&t, d, k)) rc = ND_ERR_NOMEM;
-        }
+      uint64_t df[STORY_TOPICS] = {0};
+      for (size_t si = 0; si < ix->snap.n && !rc; si++) rc = segment_threads(&c, ix, (uint32_t)si, topics, &t, df);
+      if (!rc) rc = pending_threads(&c, sp, th, nth, &t, df);
+      /* weights: idf normalised by the largest possible, ln(1 + N) */
+      double n = (double)ix->snap.live_docs + (double)sp->n + 1;
+      for (uint32_t k = 0; k < nth; k++) {
+        c.w[k] = log(1 + n / (double)(df[k] + 1)) / log(1 + n);
+        if (c.w[k] < STORY_MIN_TOPIC) c.w[k] = 0; /* too common to tell stories apart */
       }
-      if (!rc) offer_pairs(&c, &t, offer_pend, sp);
+      if (!rc) offer_pairs(&c, ix, sp, &t);
       mem_free(t.v);
       if (rc) return rc;
     }

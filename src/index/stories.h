@@ -12,20 +12,28 @@
 **           the LSH band tables (fingerprint.h), never from a scan.
 **   thread  its story thread.  A version of a story joins its group's
 **           thread.  Otherwise a dated article looks for the best match
-**           among articles dated within STORY_WINDOW_DAYS of it that share
-**           one of its key topics (the first STORY_TOPICS of its topic
-**           terms, people, organisations, places and key phrases; partial
-**           names left out): a candidate sharing s topics, with SimHash
-**           agreement a of 64 bits (sim = (a - 32) / 32, about the cosine
-**           of their word vectors), qualifies when s >= 2 and sim >=
-**           STORY_SIM_TWO, or s >= 1 and sim >= STORY_SIM_ONE; the best
-**           (most topics shared, then the most similar) gives its thread.
-**           A thread spans at most STORY_SPAN_DAYS: a candidate whose
-**           thread started further from the article's date (before or
-**           after) is passed over.  Else the article starts a thread: its
-**           key holds the day it starts (top 24 bits: days since
-**           1970-01-01 plus 2^23; all ones for an undated article) and 40
-**           bits of the XXH64 of the article's id.
+**           among live articles dated within STORY_WINDOW_DAYS of it that
+**           share one of its key topics (the first STORY_TOPICS of its
+**           topic terms: people, organisations, places and key phrases;
+**           partial names left out).  A topic weighs ln(1 + N/(df + 1)) /
+**           ln(1 + N), N the articles of the archive, df those with the
+**           topic: 1 for a topic no other article has, less the more
+**           common it is, and 0 below STORY_MIN_TOPIC (in the news
+**           corpus, a topic of more than about 1 article in 80: "Feb",
+**           "mln dlrs", "New York").  A candidate qualifies when the topics it shares
+**           weigh at least STORY_MIN_WEIGHT together (two rare ones, or
+**           several common ones: "United States" and "Treasury" do not
+**           make a story) and its SimHash agrees in a bits with
+**           sim = (a - 32) / 32 >= STORY_MIN_SIM (about the cosine of the
+**           two word-count vectors); the best is the one of the highest
+**           weight + STORY_SIM_FACTOR * sim, and the article joins its
+**           thread, unless that thread started more than STORY_SPAN_BEFORE
+**           days after the article or more than STORY_SPAN_DAYS -
+**           STORY_SPAN_BEFORE days before it: a thread spans at most
+**           STORY_SPAN_DAYS.  Else the article starts a thread: its key
+**           holds the day it starts (top 24 bits: days since 1970-01-01
+**           plus 2^23; all ones for an undated article, which never joins
+**           one) and 40 bits of the XXH64 of the article's id.
 **
 ** Keys are labels, never rewritten: an article added later joins a group
 ** or thread; an earlier one never moves.  So the result depends on the
@@ -51,9 +59,12 @@ struct nd_index;
 
 #define STORY_WINDOW_DAYS 7
 #define STORY_SPAN_DAYS 31
+#define STORY_SPAN_BEFORE 3
 #define STORY_TOPICS 8
-#define STORY_SIM_TWO 0.2
-#define STORY_SIM_ONE 0.45
+#define STORY_MIN_WEIGHT 1.0
+#define STORY_MIN_TOPIC 0.4
+#define STORY_MIN_SIM 0.3
+#define STORY_SIM_FACTOR 2.0
 #define STORY_TOPIC_MAX_DF 2000
 #define STORY_RECENT_SCAN 512
 
