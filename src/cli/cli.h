@@ -182,6 +182,9 @@ int cmd_threads(const char *db, int argc, char **argv);
 ** exit status.  Article id's versions and thread: added to JSON object o,
 ** or printed as text when o is NULL; an ND_* status. */
 int cli_show_thread(nd_index *ix, const char *key, int json);
+json_t *cli_thread_json(const nd_thread *t);
+/* The hits of r as a JSON array (cli_hit_json each); NULL if out of memory. */
+json_t *cli_hits_json(const nd_results *r);
 int cli_doc_stories(nd_index *ix, const char *id, json_t *o);
 
 #endif

@@ -252,6 +252,16 @@ json_t *cli_hit_json(const nd_hit *h) {
   return o;
 }
 
+json_t *cli_hits_json(const nd_results *r) {
+  json_t *a = json_array();
+  for (size_t i = 0; a && i < nd_results_count(r); i++) {
+    nd_hit h;
+    nd_results_hit(r, i, &h);
+    if (json_array_append_new(a, cli_hit_json(&h))) { json_decref(a); return NULL; }
+  }
+  return a;
+}
+
 static json_t *facets_json(const nd_facets *f) {
   json_t *o = json_object();
   for (size_t i = 0; o && i < f->nfields; i++) {

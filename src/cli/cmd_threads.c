@@ -28,7 +28,7 @@ static void print_sources(const nd_thread *t, size_t max) {
   if (t->nsources > max) printf(", +%zu more", t->nsources - max);
 }
 
-static json_t *thread_json(const nd_thread *t) {
+json_t *cli_thread_json(const nd_thread *t) {
   json_t *o = json_object(), *src = json_array();
   int bad = json_object_set_new(o, "key", json_string(t->key));
   bad |= json_object_set_new(o, "headline", cli_json_str(t->headline));
@@ -63,16 +63,6 @@ static void print_articles(const nd_results *r) {
   }
 }
 
-static json_t *articles_json(const nd_results *r) {
-  json_t *a = json_array();
-  for (size_t i = 0; a && i < nd_results_count(r); i++) {
-    nd_hit h;
-    nd_results_hit(r, i, &h);
-    if (json_array_append_new(a, cli_hit_json(&h))) { json_decref(a); return NULL; }
-  }
-  return a;
-}
-
 int cli_show_thread(nd_index *ix, const char *key, int json) {
   nd_threads *t = NULL;
   nd_results *r = NULL;
@@ -87,8 +77,8 @@ int cli_show_thread(nd_index *ix, const char *key, int json) {
   nd_threads_item(t, 0, &th);
   int st = EXIT_OK;
   if (json) {
-    json_t *o = thread_json(&th);
-    if (o && json_object_set_new(o, "articles_list", articles_json(r))) { json_decref(o); o = NULL; }
+    json_t *o = cli_thread_json(&th);
+    if (o && json_object_set_new(o, "articles_list", cli_hits_json(r))) { json_decref(o); o = NULL; }
     st = cli_json_print(o);
   } else {
     printf("thread %s: %llu article%s, %llu stor%s, ", th.key, (unsigned long long)th.articles,
@@ -120,8 +110,8 @@ int cli_doc_stories(nd_index *ix, const char *id, json_t *o) {
   nd_threads_item(t, 0, &th);
   if (o) {
     int bad = json_object_set_new(o, "story", cli_json_str(self.story));
-    bad |= json_object_set_new(o, "versions", articles_json(v));
-    bad |= json_object_set_new(o, "thread", thread_json(&th));
+    bad |= json_object_set_new(o, "versions", cli_hits_json(v));
+    bad |= json_object_set_new(o, "thread", cli_thread_json(&th));
     rc = bad ? ND_ERR_NOMEM : ND_OK;
   } else {
     size_t n = nd_results_count(v);
@@ -191,7 +181,7 @@ int cmd_threads(const char *db, int argc, char **argv) {
     for (size_t i = 0; arr && i < nd_threads_count(t); i++) {
       nd_thread th;
       nd_threads_item(t, i, &th);
-      if (json_array_append_new(arr, thread_json(&th))) { json_decref(arr); arr = NULL; }
+      if (json_array_append_new(arr, cli_thread_json(&th))) { json_decref(arr); arr = NULL; }
     }
     json_t *o = json_object();
     if (o && json_object_set_new(o, "threads", arr)) { json_decref(o); o = NULL; }

@@ -1,11 +1,12 @@
 /*
 ** routes.c -- the JSON API of `newsdex serve` (docs/api.md).
 **
-**   GET    /api/search?q=&limit=&offset=&sort=&facets=&histogram=
+**   GET    /api/search?q=&limit=&offset=&sort=&facets=&histogram=&versions=&recency=&as_of=
 **          (limit=0: the total, facets and histogram without hits)
 **   GET    /api/suggest?prefix=&limit=
 **   GET    /api/stats
 **   GET    /api/doc/ID            GET /api/doc/ID/related?limit=
+**   GET    /api/threads?from=&to=&limit=   GET /api/thread/KEY
 **   POST   /api/docs              DELETE /api/doc/ID      (write token)
 **
 ** Reads borrow a reader handle from the pool; writes take the writer
@@ -52,16 +53,6 @@ static int num_arg(const request *r, const char *name, unsigned long min, unsign
     return (int)reply_error(out, 400, "parameter %s wants a whole number from %lu to %lu", name, min, max);
   *v = x;
   return 0;
-}
-
-static json_t *hits_json(nd_results *res) {
-  json_t *a = json_array();
-  for (size_t i = 0; i < nd_results_count(res); i++) {
-    nd_hit h;
-    nd_results_hit(res, i, &h);
-    json_array_append_new(a, cli_hit_json(&h));
-  }
-  return a;
 }
 
 static reader *borrow(const request *r, reply *out) {
@@ -214,12 +205,22 @@ static void api_search(const request *r, reply *out) {
   size_t nf;
   int year;
   if (facet_list(req_arg(r, "facets"), fields, &nf, 8, &year, out)) return;
+  const char *vs = req_arg(r, "versions"), *rs = req_arg(r, "recency"), *as = req_arg(r, "as_of");
+  if (vs && strcmp(vs, "collapse") && strcmp(vs, "all")) { reply_error(out, 400, "parameter versions wants collapse or all"); return; }
+  double half_life = 0;
+  int64_t as_of = 0;
+  char why[160];
+  if (rs && *rs && date_parse_duration(rs, &half_life, why, sizeof why)) { reply_error(out, 400, "parameter recency: %s", why); return; }
+  if (as && *as && date_parse(as, strlen(as), &as_of, why, sizeof why)) { reply_error(out, 400, "parameter as_of: %s", why); return; }
+  if (as && *as && !half_life) { reply_error(out, 400, "parameter as_of needs recency"); return; }
+  int versions = vs && !strcmp(vs, "all") ? ND_VERSIONS_ALL : ND_VERSIONS_COLLAPSE;
   reader *rd = borrow(r, out);
   if (!rd) return;
   double t0 = now_ms();
   nd_search_options so = {.limit = limit, .offset = offset, .sort = sort && !strcmp(sort, "date") ? ND_SORT_DATE : ND_SORT_RELEVANCE,
                           .snippets = ND_SNIPPET_HTML, .hl_open = "<mark>", .hl_close = "</mark>",
-                          .count = limit ? ND_COUNT_EXACT : ND_COUNT_ONLY}; /* limit=0: no hits */
+                          .count = limit ? ND_COUNT_EXACT : ND_COUNT_ONLY, /* limit=0: no hits */
+                          .versions = versions, .half_life = half_life, .as_of = as_of};
   nd_results *res = NULL;
   nd_facets *fa = NULL, *fy = NULL;
   int rc = nd_search(rd->ix, q, &so, &res);
@@ -228,11 +229,11 @@ static void api_search(const request *r, reply *out) {
   ** (ISO weeks straddle years): then it is counted by itself. */
   int hunit = unit ? unit : year ? ND_HIST_YEAR : ND_HIST_NONE;
   if (!rc && want_facets) {
-    nd_facet_options fo = {.fields = fields, .nfields = nf, .limit = 12, .histogram = hunit};
+    nd_facet_options fo = {.fields = fields, .nfields = nf, .limit = 12, .histogram = hunit, .versions = versions};
     rc = nd_facets_get(rd->ix, q, &fo, &fa);
   }
   if (!rc && year && unit == ND_HIST_WEEK) {
-    nd_facet_options fo = {.histogram = ND_HIST_YEAR};
+    nd_facet_options fo = {.histogram = ND_HIST_YEAR, .versions = versions};
     rc = nd_facets_get(rd->ix, q, &fo, &fy);
   }
   double took = now_ms() - t0;
@@ -242,11 +243,13 @@ static void api_search(const request *r, reply *out) {
     json_t *o = out->json = json_object();
     json_object_set_new(o, "query", json_string(q));
     json_object_set_new(o, "total", json_integer((json_int_t)nd_results_total(res)));
+    json_object_set_new(o, "stories", json_integer((json_int_t)nd_results_stories(res)));
+    json_object_set_new(o, "versions", json_string(versions == ND_VERSIONS_ALL ? "all" : "collapse"));
     json_object_set_new(o, "took_ms", json_real(took));
     json_object_set_new(o, "offset", json_integer((json_int_t)offset));
     json_object_set_new(o, "limit", json_integer((json_int_t)limit));
     json_object_set_new(o, "sort", json_string(so.sort == ND_SORT_DATE ? "date" : "relevance"));
-    json_object_set_new(o, "hits", hits_json(res));
+    json_object_set_new(o, "hits", cli_hits_json(res));
     if (want_facets) {
       json_t *f = json_object();
       for (size_t i = 0; i < fa->nfields; i++)
@@ -406,6 +409,12 @@ static void api_doc(const request *r, const char *id, reply *out) {
     nd_links_free(lk);
     json_object_set_new(out->json, "topics", topics);
     json_object_set_new(out->json, "spans", spans);
+    /* Its versions (wire copies) and its story thread (docs/stories.md). */
+    if ((rc = cli_doc_stories(rd->ix, dd->id, out->json))) {
+      json_decref(out->json);
+      out->json = NULL;
+      reply_lib_error(out, rd->ix, rc);
+    }
   }
   nd_document_free(d);
   pool_put(r->pool, rd);
@@ -424,9 +433,60 @@ static void api_related(const request *r, const char *id, reply *out) {
   } else {
     out->json = json_object();
     json_object_set_new(out->json, "id", json_string(id));
-    json_object_set_new(out->json, "hits", hits_json(res));
+    json_object_set_new(out->json, "hits", cli_hits_json(res));
   }
   nd_results_free(res);
+  pool_put(r->pool, rd);
+}
+
+/* ---- /api/threads, /api/thread/KEY ------------------------------------------ */
+
+static void api_threads(const request *r, reply *out) {
+  unsigned long limit;
+  if (num_arg(r, "limit", 1, MAX_LIMIT, 10, &limit, out)) return;
+  const char *from = req_arg(r, "from"), *to = req_arg(r, "to");
+  char why[160];
+  int64_t lo, hi;
+  if (from && *from && date_parse_period(from, strlen(from), &lo, &hi, why, sizeof why)) { reply_error(out, 400, "parameter from: %s", why); return; }
+  if (to && *to && date_parse_period(to, strlen(to), &lo, &hi, why, sizeof why)) { reply_error(out, 400, "parameter to: %s", why); return; }
+  reader *rd = borrow(r, out);
+  if (!rd) return;
+  nd_thread_options o = {.from = from, .to = to, .limit = limit};
+  nd_threads *t = NULL;
+  int rc = nd_threads_list(rd->ix, &o, &t);
+  if (rc) {
+    reply_lib_error(out, rd->ix, rc);
+  } else {
+    json_t *a = json_array();
+    for (size_t i = 0; i < nd_threads_count(t); i++) {
+      nd_thread th;
+      nd_threads_item(t, i, &th);
+      json_array_append_new(a, cli_thread_json(&th));
+    }
+    out->json = json_object();
+    json_object_set_new(out->json, "threads", a);
+  }
+  nd_threads_free(t);
+  pool_put(r->pool, rd);
+}
+
+static void api_thread(const request *r, const char *key, reply *out) {
+  reader *rd = borrow(r, out);
+  if (!rd) return;
+  nd_threads *t = NULL;
+  nd_results *res = NULL;
+  int rc = nd_thread_get(rd->ix, key, &t);
+  if (!rc) rc = nd_thread_articles(rd->ix, key, &res);
+  if (rc) {
+    reply_lib_error(out, rd->ix, rc);
+  } else {
+    nd_thread th;
+    nd_threads_item(t, 0, &th);
+    out->json = cli_thread_json(&th);
+    if (out->json) json_object_set_new(out->json, "hits", cli_hits_json(res));
+  }
+  nd_results_free(res);
+  nd_threads_free(t);
   pool_put(r->pool, rd);
 }
 
@@ -541,6 +601,12 @@ void api_route(const request *r, reply *out) {
     if (p[5] == 's' && p[6] == 'e') api_search(r, out);
     else if (p[6] == 'u') api_suggest(r, out);
     else api_stats(r, out);
+  } else if (!strcmp(p, "/api/threads")) {
+    if (!is_read(r)) { not_allowed(r, out, "GET, HEAD"); return; }
+    api_threads(r, out);
+  } else if (!strncmp(p, "/api/thread/", 12) && p[12]) {
+    if (!is_read(r)) { not_allowed(r, out, "GET, HEAD"); return; }
+    api_thread(r, p + 12, out);
   } else if (!strcmp(p, "/api/docs")) {
     if (strcmp(r->method, "POST")) { not_allowed(r, out, "POST"); return; }
     api_add(r, out);
