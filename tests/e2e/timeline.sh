@@ -27,7 +27,9 @@ oracle.py agree ND DB UNIT FROM TO QUERY...
       query's dated articles within FROM..TO: none is left out;
     - with BUCKET=1 in the environment (search takes --versions all): the
       query's hits (every version), bucketed here by their dates (UTC),
-      give the same counts.
+      give the same counts; and grouped by story, each story in the period
+      of its earliest dated version, the counts of timeline without
+      --versions (stories).
 oracle.py stories ND DB QUERY...
     Stories (the default) never outnumber articles in a period.
 """
@@ -50,13 +52,12 @@ def totals(nd, db, queries):
     out = run(nd, "search", "--db", db, "--batch", "--limit", "0", stdin="".join(q + "\n" for q in queries))
     return [int(l.split("\t")[0]) for l in out.splitlines()]
 
-def day_of(s):
-    if len(s) == 10:
-        return datetime.date.fromisoformat(s)
+def instant(s):
+    """A date or date-time as a UTC datetime (a date: its midnight)."""
     t = datetime.datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T"))
     if t.tzinfo:
-        t = t.astimezone(datetime.timezone.utc)
-    return t.date()
+        t = t.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return t
 
 def key(d, unit):
     if unit == "year": return "%04d" % d.year
@@ -133,17 +134,23 @@ def agree(nd, db, unit, frm, to, queries):
     # the hits themselves, every version, bucketed by date
     if os.environ.get("BUCKET") != "1":
         return
+    _, srows = timeline(nd, db, *args, *queries)  # stories
+    got_s = {r[0]: [int(x) for x in r[1:]] for r in srows}
     for i, q in enumerate(queries):
-        want = {}
         sq = q if not (lo or hi) else "(%s) %s" % (q, rng(lo or datetime.date(1, 1, 1), hi or datetime.date(9999, 12, 31)))
-        for h in json.loads(run(nd, "search", "--db", db, "--json", "--versions", "all", "--limit", "100000", "--", sq))["hits"]:
-            if not h["date"]: continue
-            d = day_of(h["date"])
-            if (lo and d < lo) or (hi and d > hi): continue
-            want[key(d, want_unit)] = want.get(key(d, want_unit), 0) + 1
-        diff = [(k, got.get(k, [0] * len(queries))[i], n) for k, n in want.items() if got.get(k, [0] * len(queries))[i] != n]
-        diff += [(k, got[k][i], 0) for k in keys if got[k][i] and k not in want]
-        assert not diff, ("counts differ from the bucketed hits (period, timeline, hits)", q, diff[:10])
+        hits = json.loads(run(nd, "search", "--db", db, "--json", "--versions", "all", "--limit", "100000", "--", sq))["hits"]
+        first = {}  # story: its earliest dated version
+        dated = [(h["story"], instant(h["date"])) for h in hits if h["date"]]
+        for story, t in dated:
+            first[story] = min(first.get(story, t), t)
+        for what, times, counts in (("articles", [t for _, t in dated], got), ("stories", first.values(), got_s)):
+            want = {}
+            for t in times:
+                if (lo and t.date() < lo) or (hi and t.date() > hi): continue
+                want[key(t.date(), want_unit)] = want.get(key(t.date(), want_unit), 0) + 1
+            shown = {k: c[i] for k, c in counts.items() if c[i]}
+            assert shown == want, ("counts differ from the bucketed hits (period, timeline, hits)", what, q,
+                                   sorted((k, shown.get(k, 0), want.get(k, 0)) for k in set(shown) | set(want) if shown.get(k) != want.get(k))[:10])
     print("%d periods agree" % len(rows))
 
 def stories(nd, db, queries):
@@ -186,6 +193,25 @@ agree "leading and trailing empty periods" "$DB" month 1986-11 1987-03 "$Q1"
 agree "no match" "$DB" year - - zzzqqqzzz
 agree "an exclusion with a date range" "$DB" year 2010 2012 "-president"
 if python3 "$T/oracle.py" stories "$ND" "$DB" "$Q1" "$Q3" >"$T/out" 2>&1; then ok "stories never outnumber articles"; else bad "stories never outnumber articles"; fi
+
+# --- stories: wire copies run on several days count once, on the first
+BODY="The Quellmoor ferry ran aground on a sandbank off Tarrow Point early on Monday with ninety passengers aboard. Coastguard crews from Tarrow and Lindhaven took everyone off in lifeboats within three hours, and no one was hurt. The operator, Quellmoor Sound Lines, said the ferry had lost steering in strong currents and would be towed to Lindhaven for inspection once the tide turned. Services between the islands are suspended until Thursday."
+for c in "w1 2030-01-05 Tarrow Gazette" "w2 2030-01-07 Island Wire" "w3 2030-02-02 Lindhaven Post"; do
+  set -- $c
+  printf '{"id": "%s", "title": "Quellmoor ferry runs aground", "date": "%s", "source": "%s %s", "body": "%s"}\n' "$1" "$2" "$3" "$4" "$BODY"
+done > "$T/wire.jsonl"
+printf '{"id": "w4", "title": "Quellmoor ferry back in service", "date": "2030-02-20", "source": "Island Wire", "body": "The Quellmoor ferry returned to service on Tuesday after repairs to its steering gear at Lindhaven."}\n' >> "$T/wire.jsonl"
+check "add wire copies" 0 "$ND" add --db "$T/wire" --quiet "$T/wire.jsonl"
+check "stories by month" 0 "$ND" timeline --db "$T/wire" --csv --by month quellmoor
+if [ "$(tr -d '\r' < "$T/out" | paste -sd' ')" = "period,quellmoor 2030-01,1 2030-02,1" ]; then ok "a story counts once, in its first version's month"; else bad "a story counts once, in its first version's month"; fi
+check "articles by month" 0 "$ND" timeline --db "$T/wire" --csv --by month --versions all quellmoor
+if [ "$(tr -d '\r' < "$T/out" | paste -sd' ')" = "period,quellmoor 2030-01,2 2030-02,2" ]; then ok "every version counts with --versions all"; else bad "every version counts with --versions all"; fi
+check "stories from a later day" 0 "$ND" timeline --db "$T/wire" --csv --by month --from 2030-01-20 quellmoor
+if [ "$(tr -d '\r' < "$T/out" | paste -sd' ')" = "period,quellmoor 2030-01,0 2030-02,2" ]; then ok "with --from, the first version on or after it"; else bad "with --from, the first version on or after it"; fi
+for unit in day week; do
+  agree "wire copies: brute force by $unit" "$T/wire" $unit - - quellmoor 'ferry -service'
+done
+agree "wire copies: from a later day" "$T/wire" day 2030-01-06 - quellmoor
 
 # --- CSV: quoting, line ends
 check "csv with a comma and quotes in a query" 0 "$ND" timeline --db "$DB" --csv --by year 'president, minister' "$Q2"
