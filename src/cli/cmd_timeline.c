@@ -287,13 +287,21 @@ static int data_span(const series *ss, size_t nq, int unit, int64_t *lo, int64_t
   return any;
 }
 
+/* The periods to show, lo..hi (none when hi < lo): from the period of
+** --from, else the first with a count, to that of --to, else the last with
+** a count.  With no count and not both bounds, none. */
+static void shown_span(const timeline_args *t, const series *ss, int unit, int64_t *lo, int64_t *hi) {
+  int any = data_span(ss, t->nq, unit, lo, hi);
+  if (t->has_from) *lo = ord_of_day(t->from_day, unit);
+  if (t->has_to) *hi = ord_of_day(t->to_day, unit);
+  if (!any && !(t->has_from && t->has_to)) *hi = *lo - 1;
+}
+
 /* The unit when --by is not given, from the days spanned: year over three
 ** years, month over three months, else day. */
 static int choose_unit(const timeline_args *t, const series *ss) {
   int64_t lo = 0, hi = -1;
-  data_span(ss, t->nq, ND_HIST_DAY, &lo, &hi);
-  if (t->has_from) lo = t->from_day;
-  if (t->has_to) hi = t->to_day;
+  shown_span(t, ss, ND_HIST_DAY, &lo, &hi);
   int64_t days = hi - lo + 1;
   return days > 1096 ? ND_HIST_YEAR : days > 92 ? ND_HIST_MONTH : ND_HIST_DAY;
 }
@@ -465,11 +473,11 @@ static int write_svg(const timeline_args *t, const series *ss, char **keys, cons
     {1, 2, 3, 6, 12, 24, 60, 120, 240, 0},   /* months */
     {1, 2, 5, 10, 20, 50, 100, 200, 500, 0}, /* years */
   };
-  const char *what = t->versions == ND_VERSIONS_ALL ? "articles" : "stories";
+  int all = t->versions == ND_VERSIONS_ALL;
   char ylabel[64], title[160];
-  snprintf(ylabel, sizeof ylabel, "%s per %s", what, UNIT_NAME[unit]);
-  if (np > 1) snprintf(title, sizeof title, "%c%s per %s, %s to %s", what[0] - 32, what + 1, UNIT_NAME[unit], keys[0], keys[np - 1]);
-  else snprintf(title, sizeof title, "%c%s per %s%s%s", what[0] - 32, what + 1, UNIT_NAME[unit], np ? ", " : "", np ? keys[0] : "");
+  snprintf(ylabel, sizeof ylabel, "%s per %s", all ? "articles" : "stories", UNIT_NAME[unit]);
+  int n = snprintf(title, sizeof title, "%s per %s", all ? "Articles" : "Stories", UNIT_NAME[unit]);
+  if (np) snprintf(title + n, sizeof title - (size_t)n, ", %s%s%s", keys[0], np > 1 ? " to " : "", np > 1 ? keys[np - 1] : "");
   chart_series *cs = calloc(t->nq, sizeof *cs);
   if (!cs) { cli_error("out of memory"); return EXIT_ERROR; }
   for (size_t i = 0; i < t->nq; i++) cs[i] = (chart_series){ss[i].query, ss[i].counts};
@@ -522,9 +530,7 @@ static int run_timeline(nd_index *ix, const timeline_args *t, series *ss) {
       }
     }
   int64_t lo = 0, hi = -1;
-  data_span(ss, t->nq, unit, &lo, &hi);
-  if (t->has_from) lo = ord_of_day(t->from_day, unit);
-  if (t->has_to) hi = ord_of_day(t->to_day, unit);
+  shown_span(t, ss, unit, &lo, &hi);
   if (hi - lo + 1 > MAX_PERIODS)
     return cli_usage_error("timeline", "%lld periods by %s are too many (at most %d): use a longer --by or --from/--to",
                            (long long)(hi - lo + 1), UNIT_NAME[unit], MAX_PERIODS);

@@ -191,6 +191,8 @@ agree "default unit over 6 months: month" "$DB" auto:month 2004-01 2004-06 "$Q3"
 agree "default unit over 2 months: day" "$DB" auto:day 2004-01 2004-02 "$Q3"
 agree "leading and trailing empty periods" "$DB" month 1986-11 1987-03 "$Q1"
 agree "no match" "$DB" year - - zzzqqqzzz
+agree "no match, --to alone" "$DB" year - 1999 zzzqqqzzz
+agree "no match, --from and --to: the empty periods" "$DB" month 2004-11 2005-02 zzzqqqzzz
 agree "an exclusion with a date range" "$DB" year 2010 2012 "-president"
 if python3 "$T/oracle.py" stories "$ND" "$DB" "$Q1" "$Q3" >"$T/out" 2>&1; then ok "stories never outnumber articles"; else bad "stories never outnumber articles"; fi
 
