@@ -120,11 +120,12 @@ try:
     check("snippet highlighted with <mark>", d and any("<mark>" in h["snippet"] for h in d["hits"]), d)
 
     # ---- facets and histograms against filtered searches and the hits
+    # (every version: counts are articles, as filtered searches count them)
     def total_of(q):
-        return s.get("/api/search", q=q, limit=1)[1]["total"]
+        return s.get("/api/search", q=q, limit=1, versions="all")[1]["total"]
 
     for q in ("nato", "president", "harbour OR storm"):
-        st, d, _, _ = s.get("/api/search", q=q, limit=100, facets="topic,source,year", histogram="month")
+        st, d, _, _ = s.get("/api/search", q=q, limit=100, facets="topic,source,year", histogram="month", versions="all")
         check("facets %r 200" % q, st == 200, d)
         total = d["total"]
         # the years of all hits (total <= 100 here), counted by hand
@@ -164,8 +165,21 @@ try:
         for x in b[:3]:
             t = total_of("(%s) %s" % (q, x["filter"]))
             check("month %s of %r = filtered search" % (x["value"], q), t == x["count"], (t, x))
+        # versions collapsed (the default): stories, each once, under its
+        # canonical version; a filtered search finds every story with a
+        # matching version, so at least as many
+        st, c, _, _ = s.get("/api/search", q=q, limit=100, facets="topic,source,year", histogram="month")
+        check("collapsed %r: stories <= articles" % q, c["stories"] <= c["total"] == total, (c["stories"], c["total"]))
+        check("collapsed %r: hits are distinct stories" % q,
+              len({h["story"] for h in c["hits"]}) == len(c["hits"]) == min(100, c["stories"]), c["stories"])
+        hb = c["histogram"]["buckets"]
+        check("collapsed histogram of %r adds up to the stories" % q,
+              sum(x["count"] for x in hb) + c["histogram"]["undated"] == c["stories"])
+        for x in c["facets"]["source"][:3]:
+            f = s.get("/api/search", q="(%s) %s" % (q, x["filter"]), limit=1)[1]
+            check("collapsed source %s of %r <= filtered stories" % (x["value"], q), x["count"] <= f["stories"], (x, f["stories"]))
     for unit, pat in (("day", r"\d{4}-\d\d-\d\d$"), ("week", r"\d{4}-W\d\d$"), ("year", r"\d{4}$")):
-        st, d, _, _ = s.get("/api/search", q="president", histogram=unit, facets="year")
+        st, d, _, _ = s.get("/api/search", q="president", histogram=unit, facets="year", versions="all")
         b = d["histogram"]["buckets"]
         check("histogram by %s keys" % unit, b and all(re.match(pat, x["value"]) for x in b), b[:3])
         check("histogram by %s adds up" % unit, sum(x["count"] for x in b) + d["histogram"]["undated"] == d["total"])

@@ -1291,7 +1291,7 @@ static double bm25(const odoc *d, uint32_t t) {
 
 typedef struct suite_stats {
   size_t queries[G_NKINDS], nonempty[G_NKINDS], bad[G_NKINDS];
-  size_t hits, scored, paged, datesorted, topk, skipped, collapsed;
+  size_t hits, scored, paged, datesorted, topk, skipped, collapsed, recency;
 } suite_stats;
 
 /* Versions collapsed: the hits of a collapsed search are the first hit of
@@ -1327,6 +1327,60 @@ static int check_collapsed(nd_index *ix, const char *q, const lib_hits *h, suite
   if (nstories < h->n) st->collapsed++;
   free(first);
   free(pick);
+  return bad;
+}
+
+/* Recency: the top 10 with a half-life of 90 days counted back from
+** 2001-01-01 are the full list (h: every version, BM25F scores) with each
+** score multiplied by 2^(-age/half-life) -- an article dated after it
+** being of age 0, an undated one ND_RECENCY_UNDATED half-lives old --
+** sorted again (ties: newer first, as ranking does; equal dates keep the
+** full list's order).  Problems found. */
+typedef struct decayed { double score; int64_t secs; size_t at; } decayed;
+static int cmp_decayed(const void *a, const void *b) {
+  const decayed *x = a, *y = b;
+  if (x->score != y->score) return x->score < y->score ? 1 : -1;
+  int64_t dx = x->secs == NO_DATE ? INT64_MIN : x->secs, dy = y->secs == NO_DATE ? INT64_MIN : y->secs;
+  if (dx != dy) return dx < dy ? 1 : -1;
+  return (x->at > y->at) - (x->at < y->at);
+}
+
+static int check_recency(nd_index *ix, const char *q, const lib_hits *h, suite_stats *st) {
+  const double half = 90 * 86400.0;
+  const int64_t as_of = day_secs(2001, 1, 1);
+  decayed *dv = xmalloc((h->n + 1) * sizeof *dv);
+  size_t n = 0;
+  for (size_t i = 0; i < h->n; i++) {
+    if (h->doc[i] < 0) continue;
+    int64_t t = D[h->doc[i]].secs;
+    double f = t == NO_DATE ? exp2(-(double)ND_RECENCY_UNDATED) : t >= as_of ? 1 : exp2(-(double)(as_of - t) / half);
+    dv[n++] = (decayed){h->score[i] * f, t, i};
+  }
+  qsort(dv, n, sizeof *dv, cmp_decayed);
+  int bad = 0;
+  for (int exact = 1; exact >= 0 && !bad; exact--) {
+    nd_search_options o = {.limit = 10, .count = exact ? ND_COUNT_EXACT : ND_COUNT_LOWER_BOUND,
+                           .versions = ND_VERSIONS_ALL, .half_life = half, .as_of = as_of, .ids_only = 1};
+    lib_hits p;
+    if (lib_search_opts(ix, q, &o, &p)) { lib_hits_free(&p); bad++; break; }
+    size_t expect = n < 10 ? n : 10;
+    int b = p.n != expect;
+    for (size_t i = 0; i < p.n && !b; i++)
+      b = fabs(p.score[i] - dv[i].score) > 1e-9 * fmax(1e-300, fabs(dv[i].score)) ||
+          (p.doc[i] != h->doc[dv[i].at] && (i + 1 >= n || dv[i].score != dv[i + 1].score) &&
+           (i == 0 || dv[i].score != dv[i - 1].score));
+    if (b) {
+      fprintf(stderr, "  RECENCY [%s]%s: %zu hits; want %zu", q, exact ? "" : " (top-k)", p.n, expect);
+      for (size_t i = 0; i < p.n && i < expect; i++)
+        fprintf(stderr, "%s %s %.6g/%s %.6g", i ? "," : ":", p.doc[i] >= 0 ? D[p.doc[i]].id : "?", p.score[i],
+                D[h->doc[dv[i].at]].id, dv[i].score);
+      fputc('\n', stderr);
+      bad++;
+    }
+    lib_hits_free(&p);
+  }
+  st->recency++;
+  free(dv);
   return bad;
 }
 
@@ -1413,6 +1467,7 @@ static int check_query(nd_index *ix, query *q, int scores, suite_stats *st, int 
   }
   st->topk++;
   bad += check_collapsed(ix, q->text, &h, st);
+  bad += check_recency(ix, q->text, &h, st);
   /* scores */
   if (scores && q->score_check) {
     int sbad = 0;
@@ -1638,9 +1693,9 @@ static int run_suite(nd_index *ix, const char *state, int scores) {
   for (int k = 0; k < G_NKINDS; k++) nbadq += st.bad[k];
   fprintf(stderr,
           "  [%s] %zu queries (%zu failing), %zu hits compared, %zu scores checked%s, %zu paged, %zu date-sorted, "
-          "%zu top-k checked, %zu of them skipping documents, %zu with versions collapsed; %.2fs\n",
+          "%zu top-k checked, %zu of them skipping documents, %zu with versions collapsed, %zu with recency; %.2fs\n",
           state, NQ, nbadq, st.hits, st.scored, scores ? "" : " (scores not checked: deletions pending)", st.paged,
-          st.datesorted, st.topk, st.skipped, st.collapsed, now_s() - t0);
+          st.datesorted, st.topk, st.skipped, st.collapsed, st.recency, now_s() - t0);
   if (!st.skipped) {
     fprintf(stderr, "  no top-k search skipped a document: block-max pruning is not working\n");
     bad++;
