@@ -135,7 +135,7 @@ def evaluate(nd, peers, data=DEFAULT_DATA):
         def newsdex(label, src):
             db = os.path.join(work, label.replace(" ", "_"))
             build([nd, "add", "--db", db, src])
-            res = run_engine([nd, "search", "--db", db, "--batch", "--limit", str(DEPTH)], qfile)
+            res = run_engine([nd, "search", "--db", db, "--batch", "--versions", "all", "--limit", str(DEPTH)], qfile)
             rows.append((label, score({q["id"]: r for q, r in zip(queries, res)}, qrels)))
 
         newsdex("newsdex", docs)

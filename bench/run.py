@@ -106,7 +106,9 @@ class Tools:
         """Run the batch; returns (results, times_ns): results[i] is (total,
         ids) or ('error', message)."""
         if engine == "newsdex":
-            argv = [self.nd, "search", "--db", dbdir, "--batch"]
+            # every version, as the peers count them (collapsing wire
+            # copies is newsdex's own: docs/stories.md)
+            argv = [self.nd, "search", "--db", dbdir, "--batch", "--versions", "all"]
         else:
             argv = [self.peer[engine], "search", dbdir]
         argv += ["--limit", str(LIMIT), "--count", count] + (["--timings"] if timings else [])
