@@ -289,6 +289,7 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
       if (!rc) rc = pending_threads(&c, sp, th, nth, &t, df);
       /* weights: idf normalised by the largest possible, ln(1 + N) */
       double n = (double)ix->snap.live_docs + (double)sp->n + 1;
+      if (n < STORY_MIN_N) n = STORY_MIN_N; /* a small archive weighs like one of STORY_MIN_N */
       for (uint32_t k = 0; k < nth; k++) {
         c.w[k] = log(1 + n / (double)(df[k] + 1)) / log(1 + n);
         if (c.w[k] < STORY_MIN_TOPIC) c.w[k] = 0; /* too common to tell stories apart */

@@ -16,8 +16,9 @@
 **           share one of its key topics (the first STORY_TOPICS of its
 **           topic terms: people, organisations, places and key phrases;
 **           partial names left out).  A topic weighs ln(1 + N/(df + 1)) /
-**           ln(1 + N), N the articles of the archive, df those with the
-**           topic: 1 for a topic no other article has, less the more
+**           ln(1 + N), N the articles of the archive (at least
+**           STORY_MIN_N: in a smaller one every topic is rare), df those
+**           with the topic: 1 for a topic no other article has, less the more
 **           common it is, and 0 below STORY_MIN_TOPIC (in the news
 **           corpus, a topic of more than about 1 article in 80: "Feb",
 **           "mln dlrs", "New York").  A candidate qualifies when the topics it shares
@@ -63,6 +64,7 @@ struct nd_index;
 #define STORY_TOPICS 8
 #define STORY_MIN_WEIGHT 1.0
 #define STORY_MIN_TOPIC 0.4
+#define STORY_MIN_N 1000
 #define STORY_MIN_SIM 0.3
 #define STORY_SIM_FACTOR 2.0
 #define STORY_TOPIC_MAX_DF 2000

@@ -1408,7 +1408,8 @@ int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_
 
 void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
   if (!sets) return;
-  for (size_t i = 0; i < n; i++) roaring_bitmap_free(sets[i]);
+  for (size_t i = 0; i < n; i++)
+    if (sets[i]) roaring_bitmap_free(sets[i]); /* (NULL after a failed create) */
   mem_free(sets);
 }
 
