@@ -150,6 +150,25 @@ $(BUILD)/bench/xapian: bench/xapian.cc $(BUILD)/bench/bench.o
 
 bench-tools: $(BUILD)/bench/fts5 $(BUILD)/bench/xapian
 
+# Wire copies and threads against brute force on the news corpus
+# (docs/stories.md): the archive is built again from DUPS_DATA, then
+# bench/dups reads it back.  tests/unit/shingles.h, the ground truth, is
+# shared with test_stories.
+DUPS_DATA ?= ../shared/data/news
+DUPS_DB   ?= $(BUILD)/bench/dups.ndx
+$(BUILD)/bench/dups: bench/dups.c tests/unit/shingles.h $(BUILD)/libnewsdex.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BENCH_INC) -o $@ bench/dups.c $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
+
+$(BUILD)/tests/test_stories: tests/unit/shingles.h
+
+bench-dups: all $(BUILD)/bench/dups
+	rm -rf $(DUPS_DB)
+	$(BUILD)/newsdex add --db $(DUPS_DB) --quiet $(DUPS_DATA)/*.jsonl.zst
+	$(BUILD)/bench/dups $(DUPS_DB)
+
+.PHONY: bench-dups
+
 # BENCH_SCALES="1 4 16" also measures the corpus repeated 4 and 16 times.
 bench: all bench-tools
 	BENCH_SCALES="$(BENCH_SCALES)" python3 bench/run.py --build $(BUILD)

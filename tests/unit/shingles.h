@@ -71,7 +71,7 @@ static int sh_on_token_(void *ctx, const an_token *t) {
   return 0;
 }
 
-static int sh_cmp_u64_(const void *a, const void *b) {
+static inline int sh_cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
 }
@@ -95,21 +95,24 @@ static inline int sh_article(analyzer *an, const char *title, const char *body, 
   if (ns && !(out->v = malloc(ns * sizeof *out->v))) { free(ws.w); return -1; }
   for (size_t i = 0; i < ns; i++) out->v[i] = XXH3_64bits(ws.w + i, (ws.n < SH_WORDS ? ws.n : SH_WORDS) * sizeof *ws.w);
   free(ws.w);
-  qsort(out->v, ns, sizeof *out->v, sh_cmp_u64_);
+  qsort(out->v, ns, sizeof *out->v, sh_cmp_u64);
   for (size_t i = 0; i < ns; i++)
     if (out->n == 0 || out->v[i] != out->v[out->n - 1]) out->v[out->n++] = out->v[i];
   return 0;
 }
 
-/* |A n B|. */
-static inline size_t sh_common(const sh_set *a, const sh_set *b) {
+/* The values in both of two ascending lists. */
+static inline size_t sh_both(const uint64_t *a, size_t na, const uint64_t *b, size_t nb) {
   size_t i = 0, j = 0, c = 0;
-  while (i < a->n && j < b->n)
-    if (a->v[i] < b->v[j]) i++;
-    else if (a->v[i] > b->v[j]) j++;
+  while (i < na && j < nb)
+    if (a[i] < b[j]) i++;
+    else if (a[i] > b[j]) j++;
     else { c++; i++; j++; }
   return c;
 }
+
+/* |A n B|. */
+static inline size_t sh_common(const sh_set *a, const sh_set *b) { return sh_both(a->v, a->n, b->v, b->n); }
 
 /* J(A, B); 0 when either is empty. */
 static inline double sh_jaccard(const sh_set *a, const sh_set *b) {
@@ -153,12 +156,18 @@ static int sh_cmp_ref_(const void *a, const void *b) {
   return (x->at > y->at) - (x->at < y->at);
 }
 
-typedef struct sh_pairs_ {
+/* A growable list of pairs of articles i < j, each i << 32 | j. */
+typedef struct sh_pairs {
   uint64_t *v;
   size_t n, cap;
-} sh_pairs_;
+} sh_pairs;
 
-static int sh_pairs_add_(sh_pairs_ *p, uint64_t x) {
+static inline uint64_t sh_pair(size_t a, size_t b) {
+  return a < b ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a;
+}
+
+/* Append x; 0, or -1 when memory ran out. */
+static inline int sh_pairs_add(sh_pairs *p, uint64_t x) {
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 1024;
     uint64_t *v = realloc(p->v, cap * sizeof *v);
@@ -168,6 +177,23 @@ static int sh_pairs_add_(sh_pairs_ *p, uint64_t x) {
   }
   p->v[p->n++] = x;
   return 0;
+}
+
+/* Sort, and drop repeats. */
+static inline void sh_pairs_sort(sh_pairs *p) {
+  qsort(p->v, p->n, sizeof *p->v, sh_cmp_u64);
+  size_t k = 0;
+  for (size_t i = 0; i < p->n; i++)
+    if (k == 0 || p->v[i] != p->v[k - 1]) p->v[k++] = p->v[i];
+  p->n = k;
+}
+
+/* The pairs in both sorted lists. */
+static inline size_t sh_pairs_common(const sh_pairs *a, const sh_pairs *b) { return sh_both(a->v, a->n, b->v, b->n); }
+
+/* Is x in the sorted list? */
+static inline int sh_pairs_has(const sh_pairs *p, uint64_t x) {
+  return bsearch(&x, p->v, p->n, sizeof *p->v, sh_cmp_u64) != NULL;
 }
 
 /* A shingle's frequency and hash, ordered rarest first. */
@@ -192,7 +218,7 @@ static inline int sh_near_pairs(const sh_set *sets, size_t n, uint64_t **pairs, 
   sh_ref_ *refs = malloc((total + 1) * sizeof *refs);
   uint64_t *freq = malloc((total + 1) * sizeof *freq);
   sh_rank_ *rank = NULL;
-  sh_pairs_ cand = {0}, out = {0};
+  sh_pairs cand = {0}, out = {0};
   if (!refs || !freq) goto done;
   /* the frequency of every shingle in the corpus, by one sort of them all */
   for (size_t i = 0, at = 0; i < n; i++)
@@ -217,16 +243,13 @@ static inline int sh_near_pairs(const sh_set *sets, size_t n, uint64_t **pairs, 
     for (b = a; b < np && refs[b].key == refs[a].key; b++) {}
     for (size_t x = a; x < b; x++)
       for (size_t y = x + 1; y < b; y++)
-        if (sh_pairs_add_(&cand, refs[x].at << 32 | refs[y].at)) goto done;
+        if (sh_pairs_add(&cand, refs[x].at << 32 | refs[y].at)) goto done;
   }
-  qsort(cand.v, cand.n, sizeof *cand.v, sh_cmp_u64_);
-  size_t nc = 0;
+  sh_pairs_sort(&cand);
   for (size_t k = 0; k < cand.n; k++) {
-    if (k && cand.v[k] == cand.v[k - 1]) continue;
-    nc++;
-    if (sh_near(&sets[cand.v[k] >> 32], &sets[cand.v[k] & 0xffffffffu]) && sh_pairs_add_(&out, cand.v[k])) goto done;
+    if (sh_near(&sets[cand.v[k] >> 32], &sets[cand.v[k] & 0xffffffffu]) && sh_pairs_add(&out, cand.v[k])) goto done;
   }
-  if (ncand) *ncand = nc;
+  if (ncand) *ncand = cand.n;
   *pairs = out.v;
   *npairs = out.n;
   out.v = NULL;
