@@ -60,6 +60,7 @@ function snippetNodes(s) {
 function parseHash() {
   const h = location.hash.replace(/^#/, '');
   if (h.startsWith('/doc/')) return { view: 'doc', id: decodeURIComponent(h.slice(5)) };
+  if (h.startsWith('/thread/')) return { view: 'thread', key: decodeURIComponent(h.slice(8)) };
   if (h.startsWith('/search?')) {
     const p = new URLSearchParams(h.slice(8));
     return { view: 'search', q: p.get('q') || '', filters: p.getAll('f'), sort: p.get('sort') || 'relevance',
@@ -80,7 +81,7 @@ function go(hash) { if (location.hash === hash) route(); else location.hash = ha
 function newSearch(q) { go(searchHash({ q, filters: [], sort: $('sort').value, page: 0, vs: current ? current.vs : '' })); }
 
 function showView(name) {
-  for (const v of ['search', 'doc', 'home']) $(v + '-view').hidden = v !== name;
+  for (const v of ['search', 'doc', 'thread', 'home']) $(v + '-view').hidden = v !== name;
 }
 
 // ---- search
@@ -117,16 +118,19 @@ async function runSearch(s) {
   }
   if (seq !== searchSeq) return;
   showError('');
+  // Versions are collapsed: the hits are stories (wire copies of one story
+  // give one hit, "N other versions"), and the pages go through stories.
   const first = r.total ? s.page * PAGE + 1 : 0;
+  const stories = r.stories === r.total ? '' : `, ${r.stories.toLocaleString('en')} ${r.stories === 1 ? 'story' : 'stories'}`;
   $('status').textContent = r.total === 0 ? 'No articles match.'
-    : `${first}–${first + r.hits.length - 1} of ${r.total.toLocaleString('en')} articles (${r.took_ms.toFixed(1)} ms)`;
+    : `${first}–${first + r.hits.length - 1} of ${r.total.toLocaleString('en')} articles${stories} (${r.took_ms.toFixed(1)} ms)`;
   renderChips(s);
   renderHits(r.hits);
   renderFacets(r.facets || {}, s);
   loadHistogram(s, seq);
   $('prev').disabled = s.page === 0;
-  $('next').disabled = (s.page + 1) * PAGE >= r.total;
-  $('page').textContent = r.total > PAGE ? `page ${s.page + 1} of ${Math.ceil(r.total / PAGE)}` : '';
+  $('next').disabled = (s.page + 1) * PAGE >= r.stories;
+  $('page').textContent = r.stories > PAGE ? `page ${s.page + 1} of ${Math.ceil(r.stories / PAGE)}` : '';
 }
 
 function renderChips(s) {
@@ -138,10 +142,12 @@ function renderChips(s) {
 
 function hitItem(h) {
   const meta = [h.date ? h.date.slice(0, 10) : null, h.source].filter(Boolean).join(' · ');
+  const others = h.versions ? el('p', { class: 'versions' }, el('a', { href: '#/doc/' + encodeURIComponent(h.id),
+    text: `${h.versions} other version${h.versions === 1 ? '' : 's'}` })) : null;
   return el('li', { class: 'hit' },
     el('h3', null, el('a', { href: '#/doc/' + encodeURIComponent(h.id), text: h.headline || h.title || h.id })),
     meta ? el('p', { class: 'meta', text: meta }) : null,
-    h.snippet ? el('p', { class: 'snippet' }, ...snippetNodes(h.snippet)) : null);
+    h.snippet ? el('p', { class: 'snippet' }, ...snippetNodes(h.snippet)) : null, others);
 }
 
 function renderHits(hits) { $('hits').replaceChildren(...hits.map(hitItem)); }
@@ -315,6 +321,7 @@ async function showDoc(id) {
   // topics, each linked after its first mention.
   const linked = marked.length ? marked : (d.spans || []).map((sp) => sp.text).filter(Boolean);
   $('doc-body').replaceChildren(...bodyNodes(d.body || '', linked));
+  renderStory(d);
   $('related-list').replaceChildren(el('li', { text: 'Looking for related articles…' }));
   try {
     const r = await api('/api/doc/' + encodeURIComponent(id) + '/related?limit=5');
@@ -322,6 +329,70 @@ async function showDoc(id) {
   } catch (e) {
     $('related-list').replaceChildren(el('li', { text: 'Related articles unavailable: ' + e.message }));
   }
+}
+
+// "Part of a story: N articles, FROM – TO" linking to the thread, and the
+// article's other versions (wire copies), each with its date and source.
+function span(t) { return t.from ? (t.to && t.to !== t.from ? `${t.from} – ${t.to}` : t.from) : 'undated'; }
+function renderStory(d) {
+  const t = d.thread;
+  const part = t && t.articles > 1;
+  $('doc-thread').hidden = !part;
+  if (part) {
+    $('doc-thread').replaceChildren('Part of a story: ', el('a', { href: '#/thread/' + encodeURIComponent(t.key),
+      text: `${t.articles.toLocaleString('en')} articles, ${span(t)}` }));
+  }
+  const others = (d.versions || []).filter((v) => v.id !== d.id);
+  $('doc-versions').hidden = others.length === 0;
+  $('version-list').replaceChildren(...others.map((v) => el('li', null,
+    el('a', { href: '#/doc/' + encodeURIComponent(v.id), text: v.headline || v.title || v.id }), ' ',
+    el('span', { class: 'meta', text: [v.date, v.source].filter(Boolean).join(' · ') }))));
+}
+
+// ---- a story thread as a timeline: its articles per day, then each
+// article under its date, oldest first.
+async function showThread(key) {
+  showView('thread');
+  showError('');
+  $('thread-back').href = current ? searchHash(current) : '#/';
+  let t;
+  try {
+    t = await api('/api/thread/' + encodeURIComponent(key));
+  } catch (e) {
+    $('thread-title').textContent = 'Story not found';
+    $('thread-meta').textContent = '';
+    $('thread-bars').replaceChildren();
+    $('thread-list').replaceChildren();
+    showError(e.message);
+    return;
+  }
+  document.title = t.headline + ' — newsdex';
+  $('thread-title').textContent = t.headline;
+  const sources = t.sources.slice(0, 6).map((x) => `${x.value} (${x.count})`).join(', ') + (t.sources.length > 6 ? ', …' : '');
+  $('thread-meta').textContent = `${t.articles.toLocaleString('en')} articles, ${t.stories.toLocaleString('en')} stories, ${span(t)} · ${sources}`;
+  const days = new Map();
+  for (const h of t.hits) {
+    const day = h.date ? h.date.slice(0, 10) : 'undated';
+    if (!days.has(day)) days.set(day, []);
+    days.get(day).push(h);
+  }
+  const max = Math.max(1, ...[...days.values()].map((a) => a.length));
+  // every day from the first to the last (a thread spans a month at most)
+  const dated = [...days.keys()].filter((d) => d !== 'undated');
+  const axis = [];
+  for (let t = dated.length ? Date.parse(dated[0] + 'T00:00:00Z') : 0, end = dated.length ? Date.parse(dated[dated.length - 1] + 'T00:00:00Z') : -1;
+    t <= end && axis.length < 400; t += 86400000) axis.push(new Date(t).toISOString().slice(0, 10));
+  $('thread-bars').replaceChildren(...axis.map((day) => {
+    const n = (days.get(day) || []).length;
+    const label = `${day}: ${n} article${n === 1 ? '' : 's'}`;
+    const bar = el(n ? 'a' : 'span', { class: 'day', title: label, 'aria-label': label, 'data-count': String(n) });
+    if (n) bar.setAttribute('href', '#/thread/' + encodeURIComponent(key));
+    if (n) bar.addEventListener('click', (e) => { e.preventDefault(); document.getElementById('day-' + day).scrollIntoView(); });
+    bar.style.height = n ? Math.max(6, Math.round((n / max) * 100)) + '%' : '0';
+    return bar;
+  }));
+  $('thread-list').replaceChildren(...[...days.entries()].map(([day, a]) => el('li', { id: 'day-' + day },
+    el('h2', { class: 'day', text: day }), el('ol', { class: 'day-hits' }, ...a.map(hitItem)))));
 }
 
 async function showHome() {
@@ -337,6 +408,7 @@ function route() {
   closeSuggest();
   const h = parseHash();
   if (h.view === 'doc') showDoc(h.id);
+  else if (h.view === 'thread') showThread(h.key);
   else if (h.view === 'search' && h.q.trim()) runSearch(h);
   else showHome();
 }

@@ -1,8 +1,8 @@
 // Browser tests of the newsdex page through `newsdex serve`.
 // Usage: node test_page.mjs NEWSDEX FIXTURES_DIR OUTPUT_DIR
 // The archive: samples/ (with the seed-shaped article SEED_ID), the invented
-// news.jsonl of FIXTURES_DIR (made by `make tests`) and the API's XSS
-// fixture.
+// news.jsonl of FIXTURES_DIR (made by `make tests`), the API's XSS
+// fixture and the invented story threads of tests/fixtures/threads.jsonl.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'nd-browser-'));
 const db = path.join(tmp, 'db');
 const SEED_ID = '001_anfa_patrol';
 execFileSync(ND, ['add', '--db', db, 'samples', path.join(FIXTURES, 'news.jsonl'),
-  path.join(HERE, '../api/xss.jsonl')], { stdio: 'ignore' });
+  path.join(HERE, '../api/xss.jsonl'), path.join(HERE, '../fixtures/threads.jsonl')], { stdio: 'ignore' });
 const server = spawn(ND, ['serve', '--db', db, '--port', '0', '--threads', '4'], { stdio: ['ignore', 'ignore', 'pipe'] });
 const base = await new Promise((resolve, reject) => {
   let text = '';
@@ -47,6 +47,13 @@ const statusTotal = async () => {
   const t = await page.textContent('#status');
   const m = t.match(/of ([\d,]+) articles/);
   return m ? Number(m[1].replace(/,/g, '')) : (/No articles/.test(t) ? 0 : -1);
+};
+// The stories of the status line ("…, 70 stories"), or its articles when
+// they are as many.
+const statusStories = async () => {
+  const t = await page.textContent('#status');
+  const m = t.match(/, ([\d,]+) stor(y|ies)/);
+  return m ? Number(m[1].replace(/,/g, '')) : statusTotal();
 };
 const waitStatus = () => page.waitForFunction(() => /articles|No articles/.test(document.getElementById('status').textContent));
 
@@ -149,7 +156,15 @@ try {
   await fbtn.click();
   await page.waitForSelector('#chips button');
   await page.waitForFunction((n) => { const m = document.getElementById('status').textContent.match(/of ([\d,]+) articles/); return m && Number(m[1].replace(/,/g, '')) !== n; }, before);
-  check('facet click filters', (await statusTotal()) === fcount, [await statusTotal(), fcount, filter]);
+  // facets count stories, each under its canonical version's source: the
+  // filtered search finds at least that many, and the API says the same
+  const apiFacet = async (field, value) => {
+    const r = await api('/api/search?' + new URLSearchParams({ q: '(president)', limit: '0', facets: field }));
+    return (r.facets[field] || []).find((x) => x.value === value);
+  };
+  check('facet click filters', (await statusStories()) >= fcount && (await statusStories()) <= (await statusTotal()),
+        [await statusStories(), await statusTotal(), fcount, filter]);
+  check('facet count is the API\'s stories', ((await apiFacet('source', fvalue)) || {}).count === fcount, [fvalue, fcount]);
   check('facet shown as a chip', (await page.textContent('#chips')).includes(filter));
   check('year facet listed', (await page.locator('#facets [data-facet=year] button').count()) > 0);
   await page.click('#chips button');
@@ -167,7 +182,8 @@ try {
   await pbtn.click();
   await page.waitForSelector('#chips button');
   await page.waitForFunction((n) => { const m = document.getElementById('status').textContent.match(/of ([\d,]+) articles/); return m && Number(m[1].replace(/,/g, '')) !== n; }, before);
-  check('people facet click filters', (await statusTotal()) === pcount, [await statusTotal(), pcount, pfilter]);
+  check('people facet click filters', (await statusStories()) >= pcount && (await statusStories()) <= (await statusTotal()),
+        [await statusStories(), await statusTotal(), pcount, pfilter]);
   await page.click('#chips button');
   await page.waitForFunction(() => document.querySelectorAll('#chips li').length === 0);
   await page.waitForFunction((n) => document.getElementById('status').textContent.includes(n.toLocaleString('en') + ' articles'), before);
@@ -299,6 +315,47 @@ try {
   check('no script or img in the article', (await page.locator('#doc-view img, #doc-body script').count()) === 0);
   check('no alert ran', dialogs === 0, dialogs);
 
+  // ---- wire copies collapsed: a story with other versions is one hit
+  // saying how many, its article lists them; a story thread as a timeline
+  const found = await api('/api/search?' + new URLSearchParams({ q: 'president OR minister OR harbour', limit: '100' }));
+  const vi = found.hits.findIndex((h) => h.versions > 0);
+  check('some hit has other versions', vi >= 0, found.hits.length);
+  if (vi >= 0) {
+    const vh = found.hits[vi];
+    const all = await api('/api/search?' + new URLSearchParams({ q: 'president OR minister OR harbour', limit: '100', versions: 'all' }));
+    check('collapsed: one hit per story', new Set(found.hits.map((h) => h.story)).size === found.hits.length &&
+          all.hits.filter((h) => h.story === vh.story).length === vh.versions + 1, [vh.versions, vh.story]);
+    await page.goto(base + '/' + '#/search?' + new URLSearchParams({ q: 'president OR minister OR harbour', page: String(Math.floor(vi / 10)) }));
+    await page.waitForSelector('#hits li');
+    const item = page.locator('#hits li').nth(vi % 10);
+    const vtext = await item.locator('.versions').textContent();
+    check('the hit says how many other versions', vtext === `${vh.versions} other version${vh.versions === 1 ? '' : 's'}`, vtext);
+    check('status counts articles and stories', new RegExp(`of ${found.total.toLocaleString('en')} articles, ${found.stories.toLocaleString('en')} stories`).test(await page.textContent('#status')),
+          [await page.textContent('#status'), found.total, found.stories]);
+    await item.locator('.versions a').click();
+    await page.waitForSelector('#version-list li');
+    const listed = await page.locator('#version-list li').count();
+    check('the article lists its other versions', listed === vh.versions, [listed, vh.versions]);
+    await page.screenshot({ path: path.join(OUT, 'versions.png'), fullPage: false });
+  }
+  const th = (await api('/api/threads?limit=1')).threads[0];
+  check('the invented stories make a thread', th && th.articles >= 5, th);
+  if (th) {
+    await page.goto(base + '/#/doc/' + encodeURIComponent(th.first_id));
+    await page.waitForSelector('#doc-thread:not([hidden]) a');
+    const part = await page.textContent('#doc-thread');
+    check('"Part of a story" on the article', part.startsWith('Part of a story: ' + th.articles + ' articles'), part);
+    await page.click('#doc-thread a');
+    await page.waitForSelector('#thread-list li');
+    check('the thread page: its headline', (await page.textContent('#thread-title')) === th.headline, th.headline);
+    const shown = await page.locator('#thread-list .day-hits > li').count();
+    const perDay = await page.locator('#thread-bars .day').evaluateAll((bs) => bs.map((b) => Number(b.getAttribute('data-count'))));
+    const days = await page.locator('#thread-list h2.day').allTextContents();
+    check('the thread page lists every article, by day', shown === th.articles && perDay.reduce((a, b) => a + b, 0) === th.articles &&
+          days.every((d, i) => i === 0 || days[i - 1] <= d), [shown, perDay, days, th.articles]);
+    await page.screenshot({ path: path.join(OUT, 'thread.png'), fullPage: true });
+  }
+
   // ---- phone-sized window
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(base + '/#/search?q=harbour');
@@ -309,7 +366,7 @@ try {
 
   check('no console errors or CSP violations', problems.length === 0, problems);
 } catch (e) {
-  check('browser run finished', false, String(e && e.stack || e));
+  check('browser run finished', false, String(e && e.stack || e) + ' (page problems: ' + problems.join('; ') + ')');
 } finally {
   await browser.close();
   server.kill('SIGTERM');
