@@ -5,8 +5,9 @@
 ** only re-exports it and adds open().  The objects:
 **
 **   Index      one nd_index handle; every call on it takes the handle's lock
-**   Results    what a search returned: hits, total, facets, histogram
-**   Hit, Document, Topic
+**   Results    what a search returned: hits, total, stories, facets,
+**              histogram
+**   Hit, Document, Topic, Thread
 **              read-only records with attributes and the mapping protocol,
 **              so that dict(hit) and pandas.DataFrame(res.to_dicts()) work
 **   Error and one subclass per ND_ERR_* status
@@ -30,6 +31,7 @@
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <datetime.h>
 #include <pythread.h>
 #include <structmember.h>
 
@@ -172,19 +174,20 @@ static PyMethodDef error_str_def = {"__str__", error_str, METH_NOARGS, "The libr
 /* Records: Hit, Document, Topic                                            */
 /* ------------------------------------------------------------------------ */
 
-#define REC_MAX 8
+#define REC_MAX 11
 
 typedef struct Record {
   PyObject_HEAD
   PyObject *v[REC_MAX]; /* the fields, in the order of the type's members */
 } Record;
 
-/* A Document also knows its Index (for .links) and caches its links. */
-typedef struct DocObject {
+/* A Document or a Thread also knows its Index and caches what it reads
+** from it when first asked (a Document's links, a Thread's articles). */
+typedef struct LinkedRecord {
   Record r;
   PyObject *index;
-  PyObject *links;
-} DocObject;
+  PyObject *cache;
+} LinkedRecord;
 
 /* The attributes of a record type; their names, in order, are its keys. */
 #define SLOT(i) (Py_ssize_t)(offsetof(Record, v) + (i) * sizeof(PyObject *))
@@ -199,6 +202,11 @@ static PyMemberDef hit_members[] = {
     {"source", T_OBJECT, SLOT(5), READONLY, "Publication, or None."},
     {"url", T_OBJECT, SLOT(6), READONLY, "Address, or None."},
     {"snippet", T_OBJECT, SLOT(7), READONLY, "Text around the matches with highlight marks, or None."},
+    {"versions", T_OBJECT, SLOT(8), READONLY,
+     "Other live articles of its story (wire copies, near-duplicates): 0 when none (and with ids_only)."},
+    {"story", T_OBJECT, SLOT(9), READONLY,
+     "Key of its version group (16 hex digits): articles with the same key are versions of one story."},
+    {"thread", T_OBJECT, SLOT(10), READONLY, "Key of its story thread (16 hex digits), for Index.thread()."},
     {NULL, 0, 0, 0, NULL}};
 
 static PyMemberDef doc_members[] = {
@@ -224,32 +232,53 @@ static PyMemberDef topic_members[] = {
      "Articles of the archive that contain it (0 when linked without an archive)."},
     {NULL, 0, 0, 0, NULL}};
 
+/* The attribute "from_" is the key "from" (a Python keyword). */
+static PyMemberDef thread_members[] = {
+    {"key", T_OBJECT, SLOT(0), READONLY, "The thread's key (16 hex digits, as Hit.thread)."},
+    {"headline", T_OBJECT, SLOT(1), READONLY, "Headline of its first article."},
+    {"first_id", T_OBJECT, SLOT(2), READONLY, "Id of its first article (by date)."},
+    {"from_", T_OBJECT, SLOT(3), READONLY,
+     "Date of its first article, or None when undated (thread['from'] in the mapping)."},
+    {"to", T_OBJECT, SLOT(4), READONLY, "Date of its last dated article, or None."},
+    {"articles", T_OBJECT, SLOT(5), READONLY, "Its live articles (int)."},
+    {"stories", T_OBJECT, SLOT(6), READONLY, "Their version groups: wire copies of one story count once (int)."},
+    {"sources", T_OBJECT, SLOT(7), READONLY, "Its sources and their articles, most first: a list of (source, count)."},
+    {NULL, 0, 0, 0, NULL}};
+
+static const char *const thread_keys[] = {"key", "headline", "first_id", "from", "to", "articles", "stories",
+                                          "sources", NULL};
+
 typedef struct recspec {
   const PyMemberDef *members;
+  const char *const *names; /* the mapping's keys, when not the attribute names */
   int nrepr;      /* fields shown by repr() (0: all) */
   int n;          /* fields (counted at import) */
-  PyObject *keys; /* tuple of the names (made at import) */
+  PyObject *keys; /* tuple of the keys (made at import) */
 } recspec;
 
-static recspec HIT_SPEC = {hit_members, 0, 0, NULL};
-static recspec DOC_SPEC = {doc_members, 3, 0, NULL};
-static recspec TOPIC_SPEC = {topic_members, 0, 0, NULL};
+static recspec HIT_SPEC = {hit_members, NULL, 0, 0, NULL};
+static recspec DOC_SPEC = {doc_members, NULL, 3, 0, NULL};
+static recspec TOPIC_SPEC = {topic_members, NULL, 0, 0, NULL};
+static recspec THREAD_SPEC = {thread_members, thread_keys, 2, 0, NULL};
 
-static PyTypeObject HitType, DocumentType, TopicType, ResultsType, IndexType;
+static PyTypeObject HitType, DocumentType, TopicType, ThreadType, ResultsType, IndexType;
 
 static recspec *spec_of(PyObject *self) {
   PyTypeObject *t = Py_TYPE(self);
   if (t == &HitType) return &HIT_SPEC;
   if (t == &DocumentType) return &DOC_SPEC;
+  if (t == &ThreadType) return &THREAD_SPEC;
   return &TOPIC_SPEC;
 }
+
+static int is_linked(PyObject *self) { return Py_TYPE(self) == &DocumentType || Py_TYPE(self) == &ThreadType; }
 
 static void rec_dealloc(PyObject *self) {
   Record *r = (Record *)self;
   for (int i = 0; i < REC_MAX; i++) Py_CLEAR(r->v[i]);
-  if (Py_TYPE(self) == &DocumentType) {
-    Py_CLEAR(((DocObject *)self)->index);
-    Py_CLEAR(((DocObject *)self)->links);
+  if (is_linked(self)) {
+    Py_CLEAR(((LinkedRecord *)self)->index);
+    Py_CLEAR(((LinkedRecord *)self)->cache);
   }
   Py_TYPE(self)->tp_free(self);
 }
@@ -259,7 +288,7 @@ static int rec_find(PyObject *self, PyObject *key) {
   const recspec *s = spec_of(self);
   if (!PyUnicode_Check(key)) return -1;
   for (int i = 0; i < s->n; i++)
-    if (PyUnicode_CompareWithASCIIString(key, s->members[i].name) == 0) return i;
+    if (PyUnicode_Compare(key, PyTuple_GET_ITEM(s->keys, i)) == 0) return i;
   return -1;
 }
 
@@ -339,7 +368,7 @@ static PyObject *rec_repr(PyObject *self) {
   PyObject *parts = PyList_New(0), *sep = NULL, *joined = NULL, *r = NULL;
   if (!parts) return NULL;
   for (int i = 0; i < s->nrepr; i++) {
-    PyObject *p = PyUnicode_FromFormat("%s=%R", s->members[i].name, ((Record *)self)->v[i]);
+    PyObject *p = PyUnicode_FromFormat("%U=%R", PyTuple_GET_ITEM(s->keys, i), ((Record *)self)->v[i]);
     if (!p || PyList_Append(parts, p)) {
       Py_XDECREF(p);
       goto done;
@@ -418,6 +447,9 @@ static PyObject *hit_from(const nd_hit *h) {
   r->v[5] = opt_str(h->source);
   r->v[6] = opt_str(h->url);
   r->v[7] = opt_str(h->snippet);
+  r->v[8] = PyLong_FromUnsignedLongLong(h->versions);
+  r->v[9] = opt_str(h->story);
+  r->v[10] = opt_str(h->thread);
   return rec_done(r);
 }
 
@@ -451,13 +483,19 @@ static PyObject *links_to_list(nd_links *l, const char *body) {
   return list;
 }
 
-/* A Document from a stored article; index: the Index it came from. */
-static PyObject *doc_from(const nd_doc *d, PyObject *index) {
-  DocObject *o = (DocObject *)rec_new(&DocumentType);
+/* A new Document or Thread that came from index. */
+static Record *linked_new(PyTypeObject *type, PyObject *index) {
+  LinkedRecord *o = (LinkedRecord *)rec_new(type);
   if (!o) return NULL;
-  Record *r = &o->r;
   Py_INCREF(index);
   o->index = index;
+  return &o->r;
+}
+
+/* A Document from a stored article; index: the Index it came from. */
+static PyObject *doc_from(const nd_doc *d, PyObject *index) {
+  Record *r = linked_new(&DocumentType, index);
+  if (!r) return NULL;
   r->v[0] = opt_str(d->id);
   r->v[1] = opt_str(d->title);
   r->v[2] = opt_str(d->date);
@@ -640,7 +678,8 @@ typedef struct ResultsObject {
   PyObject *query;     /* str, or the id for related() */
   PyObject *facets;    /* dict: field -> dict key -> count */
   PyObject *histogram; /* dict: period -> count */
-  unsigned long long total, undated;
+  PyObject *facet_total; /* what the facets counted (nd_facets.stories), or None */
+  unsigned long long total, stories, undated;
   char total_exact;
   Py_ssize_t offset, limit;
 } ResultsObject;
@@ -651,6 +690,7 @@ static void results_dealloc(PyObject *self) {
   Py_CLEAR(r->query);
   Py_CLEAR(r->facets);
   Py_CLEAR(r->histogram);
+  Py_CLEAR(r->facet_total);
   Py_TYPE(self)->tp_free(self);
 }
 
@@ -700,7 +740,7 @@ static PyObject *results_hits(PyObject *self, void *Py_UNUSED(closure)) {
 static PyMethodDef results_methods[] = {
     {"to_dicts", results_to_dicts, METH_NOARGS,
      "to_dicts($self, /)\n--\n\nThe hits as a list of dicts (keys: id, score, title, headline, date, source, url, "
-     "snippet), e.g. for pandas.DataFrame(res.to_dicts())."},
+     "snippet, versions, story, thread), e.g. for pandas.DataFrame(res.to_dicts())."},
     {NULL, NULL, 0, NULL}};
 
 static PyMemberDef results_members[] = {
@@ -710,12 +750,19 @@ static PyMemberDef results_members[] = {
      "Matching articles (all of them, not only the hits returned); a lower bound when total_exact is False."},
     {"total_exact", T_BOOL, offsetof(ResultsObject, total_exact), READONLY,
      "True when total counts every match (count='exact'), False when it is a lower bound."},
+    {"stories", T_ULONGLONG, offsetof(ResultsObject, stories), READONLY,
+     "The stories (version groups) among the matching articles, whatever versions= says: wire copies of one "
+     "story count once.  Exact when total is, else a lower bound."},
+    {"facet_total", T_OBJECT, offsetof(ResultsObject, facet_total), READONLY,
+     "With facets or a histogram: the matches they count, stories (versions='collapse') or articles "
+     "(versions='all'); None when neither was asked."},
     {"facets", T_OBJECT, offsetof(ResultsObject, facets), READONLY,
      "Counts per field asked for: {field: {value: count}}, most frequent first ({} if none asked)."},
     {"histogram", T_OBJECT, offsetof(ResultsObject, histogram), READONLY,
-     "Matching articles per period, {period: count} in ascending order ({} if not asked)."},
+     "Matching stories (versions='all': articles) per period, {period: count} in ascending order ({} if not "
+     "asked)."},
     {"undated", T_ULONGLONG, offsetof(ResultsObject, undated), READONLY,
-     "With a histogram: matching articles that have no date."},
+     "With a histogram: matching stories (versions='all': articles) that have no date."},
     {"offset", T_PYSSIZET, offsetof(ResultsObject, offset), READONLY, "Hits skipped before the first returned."},
     {"limit", T_PYSSIZET, offsetof(ResultsObject, limit), READONLY, "Hits asked for at most."},
     {NULL, 0, 0, 0, NULL}};
@@ -746,6 +793,17 @@ static PyObject *counts_dict(const nd_count *c, size_t n) {
   return d;
 }
 
+/* A list of (key, count) pairs from n counts. */
+static PyObject *counts_list(const nd_count *c, size_t n) {
+  PyObject *l = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; l && i < n; i++) {
+    PyObject *t = Py_BuildValue("(NK)", str_of(c[i].key), (unsigned long long)c[i].count);
+    if (!t) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+  }
+  return l;
+}
+
 /* The Results object of a search; frees res and f (which may be NULL). */
 static PyObject *results_from(nd_results *res, nd_facets *f, PyObject *query, size_t offset, size_t limit) {
   ResultsObject *r = (ResultsObject *)ResultsType.tp_alloc(&ResultsType, 0);
@@ -754,6 +812,7 @@ static PyObject *results_from(nd_results *res, nd_facets *f, PyObject *query, si
   r->query = query;
   r->total = nd_results_total(res);
   r->total_exact = (char)(nd_results_total_exact(res) != 0);
+  r->stories = nd_results_stories(res);
   r->offset = (Py_ssize_t)offset;
   r->limit = (Py_ssize_t)limit;
   size_t n = nd_results_count(res);
@@ -778,10 +837,13 @@ static PyObject *results_from(nd_results *res, nd_facets *f, PyObject *query, si
     }
     r->histogram = counts_dict(f->hist, f->nhist);
     r->undated = f->undated;
+    r->facet_total = PyLong_FromUnsignedLongLong(f->stories);
   } else {
     r->histogram = PyDict_New();
+    r->facet_total = Py_None;
+    Py_INCREF(Py_None);
   }
-  if (!r->histogram) goto fail;
+  if (!r->histogram || !r->facet_total) goto fail;
   nd_results_free(res);
   nd_facets_free(f);
   return (PyObject *)r;
@@ -829,6 +891,19 @@ static int ix_lock(IndexObject *self) {
   return 0;
 }
 
+/* With the lock of an open index taken (ix_lock): rc = CALL, library
+** calls on self->ix run with the GIL released (two in a row as
+** "(rc = a) ? rc : b"); a failure is captured in f; then the lock is
+** released. */
+#define IX_CALL(self, f, rc, CALL)                   \
+  do {                                               \
+    Py_BEGIN_ALLOW_THREADS                           \
+    (rc) = (CALL);                                   \
+    if (rc) fail_capture(&(f), (self)->ix, (rc));    \
+    Py_END_ALLOW_THREADS                             \
+    ix_unlock(self);                                 \
+  } while (0)
+
 static PyObject *index_new(PyTypeObject *type, PyObject *Py_UNUSED(args), PyObject *Py_UNUSED(kw)) {
   IndexObject *self = (IndexObject *)type->tp_alloc(type, 0);
   if (!self) return NULL;
@@ -864,14 +939,16 @@ static void index_dealloc(PyObject *op) {
 }
 
 static int index_init(PyObject *op, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"path", "writable", "create", "language", "buffer_bytes", "merge_factor", "threads", NULL};
+  static char *kwlist[] = {"path",         "writable", "create",   "language", "buffer_bytes",
+                           "merge_factor", "threads",  "near_dup", NULL};
   IndexObject *self = (IndexObject *)op;
-  PyObject *path = NULL, *fspath = NULL;
+  PyObject *path = NULL, *fspath = NULL, *near_dup = Py_None;
   int writable = 0, create = 0;
   const char *language = NULL;
   Py_ssize_t buffer_bytes = 0, merge_factor = 0, threads = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppznnn:Index", kwlist, &path, &writable, &create, &language,
-                                   &buffer_bytes, &merge_factor, &threads))
+  double near = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppznnnO:Index", kwlist, &path, &writable, &create, &language,
+                                   &buffer_bytes, &merge_factor, &threads, &near_dup))
     return -1;
   if (self->ix || self->path) {
     PyErr_SetString(PyExc_RuntimeError, "newsdex.Index.__init__ called twice");
@@ -882,6 +959,19 @@ static int index_init(PyObject *op, PyObject *args, PyObject *kw) {
                     "buffer_bytes, merge_factor and threads must be >= 0 (0: the default); merge_factor <= 1000000, "
                     "threads <= 1024");
     return -1;
+  }
+  if (near_dup != Py_None) {
+    if (PyBool_Check(near_dup) || !(PyFloat_Check(near_dup) || PyLong_Check(near_dup))) {
+      PyErr_Format(PyExc_TypeError, "near_dup must be a float or None, not %.100s", Py_TYPE(near_dup)->tp_name);
+      return -1;
+    }
+    near = PyFloat_AsDouble(near_dup);
+    if (near == -1.0 && PyErr_Occurred()) return -1;
+    if (!(near > 0 && near <= 1)) {
+      PyErr_Format(PyExc_ValueError, "near_dup must be in (0, 1] (a Jaccard overlap of 5-word shingles), not %R",
+                   near_dup);
+      return -1;
+    }
   }
   if (!(fspath = PyOS_FSPath(path))) return -1;
   PyObject *bytes = NULL;
@@ -895,6 +985,7 @@ static int index_init(PyObject *op, PyObject *args, PyObject *kw) {
   o.buffer_bytes = (size_t)buffer_bytes;
   o.merge_factor = (unsigned)merge_factor;
   o.threads = (unsigned)threads;
+  o.near_dup = near;
   unsigned flags = (writable ? ND_OPEN_WRITE : 0) | (create ? ND_OPEN_CREATE : 0);
   const char *cpath = PyBytes_AS_STRING(bytes);
   nd_index *ix = NULL;
@@ -939,11 +1030,7 @@ static PyObject *index_simple(IndexObject *self, int (*fn)(nd_index *)) {
   if (ix_lock(self)) return NULL;
   ndfail f;
   int rc;
-  Py_BEGIN_ALLOW_THREADS
-  rc = fn(self->ix);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc, fn(self->ix));
   if (rc) return raise_fail(&f, NULL);
   Py_RETURN_NONE;
 }
@@ -991,6 +1078,198 @@ static const char *arg_utf8(PyObject *s, const char *what) {
   return u;
 }
 
+/* ---- recency: half-lives and dates ---- */
+
+#define SECS_PER_DAY 86400.0
+/* The longest half-life: a million years (the command's --recency takes at
+** most 1e6 of its largest unit). */
+#define MAX_HALF_LIFE (1e6 * 365 * SECS_PER_DAY)
+
+static int is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* A half-life as the command writes it: a number and a unit h, d, w or y
+** ("30d", "1.5w"); obj is the str, for the message.  0, or -1 with
+** ValueError. */
+static int parse_duration(const char *s, PyObject *obj, double *out) {
+  while (is_ascii_space(*s)) s++;
+  char *end = NULL;
+  double v = PyOS_string_to_double(s, &end, NULL);
+  if (v == -1.0 && PyErr_Occurred()) {
+    PyErr_Clear();
+    end = (char *)s;
+  }
+  double unit = 0;
+  if (end != s && end[0] && !end[1]) {
+    switch (end[0]) {
+    case 'h': unit = 3600; break;
+    case 'd': unit = SECS_PER_DAY; break;
+    case 'w': unit = 7 * SECS_PER_DAY; break;
+    case 'y': unit = 365 * SECS_PER_DAY; break;
+    default: break;
+    }
+  }
+  if (!unit || !(v > 0) || v > 1e6) {
+    PyErr_Format(PyExc_ValueError, "recency: expected a positive number and a unit h, d, w or y ('30d'), not %R", obj);
+    return -1;
+  }
+  *out = v * unit;
+  return 0;
+}
+
+/* recency=: None (0: no recency), a str such as "30d", a number of
+** seconds or a timedelta. */
+static int parse_half_life(PyObject *v, double *out) {
+  double secs;
+  *out = 0;
+  if (v == Py_None) return 0;
+  if (PyUnicode_Check(v)) {
+    const char *s = arg_utf8(v, "recency");
+    return s && !parse_duration(s, v, out) ? 0 : -1;
+  }
+  if (PyDelta_Check(v)) {
+    secs = PyDateTime_DELTA_GET_DAYS(v) * SECS_PER_DAY + PyDateTime_DELTA_GET_SECONDS(v) +
+           PyDateTime_DELTA_GET_MICROSECONDS(v) / 1e6;
+  } else if ((PyLong_Check(v) || PyFloat_Check(v)) && !PyBool_Check(v)) {
+    secs = PyFloat_AsDouble(v);
+    if (secs == -1.0 && PyErr_Occurred()) return -1;
+  } else {
+    PyErr_Format(PyExc_TypeError, "recency must be a str such as '30d', a number of seconds or a datetime.timedelta, "
+                 "not %.100s", Py_TYPE(v)->tp_name);
+    return -1;
+  }
+  if (!(secs > 0) || secs > MAX_HALF_LIFE) {
+    PyErr_Format(PyExc_ValueError, "recency: a half-life must be positive and at most a million years, not %R", v);
+    return -1;
+  }
+  *out = secs;
+  return 0;
+}
+
+/* Days from 1970-01-01 to a date or datetime object. */
+static int epoch_days(PyObject *date, long long *days) {
+  PyObject *o = PyObject_CallMethod(date, "toordinal", NULL);
+  if (!o) return -1;
+  long long ord = PyLong_AsLongLong(o);
+  Py_DECREF(o);
+  if (ord == -1 && PyErr_Occurred()) return -1;
+  *days = ord - 719163; /* date(1970, 1, 1).toordinal() */
+  return 0;
+}
+
+/* n digits at *p (then advanced past them), or -1. */
+static int take_digits(const char **p, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*p)[i];
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  *p += n;
+  return v;
+}
+
+/* Seconds east of UTC of a zone: "" (UTC), Z, +hh:mm, +hhmm or +hh (or
+** -); *p advanced.  0, or -1 (no exception set). */
+static int take_zone(const char **p, long *off) {
+  *off = 0;
+  if (!**p) return 0;
+  if (**p == 'Z' || **p == 'z') {
+    ++*p;
+    return 0;
+  }
+  if (**p != '+' && **p != '-') return -1;
+  int sign = **p == '-' ? -1 : 1, hh, mm = 0;
+  ++*p;
+  if ((hh = take_digits(p, 2)) < 0 || hh > 23) return -1;
+  if (**p == ':') {
+    ++*p;
+    if ((mm = take_digits(p, 2)) < 0) return -1;
+  } else if (**p && (mm = take_digits(p, 2)) < 0) {
+    return -1;
+  }
+  if (mm > 59) return -1;
+  *off = sign * (hh * 3600L + mm * 60L);
+  return 0;
+}
+
+/* An article date as the library reads it -- YYYY-MM-DD, or
+** YYYY-MM-DDThh:mm[:ss[.fff]] and a zone (UTC when none) -- as seconds
+** since 1970.  obj is the str, for the message.  0, or -1 with ValueError. */
+static int parse_date_text(const char *s, PyObject *obj, int64_t *out) {
+  char buf[64];
+  while (is_ascii_space(*s)) s++;
+  size_t n = strlen(s);
+  while (n && is_ascii_space(s[n - 1])) n--;
+  int ok = n < sizeof buf;
+  if (ok) {
+    memcpy(buf, s, n);
+    buf[n] = 0;
+  }
+  const char *p = buf;
+  int y = -1, m = -1, d = -1, hh = 0, mi = 0, ss = 0;
+  long off = 0;
+  ok = ok && (y = take_digits(&p, 4)) > 0 && *p++ == '-' && (m = take_digits(&p, 2)) >= 1 && m <= 12 &&
+       *p++ == '-' && (d = take_digits(&p, 2)) >= 1;
+  if (ok && *p) {
+    ok = (*p == 'T' || *p == 't' || *p == ' ') && (++p, (hh = take_digits(&p, 2)) >= 0) && hh <= 23 &&
+         *p++ == ':' && (mi = take_digits(&p, 2)) >= 0 && mi <= 59;
+    if (ok && *p == ':') {
+      p++;
+      ok = (ss = take_digits(&p, 2)) >= 0 && ss <= 59;
+      if (ok && (*p == '.' || *p == ',')) { /* fractions of a second are ignored */
+        p++;
+        ok = *p >= '0' && *p <= '9';
+        while (*p >= '0' && *p <= '9') p++;
+      }
+    }
+    ok = ok && !take_zone(&p, &off) && !*p;
+  }
+  PyObject *date = ok ? PyDate_FromDate(y, m, d) : NULL; /* checks the day exists */
+  long long days = 0;
+  if (!date || epoch_days(date, &days)) {
+    Py_XDECREF(date);
+    PyErr_Clear();
+    PyErr_Format(PyExc_ValueError,
+                 "as_of: expected a date YYYY-MM-DD or a date-time YYYY-MM-DDThh:mm[:ss][Z|+hh:mm], not %R", obj);
+    return -1;
+  }
+  Py_DECREF(date);
+  *out = (int64_t)days * 86400 + hh * 3600 + mi * 60 + ss - off;
+  return 0;
+}
+
+/* as_of=: None (now), a date str, a datetime (naive: UTC) or a date
+** (its midnight, UTC), as seconds since 1970. */
+static int parse_as_of(PyObject *v, int64_t *out) {
+  long long days;
+  *out = 0;
+  if (v == Py_None) return 0;
+  if (PyUnicode_Check(v)) {
+    const char *s = arg_utf8(v, "as_of");
+    if (!s || parse_date_text(s, v, out)) return -1;
+  } else if (PyDate_Check(v)) {
+    if (epoch_days(v, &days)) return -1;
+    *out = (int64_t)days * 86400;
+    if (PyDateTime_Check(v)) {
+      *out += PyDateTime_DATE_GET_HOUR(v) * 3600 + PyDateTime_DATE_GET_MINUTE(v) * 60 + PyDateTime_DATE_GET_SECOND(v);
+      PyObject *off = PyObject_CallMethod(v, "utcoffset", NULL);
+      if (!off) return -1;
+      if (PyDelta_Check(off))
+        *out -= (int64_t)PyDateTime_DELTA_GET_DAYS(off) * 86400 + PyDateTime_DELTA_GET_SECONDS(off);
+      Py_DECREF(off);
+    }
+  } else {
+    PyErr_Format(PyExc_TypeError, "as_of must be a date str (YYYY-MM-DD), a datetime or a date, not %.100s",
+                 Py_TYPE(v)->tp_name);
+    return -1;
+  }
+  if (*out == 0) { /* nd_search_options.as_of 0 means now */
+    PyErr_SetString(PyExc_ValueError, "as_of: 1970-01-01T00:00:00Z cannot be asked for (the library reads it as now)");
+    return -1;
+  }
+  return 0;
+}
+
 /* ---- search and related ---- */
 
 /* Search options from Python, with the strings they point into. */
@@ -1018,10 +1297,16 @@ static int parse_choice(const char *what, const char *v, const char *const *name
   return -1;
 }
 
-/* Fill q from the options; facets and histogram only when allow_facets. */
-static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const char *sort, PyObject *snippets,
-                    Py_ssize_t snippet_chars, PyObject *highlight, const char *count, int ids_only, PyObject *facets,
-                    Py_ssize_t facet_limit, const char *hist) {
+/* The keyword options of search() and related(), as parsed. */
+typedef struct search_args {
+  Py_ssize_t limit, offset, snippet_chars, facet_limit;
+  const char *sort, *count, *versions, *hist;
+  PyObject *snippets, *highlight, *recency, *as_of, *facets;
+  int ids_only;
+} search_args;
+
+/* Fill q from the options. */
+static int req_fill(search_req *q, const search_args *a) {
   static const char *const SORTS[] = {"relevance", "date", NULL};
   static const int SORT_V[] = {ND_SORT_RELEVANCE, ND_SORT_DATE};
   static const char *const COUNTS[] = {"exact", "lower_bound", "lower-bound", "only", NULL};
@@ -1030,20 +1315,29 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
   static const int SNIP_V[] = {ND_SNIPPET_PLAIN, ND_SNIPPET_HTML, ND_SNIPPET_NONE};
   static const char *const HISTS[] = {"day", "week", "month", "year", NULL};
   static const int HIST_V[] = {ND_HIST_DAY, ND_HIST_WEEK, ND_HIST_MONTH, ND_HIST_YEAR};
+  static const char *const VERSIONS[] = {"collapse", "all", NULL};
+  static const int VERSIONS_V[] = {ND_VERSIONS_COLLAPSE, ND_VERSIONS_ALL};
   memset(q, 0, sizeof *q);
   if (!(q->keep = PyList_New(0))) return -1;
-  if (limit < 0 || offset < 0 || snippet_chars < 0 || facet_limit < 0) {
+  if (a->limit < 0 || a->offset < 0 || a->snippet_chars < 0 || a->facet_limit < 0) {
     PyErr_SetString(PyExc_ValueError, "limit, offset, snippet_chars and facet_limit must not be negative");
     return -1;
   }
-  q->so.limit = (size_t)limit;
-  q->so.offset = (size_t)offset;
-  q->so.snippet_chars = (size_t)snippet_chars;
-  q->so.ids_only = ids_only;
-  if (parse_choice("sort", sort, SORTS, SORT_V, &q->so.sort) ||
-      parse_choice("count", count, COUNTS, COUNT_V, &q->so.count))
+  q->so.limit = (size_t)a->limit;
+  q->so.offset = (size_t)a->offset;
+  q->so.snippet_chars = (size_t)a->snippet_chars;
+  q->so.ids_only = a->ids_only;
+  if (parse_choice("sort", a->sort, SORTS, SORT_V, &q->so.sort) ||
+      parse_choice("count", a->count, COUNTS, COUNT_V, &q->so.count) ||
+      parse_choice("versions", a->versions, VERSIONS, VERSIONS_V, &q->so.versions) ||
+      parse_half_life(a->recency, &q->so.half_life) || parse_as_of(a->as_of, &q->so.as_of))
     return -1;
-  if (limit == 0) q->so.count = ND_COUNT_ONLY; /* the library's limit 0 means its default */
+  if (q->so.as_of && !q->so.half_life) {
+    PyErr_SetString(PyExc_ValueError, "as_of needs recency (a half-life such as '30d')");
+    return -1;
+  }
+  if (a->limit == 0) q->so.count = ND_COUNT_ONLY; /* the library's limit 0 means its default */
+  PyObject *snippets = a->snippets, *highlight = a->highlight, *facets = a->facets;
   if (snippets == Py_None || snippets == Py_False) q->so.snippets = ND_SNIPPET_NONE;
   else if (snippets == Py_True) q->so.snippets = ND_SNIPPET_PLAIN;
   else if (PyUnicode_Check(snippets)) {
@@ -1059,16 +1353,16 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
       PyErr_SetString(PyExc_TypeError, "highlight must be a tuple (open, close) of two str");
       return -1;
     }
-    PyObject *a = PyTuple_GET_ITEM(highlight, 0), *b = PyTuple_GET_ITEM(highlight, 1);
-    if (!(q->so.hl_open = arg_utf8(a, "highlight[0]")) || !(q->so.hl_close = arg_utf8(b, "highlight[1]")) ||
+    PyObject *o = PyTuple_GET_ITEM(highlight, 0), *c = PyTuple_GET_ITEM(highlight, 1);
+    if (!(q->so.hl_open = arg_utf8(o, "highlight[0]")) || !(q->so.hl_close = arg_utf8(c, "highlight[1]")) ||
         PyList_Append(q->keep, highlight))
       return -1;
   } else if (q->so.snippets == ND_SNIPPET_HTML) {
     q->so.hl_open = "<mark>";
     q->so.hl_close = "</mark>";
   }
-  q->facet_limit = (size_t)facet_limit;
-  if (hist && parse_choice("histogram", hist, HISTS, HIST_V, &q->hist)) return -1;
+  q->facet_limit = (size_t)a->facet_limit;
+  if (a->hist && parse_choice("histogram", a->hist, HISTS, HIST_V, &q->hist)) return -1;
   if (facets && facets != Py_None) {
     PyObject *seq;
     if (PyUnicode_Check(facets)) seq = PyTuple_Pack(1, facets);
@@ -1089,6 +1383,29 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
   return 0;
 }
 
+/* Parse the arguments of search() (facets allowed) or related() into the
+** first argument (the query or the id, as UTF-8 in *text) and q, which
+** the caller frees with req_free() even on failure.  0, or -1. */
+static int parse_search_call(PyObject *args, PyObject *kw, int facets_ok, PyObject **first, const char **text,
+                             search_req *q) {
+  static char *search_kw[] = {"query", "limit", "offset", "sort", "snippets", "snippet_chars", "highlight", "count",
+                              "ids_only", "versions", "recency", "as_of", "facets", "facet_limit", "histogram", NULL};
+  static char *related_kw[] = {"id", "limit", "offset", "sort", "snippets", "snippet_chars", "highlight", "count",
+                               "ids_only", "versions", "recency", "as_of", NULL};
+  search_args a = {.limit = 10, .facet_limit = 10, .sort = "relevance", .count = "exact", .versions = "collapse",
+                   .snippets = Py_True, .highlight = Py_None, .recency = Py_None, .as_of = Py_None,
+                   .facets = Py_None};
+#define SEARCH_ARG_PTRS                                                                                          \
+  first, &a.limit, &a.offset, &a.sort, &a.snippets, &a.snippet_chars, &a.highlight, &a.count, &a.ids_only,     \
+      &a.versions, &a.recency, &a.as_of, &a.facets, &a.facet_limit, &a.hist
+  int ok = facets_ok ? PyArg_ParseTupleAndKeywords(args, kw, "O|$nnsOnOspsOOOnz:search", search_kw, SEARCH_ARG_PTRS)
+                     : PyArg_ParseTupleAndKeywords(args, kw, "O|$nnsOnOspsOO:related", related_kw, SEARCH_ARG_PTRS);
+#undef SEARCH_ARG_PTRS
+  memset(q, 0, sizeof *q);
+  if (!ok || !(*text = arg_utf8(*first, facets_ok ? "the query" : "the id"))) return -1;
+  return req_fill(q, &a);
+}
+
 #define SEARCH_DOC_OPTIONS                                                                                       \
   "limit: hits to return (default 10; 0: none, only the exact total).  offset: hits to skip first.\n"          \
   "sort: 'relevance' (default; ties newest first) or 'date' (newest first).\n"                                  \
@@ -1097,31 +1414,26 @@ static int req_fill(search_req *q, Py_ssize_t limit, Py_ssize_t offset, const ch
   "highlight: (open, close) marks around matched words; default ('[', ']'), for html ('<mark>', '</mark>').\n"   \
   "count: 'exact' (default), 'lower_bound' (faster; total is then at least the count, see total_exact)\n"     \
   "or 'only' (no hits, the exact total: the same as limit=0).\n"                                               \
-  "ids_only: hits carry only id and score; nothing stored is read.\n"
+  "ids_only: hits carry only id and score; nothing stored is read.\n"                                          \
+  "versions: 'collapse' (default): one hit per story (wire copies and near-duplicates), its best-ranked\n"     \
+  "version, hit.versions saying how many others there are; 'all': every matching article.\n"                   \
+  "recency: a half-life -- '30d' (a number and h, d, w or y), a number of seconds or a timedelta: each\n"       \
+  "score is multiplied by 2**(-age/half_life); an undated article counts as 10 half-lives old.\n"              \
+  "as_of: with recency, the time ages are counted back from (default now): 'YYYY-MM-DD', a date-time\n"        \
+  "string, a datetime (naive: UTC) or a date.\n"
 
 static PyObject *index_search(PyObject *op, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"query", "limit", "offset", "sort", "snippets", "snippet_chars", "highlight", "count",
-                           "ids_only", "facets", "facet_limit", "histogram", NULL};
   IndexObject *self = (IndexObject *)op;
-  PyObject *query, *snippets = Py_True, *highlight = Py_None, *facets = Py_None;
-  Py_ssize_t limit = 10, offset = 0, snippet_chars = 0, facet_limit = 10;
-  const char *sort = "relevance", *count = "exact", *hist = NULL;
-  int ids_only = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$nnsOnOspOnz:search", kwlist, &query, &limit, &offset, &sort,
-                                   &snippets, &snippet_chars, &highlight, &count, &ids_only, &facets, &facet_limit,
-                                   &hist))
-    return NULL;
-  const char *q = arg_utf8(query, "the query");
-  if (!q) return NULL;
+  PyObject *query = NULL;
+  const char *q = NULL;
   search_req req;
-  if (req_fill(&req, limit, offset, sort, snippets, snippet_chars, highlight, count, ids_only, facets, facet_limit,
-               hist)) {
+  if (parse_search_call(args, kw, 1, &query, &q, &req)) {
     req_free(&req);
     return NULL;
   }
   int want_facets = req.nfields > 0 || req.hist != ND_HIST_NONE;
   nd_facet_options fo = {.fields = req.fields, .nfields = req.nfields, .limit = req.facet_limit,
-                         .histogram = req.hist};
+                         .histogram = req.hist, .versions = req.so.versions};
   nd_results *res = NULL;
   nd_facets *fa = NULL;
   ndfail f;
@@ -1130,36 +1442,23 @@ static PyObject *index_search(PyObject *op, PyObject *args, PyObject *kw) {
     req_free(&req);
     return NULL;
   }
-  Py_BEGIN_ALLOW_THREADS
-  rc = nd_search(self->ix, q, &req.so, &res);
-  if (!rc && want_facets) rc = nd_facets_get(self->ix, q, &fo, &fa);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc,
+          (rc = nd_search(self->ix, q, &req.so, &res)) || !want_facets ? rc : nd_facets_get(self->ix, q, &fo, &fa));
   req_free(&req);
   if (rc) {
     nd_results_free(res);
     nd_facets_free(fa);
     return raise_fail(&f, query);
   }
-  return results_from(res, fa, query, (size_t)offset, (size_t)limit);
+  return results_from(res, fa, query, req.so.offset, req.so.limit);
 }
 
 static PyObject *index_related(PyObject *op, PyObject *args, PyObject *kw) {
-  static char *kwlist[] = {"id", "limit", "offset", "sort", "snippets", "snippet_chars", "highlight", "count",
-                           "ids_only", NULL};
   IndexObject *self = (IndexObject *)op;
-  PyObject *id, *snippets = Py_True, *highlight = Py_None;
-  Py_ssize_t limit = 10, offset = 0, snippet_chars = 0;
-  const char *sort = "relevance", *count = "exact";
-  int ids_only = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$nnsOnOsp:related", kwlist, &id, &limit, &offset, &sort, &snippets,
-                                   &snippet_chars, &highlight, &count, &ids_only))
-    return NULL;
-  const char *cid = arg_utf8(id, "the id");
-  if (!cid) return NULL;
+  PyObject *id = NULL;
+  const char *cid = NULL;
   search_req req;
-  if (req_fill(&req, limit, offset, sort, snippets, snippet_chars, highlight, count, ids_only, NULL, 0, NULL)) {
+  if (parse_search_call(args, kw, 0, &id, &cid, &req)) {
     req_free(&req);
     return NULL;
   }
@@ -1170,17 +1469,13 @@ static PyObject *index_related(PyObject *op, PyObject *args, PyObject *kw) {
     req_free(&req);
     return NULL;
   }
-  Py_BEGIN_ALLOW_THREADS
-  rc = nd_related(self->ix, cid, &req.so, &res);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc, nd_related(self->ix, cid, &req.so, &res));
   req_free(&req);
   if (rc) {
     nd_results_free(res);
     return raise_fail(&f, NULL);
   }
-  return results_from(res, NULL, id, (size_t)offset, (size_t)limit);
+  return results_from(res, NULL, id, req.so.offset, req.so.limit);
 }
 
 static PyObject *index_suggest(PyObject *op, PyObject *args, PyObject *kw) {
@@ -1200,21 +1495,12 @@ static PyObject *index_suggest(PyObject *op, PyObject *args, PyObject *kw) {
   ndfail f;
   int rc;
   if (ix_lock(self)) return NULL;
-  Py_BEGIN_ALLOW_THREADS
-  rc = nd_suggest(self->ix, p, (size_t)limit, &c, &n);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc, nd_suggest(self->ix, p, (size_t)limit, &c, &n));
   if (rc) {
     nd_counts_free(c);
     return raise_fail(&f, NULL);
   }
-  PyObject *l = PyList_New((Py_ssize_t)n);
-  for (size_t i = 0; l && i < n; i++) {
-    PyObject *t = Py_BuildValue("(NK)", str_of(c[i].key), (unsigned long long)c[i].count);
-    if (!t) Py_CLEAR(l);
-    else PyList_SET_ITEM(l, (Py_ssize_t)i, t);
-  }
+  PyObject *l = counts_list(c, n);
   nd_counts_free(c);
   return l;
 }
@@ -1229,11 +1515,7 @@ static PyObject *index_get(PyObject *op, PyObject *id) {
   ndfail f;
   int rc;
   if (ix_lock(self)) return NULL;
-  Py_BEGIN_ALLOW_THREADS
-  rc = nd_get(self->ix, cid, &d);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc, nd_get(self->ix, cid, &d));
   if (rc) {
     nd_document_free(d);
     return raise_fail(&f, NULL);
@@ -1272,11 +1554,7 @@ static PyObject *index_delete(PyObject *op, PyObject *id) {
   ndfail f;
   int rc;
   if (ix_lock(self)) return NULL;
-  Py_BEGIN_ALLOW_THREADS
-  rc = nd_delete(self->ix, cid);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc, nd_delete(self->ix, cid));
   if (rc) return raise_fail(&f, NULL);
   Py_RETURN_NONE;
 }
@@ -1552,12 +1830,7 @@ static PyObject *link_stored(IndexObject *self, PyObject *id, size_t k) {
   ndfail f;
   int rc;
   if (ix_lock(self)) return NULL;
-  Py_BEGIN_ALLOW_THREADS
-  rc = nd_get(self->ix, cid, &d);
-  if (!rc) rc = nd_link_doc(self->ix, nd_document_doc(d), &lo, &l);
-  if (rc) fail_capture(&f, self->ix, rc);
-  Py_END_ALLOW_THREADS
-  ix_unlock(self);
+  IX_CALL(self, f, rc, (rc = nd_get(self->ix, cid, &d)) ? rc : nd_link_doc(self->ix, nd_document_doc(d), &lo, &l));
   PyObject *r = NULL;
   if (rc) {
     nd_links_free(l);
@@ -1587,17 +1860,167 @@ static PyObject *index_links(PyObject *op, PyObject *args, PyObject *kw) {
   return link_mapping((IndexObject *)op, a, (size_t)k);
 }
 
-static PyObject *doc_links(PyObject *op, void *Py_UNUSED(closure)) {
-  DocObject *self = (DocObject *)op;
-  if (!self->links) {
-    /* Another thread may fill the cache while this one links (the GIL is
+/* What a Document or Thread reads from its Index when first asked:
+** fetch(op) the first time, the same object after. */
+static PyObject *rec_cached(PyObject *op, PyObject *(*fetch)(PyObject *)) {
+  LinkedRecord *self = (LinkedRecord *)op;
+  if (!self->cache) {
+    /* Another thread may fill the cache while this one reads (the GIL is
     ** released meanwhile): the first result is kept. */
-    PyObject *l = link_mapping((IndexObject *)self->index, op, 3);
-    if (!l) return NULL;
-    if (!self->links) self->links = l;
-    else Py_DECREF(l);
+    PyObject *v = fetch(op);
+    if (!v) return NULL;
+    if (!self->cache) self->cache = v;
+    else Py_DECREF(v);
   }
-  return PyList_GetSlice(self->links, 0, PyList_GET_SIZE(self->links));
+  Py_INCREF(self->cache);
+  return self->cache;
+}
+
+static PyObject *doc_fetch_links(PyObject *op) {
+  return link_mapping((IndexObject *)((LinkedRecord *)op)->index, op, 3);
+}
+
+static PyObject *doc_links(PyObject *op, void *Py_UNUSED(closure)) {
+  PyObject *l = rec_cached(op, doc_fetch_links);
+  if (!l) return NULL;
+  PyObject *copy = PyList_GetSlice(l, 0, PyList_GET_SIZE(l));
+  Py_DECREF(l);
+  return copy;
+}
+
+/* ---- stories: versions and threads ---- */
+
+/* Results holding every hit of res (nd_versions, nd_thread_articles);
+** frees res.  what: the id or key asked for, as Results.query. */
+static PyObject *all_results(nd_results *res, PyObject *what) {
+  return results_from(res, NULL, what, 0, nd_results_count(res));
+}
+
+typedef int (*members_fn)(nd_index *, const char *, nd_results **);
+
+/* The articles nd_versions() or nd_thread_articles() give for arg (an id
+** or a thread key), as Results. */
+static PyObject *members_call(IndexObject *self, PyObject *arg, const char *what, members_fn fn) {
+  const char *c = arg_utf8(arg, what);
+  if (!c) return NULL;
+  nd_results *res = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return NULL;
+  IX_CALL(self, f, rc, fn(self->ix, c, &res));
+  if (rc) {
+    nd_results_free(res);
+    return raise_fail(&f, NULL);
+  }
+  return all_results(res, arg);
+}
+
+static PyObject *index_versions(PyObject *op, PyObject *id) {
+  return members_call((IndexObject *)op, id, "the id", nd_versions);
+}
+
+/* A Thread from the library's; index: the Index it came from. */
+static PyObject *thread_from(const nd_thread *t, PyObject *index) {
+  Record *r = linked_new(&ThreadType, index);
+  if (!r) return NULL;
+  r->v[0] = str_of(t->key);
+  r->v[1] = opt_str(t->headline);
+  r->v[2] = opt_str(t->first_id);
+  r->v[3] = opt_str(t->from);
+  r->v[4] = opt_str(t->to);
+  r->v[5] = PyLong_FromUnsignedLongLong(t->articles);
+  r->v[6] = PyLong_FromUnsignedLongLong(t->stories);
+  r->v[7] = counts_list(t->sources, t->nsources);
+  return rec_done(r);
+}
+
+static PyObject *thread_fetch_hits(PyObject *op) {
+  LinkedRecord *t = (LinkedRecord *)op;
+  return members_call((IndexObject *)t->index, t->r.v[0], "the key", nd_thread_articles);
+}
+
+static PyObject *thread_hits(PyObject *op, void *Py_UNUSED(closure)) { return rec_cached(op, thread_fetch_hits); }
+
+/* from_= or to= of threads(): None, a str, or a date or datetime (its
+** isoformat()); the UTF-8 in *out lives as long as keep. */
+static int period_arg(PyObject *v, const char *what, PyObject *keep, const char **out) {
+  *out = NULL;
+  if (v == Py_None) return 0;
+  if (!PyUnicode_Check(v) && !PyDate_Check(v)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a date str (YYYY, YYYY-MM, YYYY-MM-DD), a date or None, not %.100s",
+                 what, Py_TYPE(v)->tp_name);
+    return -1;
+  }
+  PyObject *s = PyUnicode_Check(v) ? (Py_INCREF(v), v) : PyObject_CallMethod(v, "isoformat", NULL);
+  if (!s) return -1;
+  int bad = PyList_Append(keep, s);
+  Py_DECREF(s);
+  return bad || !(*out = arg_utf8(s, what)) ? -1 : 0;
+}
+
+static PyObject *index_threads(PyObject *op, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"from_", "to", "limit", "min_articles", NULL};
+  IndexObject *self = (IndexObject *)op;
+  PyObject *from = Py_None, *to = Py_None, *keep;
+  Py_ssize_t limit = 10, min_articles = 2;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOnn:threads", kwlist, &from, &to, &limit, &min_articles)) return NULL;
+  if (limit < 1 || min_articles < 1) {
+    PyErr_SetString(PyExc_ValueError, "limit and min_articles must be at least 1");
+    return NULL;
+  }
+  nd_thread_options o = {.limit = (size_t)limit, .min_articles = (size_t)min_articles};
+  if (!(keep = PyList_New(0)) || period_arg(from, "from_", keep, &o.from) || period_arg(to, "to", keep, &o.to) ||
+      ix_lock(self)) {
+    Py_XDECREF(keep);
+    return NULL;
+  }
+  nd_threads *t = NULL;
+  ndfail f;
+  int rc;
+  IX_CALL(self, f, rc, nd_threads_list(self->ix, &o, &t));
+  Py_DECREF(keep);
+  if (rc) {
+    nd_threads_free(t);
+    return raise_fail(&f, NULL);
+  }
+  size_t n = nd_threads_count(t);
+  PyObject *l = PyList_New((Py_ssize_t)n);
+  for (size_t i = 0; l && i < n; i++) {
+    nd_thread th;
+    PyObject *item = nd_threads_item(t, i, &th) == ND_OK ? thread_from(&th, op) : NULL;
+    if (!item) Py_CLEAR(l);
+    else PyList_SET_ITEM(l, (Py_ssize_t)i, item);
+  }
+  nd_threads_free(t);
+  return l;
+}
+
+static PyObject *index_thread(PyObject *op, PyObject *key) {
+  IndexObject *self = (IndexObject *)op;
+  const char *k = arg_utf8(key, "the key");
+  if (!k) return NULL;
+  nd_threads *t = NULL;
+  nd_results *res = NULL;
+  ndfail f;
+  int rc;
+  if (ix_lock(self)) return NULL;
+  IX_CALL(self, f, rc, (rc = nd_thread_get(self->ix, k, &t)) ? rc : nd_thread_articles(self->ix, k, &res));
+  if (rc) {
+    nd_threads_free(t);
+    nd_results_free(res);
+    return raise_fail(&f, NULL);
+  }
+  nd_thread th;
+  PyObject *o = nd_threads_item(t, 0, &th) == ND_OK ? thread_from(&th, op) : NULL;
+  nd_threads_free(t);
+  PyObject *hits = all_results(res, o ? ((Record *)o)->v[0] : key);
+  if (!o || !hits) {
+    Py_XDECREF(o);
+    Py_XDECREF(hits);
+    return NULL;
+  }
+  ((LinkedRecord *)o)->cache = hits;
+  return o;
 }
 
 /* ---- stats, check ---- */
@@ -1740,17 +2163,36 @@ static PyMethodDef index_methods[] = {
      "discarded)."},
     {"search", (PyCFunction)(void (*)(void))index_search, METH_VARARGS | METH_KEYWORDS,
      "search($self, /, query, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
-     "       count='exact', ids_only=False, facets=None, facet_limit=10, histogram=None)\n--\n\n"
+     "       count='exact', ids_only=False, versions='collapse', recency=None, as_of=None, facets=None,\n"
+     "       facet_limit=10, histogram=None)\n--\n\n"
      "Run a query (see docs/query-language.md) and return Results.\n\n" SEARCH_DOC_OPTIONS
      "facets: field names to count over every match: 'people', 'organisations', 'places', 'topics' (key\n"
      "topics of any type) and 'source'; a single str is one field.  facet_limit: values kept per field.\n"
-     "histogram: 'day', 'week', 'month' or 'year': matching articles per period.\n\n"
+     "histogram: 'day', 'week', 'month' or 'year': matching articles per period.\n"
+     "With versions='collapse' facets and histogram count stories (a wire story run by thirty outlets\n"
+     "counts once, under its earliest matching version), with versions='all' articles.\n\n"
      "A malformed query raises QueryError (offset: where, in characters of the query)."},
     {"related", (PyCFunction)(void (*)(void))index_related, METH_VARARGS | METH_KEYWORDS,
      "related($self, /, id, *, limit=10, offset=0, sort='relevance', snippets=True, snippet_chars=0, highlight=None,\n"
-     "        count='exact', ids_only=False)\n--\n\n"
+     "        count='exact', ids_only=False, versions='collapse', recency=None, as_of=None)\n--\n\n"
      "The articles most like article id (its most distinctive terms run as a ranked query; the article "
      "itself left out), as Results.  NotFoundError if there is no such article.  Options as in search()."},
+    {"versions", index_versions, METH_O,
+     "versions($self, id, /)\n--\n\nThe versions of article id's story (wire copies and near-duplicates), itself "
+     "included, as Results: the canonical one first (the earliest; the longest when dates tie), then by date.  "
+     "The hits have score 0.0 and no snippet; total and len() are their number.  NotFoundError if there is no "
+     "such article."},
+    {"threads", (PyCFunction)(void (*)(void))index_threads, METH_VARARGS | METH_KEYWORDS,
+     "threads($self, /, from_=None, to=None, limit=10, min_articles=2)\n--\n\n"
+     "The largest story threads (articles about one developing story), most stories first, then most "
+     "articles, then newest: a list of Thread.  from_ and to ('YYYY', 'YYYY-MM', 'YYYY-MM-DD', or a date) "
+     "rank the threads by their articles dated in that range; each Thread still describes the whole thread.  "
+     "limit: threads listed (at least 1); min_articles: smaller threads are left out (at least 1).  A bad "
+     "date raises InvalidArgumentError."},
+    {"thread", index_thread, METH_O,
+     "thread($self, key, /)\n--\n\nThe thread with this key (16 hex digits, as Hit.thread) as a Thread whose "
+     "hits (Results) are its articles in date order, undated last.  NotFoundError if no live article is in it; "
+     "InvalidArgumentError if key is not 16 hex digits."},
     {"suggest", (PyCFunction)(void (*)(void))index_suggest, METH_VARARGS | METH_KEYWORDS,
      "suggest($self, /, prefix, limit=10)\n--\n\nCompletions of prefix from the term dictionary: a list of (term, "
      "articles) pairs, the most frequent first.  Terms are stems ('govern' for 'government')."},
@@ -1824,13 +2266,29 @@ static PyGetSetDef doc_getset[] = {
 static PyTypeObject HitType = REC_TYPE(
     "Hit", Record, hit_members, NULL,
     "One hit of a search: attributes id, score, title, headline, date, source, url, snippet (absent fields are "
-    "None).\n\nA read-only mapping too: hit['title'], dict(hit), hit.to_dict(), keys(), items().");
+    "None), versions (other versions of its story), story and thread (keys of its version group and story "
+    "thread).\n\nA read-only mapping too: hit['title'], dict(hit), hit.to_dict(), keys(), items().");
 
 static PyTypeObject DocumentType = REC_TYPE(
-    "Document", DocObject, doc_members, doc_getset,
+    "Document", LinkedRecord, doc_members, doc_getset,
     "A stored article, from Index.get(): attributes id, title, date, source, url, body, marked (tuple of "
     "str), extra (dict), and links (its key topics).\n\nA read-only mapping of the stored fields too (links "
     "left out), so that index.add(dict(doc)) stores it again.");
+
+static PyGetSetDef thread_getset[] = {
+    {"hits", thread_hits, NULL,
+     "The thread's articles in date order (undated last), as Results; read from the index it came from (which "
+     "must still be open) when first asked, unless Index.thread() read them with it.",
+     NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PyTypeObject ThreadType = REC_TYPE(
+    "Thread", LinkedRecord, thread_members, thread_getset,
+    "A story thread, from Index.threads() or Index.thread(): attributes key, headline (of its first "
+    "article), first_id, from_ and to (dates of its first and last articles, None when undated), articles, "
+    "stories (wire copies counted once), sources (a list of (source, articles), most first), and hits (its "
+    "articles, as Results).\n\nA read-only mapping of the fields too (hits left out), with the key 'from' for "
+    "from_: dict(thread) has the keys of the command's `newsdex threads --json`.");
 
 static PyTypeObject TopicType = REC_TYPE(
     "Topic", Record, topic_members, NULL,
@@ -1846,8 +2304,8 @@ static PyTypeObject ResultsType = {
     .tp_as_mapping = &results_as_mapping,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "What a search returned.  Iterating, len() and indexing give the hits (Hit objects, best first); "
-              "total is the number of matching articles, facets and histogram the counts asked for; "
-              "to_dicts() gives the hits as a list of dicts.",
+              "total is the number of matching articles, stories their version groups, facets and histogram "
+              "the counts asked for; to_dicts() gives the hits as a list of dicts.",
     .tp_iter = results_iter,
     .tp_methods = results_methods,
     .tp_members = results_members,
@@ -1862,14 +2320,15 @@ static PyTypeObject IndexType = {
     .tp_as_sequence = &index_as_sequence,
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "Index(path, *, writable=False, create=False, language=None, buffer_bytes=0, merge_factor=0, "
-              "threads=0)\n--\n\n"
+              "threads=0, near_dup=None)\n--\n\n"
               "An open newsdex archive (a directory).  Read-only unless writable=True; create=True creates it "
               "if missing (and implies writable).  At most one writable handle per archive: a second raises "
               "LockedError.\n\n"
               "language: Snowball stemming language of a new archive ('english' by default, 'french', ..., "
               "'none').  buffer_bytes: analysed text a writer buffers before writing a segment (0: 64 MiB).  "
               "merge_factor: segments of about one size that trigger a merge (0: 10; 1: never).  threads: "
-              "threads a writer uses (0: 2).\n\n"
+              "threads a writer uses (0: 2).  near_dup: the overlap (Jaccard of 5-word shingles, in (0, 1]) from "
+              "which the articles this handle adds are versions of one story (None: 0.8).\n\n"
               "len(index) is the number of live articles, `id in index` tells if an article is stored.  "
               "An Index may be shared by threads: calls on it run one at a time, the GIL released while the "
               "library works.  Use it in a with block, or call close().",
@@ -2002,7 +2461,7 @@ static int make_keys(recspec *s) {
   if (!s->nrepr) s->nrepr = s->n;
   if (!(s->keys = PyTuple_New(s->n))) return -1;
   for (int i = 0; i < s->n; i++) {
-    PyObject *k = PyUnicode_InternFromString(s->members[i].name);
+    PyObject *k = PyUnicode_InternFromString(s->names ? s->names[i] : s->members[i].name);
     if (!k) return -1;
     PyTuple_SET_ITEM(s->keys, i, k);
   }
@@ -2018,9 +2477,12 @@ PyMODINIT_FUNC PyInit__newsdex(void) {
   Py_DECREF(json);
   if (!json_dumps || !json_loads) goto fail;
   if (!(json_dumps_kw = Py_BuildValue("{sOs(ss)}", "ensure_ascii", Py_False, "separators", ",", ":"))) goto fail;
-  if (make_keys(&HIT_SPEC) || make_keys(&DOC_SPEC) || make_keys(&TOPIC_SPEC)) goto fail;
+  PyDateTime_IMPORT;
+  if (!PyDateTimeAPI) goto fail;
+  if (make_keys(&HIT_SPEC) || make_keys(&DOC_SPEC) || make_keys(&TOPIC_SPEC) || make_keys(&THREAD_SPEC)) goto fail;
   if (add_errors(m) || add_type(m, &IndexType, "Index") || add_type(m, &ResultsType, "Results") ||
-      add_type(m, &HitType, "Hit") || add_type(m, &DocumentType, "Document") || add_type(m, &TopicType, "Topic"))
+      add_type(m, &HitType, "Hit") || add_type(m, &DocumentType, "Document") || add_type(m, &TopicType, "Topic") ||
+      add_type(m, &ThreadType, "Thread"))
     goto fail;
   if (PyModule_AddStringConstant(m, "ND_VERSION", ND_VERSION)) goto fail;
   return m;

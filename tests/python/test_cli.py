@@ -5,7 +5,7 @@ import json
 import pytest
 
 import newsdex
-from conftest import SAMPLES
+from conftest import SAMPLES, stories_articles
 
 QUERIES = ["harbour", "storm OR flood", "council -harbour", '"inner harbour"', "title:council", "date:2004",
            "harb*", 'source:"harbourtown  LEDGER"', "source:harbour*", "harbour OR storm OR council OR ferry OR school"]
@@ -24,7 +24,7 @@ def cli_json(cli, *args):
 
 
 def compare_search(py, js):
-    assert py.total == js["total"] and py.total_exact == js["total_exact"]
+    assert py.total == js["total"] and py.total_exact == js["total_exact"] and py.stories == js["stories"]
     assert py.offset == js["offset"] and py.limit == js["limit"]
     assert py.to_dicts() == js["hits"]  # every field, scores to the last bit
 
@@ -114,3 +114,73 @@ def test_the_command_reads_what_the_binding_wrote(cli, tmp_path):
     assert [h["id"] for h in js["hits"]] == ["py-1"]
     shown = cli_json(cli, "show", "--db", path, "--json", "py-1")
     assert shown["extra"] == {"colour": "blue"} and shown["date"] == "2011-05-06"
+
+
+# ---- versions, recency, threads (on the stories archive) ---------------------
+
+STORY_QUERIES = ["kessel", "kervania OR orvell", "divers", "harbour OR river", "date:2023"]
+
+
+def thread_json(t):
+    """A Thread as `newsdex threads --json` writes one."""
+    return dict(t, sources=[{"value": v, "count": n} for v, n in t.sources])
+
+
+@pytest.mark.parametrize("query", STORY_QUERIES)
+def test_versions_and_recency_agree_with_the_command(cli, stories_archive, query):
+    with newsdex.open(stories_archive) as ix:
+        for args, kw in [([], {}), (["--versions", "all"], {"versions": "all"}),
+                         (["--versions", "collapse", "--limit", "3", "--offset", "2"],
+                          {"versions": "collapse", "limit": 3, "offset": 2}),
+                         (["--recency", "30d", "--as-of", "2023-03-20"], {"recency": "30d", "as_of": "2023-03-20"}),
+                         (["--recency", "1.5w", "--as-of", "2023-03-20T12:00:00+02:00", "--versions", "all"],
+                          {"recency": "1.5w", "as_of": "2023-03-20T12:00:00+02:00", "versions": "all"}),
+                         (["--recency", "12h", "--as-of", "2030-01-01", "--count", "lower-bound"],
+                          {"recency": "12h", "as_of": "2030-01-01", "count": "lower_bound"}),
+                         (["--recency", "2y", "--as-of", "2023-06-19", "--sort", "date"],
+                          {"recency": "2y", "as_of": "2023-06-19", "sort": "date"})]:
+            kw.setdefault("limit", 10)
+            js = cli_json(cli, "search", "--db", stories_archive, "--json", *args, "--", query)
+            assert js["versions"] == kw.get("versions", "collapse")
+            compare_search(ix.search(query, snippets="html", **kw), js)
+
+
+def test_story_facets_agree_with_the_command(cli, stories_archive):
+    fields = ["source", "places", "topics"]
+    with newsdex.open(stories_archive) as ix:
+        for q in STORY_QUERIES:
+            for versions in ("collapse", "all"):
+                js = cli_json(cli, "search", "--db", stories_archive, "--json", "--facets", ",".join(fields),
+                              "--versions", versions, "--", q)
+                py = ix.search(q, facets=fields, versions=versions)
+                for f in fields:
+                    assert list(py.facets[f].items()) == [(c["value"], c["count"]) for c in js["facets"][f]], (q, f)
+
+
+def test_threads_agree_with_the_command(cli, stories_archive):
+    with newsdex.open(stories_archive) as ix:
+        for args, kw in [([], {}), (["--limit", "2"], {"limit": 2}), (["--min-articles", "1", "--limit", "100"],
+                                                                       {"min_articles": 1, "limit": 100}),
+                         (["--from", "2023-03-15", "--to", "2023-03-17"], {"from_": "2023-03-15", "to": "2023-03-17"}),
+                         (["--from", "2023-06", "--min-articles", "1"], {"from_": "2023-06", "min_articles": 1}),
+                         (["--to", "2023-03-04", "--min-articles", "1"], {"to": "2023-03-04", "min_articles": 1})]:
+            js = cli_json(cli, "threads", "--db", stories_archive, "--json", *args)
+            py = ix.threads(**kw)
+            assert js["threads"], args
+            assert [thread_json(t) for t in py] == js["threads"], args
+
+
+def test_thread_and_versions_agree_with_show(cli, stories_archive):
+    with newsdex.open(stories_archive) as ix:
+        keys = [t.key for t in ix.threads(limit=100, min_articles=1)]
+        for key in keys:
+            js = cli_json(cli, "show", "--db", stories_archive, "--json", "--thread", key)
+            t = ix.thread(key)
+            listed = js.pop("articles_list")
+            assert thread_json(t) == js and t.hits.to_dicts() == listed
+        for a in stories_articles():
+            js = cli_json(cli, "show", "--db", stories_archive, "--json", a["id"])
+            versions = ix.versions(a["id"])
+            assert versions.to_dicts() == js["versions"], a["id"]
+            mine = next(h for h in versions if h.id == a["id"])
+            assert mine.story == js["story"] and thread_json(ix.thread(mine.thread)) == js["thread"]

@@ -205,7 +205,7 @@ def test_results_as_dicts(ix):
     rows = res.to_dicts()
     assert rows == list(map(dict, res)) == [h.to_dict() for h in res]
     assert all(isinstance(r, dict) for r in rows)
-    keys = ["id", "score", "title", "headline", "date", "source", "url", "snippet"]
+    keys = ["id", "score", "title", "headline", "date", "source", "url", "snippet", "versions", "story", "thread"]
     assert all(list(r) == keys for r in rows)
     # what pandas.DataFrame(rows) builds: one column per key, one row per hit
     columns = {k: [r[k] for r in rows] for k in rows[0]}
@@ -218,7 +218,7 @@ def test_hit_mapping_protocol(ix):
     assert isinstance(h, Mapping)
     assert h["id"] == h.id and h.get("title") == h.title and h.get("nope", 7) == 7
     assert "score" in h and "nope" not in h and 5 not in h
-    assert list(h) == h.keys() and len(h) == 8
+    assert list(h) == h.keys() and len(h) == 11
     assert h.items()[0] == ("id", h.id) and h.values()[1] == h.score
     with pytest.raises(KeyError):
         h["nope"]
