@@ -226,7 +226,8 @@ typedef struct nd_search_options {
   double half_life;     /* recency: seconds after which an article's score
                         ** is halved (0: no recency; see ND_RECENCY) */
   int64_t as_of;        /* recency: ages are counted back from this time
-                        ** (seconds since 1970, UTC); 0 means now */
+                        ** (seconds since 1970, UTC); 0 means now (so the
+                        ** first second of 1970 cannot be asked for) */
 } nd_search_options;
 
 /* Wire copies and near-duplicates.  Each article gets a fingerprint of its
@@ -266,7 +267,7 @@ typedef struct nd_hit {
   const char *headline; /* what a listing shows: the title, or for an article
                         ** without one the start of its first sentence */
   uint64_t versions;   /* other live articles of its version group (0: none);
-                       ** 0 with ids_only */
+                       ** 0 with ids_only (story and thread are set) */
   const char *story;   /* its version group's key (16 hex digits): articles
                        ** with the same key are versions of one story */
   const char *thread;  /* the key of its story thread (16 hex digits) */
@@ -324,12 +325,14 @@ typedef struct nd_facet {
 
 typedef struct nd_facets {
   uint64_t total;         /* matching articles */
-  uint64_t stories;       /* their version groups (docs/stories.md) */
+  uint64_t stories;       /* their version groups (docs/stories.md) when counting
+                          ** stories; with ND_VERSIONS_ALL, total (not counted) */
   const nd_facet *fields; /* one per requested field, in request order */
   size_t nfields;
   const nd_count *hist;   /* periods in ascending order; empty ones left out */
   size_t nhist;
-  uint64_t undated;       /* matching articles without a date */
+  uint64_t undated;       /* matching articles (or, counting stories, stories)
+                          ** without a date */
 } nd_facets;
 
 /* Count the articles matching `query` per term of each field and per

@@ -216,7 +216,10 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
         rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
         goto done;
       }
-      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", "", 0, "", ""};
+      const segment *sg = &ix->snap.segs[hits[i].seg].seg;
+      snprintf(res->keys[i][0], sizeof res->keys[i][0], "%016llx", (unsigned long long)seg_story(sg, hits[i].doc));
+      snprintf(res->keys[i][1], sizeof res->keys[i][1], "%016llx", (unsigned long long)seg_thread(sg, hits[i].doc));
+      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", "", 0, res->keys[i][0], res->keys[i][1]};
     }
     goto done;
   }
