@@ -553,8 +553,16 @@ static nd_index *IX;
 static hits H; /* every live article of FX, state by state */
 static int READY;
 
-/* The analyser and the folder of the archives, made by the first test
-** that needs them (each test but the chain from test_build runs alone). */
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(p);
+}
+
+static void remove_dir(void) { nftw(DIR_, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* The analyser and the folder of the archives (removed at exit), made by
+** the first test that needs them (each test but the chain from test_build
+** runs alone). */
 static int setup(void) {
   if (!AN && !(AN = an_new("english"))) return 0;
   if (!DIR_[0]) {
@@ -563,6 +571,7 @@ static int setup(void) {
       DIR_[0] = 0;
       return 0;
     }
+    atexit(remove_dir);
   }
   return 1;
 }
@@ -825,11 +834,6 @@ static void test_real_pairs(void) {
   ASSERT_EQ_INT(bad, 0);
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb, (void)flag, (void)ftw;
-  return remove(p);
-}
-
 static void test_cleanup(void) {
   nd_close(IX);
   IX = NULL;
@@ -837,7 +841,6 @@ static void test_cleanup(void) {
   corpus_free(&FX);
   an_free(AN);
   AN = NULL;
-  if (DIR_[0]) nftw(DIR_, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 TEST_MAIN(TEST(test_build), TEST(test_pairs), TEST(test_prefix_filter), TEST(test_versions), TEST(test_threads),
