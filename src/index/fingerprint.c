@@ -1,7 +1,6 @@
 /* fingerprint.c -- MinHash and SimHash of an article's words (fingerprint.h). */
 #include "fingerprint.h"
 
-#include <math.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -82,9 +81,10 @@ void fp_bands(const uint16_t sig[FP_K], uint32_t key[FP_BANDS]) {
 void fp_simhash_init(fp_simhash *s) { memset(s, 0, sizeof *s); }
 
 void fp_simhash_add(fp_simhash *s, uint64_t word_hash, uint32_t count) {
-  double w = 1 + log((double)(count ? count : 1));
+  /* weight 1 + floor(log2(count)): 1, 2, 2, 3, 3, 3, 3, 4, ... */
+  int32_t w = 1 + (count > 1 ? 31 - __builtin_clz(count) : 0);
   uint64_t h = mix64(word_hash);
-  for (int i = 0; i < 64; i++) s->v[i] += (h >> i) & 1 ? w : -w;
+  for (int i = 0; i < 64; i++) s->v[i] += ((int32_t)((h >> i) & 1) * 2 - 1) * w;
   s->any = 1;
 }
 

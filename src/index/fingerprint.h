@@ -28,7 +28,7 @@
 ** SimHash (Charikar 2002): 64 bits, each the sign of a sum over the
 ** article's distinct words of four bytes or more (a crude content-word
 ** filter that holds across alphabetic languages) of +/-1 by that bit of
-** the word's hash, weighted 1 + ln(count).  The number of equal bits
+** the word's hash, weighted 1 + floor(log2(count)).  The number of equal bits
 ** estimates the angle between the two word-count vectors.
 */
 #ifndef ND_INDEX_FINGERPRINT_H
@@ -55,7 +55,7 @@ void fp_bands(const uint16_t sig[FP_K], uint32_t key[FP_BANDS]);
 /* SimHash accumulation: fp_simhash_add() for each distinct word (its
 ** hash and count), then fp_simhash_end(). */
 typedef struct fp_simhash {
-  double v[64];
+  int32_t v[64];
   int any;
 } fp_simhash;
 void fp_simhash_init(fp_simhash *s);

@@ -29,11 +29,52 @@ typedef struct chain_map {
   size_t n, cap;
 } chain_map;
 
+/* How many pending articles have each topic (open addressing). */
+typedef struct count_map {
+  uint64_t *key;
+  uint32_t *n; /* 0: empty slot */
+  size_t cap;  /* a power of two, or 0 */
+  size_t used;
+} count_map;
+
 struct story_pending {
   pend_doc *docs;
   size_t n, cap;
   chain_map bands, topics;
+  count_map counts;
 };
+
+static size_t count_slot(const count_map *m, uint64_t key) {
+  size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (m->cap - 1);
+  while (m->n[i] && m->key[i] != key) i = (i + 1) & (m->cap - 1);
+  return i;
+}
+
+static uint32_t count_get(const count_map *m, uint64_t key) { return m->cap ? m->n[count_slot(m, key)] : 0; }
+
+static int count_inc(count_map *m, uint64_t key) {
+  if (2 * (m->used + 1) > m->cap) {
+    count_map g = {0};
+    g.cap = m->cap ? 2 * m->cap : 1024;
+    g.key = mem_alloc(g.cap * sizeof *g.key);
+    g.n = mem_calloc(g.cap, sizeof *g.n);
+    if (!g.key || !g.n) { mem_free(g.key); mem_free(g.n); return -1; }
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->n[i]) {
+        size_t j = count_slot(&g, m->key[i]);
+        g.key[j] = m->key[i];
+        g.n[j] = m->n[i];
+      }
+    g.used = m->used;
+    mem_free(m->key);
+    mem_free(m->n);
+    *m = g;
+  }
+  size_t i = count_slot(m, key);
+  if (!m->n[i]) { m->key[i] = key; m->used++; }
+  m->n[i]++;
+  return 0;
+}
 
 static void map_free(chain_map *m) {
   mem_free(m->heads);
@@ -69,6 +110,9 @@ void story_pending_clear(story_pending *sp) {
   sp->n = 0;
   map_free(&sp->bands);
   map_free(&sp->topics);
+  mem_free(sp->counts.key);
+  mem_free(sp->counts.n);
+  memset(&sp->counts, 0, sizeof sp->counts);
 }
 
 void story_pending_free(story_pending *sp) {
@@ -243,11 +287,12 @@ static int segment_threads(cand *c, const nd_index *ix, uint32_t si, const buf *
 ** to df[]. */
 static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th, uint32_t nth, pairs *t, uint64_t *df) {
   for (uint32_t k = 0; k < nth && sp->topics.nslots; k++) {
+    df[k] += count_get(&sp->counts, th[k]);
     unsigned scanned = 0;
-    for (uint32_t e = sp->topics.heads[th[k] & (sp->topics.nslots - 1)]; e; e = sp->topics.ents[e - 1].next) {
+    for (uint32_t e = sp->topics.heads[th[k] & (sp->topics.nslots - 1)]; e && scanned < STORY_RECENT_SCAN;
+         e = sp->topics.ents[e - 1].next) {
       if (sp->topics.ents[e - 1].key != th[k]) continue;
-      df[k]++;
-      if (scanned++ >= STORY_RECENT_SCAN) continue; /* counted, not offered */
+      scanned++;
       uint32_t d = sp->topics.ents[e - 1].doc;
       if (in_window(c->date, sp->docs[d].date) && pairs_add(t, PEND_SEG, d, k)) return ND_ERR_NOMEM;
     }
@@ -309,7 +354,7 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   for (int b = 0; b < FP_BANDS && !empty; b++)
     if (map_add(&sp->bands, bands[b], me)) return ND_ERR_NOMEM;
   for (uint32_t k = 0; k < nth; k++)
-    if (map_add(&sp->topics, th[k], me)) return ND_ERR_NOMEM;
+    if (map_add(&sp->topics, th[k], me) || count_inc(&sp->counts, th[k])) return ND_ERR_NOMEM;
   return 0;
 }
 

@@ -65,10 +65,10 @@ struct nd_index;
 #define STORY_MIN_WEIGHT 1.0
 #define STORY_MIN_TOPIC 0.4
 #define STORY_MIN_N 1000
-#define STORY_MIN_SIM 0.3
+#define STORY_MIN_SIM 0.15
 #define STORY_SIM_FACTOR 2.0
 #define STORY_TOPIC_MAX_DF 2000
-#define STORY_RECENT_SCAN 512
+#define STORY_RECENT_SCAN 256
 
 /* The writer's table of the articles added since the last commit (their
 ** fingerprints, keys, dates and topics), which the band tables and
