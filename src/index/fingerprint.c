@@ -1,8 +1,11 @@
 /* fingerprint.c -- MinHash and SimHash of an article's words (fingerprint.h). */
 #include "fingerprint.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+
+#include "../util/mem.h"
 
 /* splitmix64's finaliser: a bijection that spreads every input bit. */
 static uint64_t mix64(uint64_t x) {
@@ -51,6 +54,35 @@ void fp_minhash(const uint64_t *w, size_t n, uint16_t sig[FP_K]) {
   /* A real signature that happens to be all 0xffff (probability 2^-1024)
   ** would read as empty: make slot 0 differ. */
   if (nsh && fp_empty(sig)) sig[0] = 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+int fp_shingle_set(const uint64_t *w, size_t n, uint64_t **out, size_t *m) {
+  size_t nsh = n == 0 ? 0 : n < FP_SHINGLE ? 1 : n - FP_SHINGLE + 1;
+  uint64_t *v = mem_alloc(nsh * sizeof *v + 1);
+  *out = v;
+  *m = 0;
+  if (!v) return -1;
+  for (size_t i = 0; i < nsh; i++) v[i] = shingle_hash(w + i, n < FP_SHINGLE ? n : FP_SHINGLE);
+  qsort(v, nsh, sizeof *v, cmp_u64);
+  for (size_t i = 0; i < nsh; i++)
+    if (i == 0 || v[i] != v[i - 1]) v[(*m)++] = v[i];
+  return 0;
+}
+
+double fp_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb) {
+  size_t i = 0, j = 0, both = 0;
+  while (i < na && j < nb) {
+    if (a[i] == b[j]) { both++; i++; j++; }
+    else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  size_t uni = na + nb - both;
+  return uni ? (double)both / (double)uni : 0;
 }
 
 int fp_empty(const uint16_t sig[FP_K]) {

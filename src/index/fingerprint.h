@@ -52,6 +52,13 @@ unsigned fp_agree(const uint16_t a[FP_K], const uint16_t b[FP_K]);
 ** slots.  Not meaningful for an empty signature. */
 void fp_bands(const uint16_t sig[FP_K], uint32_t key[FP_BANDS]);
 
+/* The distinct shingles of the words w[0..n): their 64-bit hashes (as
+** fp_minhash hashes them), sorted, into *out (mem_alloc'ed; *m of them).
+** 0 or -1 (out of memory). */
+int fp_shingle_set(const uint64_t *w, size_t n, uint64_t **out, size_t *m);
+/* The Jaccard similarity of two sorted sets (0 when both are empty). */
+double fp_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
 /* SimHash accumulation: fp_simhash_add() for each distinct word (its
 ** hash and count), then fp_simhash_end(). */
 typedef struct fp_simhash {

@@ -289,6 +289,7 @@ static void drop_pending(nd_index *ix) {
   mem_free(ix->pend);
   ix->pend = NULL;
   ix->npend = 0;
+  ix->nbufs = 0;
   story_pending_clear(ix->stories);
   if (ix->pend_del) {
     for (size_t i = 0; i < ix->snap.n; i++)
@@ -434,6 +435,7 @@ static int flush_buffer(nd_index *ix, int wait) {
       if (pthread_create(&j->thread, NULL, flush_main, j) == 0) {
         ix->inflight = j;
         ix->mb = fresh;
+        ix->nbufs++;
         return 0;
       }
       mem_free(j); /* no thread: write it here */
@@ -445,7 +447,16 @@ static int flush_buffer(nd_index *ix, int wait) {
   if (rc) ix->lost = rc;
   mb_free(ix->mb);
   ix->mb = fresh;
+  ix->nbufs++;
   return rc;
+}
+
+int ix_pending_doc(nd_index *ix, uint32_t b, uint32_t doc, struct nd_document **out) {
+  if (b == ix->nbufs) return mb_get(ix->mb, doc, out);
+  int rc = b >= ix->npend ? finish_inflight(ix) : 0;
+  if (rc) return rc;
+  if (b >= ix->npend) return ND_ERR_NOTFOUND;
+  return seg_get(&ix->pend[b].seg, doc, &ix->scratch, out);
 }
 
 /* ---- preparing an article (any thread) --------------------------------

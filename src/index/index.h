@@ -67,6 +67,8 @@ struct nd_index {
   struct alias_table *aliases; /* of the snapshot, built when first needed (alias.h) */
   struct story_pending *stories; /* articles added since the last commit (stories.h) */
   double near_dup;             /* Jaccard from which articles are versions of one story */
+  uint32_t nbufs;              /* buffers written out since the last commit (the
+                               ** current one is number nbufs) */
 };
 
 /* Set the handle's message; returns rc.  printf-style. */
@@ -75,6 +77,12 @@ int ix_fail(nd_index *ix, int rc, const char *fmt, ...) __attribute__((format(pr
 static inline int ss_deleted(const snap_seg *s, uint32_t d) {
   return s->del && roaring_bitmap_contains(s->del, d);
 }
+/* The article added since the last commit as doc `doc` of buffer `b`
+** (buffers numbered from 0 at each commit): from the current buffer, or
+** from the pending segment it was written to (waiting for a background
+** write).  0, ND_ERR_NOTFOUND or another ND_ERR_*. */
+int ix_pending_doc(nd_index *ix, uint32_t b, uint32_t doc, struct nd_document **out);
+
 /* Merge the given snapshot segments into new segment `segno`.  0 or ND_ERR_*. */
 int merge_segments(nd_index *ix, const snap_seg *in, size_t n, uint32_t segno, seg_meta *out);
 

@@ -146,7 +146,7 @@ struct mb_scratch {
   uint32_t *grouped;  /* their positions grouped by term */
   size_t capgrouped;
   uint64_t *words;    /* the hashes of the words fingerprinted */
-  size_t capwords;
+  size_t nwords, capwords;
 };
 
 mb_scratch *mb_scratch_new(void) { return mem_calloc(1, sizeof(mb_scratch)); }
@@ -273,6 +273,7 @@ static int fingerprint(mb_scratch *sc, uint32_t tl, seg_docx *x) {
       sc->words[n++] = t->hash;
     }
   }
+  sc->nwords = n;
   fp_minhash(sc->words, n, x->sig);
   fp_simhash sh;
   fp_simhash_init(&sh);
@@ -412,6 +413,19 @@ static int doc_record(const membuf *mb, uint32_t i, const uint8_t **rec, size_t 
 }
 
 const seg_docx *mb_docx(const membuf *mb, uint32_t d) { return &mb->docs[d].x; }
+
+const uint64_t *mb_scratch_words(const mb_scratch *sc, size_t *n) {
+  *n = sc->nwords;
+  return sc->words;
+}
+
+int mb_get(const membuf *mb, uint32_t d, struct nd_document **out) {
+  const uint8_t *rec;
+  size_t len;
+  if (d >= mb->ndocs || doc_record(mb, d, &rec, &len)) return ND_ERR_CORRUPT;
+  int r = rec_decode(rec, len, out);
+  return r == -2 ? ND_ERR_NOMEM : r ? ND_ERR_CORRUPT : 0;
+}
 int64_t mb_date(const membuf *mb, uint32_t d) { return mb->docs[d].date; }
 
 int mb_find_id(const membuf *mb, const char *id, uint32_t *doc) {

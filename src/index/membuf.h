@@ -66,6 +66,11 @@ void mb_prep_free(mb_prep *p); /* also leaves it initialised, empty */
 ** see link/link.h) into p (whatever it held is freed).  0 or ND_ERR_NOMEM
 ** (p then empty). */
 int mb_prepare(analyzer *an, mb_scratch *sc, const nd_doc *d, int64_t date, const buf *topics, mb_prep *p);
+/* The hashes of the words the last mb_prepare() on sc fingerprinted
+** (fingerprint.h's words), valid until the next call on sc. */
+const uint64_t *mb_scratch_words(const mb_scratch *sc, size_t *n);
+/* Buffered doc d's stored article (d < mb_ndocs).  0 or ND_ERR_*. */
+int mb_get(const membuf *mb, uint32_t d, struct nd_document **out);
 /* Buffer a prepared article.  0, ND_ERR_LIMIT (the buffer holds as many
 ** articles as a segment can) or ND_ERR_NOMEM (then the buffer is unchanged
 ** as far as searches and mb_write are concerned, or unusable: every later

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "../codec/store.h"
 #include "../util/date.h"
 #include "../util/file.h"
 #include "../util/mem.h"
@@ -18,6 +19,7 @@
 typedef struct pend_doc {
   seg_docx x;
   int64_t date;
+  uint32_t buf, doc; /* where it is: doc `doc` of buffer `buf` (index.h) */
 } pend_doc;
 
 /* A chained hash table from a 64-bit key to pending articles, newest
@@ -42,6 +44,8 @@ struct story_pending {
   size_t n, cap;
   chain_map bands, topics;
   count_map counts;
+  mb_scratch *sc;  /* for analysing texts again to verify near-duplicates */
+  mb_prep prep;
 };
 
 static size_t count_slot(const count_map *m, uint64_t key) {
@@ -118,6 +122,8 @@ void story_pending_clear(story_pending *sp) {
 void story_pending_free(story_pending *sp) {
   if (!sp) return;
   story_pending_clear(sp);
+  mb_scratch_free(sp->sc);
+  mb_prep_free(&sp->prep);
   mem_free(sp->docs);
   mem_free(sp);
 }
@@ -140,10 +146,19 @@ int story_topics(const buf *topics, buf *out) {
 
 /* ---- finding the best match ---------------------------------------------- */
 
+/* A near-duplicate candidate: where it is (a snapshot segment, or PEND_SEG
+** and its buffer), its keys and how many signature slots it shares. */
+typedef struct dup_cand {
+  unsigned agree;
+  uint32_t si, buf, doc;
+  uint64_t story, thread;
+} dup_cand;
+#define PEND_SEG 0xffffffu
+
 typedef struct cand {
   const uint16_t *sig;   /* the new article's */
-  unsigned best_agree;
-  uint64_t best_story, best_thread;
+  dup_cand dups[STORY_DUP_CANDS];
+  size_t ndups;
   /* threads */
   uint64_t simhash;
   int64_t date;
@@ -153,13 +168,74 @@ typedef struct cand {
   double w[STORY_TOPICS]; /* each topic's weight (stories.h) */
 } cand;
 
-static void consider_dup(cand *c, const seg_docx *x) {
+/* Keep the candidate if its signature agrees in STORY_VERIFY_FROM slots
+** or more: the STORY_DUP_CANDS most similar, each once. */
+static void consider_dup(cand *c, const seg_docx *x, uint32_t si, uint32_t bufno, uint32_t doc) {
   unsigned a = fp_agree(c->sig, x->sig);
-  if (a > c->best_agree) {
-    c->best_agree = a;
-    c->best_story = x->story;
-    c->best_thread = x->thread;
+  if (a < STORY_VERIFY_FROM) return;
+  size_t worst = 0;
+  for (size_t i = 0; i < c->ndups; i++) {
+    if (c->dups[i].si == si && c->dups[i].buf == bufno && c->dups[i].doc == doc) return;
+    if (c->dups[i].agree < c->dups[worst].agree) worst = i;
   }
+  dup_cand d = {a, si, bufno, doc, x->story, x->thread};
+  if (c->ndups < STORY_DUP_CANDS) c->dups[c->ndups++] = d;
+  else if (a > c->dups[worst].agree) c->dups[worst] = d;
+}
+
+static int cmp_agree(const void *a, const void *b) {
+  const dup_cand *x = a, *y = b;
+  return (x->agree < y->agree) - (x->agree > y->agree);
+}
+
+/* The sorted shingle set of an article, its text analysed again. */
+static int article_shingles(nd_index *ix, story_pending *sp, const nd_doc *d, uint64_t **sh, size_t *n) {
+  if (!sp->sc && !(sp->sc = mb_scratch_new())) return ND_ERR_NOMEM;
+  int64_t date = DATE_NONE;
+  int rc = mb_prepare(ix->an, sp->sc, d, date, NULL, &sp->prep);
+  if (rc) return rc;
+  size_t nw;
+  const uint64_t *w = mb_scratch_words(sp->sc, &nw);
+  return fp_shingle_set(w, nw, sh, n) ? ND_ERR_NOMEM : 0;
+}
+
+/* The exact Jaccard similarity of the new article's shingles (a[0..na))
+** and candidate k's; -1 when its text cannot be read (then it is judged
+** on its signature). */
+static double exact_jaccard(nd_index *ix, story_pending *sp, const dup_cand *k, const uint64_t *a, size_t na) {
+  struct nd_document *doc = NULL;
+  int rc = k->si == PEND_SEG ? ix_pending_doc(ix, k->buf, k->doc, &doc)
+                             : seg_get(&ix->snap.segs[k->si].seg, k->doc, &ix->scratch, &doc);
+  if (rc) return -1;
+  uint64_t *b = NULL;
+  size_t nb = 0;
+  rc = article_shingles(ix, sp, &doc->doc, &b, &nb);
+  nd_document_free(doc);
+  double j = rc ? -1 : fp_jaccard(a, na, b, nb);
+  mem_free(b);
+  return j;
+}
+
+/* The candidate the new article (stored record rec) is a version of, or
+** NULL: one whose signature agrees in STORY_SURE slots or more, else the
+** most similar whose shingles, compared exactly, overlap by near_dup. */
+static const dup_cand *best_dup(nd_index *ix, story_pending *sp, cand *c, const buf *rec) {
+  if (!c->ndups) return NULL;
+  qsort(c->dups, c->ndups, sizeof *c->dups, cmp_agree);
+  if (c->dups[0].agree >= STORY_SURE) return &c->dups[0];
+  unsigned need = (unsigned)(ix->near_dup * FP_K + 0.999999);
+  struct nd_document *me = NULL;
+  uint64_t *a = NULL;
+  size_t na = 0;
+  const dup_cand *found = NULL;
+  int readable = !rec_decode(rec->p, rec->n, &me) && !article_shingles(ix, sp, &me->doc, &a, &na);
+  for (size_t i = 0; i < c->ndups && !found; i++) {
+    double j = readable ? exact_jaccard(ix, sp, &c->dups[i], a, na) : -1;
+    if (j >= 0 ? j >= ix->near_dup : c->dups[i].agree >= need) found = &c->dups[i];
+  }
+  nd_document_free(me);
+  mem_free(a);
+  return found;
 }
 
 #define DAY_NONE 0xffffffULL
@@ -197,6 +273,7 @@ static void consider_thread(cand *c, double w, uint64_t simhash, uint64_t thread
 typedef struct seg_scan {
   cand *c;
   const snap_seg *g;
+  uint32_t si;
 } seg_scan;
 
 static int band_hit(void *ctx, uint32_t doc) {
@@ -206,7 +283,7 @@ static int band_hit(void *ctx, uint32_t doc) {
   seg_sig(&s->g->seg, doc, x.sig);
   x.story = seg_story(&s->g->seg, doc);
   x.thread = seg_thread(&s->g->seg, doc);
-  consider_dup(s->c, &x);
+  consider_dup(s->c, &x, s->si, 0, doc);
   return 0;
 }
 
@@ -216,7 +293,6 @@ static int in_window(int64_t a, int64_t b) {
 
 /* (article, topic) pairs of candidates: article = segment index (PEND_SEG
 ** for the articles added since the last commit) and doc. */
-#define PEND_SEG 0xffffffu
 typedef struct pairs {
   uint64_t *v; /* si << 40 | doc << 8 | topic */
   size_t n, cap;
@@ -309,15 +385,18 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   if (!empty) fp_bands(p->x.sig, bands);
   /* near-duplicates */
   for (size_t si = 0; si < ix->snap.n && !empty; si++) {
-    seg_scan sc = {&c, &ix->snap.segs[si]};
+    seg_scan sc = {&c, &ix->snap.segs[si], (uint32_t)si};
     for (int b = 0; b < FP_BANDS; b++) seg_band_docs(&ix->snap.segs[si].seg, bands[b], band_hit, &sc);
   }
   for (int b = 0; b < FP_BANDS && !empty && sp->bands.nslots; b++)
     for (uint32_t e = sp->bands.heads[bands[b] & (sp->bands.nslots - 1)]; e; e = sp->bands.ents[e - 1].next)
-      if (sp->bands.ents[e - 1].key == bands[b]) consider_dup(&c, &sp->docs[sp->bands.ents[e - 1].doc].x);
-  unsigned need = (unsigned)(ix->near_dup * FP_K + 0.999999);
-  int dup = c.best_agree && c.best_agree >= need;
-  p->x.story = dup ? c.best_story : hash64(id, strlen(id));
+      if (sp->bands.ents[e - 1].key == bands[b]) {
+        const pend_doc *pd = &sp->docs[sp->bands.ents[e - 1].doc];
+        consider_dup(&c, &pd->x, PEND_SEG, pd->buf, pd->doc);
+      }
+  const dup_cand *best = best_dup(ix, sp, &c, &p->rec);
+  int dup = best != NULL;
+  p->x.story = dup ? best->story : hash64(id, strlen(id));
   /* the thread */
   int rc = 0;
   uint64_t th[STORY_TOPICS];
@@ -325,7 +404,7 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   for (size_t at = 0; topics && at < topics->n && nth < STORY_TOPICS; at += 1 + topics->p[at])
     th[nth++] = XXH3_64bits(topics->p + at + 1, topics->p[at]);
   if (dup) {
-    p->x.thread = c.best_thread;
+    p->x.thread = best->thread;
   } else {
     if (date != DATE_NONE && nth) {
       pairs t = {0};
@@ -351,6 +430,8 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   pend_doc *pd = &sp->docs[sp->n++];
   pd->x = p->x;
   pd->date = date;
+  pd->buf = ix->nbufs;
+  pd->doc = mb_ndocs(ix->mb); /* mb_put numbers it next */
   for (int b = 0; b < FP_BANDS && !empty; b++)
     if (map_add(&sp->bands, bands[b], me)) return ND_ERR_NOMEM;
   for (uint32_t k = 0; k < nth; k++)

@@ -4,12 +4,20 @@
 **
 ** Every article carries two keys in its segment (segment.h's seg_docx):
 **
-**   story   its version group.  An article whose MinHash signature agrees
-**           with an earlier-added live article's in at least near_dup of
-**           its slots (default ND_NEAR_DUP = 0.8, i.e. 52 of 64) takes the
-**           story key of the most similar one; else it starts a group of
-**           its own, keyed by the XXH64 of its id.  Candidates come from
-**           the LSH band tables (fingerprint.h), never from a scan.
+**   story   its version group.  Candidates are the live articles that
+**           share an LSH band with it (fingerprint.h; never a scan) and
+**           whose MinHash signature agrees with its own in
+**           STORY_VERIFY_FROM of the 64 slots or more (an estimated
+**           Jaccard of 0.6); the STORY_DUP_CANDS most similar are kept.
+**           One agreeing in STORY_SURE slots (0.95) is taken at once;
+**           otherwise, most similar first, both texts are analysed again
+**           and their shingle sets compared exactly, and the first whose
+**           Jaccard reaches near_dup (default ND_NEAR_DUP = 0.8) is taken
+**           (a text that cannot be read is judged on its signature).  The
+**           article takes that one's story key; else it starts a group of
+**           its own, keyed by the XXH64 of its id.  The estimate's error
+**           (about 0.05 at 0.8 with 64 slots) only decides what is checked,
+**           not what is a version.
 **   thread  its story thread.  A version of a story joins its group's
 **           thread.  Otherwise a dated article looks for the best match
 **           among live articles dated within STORY_WINDOW_DAYS of it that
@@ -58,6 +66,9 @@
 
 struct nd_index;
 
+#define STORY_VERIFY_FROM 39
+#define STORY_SURE 61
+#define STORY_DUP_CANDS 16
 #define STORY_WINDOW_DAYS 7
 #define STORY_SPAN_DAYS 31
 #define STORY_SPAN_BEFORE 3
