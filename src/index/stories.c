@@ -162,9 +162,9 @@ typedef struct cand {
   /* threads */
   uint64_t simhash;
   int64_t date;
-  double best_score;
-  uint64_t tbest_thread;
-  int have_thread;
+  struct thread_ev { uint64_t thread; unsigned cands, qual; double score; } *ev; /* per candidate thread */
+  size_t nev, capev;
+  int oom;
   double w[STORY_TOPICS]; /* each topic's weight (stories.h) */
 } cand;
 
@@ -256,18 +256,41 @@ static uint64_t thread_key(int64_t date, const char *id) {
 }
 
 /* A candidate of topic weight w (the sum of the weights of the topics it
-** shares) and SimHash `simhash`, in thread `thread`. */
+** shares) and SimHash `simhash`, in thread `thread`: counted for its
+** thread, as qualifying or not (stories.h). */
 static void consider_thread(cand *c, double w, uint64_t simhash, uint64_t thread) {
   int64_t start = story_thread_day(thread), day = c->date / 86400 - (c->date % 86400 < 0);
   if (start == INT64_MIN || day < start - STORY_SPAN_BEFORE || day > start + STORY_SPAN_DAYS - STORY_SPAN_BEFORE)
     return;
   double sim = ((double)fp_simhash_agree(c->simhash, simhash) - 32) / 32;
-  if (w < STORY_MIN_WEIGHT || sim < STORY_MIN_SIM) return;
+  int qual = w >= STORY_MIN_WEIGHT && sim >= STORY_MIN_SIM;
+  size_t i = 0;
+  while (i < c->nev && c->ev[i].thread != thread) i++;
+  if (i == c->nev) {
+    if (mem_grow(&c->ev, &c->capev, c->nev, sizeof *c->ev)) { c->oom = 1; return; }
+    c->ev[c->nev++] = (struct thread_ev){thread, 0, 0, 0};
+  }
+  struct thread_ev *e = &c->ev[i];
+  e->cands++;
+  if (!qual) return;
+  e->qual++;
   double score = w + STORY_SIM_FACTOR * sim;
-  if (c->have_thread && score <= c->best_score) return;
-  c->have_thread = 1;
-  c->best_score = score;
-  c->tbest_thread = thread;
+  if (score > e->score) e->score = score;
+}
+
+/* The thread to join: of those with a qualifying candidate -- two when
+** two or more of its articles were candidates --, the best scored.  0 and
+** *thread, or -1 for none. */
+static int best_thread(const cand *c, uint64_t *thread) {
+  const struct thread_ev *best = NULL;
+  for (size_t i = 0; i < c->nev; i++) {
+    const struct thread_ev *e = &c->ev[i];
+    if (e->qual < (e->cands < 2 ? 1u : 2u)) continue;
+    if (!best || e->score > best->score || (e->score == best->score && e->thread < best->thread)) best = e;
+  }
+  if (!best) return -1;
+  *thread = best->thread;
+  return 0;
 }
 
 typedef struct seg_scan {
@@ -422,7 +445,10 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
       mem_free(t.v);
       if (rc) return rc;
     }
-    p->x.thread = c.have_thread ? c.tbest_thread : thread_key(date, id);
+    if (c.oom) rc = ND_ERR_NOMEM;
+    if (rc || best_thread(&c, &p->x.thread)) p->x.thread = thread_key(date, id);
+    mem_free(c.ev);
+    if (rc) return rc;
   }
   /* remember it */
   if (mem_grow(&sp->docs, &sp->cap, sp->n, sizeof *sp->docs)) return ND_ERR_NOMEM;

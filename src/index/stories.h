@@ -34,12 +34,16 @@
 **           several common ones: "United States" and "Treasury" do not
 **           make a story) and its SimHash agrees in a bits with
 **           sim = (a - 32) / 32 >= STORY_MIN_SIM (about the cosine of the
-**           two word-count vectors); the best is the one of the highest
-**           weight + STORY_SIM_FACTOR * sim, and the article joins its
-**           thread, unless that thread started more than STORY_SPAN_BEFORE
-**           days after the article or more than STORY_SPAN_DAYS -
-**           STORY_SPAN_BEFORE days before it: a thread spans at most
-**           STORY_SPAN_DAYS.  Else the article starts a thread: its key
+**           two word-count vectors).  A thread is joined when one of its
+**           candidate articles qualifies, or two when two or more were
+**           candidates (so that a story does not drift, article by
+**           article, into another); of those, the one whose best
+**           candidate has the highest weight + STORY_SIM_FACTOR * sim.
+**           A candidate does not count when its thread started more
+**           than STORY_SPAN_BEFORE days after the article or more than
+**           STORY_SPAN_DAYS - STORY_SPAN_BEFORE days before it: a thread
+**           spans at most STORY_SPAN_DAYS.  With no thread to join, the
+**           article starts one: its key
 **           holds the day it starts (top 24 bits: days since 1970-01-01
 **           plus 2^23; all ones for an undated article, which never joins
 **           one) and 40 bits of the XXH64 of the article's id.
