@@ -16,44 +16,46 @@ static uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-/* The fixed hash functions: a_k odd, b_k any; drawn from splitmix64 so
-** that every build and archive has the same ones (part of the format).
-** Computed per call: 128 mixes, nothing shared between threads. */
-typedef struct mh_params {
-  uint64_t a[FP_K], b[FP_K];
-} mh_params;
-
-static void params(mh_params *q) {
-  uint64_t s = 0x6e65777364657821ULL;
-  for (int k = 0; k < FP_K; k++) {
-    q->a[k] = mix64(s += 0x9e3779b97f4a7c15ULL) | 1;
-    q->b[k] = mix64(s += 0x9e3779b97f4a7c15ULL);
-  }
-}
-
+/* The hash of the shingle of words w[0..n) (n <= FP_SHINGLE): the words'
+** hashes (XXH3, already well mixed) each rotated by its place, XORed,
+** then mixed once. */
 static uint64_t shingle_hash(const uint64_t *w, size_t n) {
-  uint64_t h = 0x5348494e474c45ULL;
-  for (size_t i = 0; i < n; i++) h = mix64(h ^ w[i]) + (uint64_t)i;
+  uint64_t h = 0x5348494e474c45ULL ^ n;
+  for (size_t i = 0; i < n; i++) h ^= (w[i] << (13 * i)) | (i ? w[i] >> (64 - 13 * i) : 0);
   return mix64(h);
 }
 
 void fp_minhash(const uint64_t *w, size_t n, uint16_t sig[FP_K]) {
   uint32_t mins[FP_K];
+  uint64_t filled = 0; /* bit k: bin k has a shingle */
   for (int k = 0; k < FP_K; k++) mins[k] = UINT32_MAX;
-  mh_params pp, *p = &pp;
-  params(p);
   size_t nsh = n == 0 ? 0 : n < FP_SHINGLE ? 1 : n - FP_SHINGLE + 1;
   for (size_t i = 0; i < nsh; i++) {
     uint64_t x = shingle_hash(w + i, n < FP_SHINGLE ? n : FP_SHINGLE);
-    for (int k = 0; k < FP_K; k++) {
-      uint32_t h = (uint32_t)((p->a[k] * x + p->b[k]) >> 32);
-      mins[k] = h < mins[k] ? h : mins[k];
-    }
+    unsigned bin = (unsigned)(x >> 58);
+    uint32_t v = (uint32_t)x;
+    if (v < mins[bin]) mins[bin] = v;
+    filled |= 1ULL << bin;
   }
-  for (int k = 0; k < FP_K; k++) sig[k] = nsh ? (uint16_t)(mins[k] & 0xffff) : FP_NONE;
+  if (!nsh) {
+    for (int k = 0; k < FP_K; k++) sig[k] = FP_NONE;
+    return;
+  }
+  /* Densification by rotation: an empty bin takes the value of the next
+  ** filled one to its right (circularly), shifted by the distance, so
+  ** that two articles with the same filled bins borrow the same way. */
+  for (int k = 0; k < FP_K; k++) {
+    uint32_t v = mins[k];
+    if (!(filled >> k & 1))
+      for (unsigned t = 1; t < FP_K; t++) {
+        unsigned j = (unsigned)(k + (int)t) & (FP_K - 1);
+        if (filled >> j & 1) { v = mins[j] + t * 0x9e3779b9u; break; }
+      }
+    sig[k] = (uint16_t)(v & 0xffff);
+  }
   /* A real signature that happens to be all 0xffff (probability 2^-1024)
   ** would read as empty: make slot 0 differ. */
-  if (nsh && fp_empty(sig)) sig[0] = 0;
+  if (fp_empty(sig)) sig[0] = 0;
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -112,11 +114,24 @@ void fp_bands(const uint16_t sig[FP_K], uint32_t key[FP_BANDS]) {
 
 void fp_simhash_init(fp_simhash *s) { memset(s, 0, sizeof *s); }
 
+/* SIGN[b][i]: +1 when bit i of byte b is set, else -1. */
+#define SG(x, i) ((((x) >> (i)) & 1) * 2 - 1)
+#define ROW(x) {SG(x, 0), SG(x, 1), SG(x, 2), SG(x, 3), SG(x, 4), SG(x, 5), SG(x, 6), SG(x, 7)}
+#define R4(x) ROW(x), ROW((x) + 1), ROW((x) + 2), ROW((x) + 3)
+#define R16(x) R4(x), R4((x) + 4), R4((x) + 8), R4((x) + 12)
+#define R64(x) R16(x), R16((x) + 16), R16((x) + 32), R16((x) + 48)
+static const int32_t SIGN[256][8] = {R64(0), R64(64), R64(128), R64(192)};
+
 void fp_simhash_add(fp_simhash *s, uint64_t word_hash, uint32_t count) {
   /* weight 1 + floor(log2(count)): 1, 2, 2, 3, 3, 3, 3, 4, ... */
   int32_t w = 1 + (count > 1 ? 31 - __builtin_clz(count) : 0);
   uint64_t h = mix64(word_hash);
-  for (int i = 0; i < 64; i++) s->v[i] += ((int32_t)((h >> i) & 1) * 2 - 1) * w;
+  for (int byte = 0; byte < 8; byte++) { /* eight lanes at a time, by table */
+    const int32_t *sg = SIGN[(h >> (8 * byte)) & 0xff];
+    int32_t *v = s->v + 8 * byte;
+    for (int r = 0; r < w; r++) /* w is small: adds rather than multiplies */
+      for (int i = 0; i < 8; i++) v[i] += sg[i];
+  }
   s->any = 1;
 }
 

@@ -7,15 +7,19 @@
 ** title when the body has none.  A *shingle* is 5 consecutive words (an
 ** article of fewer words has one: all of them).
 **
-** MinHash (Broder 1997): FP_K = 64 hash functions h_k(x) = upper 32 bits
-** of a_k * x + b_k (mod 2^64; a_k odd, fixed) over the 64-bit hash x of
-** each shingle; the signature keeps, for each k, the low 16 bits of the
-** smallest h_k ("b-bit MinHash", Li & Koenig 2010: two different minima
-** agree in 16 bits with probability 2^-16, which is negligible).  The
-** fraction of the 64 slots two signatures share estimates the Jaccard
-** similarity of their shingle sets (standard error sqrt(J(1-J)/64): 0.05
-** at J = 0.8).  An article without a word has no signature (all slots
-** 0xffff) and is nobody's near-duplicate.
+** MinHash (Broder 1997) by one permutation (Li, Owen & Zhang 2012): each
+** shingle's 64-bit hash x falls in bin x >> 58 (64 bins) and each bin
+** keeps the smallest low 32 bits of the hashes in it; an empty bin (an
+** article of few shingles) takes the next filled bin's value to its right,
+** shifted by the distance (densification by rotation, Shrivastava & Li
+** 2014).  The signature keeps the low 16 bits of each ("b-bit MinHash",
+** Li & Koenig 2010: two different minima agree in 16 bits with
+** probability 2^-16).  Two articles' bins agree with probability about
+** their Jaccard similarity J, so the fraction of the 64 slots two
+** signatures share estimates it (standard error sqrt(J(1-J)/64): 0.05 at
+** J = 0.8).  One hash per shingle instead of 64 makes it a small part of
+** adding an article.  An article without a word has no signature (all
+** slots 0xffff) and is nobody's near-duplicate.
 **
 ** LSH banding (Indyk & Motwani 1998; Leskovec et al., Mining of Massive
 ** Datasets ch. 3): the 64 slots make FP_BANDS = 16 bands of 4; two

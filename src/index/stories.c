@@ -27,7 +27,7 @@ typedef struct pend_doc {
 typedef struct chain_map {
   uint32_t *heads; /* slot -> entry + 1 */
   size_t nslots;
-  struct chain_ent { uint64_t key; uint32_t doc, next; } *ents;
+  struct chain_ent { uint64_t key; int64_t date; uint32_t doc, next; } *ents; /* date: the article's */
   size_t n, cap;
 } chain_map;
 
@@ -86,7 +86,7 @@ static void map_free(chain_map *m) {
   memset(m, 0, sizeof *m);
 }
 
-static int map_add(chain_map *m, uint64_t key, uint32_t doc) {
+static int map_add(chain_map *m, uint64_t key, uint32_t doc, int64_t date) {
   if (m->n + 1 > m->nslots) {
     size_t ns = m->nslots ? m->nslots * 2 : 1024;
     uint32_t *h = mem_calloc(ns, sizeof *h);
@@ -104,7 +104,7 @@ static int map_add(chain_map *m, uint64_t key, uint32_t doc) {
   }
   if (mem_grow(&m->ents, &m->cap, m->n, sizeof *m->ents)) return -1;
   size_t s = (size_t)key & (m->nslots - 1);
-  m->ents[m->n] = (struct chain_ent){key, doc, m->heads[s]};
+  m->ents[m->n] = (struct chain_ent){key, date, doc, m->heads[s]};
   m->heads[s] = (uint32_t)++m->n;
   return 0;
 }
@@ -382,18 +382,17 @@ static int segment_threads(cand *c, const nd_index *ix, uint32_t si, const buf *
 }
 
 /* Thread candidates among the articles added since the last commit: per
-** topic, the latest STORY_RECENT_SCAN with it; each topic's count added
-** to df[]. */
-static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th, uint32_t nth, pairs *t, uint64_t *df) {
+** topic that weighs anything, the latest STORY_RECENT_SCAN with it. */
+static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th, uint32_t nth, pairs *t) {
   for (uint32_t k = 0; k < nth && sp->topics.nslots; k++) {
-    df[k] += count_get(&sp->counts, th[k]);
+    if (c->w[k] <= 0) continue; /* too common: it adds nothing */
     unsigned scanned = 0;
     for (uint32_t e = sp->topics.heads[th[k] & (sp->topics.nslots - 1)]; e && scanned < STORY_RECENT_SCAN;
          e = sp->topics.ents[e - 1].next) {
-      if (sp->topics.ents[e - 1].key != th[k]) continue;
+      const struct chain_ent *ce = &sp->topics.ents[e - 1];
+      if (ce->key != th[k]) continue;
       scanned++;
-      uint32_t d = sp->topics.ents[e - 1].doc;
-      if (in_window(c->date, sp->docs[d].date) && pairs_add(t, PEND_SEG, d, k)) return ND_ERR_NOMEM;
+      if (in_window(c->date, ce->date) && pairs_add(t, PEND_SEG, ce->doc, k)) return ND_ERR_NOMEM;
     }
   }
   return 0;
@@ -433,14 +432,15 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
       pairs t = {0};
       uint64_t df[STORY_TOPICS] = {0};
       for (size_t si = 0; si < ix->snap.n && !rc; si++) rc = segment_threads(&c, ix, (uint32_t)si, topics, &t, df);
-      if (!rc) rc = pending_threads(&c, sp, th, nth, &t, df);
       /* weights: idf normalised by the largest possible, ln(1 + N) */
       double n = (double)ix->snap.live_docs + (double)sp->n + 1;
       if (n < STORY_MIN_N) n = STORY_MIN_N; /* a small archive weighs like one of STORY_MIN_N */
       for (uint32_t k = 0; k < nth; k++) {
+        df[k] += count_get(&sp->counts, th[k]);
         c.w[k] = log(1 + n / (double)(df[k] + 1)) / log(1 + n);
         if (c.w[k] < STORY_MIN_TOPIC) c.w[k] = 0; /* too common to tell stories apart */
       }
+      if (!rc) rc = pending_threads(&c, sp, th, nth, &t);
       if (!rc) offer_pairs(&c, ix, sp, &t);
       mem_free(t.v);
       if (rc) return rc;
@@ -459,9 +459,9 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   pd->buf = ix->nbufs;
   pd->doc = mb_ndocs(ix->mb); /* mb_put numbers it next */
   for (int b = 0; b < FP_BANDS && !empty; b++)
-    if (map_add(&sp->bands, bands[b], me)) return ND_ERR_NOMEM;
+    if (map_add(&sp->bands, bands[b], me, date)) return ND_ERR_NOMEM;
   for (uint32_t k = 0; k < nth; k++)
-    if (map_add(&sp->topics, th[k], me) || count_inc(&sp->counts, th[k])) return ND_ERR_NOMEM;
+    if (map_add(&sp->topics, th[k], me, date) || count_inc(&sp->counts, th[k])) return ND_ERR_NOMEM;
   return 0;
 }
 
