@@ -335,7 +335,7 @@ try:
     def reader():
         last = -1
         while not stop.is_set():
-            st, d, _, _ = s.get("/api/search", q="wombat", limit=3, facets="source", histogram="year")
+            st, d, _, _ = s.get("/api/search", q="wombat", limit=3, facets="source", histogram="year", versions="all")
             if st != 200:
                 errors.append((st, d))
                 return
@@ -361,7 +361,7 @@ try:
     check("readers during writes: no errors, totals never go back", not errors, errors[:3])
     check("readers saw the totals of commits only", seen and all((t - base) % 5 == 0 for t in seen), sorted(set(seen))[:10])
     check("all writes visible", total_of("wombat") == base + batches * 5)
-    st, d, _, _ = s.get("/api/search", q="wombat", facets="source")
+    st, d, _, _ = s.get("/api/search", q="wombat", facets="source", versions="all")
     check("new source in the facet", any(x["value"] == "Marsupial Times" and x["filter"] == 'source:"Marsupial Times"' and
                                          x["count"] == batches * 5 for x in d["facets"]["source"]), d["facets"])
 

@@ -276,7 +276,9 @@ def test_threads_against_the_hits(six):
         assert sorted(h.id for h in t.hits) == sorted(h.id for h in threads[t.key])
     big = six.threads()
     assert big == [t for t in listed if t.articles >= 2][:10]
-    assert len(big) == 4 and big[0].stories == 8 and big[0].headline.startswith("Kervania votes")
+    # the three invented stories (tests/fixtures/threads.jsonl) are the three largest threads
+    firsts = {"th:a01", "th:b01", "th:c01"}
+    assert len(big) >= 3 and all(any(h.id in firsts for h in t.hits) for t in big[:3]), [t.headline for t in big]
     assert six.threads(limit=2) == big[:2]
     assert six.threads(min_articles=9) == [t for t in big if t.articles >= 9]
 
