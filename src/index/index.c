@@ -453,8 +453,9 @@ static int flush_buffer(nd_index *ix, int wait) {
 
 int ix_pending_doc(nd_index *ix, uint32_t b, uint32_t doc, struct nd_document **out) {
   if (b == ix->nbufs) return mb_get(ix->mb, doc, out);
-  int rc = b >= ix->npend ? finish_inflight(ix) : 0;
-  if (rc) return rc;
+  /* The buffer being written in the background: read where it is (the
+  ** writing thread only reads it too), rather than wait for the write. */
+  if (ix->inflight && b == ix->npend) return mb_get(ix->inflight->mb, doc, out);
   if (b >= ix->npend) return ND_ERR_NOTFOUND;
   return seg_get(&ix->pend[b].seg, doc, &ix->scratch, out);
 }

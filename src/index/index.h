@@ -78,9 +78,9 @@ static inline int ss_deleted(const snap_seg *s, uint32_t d) {
   return s->del && roaring_bitmap_contains(s->del, d);
 }
 /* The article added since the last commit as doc `doc` of buffer `b`
-** (buffers numbered from 0 at each commit): from the current buffer, or
-** from the pending segment it was written to (waiting for a background
-** write).  0, ND_ERR_NOTFOUND or another ND_ERR_*. */
+** (buffers numbered from 0 at each commit): from the current buffer, the
+** one being written in the background, or the pending segment it was
+** written to.  0, ND_ERR_NOTFOUND or another ND_ERR_*. */
 int ix_pending_doc(nd_index *ix, uint32_t b, uint32_t doc, struct nd_document **out);
 
 /* Merge the given snapshot segments into new segment `segno`.  0 or ND_ERR_*. */
