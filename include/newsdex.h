@@ -282,7 +282,8 @@ int nd_search(nd_index *ix, const char *query, const nd_search_options *opts,
 uint64_t nd_results_total(const nd_results *r); /* every matching article */
 int nd_results_total_exact(const nd_results *r); /* 1 if the total is exact */
 /* The stories (version groups) among the matching articles: exact when
-** the total is exact, else a lower bound. */
+** the total is exact, else a lower bound.  With ND_VERSIONS_ALL they are
+** not counted: this is the total. */
 uint64_t nd_results_stories(const nd_results *r);
 size_t nd_results_count(const nd_results *r);   /* hits held (<= limit) */
 /* The i-th hit (0-based, already offset).  Returns ND_ERR_INVALID if i is out of range. */

@@ -291,7 +291,10 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   int rc = exec_search(ix, q, &eo, &exact, &hits, &nh, &total);
   nd_results *res = NULL;
   uint64_t stories = 0;
-  if (!rc) rc = count_stories(ix, q, exact, nh, hits, &stories);
+  /* Stories are counted when versions are collapsed; every version
+  ** asked for, they are not (a peer's count is of articles). */
+  if (!rc && eo.collapse) rc = count_stories(ix, q, exact, nh, hits, &stories);
+  else stories = total;
   if (!rc) rc = api_results(ix, hits, nh, &o, q, &res);
   mem_free(hits);
   if (rc) return rc;
