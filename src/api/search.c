@@ -138,10 +138,11 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The stories among the matches.  An exact count collapses every match
-** (collapse.c); a lower-bound one counts the distinct stories of the hits
-** kept. */
-static int count_stories(nd_index *ix, const qnode *q, int exact, size_t nh, const exec_hit *hits, uint64_t *out) {
+/* The stories among the matches: exact from the joiners of the segments
+** (exec_stories); with a lower-bound count, the distinct stories of the
+** hits kept. */
+static int count_stories(nd_index *ix, const qnode *q, int exact, uint64_t total, size_t nh, const exec_hit *hits,
+                         uint64_t *out) {
   *out = 0;
   if (!exact) {
     uint64_t *k = mem_alloc(nh * sizeof *k + 1);
@@ -152,12 +153,7 @@ static int count_stories(nd_index *ix, const qnode *q, int exact, size_t nh, con
     mem_free(k);
     return 0;
   }
-  roaring_bitmap_t **sets;
-  uint64_t total;
-  int rc = exec_matches(ix, q, &sets, &total);
-  if (!rc) rc = stories_collapse(ix, sets, total, out);
-  exec_matches_free(sets, ix->snap.n);
-  return rc;
+  return exec_stories(ix, q, total, out);
 }
 
 /* Options with their defaults filled in. */
@@ -293,7 +289,7 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   uint64_t stories = 0;
   /* Stories are counted when versions are collapsed; every version
   ** asked for, they are not (a peer's count is of articles). */
-  if (!rc && eo.collapse) rc = count_stories(ix, q, exact, nh, hits, &stories);
+  if (!rc && eo.collapse) rc = count_stories(ix, q, exact, total, nh, hits, &stories);
   else stories = total;
   if (!rc) rc = api_results(ix, hits, nh, &o, q, &res);
   mem_free(hits);

@@ -22,7 +22,7 @@ static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto",
 ** word by word, not as one whole-value term), "NDDXMET6" (no fingerprints,
 ** stories, threads or newest dates).  Refused with ND_ERR_VERSION. */
 #define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
-#define META_FIXED 13
+#define META_FIXED 14
 #define META_FIELDS (META_FIXED + 2 * SF_COUNT)
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
@@ -54,6 +54,7 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, co
   buf_init(&w->storyix);
   buf_init(&w->threadix);
   buf_init(&w->dmax);
+  buf_init(&w->joiners);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
   if (!w->dir || stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
   buf p;
@@ -82,7 +83,11 @@ static int drain(seg_writer *w, int k, int force) {
 
 /* The story columns of the next document (docno): its signature, keys,
 ** band entries and newest-date window.  0 or -1 (out of memory). */
-static int add_story_row(seg_writer *w, uint32_t docno, int64_t date, const seg_docx *x) {
+static int add_story_row(seg_writer *w, uint32_t docno, int64_t date, const seg_docx *x, uint64_t idhash) {
+  if (x->story != idhash) {
+    buf_put_u32(&w->joiners, docno);
+    w->m.njoiners++;
+  }
   for (int k = 0; k < FP_K; k++) {
     uint8_t b[2] = {(uint8_t)x->sig[k], (uint8_t)(x->sig[k] >> 8)};
     buf_put(&w->sigs, b, 2);
@@ -108,7 +113,7 @@ static int add_story_row(seg_writer *w, uint32_t docno, int64_t date, const seg_
   uint8_t *last = w->dmax.p + w->dmax.n - 8;
   int64_t cur = (int64_t)rd_u64(last);
   if (date != DATE_NONE && (cur == DATE_NONE || date > cur)) wr_u64(last, (uint64_t)date);
-  return w->sigs.oom || w->keys.oom || w->bands.oom || w->storyix.oom || w->threadix.oom ? -1 : 0;
+  return w->sigs.oom || w->keys.oom || w->bands.oom || w->storyix.oom || w->threadix.oom || w->joiners.oom ? -1 : 0;
 }
 
 /* Enter the next document, stored as record idx of store block blk. */
@@ -132,14 +137,15 @@ static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, ui
     buf_put_u32(&w->dates, docno);
     w->m.ndates++;
   }
-  buf_put_u64(&w->ids, hash64(id, idlen));
+  uint64_t idhash = hash64(id, idlen);
+  buf_put_u64(&w->ids, idhash);
   buf_put_u32(&w->ids, docno);
   if (w->idstr.n + idlen > UINT32_MAX) return ND_ERR_LIMIT;
   buf_put_u32(&w->idoff, (uint32_t)w->idstr.n);
   buf_put(&w->idstr, id, idlen);
   w->m.sum_title_len += title_len;
   w->m.sum_body_len += body_len;
-  if (add_story_row(w, docno, date, x)) return ND_ERR_NOMEM;
+  if (add_story_row(w, docno, date, x, idhash)) return ND_ERR_NOMEM;
   if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom || w->norms.oom) return ND_ERR_NOMEM;
   int rc = drain(w, SF_STO, 0);
   return rc ? rc : drain(w, SF_FLD, 0);
@@ -286,7 +292,7 @@ static void put_meta(buf *b, const seg_meta *m) {
   buf_put_u64(b, META_MAGIC);
   uint64_t v[META_FIELDS] = {m->ndocs, m->nterms, m->dict_index_off, m->dict_nblocks, m->store_table_off,
                              m->store_nblocks, m->ndates, m->sum_title_len, m->sum_body_len, m->raw_bytes, m->id_bytes,
-                             m->topic_refs, m->nbands};
+                             m->topic_refs, m->nbands, m->njoiners};
   for (int k = 0; k < SF_COUNT; k++) {
     v[META_FIXED + 2 * k] = m->size[k];
     v[META_FIXED + 1 + 2 * k] = m->hash[k];
@@ -315,6 +321,7 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   m->id_bytes = v[10];
   m->topic_refs = v[11];
   m->nbands = v[12];
+  m->njoiners = v[13];
   for (int k = 0; k < SF_COUNT; k++) {
     m->size[k] = v[META_FIXED + 2 * k];
     m->hash[k] = v[META_FIXED + 1 + 2 * k];
@@ -341,6 +348,7 @@ static void release(seg_writer *w) {
   buf_free(&w->storyix);
   buf_free(&w->threadix);
   buf_free(&w->dmax);
+  buf_free(&w->joiners);
   mem_free(w->lens);
   w->lens = NULL;
   w->lens_cap = 0;
@@ -408,6 +416,7 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   buf_put(&w->out[SF_FLD], w->storyix.p, w->storyix.n);
   buf_put(&w->out[SF_FLD], w->threadix.p, w->threadix.n);
   buf_put(&w->out[SF_FLD], w->dmax.p, w->dmax.n);
+  buf_put(&w->out[SF_FLD], w->joiners.p, w->joiners.n);
   uint8_t pad[PL_PAD] = {0};
   buf_put(&w->out[SF_DOC], pad, sizeof pad);
   for (int k = 0; k < SF_COUNT; k++)
@@ -490,8 +499,9 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   const seg_meta *m = &s->m;
   uint64_t nwin = ((uint64_t)m->ndocs + SEG_DATE_WINDOW - 1) / SEG_DATE_WINDOW;
   uint64_t fld_need = (uint64_t)m->ndocs * (SEG_DOC_ROW + 12 + 4 + 4 + 2 + 2 * FP_K + 24 + 12 + 12) + 8 +
-                      m->ndates * 12 + m->id_bytes + m->topic_refs * 4 + m->nbands * 8 + nwin * 8;
-  if (m->topic_refs > m->size[SF_FLD] || m->nbands > (uint64_t)m->ndocs * FP_BANDS || m->size[SF_FLD] != fld_need ||
+                      m->ndates * 12 + m->id_bytes + m->topic_refs * 4 + m->nbands * 8 + nwin * 8 + m->njoiners * 4;
+  if (m->topic_refs > m->size[SF_FLD] || m->nbands > (uint64_t)m->ndocs * FP_BANDS || m->njoiners > m->ndocs ||
+      m->size[SF_FLD] != fld_need ||
       m->size[SF_DOC] < PL_PAD || m->ndates > m->ndocs) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
@@ -522,6 +532,7 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   s->storyix = s->bands + (size_t)m->nbands * 8;
   s->threadix = s->storyix + (size_t)m->ndocs * 12;
   s->dmax = s->threadix + (size_t)m->ndocs * 12;
+  s->joiners = s->dmax + (size_t)nwin * 8;
 done:
   buf_free(&p);
   buf_free(&meta);
@@ -590,7 +601,7 @@ void seg_band_docs(const segment *s, uint32_t key, int (*fn)(void *ctx, uint32_t
 }
 
 void seg_key_docs(const segment *s, int which, uint64_t k, int (*fn)(void *ctx, uint32_t doc), void *ctx) {
-  const uint8_t *t = which ? s->threadix : s->storyix;
+  const uint8_t *t = which == 2 ? s->ids : which ? s->threadix : s->storyix;
   size_t n = s->m.ndocs;
   for (size_t i = lower_bound(t, n, 12, k); i < n && rd_u64(t + i * 12) == k; i++) {
     uint32_t d = rd_u32(t + i * 12 + 8);
@@ -654,6 +665,16 @@ int seg_stories_check(const segment *s, char *err, size_t errcap) {
     }
     if ((int64_t)rd_u64(s->dmax + (size_t)w * 8) != best) what = "newest-date table disagrees with the dates";
   }
+  uint64_t j = 0;
+  for (uint32_t d = 0; !what && d < s->m.ndocs; d++) {
+    size_t n;
+    const char *id = seg_id(s, d, &n);
+    if (!id) { what = "id strings damaged"; break; }
+    int joiner = seg_story(s, d) != hash64(id, n);
+    if (joiner && (j >= s->m.njoiners || rd_u32(s->joiners + j * 4) != d)) what = "joiner list disagrees with the story keys";
+    j += joiner;
+  }
+  if (!what && j != s->m.njoiners) what = "joiner list disagrees with the story keys";
   if (!what) return 0;
   snprintf(err, errcap, "s%06u.fld: %s", s->segno, what);
   return ND_ERR_CORRUPT;

@@ -30,6 +30,9 @@
 **              thread index: ndocs x 12 bytes: u64 thread key, u32 doc; sorted
 **              newest dates: ceil(ndocs / 128) x i64: the newest date of
 **                     docs 128i .. 128i+127 (DATE_NONE when none is dated)
+**              joiners: njoiners x u32, ascending: the docs whose story key
+**                     is not the XXH64 of their own id (they joined the
+**                     group of an earlier article)
 **   sN.sto   stored articles (codec/store.h)
 **   sN.meta  counts, statistics, offsets, and the size and XXH64 of each of
 **            the five files above; written last, its own XXH64 at its end.
@@ -65,6 +68,7 @@ typedef struct seg_meta {
   uint64_t id_bytes;                    /* length of the id strings in .fld */
   uint64_t topic_refs;                  /* length of the topic list in .fld */
   uint64_t nbands;                      /* entries of the band table in .fld */
+  uint64_t njoiners;                    /* entries of the joiner list in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
 } seg_meta;
 
@@ -92,7 +96,7 @@ typedef struct seg_writer {
   buf dates, ids, idoff, idstr;
   buf topref;           /* (doc, term ordinal) u32 pairs of topic terms, in term order */
   buf norms;            /* the length bytes of each doc so far (index/bm25.h) */
-  buf sigs, keys, bands, storyix, threadix, dmax; /* the story columns and tables so far */
+  buf sigs, keys, bands, storyix, threadix, dmax, joiners; /* the story columns and tables so far */
   uint32_t *lens;       /* title and body length of each doc so far as scored, for block bounds */
   size_t lens_cap;
   seg_meta m;
@@ -141,7 +145,7 @@ typedef struct segment {
   store st;
   const uint8_t *docs, *dates, *ids, *idoff, *idstr, *topoff, *topics;
   const uint8_t *norms; /* per doc: title and body length bytes (bm25_len_code) */
-  const uint8_t *sigs, *keys, *bands, *storyix, *threadix, *dmax; /* the story columns and tables */
+  const uint8_t *sigs, *keys, *bands, *storyix, *threadix, *dmax, *joiners; /* the story columns and tables */
 } segment;
 
 /* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
@@ -175,6 +179,8 @@ static inline uint64_t seg_story(const segment *s, uint32_t d) { return rd_u64(s
 static inline uint64_t seg_thread(const segment *s, uint32_t d) { return rd_u64(s->keys + (size_t)d * 24 + 8); }
 static inline uint64_t seg_simhash(const segment *s, uint32_t d) { return rd_u64(s->keys + (size_t)d * 24 + 16); }
 void seg_sig(const segment *s, uint32_t d, uint16_t sig[FP_K]);
+/* The i-th joiner (i < njoiners): a doc that joined an earlier article's group. */
+static inline uint32_t seg_joiner(const segment *s, uint64_t i) { return rd_u32(s->joiners + i * 4); }
 void seg_docx_of(const segment *s, uint32_t d, seg_docx *x);
 /* The newest date among docs [lo, hi] (DATE_NONE if none is dated), read
 ** from the newest-date table: a bound, as of whole windows of 128. */
@@ -182,8 +188,8 @@ int64_t seg_newest(const segment *s, uint32_t lo, uint32_t hi);
 /* The docs whose band `band key` is key: calls fn(ctx, doc) for each; a
 ** non-zero return stops.  Binary search, then a scan of the equal run. */
 void seg_band_docs(const segment *s, uint32_t key, int (*fn)(void *ctx, uint32_t doc), void *ctx);
-/* The docs of the story (which = 0) or thread (which = 1) with key k, in
-** doc order: fn as above. */
+/* The docs of the story (which = 0) or thread (which = 1) with key k, or
+** whose id hashes to k (which = 2), in doc order: fn as above. */
 void seg_key_docs(const segment *s, int which, uint64_t k, int (*fn)(void *ctx, uint32_t doc), void *ctx);
 
 /* The story columns and tables: band entries sorted and each one of a

@@ -1484,3 +1484,116 @@ int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, ex
   *nhits = hp.n - offset;
   return 0;
 }
+
+/* ---- stories among the matches ----------------------------------------- */
+
+typedef struct doc_ref {
+  uint32_t si, doc;
+  size_t key; /* index of its group's key */
+} doc_ref;
+
+static int cmp_doc_ref(const void *a, const void *b) {
+  const doc_ref *x = a, *y = b;
+  if (x->si != y->si) return x->si < y->si ? -1 : 1;
+  return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int cmp_u64k(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Which of the docs refs[0..n) (sorted by segment, then doc) match q:
+** matched[i] = 1.  Returns cx->err. */
+static int match_docs(qctx *cx, const qnode *q, const doc_ref *refs, size_t n, unsigned char *matched) {
+  for (size_t i = 0, j; i < n && !cx->err; i = j) {
+    const snap_seg *g = &cx->snap->segs[refs[i].si];
+    for (j = i; j < n && refs[j].si == refs[i].si; j++) {}
+    cx->seg = &g->seg;
+    qit *it = build(cx, q);
+    if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
+    for (size_t k = i; k < j && it->doc != PL_END && !cx->err; k++) {
+      if (it->doc < refs[k].doc) it->advance(it, refs[k].doc);
+      matched[k] = it->doc == refs[k].doc && !ss_deleted(g, refs[k].doc);
+    }
+    it->destroy(it);
+  }
+  return cx->err;
+}
+
+typedef struct founder_ctx {
+  const segment *s;
+  uint64_t key;
+  uint32_t si;
+  size_t kidx;
+  doc_ref *refs;
+  size_t n, cap;
+  int oom;
+} founder_ctx;
+
+static int founder_hit(void *ctx, uint32_t doc) {
+  founder_ctx *f = ctx;
+  if (seg_story(f->s, doc) != f->key) return 0; /* another article whose id hashes alike */
+  if (mem_grow(&f->refs, &f->cap, f->n, sizeof *f->refs)) { f->oom = 1; return 1; }
+  f->refs[f->n++] = (doc_ref){f->si, doc, f->kidx};
+  return 0;
+}
+
+int exec_stories(nd_index *ix, const qnode *q, uint64_t total, uint64_t *stories) {
+  const snapshot *snap = &ix->snap;
+  *stories = total;
+  qctx cx;
+  ctx_init(&cx, ix);
+  doc_ref *refs = NULL;
+  uint64_t *keys = NULL;
+  unsigned char *matched = NULL;
+  size_t n = 0, cap = 0, nk = 0;
+  int rc = 0;
+  /* the joiners, all of them; then which match */
+  for (size_t si = 0; si < snap->n && !rc; si++)
+    for (uint64_t i = 0; i < snap->segs[si].seg.m.njoiners && !rc; i++) {
+      uint32_t d = seg_joiner(&snap->segs[si].seg, i);
+      if (d >= snap->segs[si].seg.m.ndocs) rc = ND_ERR_CORRUPT;
+      else if (mem_grow(&refs, &cap, n, sizeof *refs)) rc = ND_ERR_NOMEM;
+      else refs[n++] = (doc_ref){(uint32_t)si, d, 0};
+    }
+  if (!rc && !(matched = mem_calloc(n + 1, 1))) rc = ND_ERR_NOMEM;
+  if (!rc) rc = match_docs(&cx, q, refs, n, matched);
+  /* the groups of the matching joiners */
+  if (!rc && !(keys = mem_alloc(n * sizeof *keys + 1))) rc = ND_ERR_NOMEM;
+  for (size_t i = 0; !rc && i < n; i++)
+    if (matched[i]) keys[nk++] = seg_story(&snap->segs[refs[i].si].seg, refs[i].doc);
+  if (!rc) {
+    qsort(keys, nk, sizeof *keys, cmp_u64k);
+    size_t m = 0;
+    for (size_t i = 0; i < nk; i++)
+      if (i == 0 || keys[i] != keys[i - 1]) keys[m++] = keys[i];
+    *stories -= nk - m; /* a group's joiners beyond its first */
+    nk = m;
+  }
+  /* their first articles (the id hashing to the key, not a joiner): one
+  ** more member each when it matches */
+  founder_ctx f = {0};
+  for (size_t k = 0; !rc && k < nk; k++)
+    for (size_t si = 0; si < snap->n && !f.oom; si++) {
+      f.s = &snap->segs[si].seg;
+      f.key = keys[k];
+      f.si = (uint32_t)si;
+      f.kidx = k;
+      seg_key_docs(f.s, 2, keys[k], founder_hit, &f);
+    }
+  if (!rc && f.oom) rc = ND_ERR_NOMEM;
+  if (!rc && f.n) {
+    qsort(f.refs, f.n, sizeof *f.refs, cmp_doc_ref);
+    mem_free(matched);
+    if (!(matched = mem_calloc(f.n + 1, 1))) rc = ND_ERR_NOMEM;
+    if (!rc) rc = match_docs(&cx, q, f.refs, f.n, matched);
+    for (size_t i = 0; !rc && i < f.n; i++) *stories -= matched[i];
+  }
+  cache_free(&cx);
+  mem_free(f.refs);
+  mem_free(refs);
+  mem_free(keys);
+  mem_free(matched);
+  return rc ? iter_fail(ix, rc) : 0;
+}

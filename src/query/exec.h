@@ -64,6 +64,14 @@ typedef struct exec_opts {
 ** 0, ND_ERR_NOMEM, ND_ERR_CORRUPT or ND_ERR_LIMIT with a message set on ix. */
 int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
                 uint64_t *total);
+/* The stories (version groups) among the `total` live matches of q: total
+** less, for each group with m > 1 matching members, m - 1.  Only the
+** segments' joiners (segment.h: the docs that joined an earlier article's
+** group, few) and the first articles of their groups are tested against
+** q, by advancing an iterator to them: the cost follows the joiners, not
+** the matches.  0 or ND_ERR_* with a message set on ix. */
+int exec_stories(nd_index *ix, const qnode *q, uint64_t total, uint64_t *stories);
+
 /* The recency factor of an article dated `date` under o (1 without recency). */
 double exec_decay(const exec_opts *o, int64_t date);
 

@@ -347,7 +347,7 @@ static void test_truncations(void) {
 
 /* ---- resealed damage: only the structural checks can see it ------------ */
 
-#define META_HASH_AT(k) (8 + 8 * (14 + 2 * (k))) /* offset of file k's XXH64 in .meta */
+#define META_HASH_AT(k) (8 + 8 * (15 + 2 * (k))) /* offset of file k's XXH64 in .meta */
 
 /* Recompute segment `segno`'s checksum of file kind k, and the meta's own. */
 static void reseal(const char *name) {
