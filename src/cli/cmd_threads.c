@@ -106,12 +106,12 @@ int cli_doc_stories(nd_index *ix, const char *id, json_t *o) {
     nd_results_free(v);
     return rc;
   }
-  nd_thread th;
-  nd_threads_item(t, 0, &th);
+  nd_thread th = {0};
+  int has_thread = t && nd_threads_item(t, 0, &th) == ND_OK;
   if (o) {
     int bad = json_object_set_new(o, "story", cli_json_str(self.story));
     bad |= json_object_set_new(o, "versions", cli_hits_json(v));
-    bad |= json_object_set_new(o, "thread", cli_thread_json(&th));
+    bad |= json_object_set_new(o, "thread", has_thread ? cli_thread_json(&th) : json_null());
     rc = bad ? ND_ERR_NOMEM : ND_OK;
   } else {
     size_t n = nd_results_count(v);
@@ -119,7 +119,7 @@ int cli_doc_stories(nd_index *ix, const char *id, json_t *o) {
       printf("versions: %zu (the first is the canonical one)\n", n);
       print_articles(v);
     }
-    if (th.articles > 1) {
+    if (has_thread && th.articles > 1) {
       printf("thread: %s, %llu articles, ", th.key, (unsigned long long)th.articles);
       print_span(th.from, th.to);
       fputs(" (newsdex show --thread KEY lists them)\n", stdout);
