@@ -83,7 +83,7 @@ struct nd_index;
 #define STORY_MIN_SIM 0.15
 #define STORY_SIM_FACTOR 2.0
 #define STORY_TOPIC_MAX_DF 2000
-#define STORY_RECENT_SCAN 256
+#define STORY_RECENT_SCAN 64
 
 /* The writer's table of the articles added since the last commit (their
 ** fingerprints, keys, dates and topics), which the band tables and
