@@ -357,6 +357,14 @@ void nd_counts_free(nd_count *c);
 ** if there is no such article. */
 int nd_related(nd_index *ix, const char *id, const nd_search_options *opts, nd_results **out);
 
+/* What users write, read the way the library reads it: an article date
+** (as nd_doc.date: YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][Z|+hh:mm]) as
+** seconds since 1970, UTC; a half-life for recency (a positive number and
+** h, d, w or y: "30d") as seconds.  ND_OK, or ND_ERR_INVALID with a short
+** reason in why[0..cap) (why may be NULL). */
+int nd_parse_date(const char *s, int64_t *seconds, char *why, size_t cap);
+int nd_parse_duration(const char *s, double *seconds, char *why, size_t cap);
+
 /* ---- stories: versions and threads -------------------------------------- */
 
 /* The versions of article id's story, itself included: canonical first

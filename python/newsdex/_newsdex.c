@@ -1085,34 +1085,16 @@ static const char *arg_utf8(PyObject *s, const char *what) {
 ** most 1e6 of its largest unit). */
 #define MAX_HALF_LIFE (1e6 * 365 * SECS_PER_DAY)
 
-static int is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 /* A half-life as the command writes it: a number and a unit h, d, w or y
-** ("30d", "1.5w"); obj is the str, for the message.  0, or -1 with
-** ValueError. */
+** ("30d", "1.5w"), read by the library; obj is the str, for the message.
+** 0, or -1 with ValueError. */
 static int parse_duration(const char *s, PyObject *obj, double *out) {
-  while (is_ascii_space(*s)) s++;
-  char *end = NULL;
-  double v = PyOS_string_to_double(s, &end, NULL);
-  if (v == -1.0 && PyErr_Occurred()) {
-    PyErr_Clear();
-    end = (char *)s;
-  }
-  double unit = 0;
-  if (end != s && end[0] && !end[1]) {
-    switch (end[0]) {
-    case 'h': unit = 3600; break;
-    case 'd': unit = SECS_PER_DAY; break;
-    case 'w': unit = 7 * SECS_PER_DAY; break;
-    case 'y': unit = 365 * SECS_PER_DAY; break;
-    default: break;
-    }
-  }
-  if (!unit || !(v > 0) || v > 1e6) {
-    PyErr_Format(PyExc_ValueError, "recency: expected a positive number and a unit h, d, w or y ('30d'), not %R", obj);
+  char why[160];
+  if (nd_parse_duration(s, out, why, sizeof why) != ND_OK) {
+    PyErr_Format(PyExc_ValueError, "recency: %s (%R)", why, obj);
     return -1;
   }
-  *out = v * unit;
   return 0;
 }
 
@@ -1156,85 +1138,15 @@ static int epoch_days(PyObject *date, long long *days) {
   return 0;
 }
 
-/* n digits at *p (then advanced past them), or -1. */
-static int take_digits(const char **p, int n) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    char c = (*p)[i];
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
-  }
-  *p += n;
-  return v;
-}
-
-/* Seconds east of UTC of a zone: "" (UTC), Z, +hh:mm, +hhmm or +hh (or
-** -); *p advanced.  0, or -1 (no exception set). */
-static int take_zone(const char **p, long *off) {
-  *off = 0;
-  if (!**p) return 0;
-  if (**p == 'Z' || **p == 'z') {
-    ++*p;
-    return 0;
-  }
-  if (**p != '+' && **p != '-') return -1;
-  int sign = **p == '-' ? -1 : 1, hh, mm = 0;
-  ++*p;
-  if ((hh = take_digits(p, 2)) < 0 || hh > 23) return -1;
-  if (**p == ':') {
-    ++*p;
-    if ((mm = take_digits(p, 2)) < 0) return -1;
-  } else if (**p && (mm = take_digits(p, 2)) < 0) {
-    return -1;
-  }
-  if (mm > 59) return -1;
-  *off = sign * (hh * 3600L + mm * 60L);
-  return 0;
-}
-
-/* An article date as the library reads it -- YYYY-MM-DD, or
-** YYYY-MM-DDThh:mm[:ss[.fff]] and a zone (UTC when none) -- as seconds
-** since 1970.  obj is the str, for the message.  0, or -1 with ValueError. */
+/* An article date as the library reads it (YYYY-MM-DD, or
+** YYYY-MM-DDThh:mm[:ss] and a zone) as seconds since 1970; obj is the
+** str, for the message.  0, or -1 with ValueError. */
 static int parse_date_text(const char *s, PyObject *obj, int64_t *out) {
-  char buf[64];
-  while (is_ascii_space(*s)) s++;
-  size_t n = strlen(s);
-  while (n && is_ascii_space(s[n - 1])) n--;
-  int ok = n < sizeof buf;
-  if (ok) {
-    memcpy(buf, s, n);
-    buf[n] = 0;
-  }
-  const char *p = buf;
-  int y = -1, m = -1, d = -1, hh = 0, mi = 0, ss = 0;
-  long off = 0;
-  ok = ok && (y = take_digits(&p, 4)) > 0 && *p++ == '-' && (m = take_digits(&p, 2)) >= 1 && m <= 12 &&
-       *p++ == '-' && (d = take_digits(&p, 2)) >= 1;
-  if (ok && *p) {
-    ok = (*p == 'T' || *p == 't' || *p == ' ') && (++p, (hh = take_digits(&p, 2)) >= 0) && hh <= 23 &&
-         *p++ == ':' && (mi = take_digits(&p, 2)) >= 0 && mi <= 59;
-    if (ok && *p == ':') {
-      p++;
-      ok = (ss = take_digits(&p, 2)) >= 0 && ss <= 59;
-      if (ok && (*p == '.' || *p == ',')) { /* fractions of a second are ignored */
-        p++;
-        ok = *p >= '0' && *p <= '9';
-        while (*p >= '0' && *p <= '9') p++;
-      }
-    }
-    ok = ok && !take_zone(&p, &off) && !*p;
-  }
-  PyObject *date = ok ? PyDate_FromDate(y, m, d) : NULL; /* checks the day exists */
-  long long days = 0;
-  if (!date || epoch_days(date, &days)) {
-    Py_XDECREF(date);
-    PyErr_Clear();
-    PyErr_Format(PyExc_ValueError,
-                 "as_of: expected a date YYYY-MM-DD or a date-time YYYY-MM-DDThh:mm[:ss][Z|+hh:mm], not %R", obj);
+  char why[160];
+  if (nd_parse_date(s, out, why, sizeof why) != ND_OK) {
+    PyErr_Format(PyExc_ValueError, "as_of: %s (%R)", why, obj);
     return -1;
   }
-  Py_DECREF(date);
-  *out = (int64_t)days * 86400 + hh * 3600 + mi * 60 + ss - off;
   return 0;
 }
 
