@@ -1086,16 +1086,18 @@ static const char *arg_utf8(PyObject *s, const char *what) {
 #define MAX_HALF_LIFE (1e6 * 365 * SECS_PER_DAY)
 
 
+/* ValueError "ARG: WHY (OBJ)"; -1. */
+static int value_error(const char *arg, const char *why, PyObject *obj) {
+  PyErr_Format(PyExc_ValueError, "%s: %s (%R)", arg, why, obj);
+  return -1;
+}
+
 /* A half-life as the command writes it: a number and a unit h, d, w or y
 ** ("30d", "1.5w"), read by the library; obj is the str, for the message.
 ** 0, or -1 with ValueError. */
 static int parse_duration(const char *s, PyObject *obj, double *out) {
   char why[160];
-  if (nd_parse_duration(s, out, why, sizeof why) != ND_OK) {
-    PyErr_Format(PyExc_ValueError, "recency: %s (%R)", why, obj);
-    return -1;
-  }
-  return 0;
+  return nd_parse_duration(s, out, why, sizeof why) == ND_OK ? 0 : value_error("recency", why, obj);
 }
 
 /* recency=: None (0: no recency), a str such as "30d", a number of
@@ -1143,11 +1145,7 @@ static int epoch_days(PyObject *date, long long *days) {
 ** str, for the message.  0, or -1 with ValueError. */
 static int parse_date_text(const char *s, PyObject *obj, int64_t *out) {
   char why[160];
-  if (nd_parse_date(s, out, why, sizeof why) != ND_OK) {
-    PyErr_Format(PyExc_ValueError, "as_of: %s (%R)", why, obj);
-    return -1;
-  }
-  return 0;
+  return nd_parse_date(s, out, why, sizeof why) == ND_OK ? 0 : value_error("as_of", why, obj);
 }
 
 /* as_of=: None (now), a date str, a datetime (naive: UTC) or a date
