@@ -5,8 +5,9 @@
 # and the default unit; stories never outnumber articles; the rows and
 # bars of the text output; the SVG chart (well-formed, legend, axes,
 # escaped text, its values those of --csv); bad input.  On the invented
-# fixture corpus, and on ../shared/data/news/sample-1000.jsonl when it is
-# there.  Ends with "N passed, N failed[, N skipped]".
+# fixture corpus, and on $NEWSDEX_TEST_DATA/news/sample-1000.jsonl when it
+# is there (tests/lib.sh: skipped, with the reason, when it is not).
+# Ends with "N passed, N failed[, N skipped]".
 BUILD=${BUILD:-build}
 ND="$PWD/$BUILD/newsdex"
 T=$(mktemp -d /tmp/nd-timeline-XXXXXX)
