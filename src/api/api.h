@@ -38,6 +38,10 @@ int api_parse(nd_index *ix, const char *query, qnode **out);
 ** exec_matches gives them) only the canonical version of each story
 ** among them; *stories receives how many remain.  0 or ND_ERR_NOMEM. */
 int stories_collapse(nd_index *ix, roaring_bitmap_t **sets, uint64_t total, uint64_t *stories);
+/* The canonical order of versions (qsort_r comparator of exec_hits, the
+** context the index): dated before undated, earlier first, the longer
+** body first, then snapshot order. */
+int api_cmp_canonical(const void *a, const void *b, void *ctx);
 
 /* ---- tally.c: counting keys, keeping the most frequent ---- */
 

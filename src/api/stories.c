@@ -44,20 +44,6 @@ static int collect(void *ctx, size_t si, uint32_t doc) {
   return 0;
 }
 
-/* Canonical order: dated before undated, earlier first, longer body
-** first, then snapshot order (qsort_r context: the index). */
-static int cmp_canonical(const void *a, const void *b, void *ctx) {
-  const exec_hit *x = a, *y = b;
-  const nd_index *ix = ctx;
-  int xu = x->date == DATE_NONE, yu = y->date == DATE_NONE;
-  if (xu != yu) return xu - yu;
-  if (x->date != y->date) return x->date < y->date ? -1 : 1;
-  uint32_t lx = seg_body_len(&ix->snap.segs[x->seg].seg, x->doc), ly = seg_body_len(&ix->snap.segs[y->seg].seg, y->doc);
-  if (lx != ly) return lx > ly ? -1 : 1;
-  if (x->seg != y->seg) return x->seg < y->seg ? -1 : 1;
-  return (x->doc > y->doc) - (x->doc < y->doc);
-}
-
 static int cmp_story(const void *a, const void *b) {
   uint64_t x = ((const exec_hit *)a)->story, y = ((const exec_hit *)b)->story;
   return (x > y) - (x < y);
@@ -85,7 +71,7 @@ static int members_results(nd_index *ix, int which, uint64_t key, const char *wh
     return ix_fail(ix, ND_ERR_NOTFOUND, "no %s with key %016llx", what, (unsigned long long)key);
   }
   uint64_t stories = distinct_stories(l.h, l.n);
-  qsort_r(l.h, l.n, sizeof *l.h, cmp_canonical, ix);
+  qsort_r(l.h, l.n, sizeof *l.h, api_cmp_canonical, ix);
   nd_search_options o = {.limit = l.n};
   rc = api_results(ix, l.h, l.n, &o, NULL, out);
   if (!rc) api_results_set_stories(*out, stories);

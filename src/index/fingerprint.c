@@ -132,7 +132,6 @@ void fp_simhash_add(fp_simhash *s, uint64_t word_hash, uint32_t count) {
     for (int r = 0; r < w; r++) /* w is small: adds rather than multiplies */
       for (int i = 0; i < 8; i++) v[i] += sg[i];
   }
-  s->any = 1;
 }
 
 uint64_t fp_simhash_end(const fp_simhash *s) {

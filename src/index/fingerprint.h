@@ -67,7 +67,6 @@ double fp_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 ** hash and count), then fp_simhash_end(). */
 typedef struct fp_simhash {
   int32_t v[64];
-  int any;
 } fp_simhash;
 void fp_simhash_init(fp_simhash *s);
 void fp_simhash_add(fp_simhash *s, uint64_t word_hash, uint32_t count);

@@ -412,8 +412,6 @@ static int doc_record(const membuf *mb, uint32_t i, const uint8_t **rec, size_t 
   return get_bytes(&p, mb->recs.p + mb->recs.n, rec, len);
 }
 
-const seg_docx *mb_docx(const membuf *mb, uint32_t d) { return &mb->docs[d].x; }
-
 const uint64_t *mb_scratch_words(const mb_scratch *sc, size_t *n) {
   *n = sc->nwords;
   return sc->words;
@@ -426,7 +424,6 @@ int mb_get(const membuf *mb, uint32_t d, struct nd_document **out) {
   int r = rec_decode(rec, len, out);
   return r == -2 ? ND_ERR_NOMEM : r ? ND_ERR_CORRUPT : 0;
 }
-int64_t mb_date(const membuf *mb, uint32_t d) { return mb->docs[d].date; }
 
 int mb_find_id(const membuf *mb, const char *id, uint32_t *doc) {
   if (!mb->nidslots) return 0;

@@ -84,9 +84,6 @@ uint32_t mb_ndocs(const membuf *mb);
 size_t mb_bytes(const membuf *mb);
 /* Documents deleted while buffered (NULL if none). */
 const roaring_bitmap_t *mb_deleted(const membuf *mb);
-/* The story columns of buffered doc d (d < mb_ndocs). */
-const seg_docx *mb_docx(const membuf *mb, uint32_t d);
-int64_t mb_date(const membuf *mb, uint32_t d);
 /* Write everything to w (documents then terms).  0 or ND_ERR_*. */
 int mb_write(membuf *mb, seg_writer *w);
 
