@@ -156,6 +156,9 @@ void term_put_flat(FILE *f, const char *s, size_t n);
 
 /* Display column of byte offset `off` in s (counts code points). */
 size_t term_column(const char *s, size_t off);
+/* On f: "  QUERY" on one line, then a caret under byte `off` of it (off
+** past the end: under its end). */
+void term_put_caret(FILE *f, const char *query, size_t off);
 
 /* The progress line on stderr.  term_progress() redraws it (callers
 ** throttle); term_progress_clear() erases it (call before any other

@@ -156,11 +156,7 @@ static int query_error(nd_index *ix, const search_args *s) {
     return st ? st : EXIT_USAGE;
   }
   cli_lib_error(ix, ND_ERR_QUERY);
-  fputs("  ", stderr);
-  term_put_flat(stderr, s->query, len);
-  fputs("\n  ", stderr);
-  for (size_t i = 0, col = term_column(s->query, off); i < col; i++) fputc(' ', stderr);
-  fputs("^\n", stderr);
+  term_put_caret(stderr, s->query, off);
   return EXIT_USAGE;
 }
 

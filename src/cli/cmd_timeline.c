@@ -247,16 +247,11 @@ static int query_error(nd_index *ix, const timeline_args *t, size_t i, int rc, c
     else nd_facets_get(ix, s->run, NULL, &f); /* the query alone is fine: the message again */
     nd_facets_free(f);
   }
-  size_t off = nd_error_offset(ix), len = strlen(shown);
-  if (off > len) off = len;
+  size_t off = nd_error_offset(ix);
   const char *m = nd_errmsg(ix);
   if (t->nq > 1) cli_error("query %zu: %s", i + 1, *m ? m : nd_strerror(rc));
   else cli_error("%s", *m ? m : nd_strerror(rc));
-  fputs("  ", stderr);
-  term_put_flat(stderr, shown, len);
-  fputs("\n  ", stderr);
-  for (size_t c = 0, col = term_column(shown, off); c < col; c++) fputc(' ', stderr);
-  fputs("^\n", stderr);
+  term_put_caret(stderr, shown, off);
   return EXIT_USAGE;
 }
 

@@ -101,3 +101,13 @@ void term_progress_clear(void) {
   fflush(stderr);
   progress_len = 0;
 }
+
+void term_put_caret(FILE *f, const char *query, size_t off) {
+  size_t len = strlen(query);
+  if (off > len) off = len;
+  fputs("  ", f);
+  term_put_flat(f, query, len);
+  fputs("\n  ", f);
+  for (size_t i = 0, col = term_column(query, off); i < col; i++) fputc(' ', f);
+  fputs("^\n", f);
+}
