@@ -13,9 +13,11 @@ LIBS    = -lstemmer -lutf8proc -lzstd -ljansson -lxxhash -lroaring -lstreamvbyte
 
 LIB_SRC  = $(sort $(wildcard src/util/*.c src/text/*.c src/ingest/*.c src/codec/*.c src/link/*.c \
                              src/index/*.c src/query/*.c src/present/*.c src/api/*.c))
+ES_SRC   = $(sort $(wildcard src/es/*.c))
 CLI_SRC  = $(sort $(wildcard src/cli/*.c src/server/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+ES_OBJ   = $(ES_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -31,12 +33,17 @@ $(BUILD)/libnewsdex.a: $(LIB_OBJ)
 $(BUILD)/libnewsdex.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libnewsdex.so.0 -o $@ $^ $(LDFLAGS) $(LIBS)
 
-$(BUILD)/newsdex: $(CLI_OBJ) $(BUILD)/libnewsdex.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS) $(SERVE_LIBS)
+# The Elasticsearch-compatible layer (src/es/): part of the program, not of
+# the library; its own archive so that unit tests can link it.
+$(BUILD)/libndes.a: $(ES_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h tests/unit/testdata.h $(BUILD)/libnewsdex.a
+$(BUILD)/newsdex: $(CLI_OBJ) $(BUILD)/libndes.a $(BUILD)/libnewsdex.a
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libndes.a $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS) $(SERVE_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h tests/unit/testdata.h $(BUILD)/libndes.a $(BUILD)/libnewsdex.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libndes.a $(BUILD)/libnewsdex.a $(LDFLAGS) $(LIBS)
 
 $(BUILD)/examples/embed: examples/embed.c $(BUILD)/libnewsdex.a
 	@mkdir -p $(dir $@)

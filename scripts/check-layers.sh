@@ -4,7 +4,7 @@
 # The folders of src/, bottom to top (README.md, "Tour of the code"); the
 # server and the command are one layer, the program (the command starts
 # the server, the server uses the command's helpers):
-LAYERS="util text ingest codec link index query present api server:cli"
+LAYERS="util text ingest codec link index query present api es server:cli"
 #
 # A file under src/X may include its own folder, a folder of a lower layer,
 # and include/newsdex.h; never a folder of a higher layer.  A folder of
