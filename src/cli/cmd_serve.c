@@ -24,6 +24,7 @@ int cmd_serve(const char *db, int argc, char **argv) {
     uint64_t n;
     if ((r = cli_opt(&a, "bind", &v)) == OPT_YES) { c.bind = v; continue; }
     if (r == OPT_NO && (r = cli_opt(&a, "web", &v)) == OPT_YES) { c.web = v; continue; }
+    if (r == OPT_NO && (r = cli_opt(&a, "root", &v)) == OPT_YES) { c.root = v; continue; }
     if (r == OPT_NO && (r = cli_opt(&a, "write-token", &v)) == OPT_YES) { c.token_file = v; continue; }
     if (r == OPT_NO && (r = cli_opt(&a, "port", &v)) == OPT_YES) {
       if (cli_parse_count("serve", "port", v, 0, 65535, &n)) return EXIT_USAGE;
@@ -54,6 +55,7 @@ int cmd_serve(const char *db, int argc, char **argv) {
     if (cli_is_option(&a, 0) == OPT_YES) return cli_unknown_opt(&a);
     return cli_usage_error("serve", "unexpected argument '%s'", argv[a.i]);
   }
-  if (!(c.db = cli_archive(&a))) return EXIT_USAGE;
+  if (c.root && a.db) return cli_usage_error("serve", "give --db ARCHIVE (one archive) or --root DIR (a folder of them), not both");
+  if (!c.root && !(c.db = cli_archive(&a))) return EXIT_USAGE;
   return srv_run(&c);
 }

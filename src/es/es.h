@@ -12,6 +12,10 @@
 **             ES's simple one) translated the same way
 ** aggs.c      aggregations (terms, date_histogram, filter, min, max) run
 **             with nd_facets_get and nd_search
+** docs.c      documents' _source as articles and back; _source filtering
+** search.c    a search request (query, paging, sort, totals, _source,
+**             highlight, collapse, search_after, aggs) run on one archive
+** util.c      the error shape; dates as ES writes them
 **
 ** Every function that can refuse its input fills an es_err with the HTTP
 ** status, ES's error type and a reason naming the part refused, so that
@@ -38,6 +42,10 @@ int es_fail(es_err *e, unsigned status, const char *type, const char *fmt, ...) 
 /* The ES error body for e: {"error": {"root_cause": [{type, reason}], type,
 ** reason}, "status": N}.  NULL if out of memory. */
 json_t *es_error_json(const es_err *e);
+
+/* ms (since 1970, UTC) as ES writes dates: "2004-07-14T10:30:00.000Z"
+** into out (at least 25 bytes).  -1 when the year is not in 0..9999. */
+int es_format_ms(int64_t ms, char *out, size_t cap);
 
 /* Limits on a request's query DSL, as the /api/ limits on q. */
 #define ES_MAX_DEPTH 32     /* nesting of JSON objects in a query */
@@ -76,6 +84,86 @@ char *es_query(const json_t *q, int64_t now_ms, char **warnings, es_err *e);
 ** clause's object (query, default_field / fields, default_operator ...)
 ** translated as es_query does. */
 char *es_query_string(const json_t *clause, int simple, int64_t now_ms, char **warnings, es_err *e);
+
+/* ---- docs.c ---------------------------------------------------------- */
+
+/* An article made from an ES document (its pieces point into the _source
+** JSON, which must outlive it, and into `date` and `extra`). */
+typedef struct es_article {
+  nd_doc doc;
+  char *extra;   /* malloc'ed */
+  char date[32]; /* a numeric date written as ISO */
+} es_article;
+
+/* The article for _source src with id (NULL: derived).  0, or -1 with e. */
+int es_article_from_source(const json_t *src, const char *id, es_article *a, es_err *e);
+void es_article_free(es_article *a);
+/* The _source of a stored article, under the names it was given. */
+json_t *es_source_of(const nd_doc *d);
+/* Check a _source specification (true, false, a pattern, an array of
+** them, {includes, excludes}).  0, or -1 with e. */
+int es_source_spec_check(const json_t *spec, es_err *e);
+/* src (consumed) filtered by spec; NULL for `false`. */
+json_t *es_source_filter(json_t *src, const json_t *spec);
+
+/* ---- search.c -------------------------------------------------------- */
+
+/* Sort keys of a search: the first decides newsdex's order; `_id` and
+** `_doc` after it break ties (ES_TIE_ID orders equal first keys by id). */
+enum { ES_SORT_SCORE = 0, ES_SORT_DATE_DESC = 1, ES_SORT_DATE_ASC = 2, ES_SORT_DOC = 3 };
+
+/* A parsed search request. */
+typedef struct es_plan {
+  char *query;        /* the newsdex query of "query" (and post_filter) */
+  char *agg_query;    /* the query aggregations run on ("query" alone) */
+  size_t from, size;
+  int sort;           /* ES_SORT_* */
+  int tie_id;         /* an `_id` sort key follows: ties ordered by id */
+  int sort_given;     /* hits carry "sort" values */
+  int track_scores;   /* scores even when sorted by date */
+  int track;          /* 1 exact, 0 none ("total" left out), 2: up to track_n */
+  uint64_t track_n;
+  int total_as_int;   /* rest_total_hits_as_int */
+  const json_t *source;  /* the _source spec (borrowed from the body) */
+  int highlight;      /* highlight the body */
+  char hl_pre[64], hl_post[64];
+  size_t fragment_size;
+  int collapse;       /* collapse on the story (wire-copy group) */
+  const json_t *after;   /* search_after values (borrowed) */
+  const json_t *aggs;    /* borrowed */
+  char *warnings;     /* malloc'ed, or NULL */
+} es_plan;
+
+#define ES_MAX_WINDOW 10000 /* from + size, as ES's index.max_result_window */
+
+/* Parse the search body (NULL: match everything).  size_only: _count
+** (only query is allowed).  0, or -1 with e. */
+int es_plan_parse(const json_t *body, int64_t now_ms, int count_only, es_plan *p, es_err *e);
+void es_plan_free(es_plan *p);
+/* Run p on ix and build ES's search response (took, hits, aggregations)
+** into *out.  0, or -1 with e. */
+int es_search(nd_index *ix, const char *index, const es_plan *p, int64_t now_ms, json_t **out, es_err *e);
+/* The _count response ({"count", "_shards"}). */
+int es_count(nd_index *ix, const es_plan *p, json_t **out, es_err *e);
+
+/* A scroll's snapshot: every hit of a search, in order (ids, scores and
+** sort keys), paged out by es_scroll_page. */
+typedef struct es_snapshot {
+  char **ids;
+  double *scores;
+  int64_t *keys;  /* date in ms (or the missing marker) */
+  size_t n, next;
+  uint64_t total;
+} es_snapshot;
+#define ES_MAX_SCROLL 1000000 /* hits one scroll may hold */
+int es_snapshot_take(nd_index *ix, const es_plan *p, es_snapshot *s, es_err *e);
+/* The next page of s (p->size hits) as a search response. */
+int es_scroll_page(nd_index *ix, const char *index, const es_plan *p, es_snapshot *s, json_t **out, es_err *e);
+void es_snapshot_free(es_snapshot *s);
+/* One hit: _index, _id, _score, _source (filtered), sort, fields.  The
+** article is read with nd_get; NULL with e when it is gone. */
+json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const char *id, double score, int64_t key,
+               const char *snippet, const char *story);
 
 /* ---- aggs.c ---------------------------------------------------------- */
 

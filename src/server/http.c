@@ -23,10 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "../cli/cli.h"
+#include "../es/es.h"
 #include "server.h"
 
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
@@ -48,7 +50,7 @@ typedef struct req_state {
 
 static struct {
   srv_config cfg;
-  pool pool;
+  registry reg;
   char *web;
   char *token;
   atomic_int open_conns;
@@ -85,6 +87,82 @@ unsigned reply_lib_error(reply *out, nd_index *ix, int rc) {
   return status;
 }
 
+
+/* ---- the write token ------------------------------------------------------ */
+
+/* Decode base64 (standard alphabet, padding optional) into out (cap bytes,
+** NUL-terminated).  0, or -1 when it is not base64 or does not fit. */
+static int unbase64(const char *s, char *out, size_t cap) {
+  unsigned acc = 0, bits = 0;
+  size_t o = 0;
+  for (; *s && *s != '='; s++) {
+    const char *A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = strchr(A, *s);
+    if (!p || !*s) return -1;
+    acc = (acc << 6) | (unsigned)(p - A);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (o + 1 >= cap) return -1;
+      out[o++] = (char)((acc >> bits) & 0xff);
+    }
+  }
+  out[o] = 0;
+  return 0;
+}
+
+/* Compare a and the token in time independent of where they differ. */
+static int token_equal(const char *a, const char *token) {
+  size_t n = strlen(a), m = strlen(token);
+  unsigned diff = n != m;
+  for (size_t i = 0; i < m; i++) diff |= (unsigned char)(a[i < n ? i : 0] ^ token[i]);
+  return !diff;
+}
+
+/* The token a request presents: Bearer T, ApiKey T or ApiKey base64(ID:T),
+** Basic base64(USER:T).  Written into buf; NULL when there is none. */
+static const char *presented(const char *h, const char *token, char *buf, size_t cap) {
+  if (!strncasecmp(h, "Bearer ", 7)) return h + 7;
+  if (!strncasecmp(h, "ApiKey ", 7)) {
+    h += 7;
+    if (token_equal(h, token)) return h;
+    if (unbase64(h, buf, cap)) return h;
+    char *colon = strchr(buf, ':');
+    return colon ? colon + 1 : buf;
+  }
+  if (!strncasecmp(h, "Basic ", 6)) {
+    if (unbase64(h + 6, buf, cap)) return NULL;
+    char *colon = strchr(buf, ':');
+    return colon ? colon + 1 : NULL;
+  }
+  return NULL;
+}
+
+int req_authorised(const request *r, reply *out, int es) {
+  int status = 0;
+  const char *why = NULL;
+  if (!r->token) {
+    status = 403, why = "writes are off on this server (start it with --write-token FILE)";
+  } else {
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    char buf[TOKEN_MAX + 64];
+    const char *t = h ? presented(h, r->token, buf, sizeof buf) : NULL;
+    if (!h) status = 401, why = "this needs the write token: send Authorization: Bearer TOKEN (or ApiKey, or Basic with the token as password)";
+    else if (!t || !token_equal(t, r->token)) status = 403, why = "wrong write token";
+  }
+  if (!status) return 0;
+  out->auth_challenge = status == 401;
+  if (es) {
+    es_err e;
+    es_fail(&e, (unsigned)status, status == 401 ? "security_exception" : "security_exception", "%s", why);
+    json_decref(out->json);
+    out->json = es_error_json(&e);
+    out->status = (unsigned)status;
+    return status;
+  }
+  return (int)reply_error(out, (unsigned)status, "%s", why);
+}
+
 const char *req_arg(const request *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
@@ -95,6 +173,14 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req_state *st, re
     resp = MHD_create_response_from_fd(rp->size, rp->fd);
     if (!resp) close(rp->fd);
     st->bytes = rp->size;
+  } else if (rp->text) {
+    size_t n = strlen(rp->text);
+    resp = MHD_create_response_from_buffer(n, rp->text, MHD_RESPMEM_MUST_FREE);
+    if (resp) rp->text = NULL;
+    st->bytes = n;
+  } else if (rp->head) {
+    resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    rp->type = "application/json; charset=utf-8";
   } else {
     char *text = rp->json ? json_dumps(rp->json, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(8)) : NULL;
     if (!text) {
@@ -112,7 +198,17 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req_state *st, re
   }
   json_decref(rp->json);
   rp->json = NULL;
-  if (!resp) return MHD_NO;
+  free(rp->text);
+  rp->text = NULL;
+  if (!resp) {
+    free(rp->warning);
+    return MHD_NO;
+  }
+  if (rp->warning) {
+    MHD_add_response_header(resp, "Warning", rp->warning);
+    free(rp->warning);
+    rp->warning = NULL;
+  }
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->type);
   MHD_add_response_header(resp, "Content-Security-Policy", CSP);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -229,15 +325,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     reply_error(&rp, 400, "a NUL byte in the request's address");
     return send_reply(conn, st, &rp, 1);
   }
-  request rq = {conn, method, url, st->body ? st->body : "", st->len, &S.pool, S.token};
+  char *raw = strndup(st->uri ? st->uri : url, strcspn(st->uri ? st->uri : url, "?"));
+  if (!raw) return MHD_NO;
+  request rq = {conn, method, url, st->body ? st->body : "", st->len, NULL, &S.reg, S.token, raw};
   if (api) {
-    api_route(&rq, &rp);
+    /* /api/ serves one index: index=NAME, or the only one. */
+    int several;
+    const char *name = req_arg(&rq, "index");
+    srv_index *x = registry_default(&S.reg, name, &several);
+    if (x) {
+      rq.pool = &x->pool;
+      api_route(&rq, &rp);
+      registry_put(&S.reg, x);
+    } else if (several) {
+      reply_error(&rp, 400, "this server has several indexes: name one with index=NAME");
+    } else {
+      reply_error(&rp, 404, "no such index: %s", name ? name : "(none served)");
+    }
+  } else if (es_owns(&rq)) {
+    api = 1;
+    es_route(&rq, &rp);
   } else if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
     rp.allow = "GET, HEAD";
     reply_error(&rp, 405, "method %s not allowed on %s", method, url);
   } else {
     files_serve(S.web, url, &rp);
   }
+  free(raw);
   return send_reply(conn, st, &rp, api || rp.fd < 0);
 }
 
@@ -277,7 +391,7 @@ int srv_run(const srv_config *c) {
   int st = EXIT_OK;
   if (!(S.web = files_locate(c->web))) st = EXIT_ERROR;
   if (!st && c->token_file && !(S.token = read_token(c->token_file))) st = EXIT_USAGE;
-  if (!st) st = pool_open(&S.pool, c->db, c->threads, S.token != NULL);
+  if (!st) st = registry_open(&S.reg, c->root, c->db, c->threads, S.token != NULL);
   /* Signals are taken by sigwait in this thread only: block them before
   ** the workers start, so that they inherit the mask. */
   sigset_t sigs;
@@ -308,7 +422,7 @@ int srv_run(const srv_config *c) {
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned p = di ? di->port : c->port;
     int v6 = ai->ai_family == AF_INET6;
-    fprintf(stderr, "newsdex: serving %s on http://%s%s%s:%u/ (%u threads, writes %s)\n", c->db, v6 ? "[" : "", c->bind,
+    fprintf(stderr, "newsdex: serving %s on http://%s%s%s:%u/ (%u threads, writes %s)\n", c->root ? c->root : c->db, v6 ? "[" : "", c->bind,
             v6 ? "]" : "", p, c->threads, S.token ? "on" : "off");
     fflush(stderr);
     int sig = 0;
@@ -318,7 +432,7 @@ int srv_run(const srv_config *c) {
     fprintf(stderr, "newsdex: stopped\n");
   }
   freeaddrinfo(ai);
-  pool_close(&S.pool);
+  registry_close(&S.reg);
   free(S.token);
   free(S.web);
   return st;

@@ -492,23 +492,6 @@ static void api_thread(const request *r, const char *key, reply *out) {
 
 /* ---- writes -------------------------------------------------------------- */
 
-/* 0 when the request carries the token; else 401/403 set. */
-static int authorised(const request *r, reply *out) {
-  if (!r->token || !r->pool->writer)
-    return (int)reply_error(out, 403, "writes are off on this server (start it with --write-token FILE)");
-  const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-  if (!h) {
-    out->auth_challenge = 1;
-    return (int)reply_error(out, 401, "this needs the write token: send Authorization: Bearer TOKEN");
-  }
-  if (strncmp(h, "Bearer ", 7)) return (int)reply_error(out, 403, "wrong write token");
-  h += 7;
-  size_t n = strlen(h), m = strlen(r->token);
-  unsigned diff = n != m;
-  for (size_t i = 0; i < m; i++) diff |= (unsigned char)(h[i < n ? i : 0] ^ r->token[i]);
-  return diff ? (int)reply_error(out, 403, "wrong write token") : 0;
-}
-
 typedef struct add_ctx {
   nd_index *w;
   json_t *ids, *rejected;
@@ -534,7 +517,7 @@ static int add_one(void *ctx, const nd_doc *doc, const char *file, uint64_t line
 static void add_error(void *ctx, const char *file, uint64_t line, const char *reason) { add_reject(ctx, line, reason); }
 
 static void api_add(const request *r, reply *out) {
-  if (authorised(r, out)) return;
+  if (req_authorised(r, out, 0)) return;
   if (!r->body_len) { reply_error(out, 400, "empty body: send one JSON article per line"); return; }
   add_ctx a = {r->pool->writer, json_array(), json_array()};
   pthread_mutex_lock(&r->pool->wmu);
@@ -570,7 +553,7 @@ static void api_add(const request *r, reply *out) {
 }
 
 static void api_delete(const request *r, const char *id, reply *out) {
-  if (authorised(r, out)) return;
+  if (req_authorised(r, out, 0)) return;
   nd_index *w = r->pool->writer;
   pthread_mutex_lock(&r->pool->wmu);
   int rc = nd_delete(w, id);

@@ -6,7 +6,10 @@
 **          the security headers, and logs one line per request
 ** pool.c   the reader handles (one per worker, refreshed when the
 **          archive's manifest changes) and the single writer handle
+** indexes.c the archives served, by name (--db: one; --root: a folder of them)
 ** routes.c the JSON API (/api/...)
+** es_route.c, es_docs.c, es_search.c the Elasticsearch-compatible API
+**          (docs/elasticsearch.md) on src/es/
 ** files.c  the static files of the web page (web/)
 ** docs/api.md describes the API for its users.
 */
@@ -23,7 +26,8 @@
 #include "newsdex.h"
 
 typedef struct srv_config {
-  const char *db;         /* the archive */
+  const char *db;         /* the archive (or NULL with root) */
+  const char *root;       /* a folder of archives, each an index (or NULL) */
   const char *bind;       /* numeric address to listen on */
   unsigned port;          /* 0: any free port (printed at start) */
   const char *web;        /* folder of the page; NULL: found beside the binary */
@@ -66,6 +70,45 @@ void pool_close(pool *p);
 reader *pool_get(pool *p, unsigned wait_ms, int *rc);
 void pool_put(pool *p, reader *r);
 
+/* ---- indexes.c ------------------------------------------------------- */
+
+typedef struct srv_index {
+  char *name;
+  char *path;
+  pool pool;
+  unsigned refs;   /* requests holding it */
+  int dropped;     /* deleted: closed and removed at the last registry_put */
+  struct srv_index *next;
+} srv_index;
+
+typedef struct registry {
+  char *root;      /* NULL: one archive (--db) */
+  srv_index *list; /* by name */
+  pthread_mutex_t mu;
+  size_t readers;
+  int write;
+} registry;
+
+/* 1 if name is a valid index name; else 0 and why. */
+int registry_valid_name(const char *name, char *why, size_t cap);
+/* Open the archive db (root NULL) or every archive in root.  Prints what
+** failed and returns an exit code. */
+int registry_open(registry *g, const char *root, const char *db, size_t readers, int write);
+void registry_close(registry *g);
+/* The index called name, referenced (give it back with registry_put), or NULL. */
+srv_index *registry_get(registry *g, const char *name);
+/* The index for a request that may name none: name's, else the only one
+** (*several set when there are more, then NULL). */
+srv_index *registry_default(registry *g, const char *name, int *several);
+void registry_put(registry *g, srv_index *x);
+/* Create index name (referenced into *out).  0, or an HTTP status (400
+** bad name or no --root, 409 exists, 500) with why. */
+int registry_create(registry *g, const char *name, srv_index **out, char *why, size_t cap);
+/* Delete index name and its archive.  0, or 400/404 with why. */
+int registry_drop(registry *g, const char *name, char *why, size_t cap);
+/* Every index, referenced, in name order: a malloc'ed array (put each). */
+size_t registry_list(registry *g, srv_index ***out);
+
 /* ---- http.c: replies -------------------------------------------------- */
 
 typedef struct reply {
@@ -76,6 +119,9 @@ typedef struct reply {
   const char *type;
   const char *allow;       /* Allow header for 405 */
   int auth_challenge;      /* WWW-Authenticate for 401 */
+  char *text;              /* a text body (with type), malloc'ed, or NULL */
+  char *warning;           /* a Warning header (ES's "299 newsdex ..."), malloc'ed, or NULL */
+  int head;                /* answer a HEAD: status and headers only */
 } reply;
 
 /* Set an error reply: {"error": MESSAGE, ...} with this status.  Returns
@@ -92,9 +138,16 @@ typedef struct request {
   const char *path;   /* decoded, without the query string */
   const char *body;   /* POST body (NUL-terminated), or NULL */
   size_t body_len;
-  pool *pool;
+  pool *pool;         /* /api/: the index's handles */
+  registry *reg;      /* every index */
   const char *token;  /* the write token, or NULL */
+  const char *raw;    /* the path as sent (percent-escapes kept), without the query string */
 } request;
+
+/* 0 when the request carries the write token (Authorization: Bearer T,
+** ApiKey T or base64 of ID:T, or Basic with T as the password); else
+** 401/403 set on out.  `es` chooses ES's error shape. */
+int req_authorised(const request *r, reply *out, int es);
 
 /* A query-string argument, or NULL. */
 const char *req_arg(const request *r, const char *name);
@@ -103,6 +156,13 @@ const char *req_arg(const request *r, const char *name);
 
 /* Handle /api/...; fills out. */
 void api_route(const request *r, reply *out);
+
+/* ---- es_route.c ------------------------------------------------------ */
+
+/* 1 if this request is for the Elasticsearch API (see es_route.c). */
+int es_owns(const request *r);
+/* Handle an Elasticsearch API request; fills out. */
+void es_route(const request *r, reply *out);
 
 /* ---- files.c -------------------------------------------------------- */
 

@@ -288,8 +288,12 @@ try:
     check("chunked oversized body 413", out.startswith(b"HTTP/1.1 413"), out[:100])
 
     # ---- static files
-    st, _, r, data = s.req("GET", "/")
+    # A browser asks for HTML at /; a client that does not gets the
+    # Elasticsearch API's description (docs/elasticsearch.md).
+    st, _, r, data = s.req("GET", "/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     check("page served", st == 200 and b"app.js" in data and r.getheader("Content-Type").startswith("text/html"), st)
+    st, doc, r, data = s.req("GET", "/")
+    check("GET / without Accept: text/html is the ES API's root", st == 200 and doc and doc["version"]["distribution"] == "newsdex", st)
     st, _, r, data = s.req("GET", "/app.js")
     check("script served", st == 200 and "javascript" in r.getheader("Content-Type"), st)
     st, _, r, data = s.req("HEAD", "/style.css")
