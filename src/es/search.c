@@ -258,6 +258,7 @@ int es_plan_parse(const json_t *body, int64_t now_ms, int count_only, es_plan *p
       if (!json_is_array(v) || !json_array_size(v)) rc = es_fail(e, 400, "parsing_exception", "[search_after] wants an array of sort values");
       p->after = v;
     } else if (!strcmp(k, "aggs") || !strcmp(k, "aggregations")) {
+      if (json_is_null(v)) continue;
       if (!json_is_object(v)) rc = es_fail(e, 400, "parsing_exception", "[%s] must be an object", k);
       p->aggs = v;
     } else if (!strcmp(k, "rest_total_hits_as_int")) p->total_as_int = json_is_true(v);
