@@ -141,7 +141,14 @@ search.addWidgets([
       { value: INDEX + '_date_desc', label: 'Newest first' },
     ],
   }),
-  currentRefinements({ container: '#current' }),
+  currentRefinements({
+    container: '#current',
+    // The date range's bounds are epoch milliseconds: show them as days.
+    transformItems: (items) => items.map((item) => item.attribute !== 'date' ? item : {
+      ...item,
+      refinements: item.refinements.map((r) => ({ ...r, label: `${r.operator === '>=' ? 'from' : 'to'} ${toDay(r.value)}` })),
+    }),
+  }),
   refinementList({ container: '#source-list', attribute: 'source', limit: 10 }),
   refinementList({ container: '#people-list', attribute: 'people', limit: 10 }),
   dateRange({ container: '#date-range', attribute: 'date' }),
@@ -153,9 +160,9 @@ search.addWidgets([
         <article>
           <h3 class="hit-title">${hit.title ? components.Highlight({ hit, attribute: 'title' }) : '(untitled)'}</h3>
           <div class="hit-meta">
-            <span class="hit-source">${hit.source || ''}</span>
-            ${hit.date ? html` · <time class="hit-date">${hit.date}</time>` : ''}
-            · <span class="hit-id">${hit.objectID}</span>
+            ${hit.source ? html`<span class="hit-source">${hit.source}</span>` : ''}
+            ${hit.date ? html`<time class="hit-date">${hit.date}</time>` : ''}
+            <span class="hit-id">${hit.objectID}</span>
           </div>
           <div class="hit-snippet">${components.Snippet({ hit, attribute: 'body' })}</div>
         </article>`,

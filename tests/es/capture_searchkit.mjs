@@ -71,6 +71,7 @@ try {
   await page.waitForTimeout(300);
   await page.click('.ais-Pagination-item--nextPage a');
   await page.waitForTimeout(500);
+  if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT });
 } finally {
   await browser.close();
   server.close();
