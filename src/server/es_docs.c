@@ -349,6 +349,43 @@ static void pending_free(pending *p) {
   memset(p, 0, sizeof *p);
 }
 
+/* had[i] = 1 for the ids[i] that the writer's archive holds (at its last
+** commit): one search of `id:"A" OR id:"B" ...` per few dozen ids rather
+** than a stored-article read per id.  An id that cannot be quoted is
+** looked up alone. */
+static void exists_many(nd_index *w, const char *const *ids, size_t n, int *had) {
+  char q[3800];
+  size_t i = 0;
+  while (i < n) {
+    size_t o = 0, first = i;
+    for (; i < n; i++) {
+      if (strchr(ids[i], '"') || strlen(ids[i]) > 400) {
+        had[i] = -1; /* alone, below */
+        continue;
+      }
+      size_t need = strlen(ids[i]) + 10;
+      if (o + need >= sizeof q) break;
+      o += (size_t)snprintf(q + o, sizeof q - o, "%sid:\"%s\"", o ? " OR " : "", ids[i]);
+      had[i] = 0;
+    }
+    nd_results *res = NULL;
+    nd_search_options so = {.limit = i - first, .ids_only = 1, .versions = ND_VERSIONS_ALL, .count = ND_COUNT_LOWER_BOUND};
+    if (o && nd_search(w, q, &so, &res) == ND_OK) {
+      for (size_t k = 0; k < nd_results_count(res); k++) {
+        nd_hit h;
+        nd_results_hit(res, k, &h);
+        for (size_t j = first; j < i; j++)
+          if (had[j] == 0 && !strcmp(ids[j], h.id)) had[j] = 1;
+      }
+    } else {
+      for (size_t j = first; j < i; j++) had[j] = had[j] == 0 ? -1 : had[j];
+    }
+    nd_results_free(res);
+  }
+  for (size_t j = 0; j < n; j++)
+    if (had[j] < 0) had[j] = exists(w, ids[j]);
+}
+
 /* Run the waiting index/create actions as one nd_add_batch. */
 static void flush(bulk *b) {
   if (!b->nb) return;
@@ -359,14 +396,20 @@ static void flush(bulk *b) {
   char gen[BULK_BATCH][24];
   const char *result[BULK_BATCH];
   size_t nd = 0, map[BULK_BATCH];
+  const char *ids[BULK_BATCH];
+  int known[BULK_BATCH];
+  for (size_t i = 0; i < b->nb; i++) {
+    if (!b->batch[i].id) new_id(gen[i]);
+    ids[i] = b->batch[i].id ? b->batch[i].id : gen[i];
+  }
+  exists_many(w, ids, b->nb, known);
   for (size_t i = 0; i < b->nb; i++) {
     pending *p = &b->batch[i];
     es_err e;
     ready[i] = 0;
-    if (!p->id) new_id(gen[i]);
-    const char *id = p->id ? p->id : gen[i];
+    const char *id = ids[i];
     if (!valid_id(id, &e)) { item_error(b, p->item, p->kind, p->index, id, &e); continue; }
-    int had = exists(w, id);
+    int had = known[i];
     if (had && !strcmp(p->kind, "create")) {
       es_fail(&e, 409, "version_conflict_engine_exception", "[%s]: version conflict, document already exists (current version [1])", id);
       item_error(b, p->item, p->kind, p->index, id, &e);
@@ -382,7 +425,7 @@ static void flush(bulk *b) {
   int rc = nd ? nd_add_batch(w, docs, nd, res) : 0;
   for (size_t k = 0; k < nd; k++) {
     pending *p = &b->batch[map[k]];
-    const char *id = p->id ? p->id : gen[map[k]];
+    const char *id = ids[map[k]];
     if (res[k].status == ND_OK) {
       item_ok(b, p->item, p->kind, p->index, id, result[map[k]], !strcmp(result[map[k]], "created") ? 201 : 200);
     } else {
