@@ -20,6 +20,7 @@ import instantsearch from 'instantsearch.js';
 import { searchBox, hits, refinementList, pagination, stats, sortBy, currentRefinements } from 'instantsearch.js/es/widgets';
 import Searchkit from 'searchkit';
 import Client from '@searchkit/instantsearch-client';
+import { relevanceQuery } from './query.js';
 
 const params = new URLSearchParams(window.location.search);
 const INDEX = params.get('index') || 'news';
@@ -43,7 +44,8 @@ const sk = new Searchkit({
   },
 });
 
-const searchClient = Client(sk);
+// The text query: query.js says why it is not Searchkit's default.
+const searchClient = Client(sk, { getQuery: (query) => relevanceQuery(query) });
 
 // ---- the date range: a widget of its own over InstantSearch's helper.  Its
 // state is two numeric refinements on `date` (epoch milliseconds, UTC):

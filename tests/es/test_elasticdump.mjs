@@ -11,7 +11,7 @@
 // (totals and top ids for a few queries), and an export of the copy equal
 // to the first export.  The dump files are kept in $BUILD/test-output/.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   HERE, ND, OUT, testData, readArticles, check, step, finish, startServer, apiSearch, pickWords, esFetch, tempDir,
@@ -45,6 +45,9 @@ const files = {
 };
 let dumpLog = '';
 function dump(args) {
+  // elasticdump will not overwrite a file: the outputs of an earlier run go
+  const out = args.find((a) => a.startsWith('--output=') && !a.startsWith('--output=http'));
+  if (out) rmSync(out.slice('--output='.length), { force: true });
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

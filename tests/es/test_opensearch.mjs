@@ -247,6 +247,17 @@ await step('highlight', async () => {
   const r = await search({ query: { match: { body: w1 } }, highlight: { fields: { body: {} } }, size: 10 });
   const hs = r.hits.hits.map((h) => h.highlight && h.highlight.body);
   check('highlight body: fragments with <em>' + w1.slice(0, 4), hs.length === 10 && hs.every((f) => Array.isArray(f) && f.length > 0 && f.some((x) => new RegExp('<em>' + w1.slice(0, 4), 'i').test(x))), hs.slice(0, 2));
+  // ES's default encoder leaves the text as it is (only "encoder": "html"
+  // escapes it): a fragment without its tags and the ellipses at its ends is
+  // a piece of the body.
+  const norm = (x) => x.replace(/\s+/g, ' ').trim();
+  const r3 = await search({ query: { match: { body: W.titleWord } }, highlight: { fields: { body: {} } }, size: 30 });
+  const notText = r3.hits.hits.filter((h) => h.highlight && h.highlight.body && h.highlight.body.some((f) => {
+    const core = norm(f.replace(/<\/?em>/g, '').replace(/^\s*…\s*/, '').replace(/\s*…\s*$/, ''));
+    return !norm(byId.get(h._id) ? byId.get(h._id).body : h._source.body).includes(core);
+  }));
+  check('highlight, default encoder: fragments are the body\'s text, not HTML-escaped', notText.length === 0,
+    notText.slice(0, 2).map((h) => h.highlight.body[0].slice(0, 300)));
   const r2 = await search({ query: { match: { title: W.titleWord } }, highlight: { pre_tags: ['<b>'], post_tags: ['</b>'], fields: { title: { number_of_fragments: 0 } } }, size: 5 });
   const t = r2.hits.hits.map((h) => [h._source.title, h.highlight && h.highlight.title && h.highlight.title[0]]);
   check('highlight title, number_of_fragments 0, custom tags: the whole title marked', t.length > 0 && t.every(([src, hl]) => hl && hl.includes('<b>') && hl.replace(/<\/?b>/g, '') === src), t.slice(0, 2));

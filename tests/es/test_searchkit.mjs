@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { relevanceQuery } from '../../examples/searchkit/query.js';
 import {
   HERE, BUILD, ND, OUT, testData, readArticles, check, step, finish, startServer, pickWords, esFetch,
 } from './lib.mjs';
@@ -36,20 +37,9 @@ const srv = await startServer({
 const base = srv.base;
 console.log('server: ' + base);
 
-// Searchkit's relevance query for a text (searchkit 4.16, search_attributes
-// [{title, weight 3}, body]; SEARCHKIT-REQUESTS.md), to ask the API what the
-// page should show.
-const skQuery = (text) => ({
-  bool: {
-    should: [
-      { bool: { should: [
-        { multi_match: { query: text, fields: ['title^3', 'body'], fuzziness: 'AUTO:4,8' } },
-        { multi_match: { query: text, fields: ['title^1.5', 'body'], type: 'bool_prefix' } },
-      ] } },
-      { multi_match: { query: text, type: 'phrase', fields: ['title^6', 'body'] } },
-    ],
-  },
-});
+// The page's relevance query for a text (examples/searchkit/query.js, sent
+// by Searchkit's getQuery), to ask the API what the page should show.
+const skQuery = relevanceQuery;
 const esCount = async (must, filter) => {
   const r = await esFetch(base, 'POST', '/news/_search', { query: { bool: { filter, must } }, size: 0, track_total_hits: true });
   return r.json && r.json.hits ? r.json.hits.total.value : `error ${r.status}: ${r.text.slice(0, 300)}`;
@@ -93,6 +83,9 @@ try {
     await settle();
     const marks = await page.locator('.ais-Hits-item .hit-title mark').allTextContents();
     check('titles highlighted (<mark> in hit titles)', marks.length > 0 && marks.some((m) => m.toLowerCase().startsWith(text.slice(0, 4))), marks.slice(0, 5));
+    const shown = (await page.locator('.ais-Hits-item .hit-snippet').allTextContents()).join(' ');
+    const entities = shown.match(/&(#\d+|#x[0-9a-f]+|quot|amp|lt|gt|apos);/gi) || [];
+    check('snippets show text, no HTML entities as text (&#39;, &quot;)', entities.length === 0, entities.slice(0, 5));
     await page.screenshot({ path: path.join(OUT, 'searchkit-query.png'), fullPage: true });
   });
 
