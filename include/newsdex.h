@@ -200,7 +200,15 @@ void nd_document_free(nd_document *d);
 
 /* ---- search ------------------------------------------------------------ */
 
-enum { ND_SORT_RELEVANCE = 0, ND_SORT_DATE = 1 };
+/* Orders of nd_search's hits.  Ties (equal scores; equal dates) go to the
+** higher score, then the newer article, then a fixed order of the
+** archive's articles (the same from page to page); by date, undated
+** articles come last in both orders. */
+enum {
+  ND_SORT_RELEVANCE = 0, /* best score first */
+  ND_SORT_DATE = 1,      /* newest first */
+  ND_SORT_DATE_ASC = 2   /* oldest first */
+};
 enum {
   ND_SNIPPET_NONE = 0,  /* no snippets */
   ND_SNIPPET_PLAIN = 1, /* text as is, matches wrapped in hl_open/hl_close */
@@ -211,7 +219,8 @@ typedef struct nd_search_options {
   size_t limit;         /* hits to return; 0 means 10 (for none, count =
                         ** ND_COUNT_ONLY) */
   size_t offset;        /* hits to skip first (paging) */
-  int sort;             /* ND_SORT_RELEVANCE (ties: newer first) or ND_SORT_DATE (newest first) */
+  int sort;             /* ND_SORT_RELEVANCE (ties: newer first), ND_SORT_DATE
+                        ** (newest first) or ND_SORT_DATE_ASC (oldest first) */
   int snippets;         /* ND_SNIPPET_* */
   size_t snippet_chars; /* approximate snippet length; 0 means 160 */
   const char *hl_open;  /* marks around matched words; NULL means "[" and "]" */

@@ -68,7 +68,8 @@ static int search_opt(cli_args *a, search_args *s) {
   if ((r = cli_opt(a, "sort", &v)) == OPT_YES) {
     if (!strcmp(v, "relevance")) s->sort = ND_SORT_RELEVANCE;
     else if (!strcmp(v, "date")) s->sort = ND_SORT_DATE;
-    else return cli_usage_error("search", "--sort is 'relevance' or 'date', not '%s'", v), OPT_BAD;
+    else if (!strcmp(v, "date-asc") || !strcmp(v, "oldest")) s->sort = ND_SORT_DATE_ASC;
+    else return cli_usage_error("search", "--sort is 'relevance', 'date' or 'date-asc', not '%s'", v), OPT_BAD;
     return OPT_YES;
   }
   if (r == OPT_BAD) return r;

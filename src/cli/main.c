@@ -55,7 +55,7 @@ static const command COMMANDS[] = {
    "  -h, --help       show this help\n"},
   {"search", cmd_search, "search the archive",
    "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"
-   "                      [--sort relevance|date] [--count exact|lower-bound]\n"
+   "                      [--sort relevance|date|date-asc] [--count exact|lower-bound]\n"
    "                      [--facets FIELD,...] [--facet-limit N] [--versions collapse|all]\n"
    "                      [--recency HALF_LIFE [--as-of DATE]] QUERY...\n"
    "       newsdex search --db ARCHIVE --batch [--limit N] [--count ...] [--timings]\n"
@@ -70,8 +70,8 @@ static const command COMMANDS[] = {
    "  --limit N        hits to show (default 10); 0: only the total (and\n"
    "                   the facets), counted exactly\n"
    "  --offset N       hits to skip first (default 0)\n"
-   "  --sort KEY       relevance (default; ties newer first) or date\n"
-   "                   (newest first)\n"
+   "  --sort KEY       relevance (default; ties newer first), date (newest\n"
+   "                   first) or date-asc (oldest first; also: oldest)\n"
    "  --count HOW      exact (default): count every match; lower-bound: the\n"
    "                   total may stop at what ranking needed (faster)\n"
    "  --facets LIST    count the matches' most frequent values of each field:\n"

@@ -25,6 +25,7 @@ typedef struct qctx {
   nd_index *ix;
   const snapshot *snap;
   const segment *seg;
+  const roaring_bitmap_t *del; /* the segment's deletions (NULL: none) */
   double N, avg_t, avg_b;
   int err;             /* first ND_ERR_* met while iterating */
   const exec_opts *o;  /* recency (exec_search only; NULL: none) */
@@ -64,6 +65,12 @@ static double idf_of(qctx *cx, const char *key, size_t len) {
   cx->cache[h] = (idf_entry){k, len, idf};
   cx->ncache++;
   return idf;
+}
+
+/* Iterate snapshot segment g from now on. */
+static void ctx_seg(qctx *cx, const snap_seg *g) {
+  cx->seg = &g->seg;
+  cx->del = g->del;
 }
 
 static void cache_free(qctx *cx) {
@@ -145,21 +152,28 @@ static double term_score(qit *it) {
   return sc;
 }
 
+/* Open a cursor on the postings a dictionary entry of the current segment
+** points to: 0, or -1 (damaged). */
+static int open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
+  const segment *s = cx->seg;
+  if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n ||
+      pl_open(c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df)) {
+    cx->err = ND_ERR_CORRUPT;
+    return -1;
+  }
+  return 0;
+}
+
 /* Open a cursor on an index term of the current segment: 1, 0 (absent), -1. */
 static int open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
   term_info ti;
-  const segment *s = cx->seg;
-  int r = dict_lookup(&s->d, key, len, &ti);
-  if (r < 0 || (r && (ti.doc_off + ti.doc_len + PL_PAD > s->f[SF_DOC].n || ti.pos_off + ti.pos_len > s->f[SF_POS].n))) {
+  int r = dict_lookup(&cx->seg->d, key, len, &ti);
+  if (r < 0) {
     cx->err = ND_ERR_CORRUPT;
     return -1;
   }
   if (!r) return 0;
-  if (pl_open(c, s->f[SF_DOC].p + ti.doc_off, ti.doc_len, s->f[SF_POS].p + ti.pos_off, ti.pos_len, ti.df)) {
-    cx->err = ND_ERR_CORRUPT;
-    return -1;
-  }
-  return 1;
+  return open_postings(cx, &ti, c) ? -1 : 1;
 }
 
 /* Index key of a query term in a field: source keys carry a prefix byte. */
@@ -414,14 +428,257 @@ static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
   return &d->base;
 }
 
-/* and / or over children */
-/* A date range an AND checks on each of its candidates (from the document
-** table) instead of walking the range's documents: cost per candidate,
-** not per article of the range. */
-typedef struct date_filter {
-  int64_t lo, hi;
+/* ---- match all, exists, ids ------------------------------------------ */
+
+/* Match all, an id and an exists test score this, whatever the document:
+** every article they match ranks alike (Elasticsearch's match_all and
+** exists give 1 too); in an AND or OR it adds to its parts' scores. */
+#define CONST_SCORE 1.0
+
+/* A test of one document of the current segment that needs no postings:
+** every document (ALL); a date in lo..hi (RANGE: a date: range, and
+** date:*); title or body words (TITLE, BODY: lengths in the document
+** table); key topics (TOPIC: any, from the document's topic list;
+** TYPES: one whose dictionary ordinal is in one of the segment's ranges
+** of that type's terms, or, for person:, a partial name written with a
+** title -- index/alias.h -- in range plo..phi: which of those are is read
+** from the dictionary, in one pass, when first needed). */
+enum { EX_ALL, EX_RANGE, EX_TITLE, EX_BODY, EX_TOPIC, EX_TYPES };
+typedef struct ex_pred {
+  int what;
+  int64_t lo, hi;     /* RANGE */
+  uint64_t rlo, rhi;  /* TYPES: ordinals [rlo, rhi) */
+  uint64_t plo, phi;  /* TYPES: partial names [plo, phi) that count when titled (plo == phi: none) */
+  uint64_t *titled;   /* bit k: partial name plo + k has a title (NULL: not read yet) */
+} ex_pred;
+
+static void ex_free(ex_pred *e) {
+  mem_free(e->titled);
+  e->titled = NULL;
+}
+
+/* The ordinals [lo, hi) of the topic terms of type letter c in the
+** current segment.  0, or -1 with cx->err set. */
+static int topic_range(qctx *cx, char c, uint64_t *lo, uint64_t *hi) {
+  char key[2] = {SEG_TOPIC_PREFIX, c};
+  dict_iter it;
+  const segment *s = cx->seg;
+  int r = dict_seek(&it, &s->d, key, 2);
+  if (r >= 0) {
+    *lo = r ? it.ord : s->m.nterms;
+    key[1] = (char)(c + 1);
+    r = dict_seek(&it, &s->d, key, 2);
+    *hi = r > 0 ? it.ord : s->m.nterms;
+  }
+  if (r < 0) cx->err = ND_ERR_CORRUPT;
+  return r < 0 ? -1 : 0;
+}
+
+/* The test of an exists query on `field` (QF_DATE, QF_TITLE, QF_BODY or a
+** topic field) or, for QF_ANY, match-all, in the current segment.  0, or
+** -1 with cx->err set. */
+static int ex_init(qctx *cx, int field, ex_pred *e) {
+  memset(e, 0, sizeof *e);
+  switch (field) {
+    case QF_ANY: e->what = EX_ALL; return 0;
+    case QF_DATE: e->what = EX_RANGE; e->lo = DATE_NONE + 1; e->hi = INT64_MAX; return 0;
+    case QF_TITLE: e->what = EX_TITLE; return 0;
+    case QF_BODY: e->what = EX_BODY; return 0;
+    case QF_TOPIC: e->what = EX_TOPIC; return 0;
+    default: break;
+  }
+  e->what = EX_TYPES;
+  char c = field == QF_PERSON ? 'p' : field == QF_ORG ? 'o' : 'l';
+  if (topic_range(cx, c, &e->rlo, &e->rhi)) return -1;
+  if (field == QF_PERSON && topic_range(cx, AL_PARTIAL, &e->plo, &e->phi)) return -1;
+  return 0;
+}
+
+/* Which partial names of [plo, phi) (the segment's 'q' terms) are written
+** with a title: a key surname AL_SEP class AL_SEP era whose class is not
+** empty.  A bit each, from one pass over those terms.  0, or -1 with
+** cx->err set. */
+static int titled_load(qctx *cx, ex_pred *e) {
+  uint64_t n = e->phi - e->plo;
+  if (!(e->titled = mem_calloc((size_t)(n / 64 + 1), sizeof *e->titled))) { cx->err = ND_ERR_NOMEM; return -1; }
+  dict_iter di;
+  int r = n ? dict_seek_ord(&di, &cx->seg->d, e->plo) : 1;
+  for (uint64_t k = 0; k < n && r == 1; k++) {
+    if (k && (r = dict_next(&di)) != 1) break;
+    if (di.ord != e->plo + k || di.len < 3) { r = -1; break; }
+    const char *sep = memchr(di.term + 2, AL_SEP, di.len - 2);
+    if (sep && sep + 1 < di.term + di.len && sep[1] != AL_SEP) e->titled[k / 64] |= 1ULL << (k % 64);
+  }
+  if (r != 1) cx->err = ND_ERR_CORRUPT;
+  return r != 1 ? -1 : 0;
+}
+
+/* Does document d (< ndocs) of the current segment pass e?  Damage sets cx->err. */
+static int ex_test(qctx *cx, ex_pred *e, uint32_t d) {
+  const segment *s = cx->seg;
+  switch (e->what) {
+    case EX_ALL: return 1;
+    case EX_RANGE: {
+      int64_t t = seg_date(s, d);
+      return t != DATE_NONE && t >= e->lo && t <= e->hi;
+    }
+    case EX_TITLE: return seg_title_len(s, d) > 0;
+    case EX_BODY: return seg_body_len(s, d) > 0;
+    default: break;
+  }
+  uint32_t n;
+  const uint8_t *ords = seg_topics(s, d, &n);
+  if (!ords) { cx->err = ND_ERR_CORRUPT; return 0; }
+  if (e->what == EX_TOPIC) return n > 0;
+  for (uint32_t i = 0; i < n; i++) { /* a few, ascending */
+    uint32_t o = rd_u32(ords + 4 * (size_t)i);
+    if (o >= e->rlo && o < e->rhi) return 1;
+    if (o >= e->plo && o < e->phi) {
+      if (!e->titled && titled_load(cx, e)) return 0;
+      if (e->titled[(o - e->plo) / 64] >> ((o - e->plo) % 64) & 1) return 1;
+    }
+  }
+  return 0;
+}
+
+/* The documents that pass a test, found by walking the document table: no
+** allocation; each step reads a row (match-all: nothing). */
+typedef struct scan_it {
+  qit base;
+  ex_pred ex;
+  uint32_t ndocs;
+} scan_it;
+
+static void scan_find(scan_it *sc, uint32_t d) {
+  qctx *cx = sc->base.cx;
+  if (sc->ex.what != EX_ALL)
+    while (d < sc->ndocs && !ex_test(cx, &sc->ex, d) && !cx->err) d++;
+  sc->base.doc = d < sc->ndocs && !cx->err ? d : PL_END;
+}
+static void scan_next(qit *it) {
+  if (it->doc != PL_END) scan_find((scan_it *)it, it->doc + 1);
+}
+static void scan_advance(qit *it, uint32_t t) {
+  if (it->doc != PL_END && it->doc < t) scan_find((scan_it *)it, t);
+}
+static double const_score(qit *it) { (void)it; return CONST_SCORE; }
+static void scan_destroy(qit *it) {
+  ex_free(&((scan_it *)it)->ex);
+  mem_free(it);
+}
+
+/* Match-all (field QF_ANY) or an exists test that ex_init knows. */
+static qit *scan_it_new(qctx *cx, int field) {
+  scan_it *sc = mem_calloc(1, sizeof *sc);
+  if (!sc) { cx->err = ND_ERR_NOMEM; return NULL; }
+  if (ex_init(cx, field, &sc->ex)) { mem_free(sc); return NULL; }
+  sc->ndocs = cx->seg->m.ndocs;
+  sc->base = (qit){PL_END, IT_OTHER, sc->ndocs, scan_next, scan_advance, const_score, scan_destroy, cx};
+  scan_find(sc, 0);
+  return &sc->base;
+}
+
+/* The documents of a bitset (ndocs bits), in order. */
+typedef struct bits_it {
+  qit base;
+  uint64_t *w;
+  uint32_t ndocs;
+} bits_it;
+
+static void bits_find(bits_it *b, uint32_t d) {
+  uint32_t nw = (b->ndocs + 63) / 64;
+  for (uint32_t k = d / 64; d < b->ndocs && k < nw; k++, d = k * 64) {
+    uint64_t x = b->w[k] & (~0ULL << (d % 64));
+    if (x) {
+      uint32_t r = k * 64 + (uint32_t)__builtin_ctzll(x);
+      b->base.doc = r < b->ndocs ? r : PL_END;
+      return;
+    }
+  }
+  b->base.doc = PL_END;
+}
+static void bits_next(qit *it) {
+  if (it->doc != PL_END) bits_find((bits_it *)it, it->doc + 1);
+}
+static void bits_advance(qit *it, uint32_t t) {
+  if (it->doc != PL_END && it->doc < t) bits_find((bits_it *)it, t);
+}
+static void bits_destroy(qit *it) {
+  mem_free(((bits_it *)it)->w);
+  mem_free(it);
+}
+
+/* source:*: the segment has no source column, so the documents with a
+** source are the union of the postings of its source terms (one per
+** document that has one), gathered in a bitset of ndocs bits. */
+static qit *source_exists_new(qctx *cx) {
+  const segment *s = cx->seg;
+  bits_it *b = mem_calloc(1, sizeof *b);
+  if (b) b->w = mem_calloc((size_t)s->m.ndocs / 64 + 1, sizeof *b->w);
+  if (!b || !b->w) {
+    if (b) mem_free(b);
+    cx->err = ND_ERR_NOMEM;
+    return NULL;
+  }
+  b->ndocs = s->m.ndocs;
+  b->base = (qit){PL_END, IT_OTHER, 0, bits_next, bits_advance, const_score, bits_destroy, cx};
+  char key[1] = {SEG_SOURCE_PREFIX};
+  dict_iter di;
+  pl_cursor *c = mem_alloc(sizeof *c);
+  if (!c) cx->err = ND_ERR_NOMEM;
+  int r = c ? dict_seek(&di, &s->d, key, 1) : 0;
+  for (; r == 1 && !cx->err && di.len >= 1 && di.term[0] == SEG_SOURCE_PREFIX; r = dict_next(&di)) {
+    if (open_postings(cx, &di.ti, c)) break;
+    while (c->doc != PL_END) {
+      if (c->docs[c->n - 1] >= b->ndocs) { cx->err = ND_ERR_CORRUPT; break; }
+      for (uint32_t k = c->i; k < c->n; k++) {
+        uint64_t bit = 1ULL << (c->docs[k] & 63), *w = &b->w[c->docs[k] >> 6];
+        b->base.cost += !(*w & bit);
+        *w |= bit;
+      }
+      pl_advance(c, c->docs[c->n - 1] + 1);
+    }
+    if (c->err) cx->err = ND_ERR_CORRUPT;
+  }
+  if (r < 0) cx->err = ND_ERR_CORRUPT;
+  mem_free(c);
+  if (cx->err) { bits_destroy(&b->base); return NULL; }
+  bits_find(b, 0);
+  return &b->base;
+}
+
+/* One document, or none. */
+typedef struct one_it {
+  qit base;
+} one_it;
+
+static void one_next(qit *it) { it->doc = PL_END; }
+static void one_advance(qit *it, uint32_t t) {
+  if (it->doc < t) it->doc = PL_END;
+}
+
+/* id:VALUE: the live document of the segment with that id, found as
+** nd_get finds it (the id index: a binary search on the id's hash). */
+static qit *id_it_new(qctx *cx, const char *id) {
+  uint32_t d = PL_END;
+  int r = seg_find_id(cx->seg, id, cx->del, &d);
+  if (r < 0 || (r && d >= cx->seg->m.ndocs)) { cx->err = ND_ERR_CORRUPT; return NULL; }
+  one_it *o = mem_alloc(sizeof *o);
+  if (!o) { cx->err = ND_ERR_NOMEM; return NULL; }
+  o->base = (qit){r ? d : PL_END, IT_OTHER, 1, one_next, one_advance, const_score, it_free_self, cx};
+  return &o->base;
+}
+
+/* ---- and / or over children ------------------------------------------ */
+
+/* A date range, or an exists test that ex_test makes, an AND checks on
+** each of its candidates (from the document table) instead of walking
+** the documents that pass it: cost per candidate, not per article of the
+** range. */
+typedef struct doc_filter {
+  ex_pred ex;
   int negate;
-} date_filter;
+} doc_filter;
 
 typedef struct multi_it {
   qit base;
@@ -429,8 +686,9 @@ typedef struct multi_it {
   size_t n;
   qit **neg;
   size_t nneg;
-  date_filter *dates; /* AND only */
-  size_t ndates;
+  doc_filter *filters; /* AND only */
+  size_t nfilters;
+  double bonus;        /* AND only: the constant scores of its parts that are filters or match-all */
 } multi_it;
 
 static void multi_destroy(qit *it) {
@@ -439,13 +697,14 @@ static void multi_destroy(qit *it) {
   for (size_t i = 0; i < m->nneg; i++) m->neg[i]->destroy(m->neg[i]);
   mem_free(m->kids);
   mem_free(m->neg);
-  mem_free(m->dates);
+  for (size_t i = 0; i < m->nfilters; i++) ex_free(&m->filters[i].ex);
+  mem_free(m->filters);
   mem_free(m);
 }
 
 static double multi_score(qit *it) {
   multi_it *m = (multi_it *)it;
-  double s = 0;
+  double s = m->bonus;
   for (size_t i = 0; i < m->n; i++)
     if (m->kids[i]->doc == it->doc) s += m->kids[i]->score(m->kids[i]);
   return s;
@@ -468,14 +727,11 @@ static void and_find(multi_it *m, uint32_t target) {
     }
     if (moved) { target = cand; continue; }
     int excluded = 0;
-    if (m->ndates) {
-      const segment *sg = m->base.cx->seg;
-      if (cand >= sg->m.ndocs) { m->base.cx->err = ND_ERR_CORRUPT; m->base.doc = PL_END; return; }
-      int64_t d = seg_date(sg, cand);
-      for (size_t i = 0; i < m->ndates && !excluded; i++) {
-        int in = d != DATE_NONE && d >= m->dates[i].lo && d <= m->dates[i].hi;
-        excluded = in == m->dates[i].negate;
-      }
+    if (m->nfilters) {
+      qctx *cx = m->base.cx;
+      if (cand >= cx->seg->m.ndocs) { cx->err = ND_ERR_CORRUPT; m->base.doc = PL_END; return; }
+      for (size_t i = 0; i < m->nfilters && !excluded; i++)
+        excluded = ex_test(cx, &m->filters[i].ex, cand) == m->filters[i].negate;
     }
     for (size_t i = 0; i < m->nneg && !excluded; i++) {
       m->neg[i]->advance(m->neg[i], cand);
@@ -826,8 +1082,17 @@ static qit *prefix_it_new(qctx *cx, const qnode *q) {
   return or_finish(cx, m);
 }
 
+/* Is q a test of the document table (a date range, an exists test other
+** than source:*), which an AND checks on its candidates? */
+static int is_filter(const qnode *q) {
+  return q->kind == Q_DATE || (q->kind == Q_EXISTS && q->field != QF_SOURCE);
+}
+
 static qit *build(qctx *cx, const qnode *q) {
   switch (q->kind) {
+    case Q_ALL: return scan_it_new(cx, QF_ANY);
+    case Q_ID: return id_it_new(cx, q->terms[0]);
+    case Q_EXISTS: return q->field == QF_SOURCE ? source_exists_new(cx) : scan_it_new(cx, q->field);
     case Q_TERM: {
       if (qf_topic(q->field) || q->field == QF_SOURCE) return prefix_it_new(cx, q);
       char key[DICT_MAX_TERM + 1];
@@ -850,20 +1115,50 @@ static qit *build(qctx *cx, const qnode *q) {
       return or_finish(cx, m);
     }
     case Q_AND: {
+      /* Kids that a document-table test decides (a date range, an exists
+      ** test other than source:*) are filters on the candidates of the
+      ** others; match-all kids add their constant score and nothing else.
+      ** Without other kids, one positive such test (a date range first)
+      ** finds the candidates, or, with none, match-all does. */
+      size_t others = 0, driver = SIZE_MAX;
+      for (size_t i = 0; i < q->nkids; i++) {
+        const qnode *kq = q->kids[i];
+        if (kq->kind == Q_NOT) {
+          if (kq->kids[0]->kind == Q_ALL) return empty_it(cx); /* excludes everything */
+          continue;
+        }
+        if (kq->kind == Q_ALL) continue;
+        if (!is_filter(kq)) others++;
+        else if (driver == SIZE_MAX || (kq->kind == Q_DATE && q->kids[driver]->kind != Q_DATE)) driver = i;
+      }
+      if (others) driver = SIZE_MAX;
+      int all_drives = !others && driver == SIZE_MAX;
       multi_it *m = multi_new(cx, q->nkids);
       if (!m) return NULL;
-      int empty = 0, others = 0;
-      for (size_t i = 0; i < q->nkids; i++) others += q->kids[i]->kind != Q_NOT && q->kids[i]->kind != Q_DATE;
-      if (others && !(m->dates = mem_alloc(q->nkids * sizeof *m->dates))) {
+      if (!(m->filters = mem_alloc(q->nkids * sizeof *m->filters))) {
         multi_destroy(&m->base);
         cx->err = ND_ERR_NOMEM;
         return NULL;
       }
+      int empty = 0;
       for (size_t i = 0; i < q->nkids; i++) {
         const qnode *kq = q->kids[i];
         const qnode *dq = kq->kind == Q_NOT ? kq->kids[0] : kq;
-        if (others && dq->kind == Q_DATE) {
-          m->dates[m->ndates++] = (date_filter){dq->date_lo, dq->date_hi, kq->kind == Q_NOT};
+        if (kq->kind == Q_ALL && !all_drives) {
+          m->bonus += CONST_SCORE;
+          continue;
+        }
+        all_drives &= kq->kind != Q_ALL;
+        if (i != driver && is_filter(dq)) {
+          doc_filter *f = &m->filters[m->nfilters++];
+          f->negate = kq->kind == Q_NOT;
+          if (dq->kind == Q_DATE) {
+            f->ex = (ex_pred){.what = EX_RANGE, .lo = dq->date_lo, .hi = dq->date_hi};
+          } else if (ex_init(cx, dq->field, &f->ex)) {
+            multi_destroy(&m->base);
+            return NULL;
+          }
+          if (!f->negate && dq->kind == Q_EXISTS) m->bonus += CONST_SCORE;
           continue;
         }
         qit *k = build(cx, kq);
@@ -903,9 +1198,12 @@ typedef struct heap {
   size_t mask;
 } heap;
 
-/* 1 if a ranks before b. */
+/* 1 if a ranks before b.  By date, an undated hit comes last both ways
+** (DATE_NONE is the smallest date). */
 static int better(const exec_hit *a, const exec_hit *b, int sort) {
   if (sort == ND_SORT_DATE && a->date != b->date) return a->date > b->date;
+  if (sort == ND_SORT_DATE_ASC && a->date != b->date)
+    return b->date == DATE_NONE || (a->date != DATE_NONE && a->date < b->date);
   if (a->score != b->score) return a->score > b->score;
   if (a->date != b->date) return a->date > b->date;
   if (a->seg != b->seg) return a->seg > b->seg;
@@ -1152,7 +1450,7 @@ static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
     if (d >= g->seg.m.ndocs) { cx->err = ND_ERR_CORRUPT; break; }
     double thr = heap_floor(hp);
     if (thr > -INFINITY) {
-      double wub = 0;
+      double wub = m->bonus;
       uint32_t w = PL_END - 1;
       for (size_t i = 0; i < m->n; i++) {
         const term_it *t = (const term_it *)m->kids[i];
@@ -1184,7 +1482,7 @@ static int all_postings_match(const qit *k) {
 static int and_of_terms(const qit *it, size_t max) {
   if (it->kind != IT_AND) return 0;
   const multi_it *m = (const multi_it *)it;
-  if (m->nneg || m->ndates || m->n < 2 || m->n > max) return 0;
+  if (m->nneg || m->nfilters || m->bonus != 0 || m->n < 2 || m->n > max) return 0;
   for (size_t i = 0; i < m->n; i++)
     if (!all_postings_match(m->kids[i])) return 0;
   return 1;
@@ -1348,6 +1646,45 @@ static int block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp
   return 1;
 }
 
+/* Is date a ranked strictly after date b by sort (undated last both ways)? */
+static int date_after(int64_t a, int64_t b, int sort) {
+  if (sort == ND_SORT_DATE_ASC) return a != b && (a == DATE_NONE || (b != DATE_NONE && a > b));
+  return a < b;
+}
+
+/* Match-all alone, without recency: every live document scores
+** CONST_SCORE, so the rank is by date (newest first, or oldest first for
+** ND_SORT_DATE_ASC; undated last), then the later document.  The count
+** is the segment's live documents; the hits come from the date index,
+** walked from the end that ranks first and left as soon as a date can no
+** longer enter the heap; the undated documents (not in the date index)
+** are looked for in the document table only while they could still
+** enter.  0 or ND_ERR_CORRUPT. */
+static int all_top(qctx *cx, const snap_seg *g, uint32_t si, heap *hp, uint64_t *total) {
+  const segment *s = &g->seg;
+  uint32_t nd = s->m.ndocs;
+  *total += nd - (g->del ? roaring_bitmap_get_cardinality(g->del) : 0);
+  if (hp->cap == 0) return 0;
+  int asc = hp->sort == ND_SORT_DATE_ASC;
+  uint64_t n = s->m.ndates;
+  for (uint64_t k = 0; k < n; k++) {
+    const uint8_t *row = s->dates + (asc ? k : n - 1 - k) * 12;
+    int64_t date = (int64_t)rd_u64(row);
+    uint32_t d = rd_u32(row + 8);
+    if (d >= nd) return ND_ERR_CORRUPT;
+    if (hp->n == hp->cap && date_after(date, hp->h[0].date, hp->sort)) break;
+    if (!ss_deleted(g, d)) offer_hit(cx, hp, g, si, d, CONST_SCORE);
+  }
+  if (n == nd || (hp->n == hp->cap && hp->h[0].date != DATE_NONE)) return 0;
+  for (uint32_t d = nd; d-- > 0;) { /* the undated, later documents first */
+    if (seg_date(s, d) != DATE_NONE || ss_deleted(g, d)) continue;
+    exec_hit h = {si, d, CONST_SCORE, DATE_NONE, 0};
+    if (hp->n == hp->cap && !better(&h, &hp->h[0], hp->sort)) break;
+    offer_hit(cx, hp, g, si, d, CONST_SCORE);
+  }
+  return 0;
+}
+
 static int cmp_rank(const void *a, const void *b, void *ctx) {
   int sort = *(const int *)ctx;
   return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
@@ -1380,8 +1717,14 @@ int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_
   uint32_t batch[256];
   for (size_t si = 0; si < snap->n && !rc; si++) {
     const snap_seg *g = &snap->segs[si];
-    cx.seg = &g->seg;
+    ctx_seg(&cx, g);
     if (!(bm[si] = roaring_bitmap_create())) { rc = ND_ERR_NOMEM; break; }
+    if (q->kind == Q_ALL) { /* every document but the deleted */
+      roaring_bitmap_add_range(bm[si], 0, g->seg.m.ndocs);
+      if (g->del) roaring_bitmap_andnot_inplace(bm[si], g->del);
+      *total += roaring_bitmap_get_cardinality(bm[si]);
+      continue;
+    }
     qit *it = build(&cx, q);
     if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
     size_t nb = 0;
@@ -1438,7 +1781,11 @@ int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, ex
   int rc = 0, lower_bound = 0;
   for (size_t si = 0; si < snap->n && !rc; si++) {
     const snap_seg *g = &snap->segs[si];
-    cx.seg = &g->seg;
+    ctx_seg(&cx, g);
+    if (q->kind == Q_ALL && !(o->half_life > 0)) {
+      rc = all_top(&cx, g, (uint32_t)si, &hp, total);
+      continue;
+    }
     qit *it = build(&cx, q);
     if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
     uint64_t seen = 0;
@@ -1509,7 +1856,7 @@ static int match_docs(qctx *cx, const qnode *q, const doc_ref *refs, size_t n, u
   for (size_t i = 0, j; i < n && !cx->err; i = j) {
     const snap_seg *g = &cx->snap->segs[refs[i].si];
     for (j = i; j < n && refs[j].si == refs[i].si; j++) {}
-    cx->seg = &g->seg;
+    ctx_seg(cx, g);
     qit *it = build(cx, q);
     if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
     for (size_t k = i; k < j && it->doc != PL_END && !cx->err; k++) {

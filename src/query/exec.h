@@ -2,15 +2,24 @@
 ** exec.h -- running a parsed query over a snapshot.
 **
 ** For each segment the query tree becomes a tree of iterators over document
-** numbers (term, phrase, prefix, date, and, or; a date range inside an AND
-** with other parts is a per-candidate check instead); every match is counted,
+** numbers (term, phrase, prefix, date, and, or; match-all and the exists
+** tests of the document table walk it, source:* gathers its source terms'
+** postings in a bitset of the segment's documents, id: is the one
+** document the id index gives, as nd_get finds it; a date range or an
+** exists test other than source:* inside an AND with other parts is a
+** per-candidate check instead, and a match-all there only adds its
+** score); every match is counted,
 ** skipped if deleted, scored with BM25F and offered to a bounded heap that
 ** keeps the best offset+limit hits.  A term, an OR of terms (a prefix is
 ** one) or an AND of terms ranked by relevance takes the block-max path
 ** instead: blocks whose bounds cannot reach the heap's worst hit are
 ** skipped, and an exact count, when asked for, is a separate pass that
 ** does not score.  The cost is proportional to the postings of the
-** query's terms, never to the size of the archive.
+** query's terms, never to the size of the archive -- but for match-all
+** and exists, whose matches are a share of the archive: match-all alone
+** counts each segment's live documents at once and takes its hits from
+** the date index, from the end that ranks first (every hit scores
+** alike), stopping where a date can no longer rank.
 **
 ** Scoring (BM25F, Robertson & Zaragoza 2009), per query term t and doc d:
 **   tf'(t,d) = W_TITLE * tf_title / (1 - B + B * len_title / avg_title)
@@ -20,7 +29,10 @@
 ** with N the documents of the snapshot and df summed over its segments.  A
 ** phrase counts its occurrences as tf and its terms' idfs summed as idf.  A
 ** source: term uses its count with no length normalisation.  A date range
-** scores 0.  AND and OR add their parts' scores.
+** scores 0; match-all, an id and an exists test score 1 (a constant, as
+** Elasticsearch's match_all and exists).  AND and OR add their parts'
+** scores.  Sorted by date (ND_SORT_DATE, ND_SORT_DATE_ASC) the exhaustive
+** path runs: score bounds say nothing of dates.
 */
 #ifndef ND_QUERY_EXEC_H
 #define ND_QUERY_EXEC_H

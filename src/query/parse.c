@@ -20,6 +20,14 @@
 ** ASCII letters followed by a colon and a letter, digit, "(" or '"'
 ** ("foo:bar", "Title:iraq") is taken as a mistyped field and is an error;
 ** other colons ("10:30", "http://x") go to the analyzer, which splits there.
+** "foo:*" is a mistyped field too.  "id:" is the one field whose operand
+** is not a word: the id that follows, up to white space or a parenthesis
+** (or a quoted one, up to the closing quote), taken verbatim; nothing after
+** it is an error rather than punctuation.
+**
+** Stars.  A word that is only "*" -- at the start, after white space, "(",
+** a "-" or a field's colon, and before white space, ")" or the end -- is
+** match-all (under a field: exists); any other "*" is what it was before.
 **
 ** Negation.  A NOT (or "-") must end up as a kid of an AND that has a
 ** positive kid.  An AND whose kids are all NOTs (or a lone NOT) is
@@ -42,16 +50,17 @@
 /* ---- tokens ------------------------------------------------------------- */
 
 typedef enum tkind {
-  T_END, T_LPAREN, T_RPAREN, T_OR, T_AND, T_NOT, T_WORD, T_PHRASE, T_FIELD, T_DATE
+  T_END, T_LPAREN, T_RPAREN, T_OR, T_AND, T_NOT, T_WORD, T_PHRASE, T_FIELD, T_DATE, T_ALL, T_ID
 } tkind;
 
 typedef struct tok {
   tkind kind;
   size_t off, end; /* the whole token in the query */
-  size_t s, e;     /* WORD: the word without '*'; PHRASE: inside the quotes; DATE: the range */
+  size_t s, e;     /* WORD: the word without '*'; PHRASE: inside the quotes; DATE: the range; ID: the id */
   int prefix;      /* WORD ended in '*' */
   int field;       /* FIELD: QF_* */
   int dash;        /* NOT written as '-' */
+  int quoted;      /* ID: written in quotes */
 } tok;
 
 typedef struct parser {
@@ -70,8 +79,8 @@ typedef struct parser {
   size_t *erroff;
 } parser;
 
-static const char *const field_names[] = {"", "title", "body", "source", "topic", "person", "org", "place"};
-#define FIELD_LIST "title, body, source, topic, person, org, place, date"
+static const char *const field_names[] = {"", "title", "body", "source", "topic", "person", "org", "place", "date"};
+#define FIELD_LIST "title, body, source, topic, person, org, place, date, id"
 
 /* Records the error (message and offset) and returns -1. */
 static int perr(parser *p, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -132,13 +141,41 @@ static int known_field(const parser *p, size_t i, size_t *namelen) {
 
 /* Length of "foo" when q[i..] looks like a field "foo:bar" that we do not
 ** know: ASCII letters, a colon, then a letter, digit, non-ASCII byte, '('
-** or '"'.  Else 0 (the colon is then punctuation). */
+** or '"', or a "*" that ends the word ("foo:*").  Else 0 (the colon is
+** then punctuation). */
 static size_t unknown_field(const parser *p, size_t i) {
   size_t k = i;
   while (k < p->n && is_alpha(p->q[k])) k++;
   if (k == i || k + 1 >= p->n || p->q[k] != ':') return 0;
   char next = p->q[k + 1];
   if (is_alnum(next) || (unsigned char)next >= 0x80 || next == '(' || next == '"') return k - i;
+  if (next == '*' && (k + 2 == p->n || is_space(p->q[k + 2]) || p->q[k + 2] == ')')) return k - i;
+  return 0;
+}
+
+/* "id:" at q[i]: its id into t (T_ID).  Fails when no id follows at once
+** (the end, white space, ")"), on "id:(", an unclosed or empty quote. */
+static int lex_id(parser *p, size_t i, tok *t) {
+  const char *q = p->q;
+  size_t v = i + 3, e;
+  if (v == p->n || is_space(q[v]) || q[v] == ')') return perr(p, i, "expected an id after id: at %zu", i);
+  if (q[v] == '(')
+    return perr(p, v, "id: takes one id at %zu, not a group: write (id:a OR id:b)", v);
+  if (q[v] == '"') {
+    const char *close = memchr(q + v + 1, '"', p->n - v - 1);
+    if (!close) return perr(p, v, "unbalanced '\"' at %zu: the id is not closed", v);
+    e = (size_t)(close - q);
+    if (e == v + 1) return perr(p, i, "empty id at %zu", i);
+    t->s = v + 1;
+    t->e = e;
+    t->end = e + 1;
+    t->quoted = 1;
+  } else {
+    for (e = v; e < p->n && !is_delim(q[e]);) e++;
+    t->s = v;
+    t->e = t->end = e;
+  }
+  t->kind = T_ID;
   return 0;
 }
 
@@ -175,6 +212,8 @@ static int lex(parser *p) {
     t->dash = 1;
     t->end = i + 1;
     p->literal = 1;
+  } else if (p->n - i >= 3 && !memcmp(q + i, "id:", 3)) {
+    if (lex_id(p, i, t)) return -1;
   } else {
     size_t uk, namelen = 0;
     int f = known_field(p, i, &namelen);
@@ -198,9 +237,13 @@ static int lex(parser *p) {
       t->end = e;
       t->s = i;
       t->e = e;
+      /* a lone "*": after a NOT's "-" or a field's colon too */
+      int star_before = i == 0 || is_space(q[i - 1]) || q[i - 1] == '(' ||
+                        (literal && (q[i - 1] == ':' || q[i - 1] == '-'));
       if (!literal && word_is(p, i, e, "OR")) t->kind = T_OR;
       else if (!literal && word_is(p, i, e, "AND")) t->kind = T_AND;
       else if (!literal && word_is(p, i, e, "NOT")) t->kind = T_NOT;
+      else if (word_is(p, i, e, "*") && star_before && (e == p->n || is_space(q[e]) || q[e] == ')')) t->kind = T_ALL;
       else {
         t->kind = T_WORD;
         if (q[e - 1] == '*') { t->prefix = 1; t->e = e - 1; }
@@ -460,6 +503,35 @@ static int source_node(parser *p, const tok *t, qnode **out) {
   return 0;
 }
 
+/* A leaf without terms: ALL, or EXISTS of `field`.  Fails on the node
+** limit or memory. */
+static int bare_node(parser *p, qkind kind, int field, size_t off, qnode **out) {
+  int rc = new_node(p, kind, off, out);
+  if (!rc) (*out)->field = field;
+  return rc;
+}
+
+/* id:VALUE (t, a T_ID): an ID node with the value verbatim, or ALL for an
+** unquoted "*".  Fails under another field, on the node limit or memory. */
+static int id_node(parser *p, const tok *t, qnode **out) {
+  *out = NULL;
+  if (p->field != QF_ANY)
+    return perr(p, t->off, "%s: cannot apply to an id at %zu", field_names[p->field], t->off);
+  if (!t->quoted && t->e == t->s + 1 && p->q[t->s] == '*') return bare_node(p, Q_ALL, QF_ANY, t->off, out);
+  qnode *nd;
+  int rc = new_node(p, Q_ID, t->off, &nd);
+  if (rc) return rc;
+  nd->field = QF_ANY;
+  if (!(nd->terms = mem_calloc(1, sizeof *nd->terms)) || !(nd->pos = mem_calloc(1, sizeof *nd->pos)) ||
+      !(nd->terms[0] = mem_strndup(p->q + t->s, t->e - t->s))) {
+    qnode_free(nd);
+    return -2;
+  }
+  nd->nterms = 1;
+  *out = nd;
+  return 0;
+}
+
 /* One date of a range at q[s..e): its first and last second.  Fails with
 ** the date module's reason. */
 static int period(parser *p, size_t s, size_t e, int64_t *lo, int64_t *hi) {
@@ -477,6 +549,7 @@ static int date_node(parser *p, const tok *t, qnode **out) {
   *out = NULL;
   if (p->field != QF_ANY)
     return perr(p, t->off, "%s: cannot apply to a date at %zu", field_names[p->field], t->off);
+  if (e == s + 1 && q[s] == '*') return bare_node(p, Q_EXISTS, QF_DATE, t->off, out); /* date:* */
   if (q[s] == '>' || q[s] == '<') {
     int gt = q[s] == '>', eq = s + 1 < e && q[s + 1] == '=';
     size_t ds = s + 1 + (size_t)eq;
@@ -522,7 +595,7 @@ static int date_node(parser *p, const tok *t, qnode **out) {
 static int parse_or(parser *p, qnode **out);
 
 static int starts_primary(tkind k) {
-  return k == T_WORD || k == T_PHRASE || k == T_LPAREN || k == T_FIELD || k == T_DATE;
+  return k == T_WORD || k == T_PHRASE || k == T_LPAREN || k == T_FIELD || k == T_DATE || k == T_ALL || k == T_ID;
 }
 static int starts_unary(tkind k) { return k == T_NOT || starts_primary(k); }
 
@@ -558,9 +631,9 @@ static int parse_field(parser *p, qnode **out) {
   if (p->field != QF_ANY && p->field != ft.field)
     return perr(p, ft.off, "%s: inside %s:(...) at %zu", field_names[ft.field], field_names[p->field], ft.off);
   if ((rc = next(p))) return rc;
-  if (p->t.kind == T_FIELD || p->t.kind == T_DATE)
+  if (p->t.kind == T_FIELD || p->t.kind == T_DATE || p->t.kind == T_ID)
     return perr(p, p->t.off, "%s: cannot apply to %s at %zu", field_names[ft.field],
-                p->t.kind == T_DATE ? "a date" : "another field", p->t.off);
+                p->t.kind == T_DATE ? "a date" : p->t.kind == T_ID ? "an id" : "another field", p->t.off);
   int saved = p->field;
   p->field = ft.field;
   rc = parse_primary(p, out);
@@ -568,7 +641,7 @@ static int parse_field(parser *p, qnode **out) {
   return rc;
 }
 
-/* primary := "(" or ")" | field ":" operand | date | word | prefix | phrase */
+/* primary := "(" or ")" | field ":" operand | date | id | "*" | word | prefix | phrase */
 static int parse_primary(parser *p, qnode **out) {
   tok t = p->t;
   int rc;
@@ -577,6 +650,8 @@ static int parse_primary(parser *p, qnode **out) {
     case T_LPAREN: return parse_group(p, out);
     case T_FIELD: return parse_field(p, out);
     case T_DATE: rc = date_node(p, &t, out); break;
+    case T_ID: rc = id_node(p, &t, out); break;
+    case T_ALL: rc = bare_node(p, p->field == QF_ANY ? Q_ALL : Q_EXISTS, p->field, t.off, out); break;
     case T_PHRASE:
       if (p->field == QF_SOURCE) rc = source_node(p, &t, out);
       else rc = qf_topic(p->field) ? topic_node(p, &t, out) : analyse(p, t.s, t.e, t.off, out);
@@ -742,10 +817,10 @@ static void put(out *o, const char *s, size_t len) {
 static void puts_(out *o, const char *s) { put(o, s, strlen(s)); }
 
 static void dump(const qnode *n, out *o) {
-  static const char *const kinds[] = {"TERM", "PHRASE", "PREFIX", "DATE", "AND", "OR", "NOT"};
+  static const char *const kinds[] = {"TERM", "PHRASE", "PREFIX", "DATE", "AND", "OR", "NOT", "ALL", "ID", "EXISTS"};
   char num[48];
   puts_(o, "(");
-  puts_(o, (unsigned)n->kind < 7 ? kinds[n->kind] : "?");
+  puts_(o, (unsigned)n->kind < sizeof kinds / sizeof *kinds ? kinds[n->kind] : "?");
   switch (n->kind) {
     case Q_TERM: case Q_PHRASE: case Q_PREFIX:
       if (n->field > QF_ANY && n->field <= QF_PLACE) { puts_(o, " "); puts_(o, field_names[n->field]); }
@@ -759,6 +834,16 @@ static void dump(const qnode *n, out *o) {
     case Q_DATE:
       snprintf(num, sizeof num, " %" PRId64 " %" PRId64, n->date_lo, n->date_hi);
       puts_(o, num);
+      break;
+    case Q_ALL: break;
+    case Q_ID:
+      puts_(o, " \"");
+      puts_(o, n->terms[0]);
+      puts_(o, "\"");
+      break;
+    case Q_EXISTS:
+      puts_(o, " ");
+      puts_(o, n->field > QF_ANY && n->field <= QF_DATE ? field_names[n->field] : "?");
       break;
     default:
       for (size_t k = 0; k < n->nkids; k++) {

@@ -8,8 +8,10 @@
 **   and      := unary ( ["AND"] unary )*      juxtaposition means AND
 **   unary    := ("NOT" | "-") unary | primary
 **   primary  := "(" or ")"
-**             | field ":" ( word | prefix | phrase | "(" or ")" )
-**             | "date:" range
+**             | field ":" ( word | prefix | phrase | "*" | "(" or ")" )
+**             | "date:" ( range | "*" )
+**             | "id:" ( idword | '"' idtext '"' )
+**             | "*"
 **             | word | prefix | phrase
 **   field    := "title" | "body" | "source"
 **             | "topic" | "person" | "org" | "organisation" | "organization" | "place"
@@ -18,6 +20,16 @@
 **   range    := D ".." D | D ".." | ".." D | ">=" D | ">" D | "<=" D | "<" D | D
 **               where D is YYYY, YYYY-MM or YYYY-MM-DD (a partial date names
 **               the whole year/month: date:2004-07 is all of July 2004).
+**   idword   := bytes up to white space, "(", ")" or '"';  idtext := bytes but '"'
+**
+** Match all, ids and exists.  A word that is only "*" (at the start, after
+** white space, "(", a "-" NOT or a field's colon, and followed by white
+** space, ")" or the end) is ALL, every article -- or, under a field
+** (title:*, source:*, person:*, title:(* OR x)), EXISTS: the articles with
+** a value in that field; date:* is EXISTS date.  id:VALUE (or id:"VALUE")
+** is ID: the article whose id is exactly VALUE, taken verbatim (not
+** analysed, case kept); id:* is ALL.  A "*" elsewhere ("x*", "*x",
+** '"*"') keeps its old meaning (a prefix, or punctuation).
 **
 ** OR, AND and NOT are operators only in capitals; otherwise they are words.
 ** A word is analysed with the archive's analyzer: if it yields several
@@ -40,7 +52,8 @@
 **
 ** Checks made here, each an error with the byte offset of the culprit:
 ** unbalanced parentheses or quotes, an operator with a missing operand, an
-** unknown field, a bad date or an empty range (lo > hi), a prefix shorter
+** unknown field (also "foo:*"), an id: with no id after it (or a "(" or an
+** empty "" after it), an id: or date: under another field, a bad date or an empty range (lo > hi), a prefix shorter
 ** than 2 characters, a NOT that is not part of an AND with at least one
 ** positive part (a query must say what it looks for: "-france" alone, or
 ** "a OR -b", is an error), more than QP_MAX_NODES nodes or nesting deeper
@@ -64,18 +77,22 @@ typedef enum qkind {
   Q_DATE,   /* date_lo..date_hi, seconds, inclusive */
   Q_AND,    /* all kids; kids that are Q_NOT are exclusions */
   Q_OR,     /* any kid */
-  Q_NOT     /* kids[0]; appears only as a kid of Q_AND */
+  Q_NOT,    /* kids[0]; appears only as a kid of Q_AND */
+  Q_ALL,    /* every article */
+  Q_ID,     /* terms[0] is an article id, verbatim */
+  Q_EXISTS  /* the articles with a value in `field` (QF_TITLE ... QF_DATE) */
 } qkind;
 
-enum { QF_ANY = 0, QF_TITLE = 1, QF_BODY = 2, QF_SOURCE = 3, QF_TOPIC = 4, QF_PERSON = 5, QF_ORG = 6, QF_PLACE = 7 };
+enum { QF_ANY = 0, QF_TITLE = 1, QF_BODY = 2, QF_SOURCE = 3, QF_TOPIC = 4, QF_PERSON = 5, QF_ORG = 6, QF_PLACE = 7,
+       QF_DATE = 8 /* only as the field of a Q_EXISTS */ };
 /* Keyword fields (their own terms, scored without length normalisation). */
-static inline int qf_keyword(int field) { return field >= QF_SOURCE; }
+static inline int qf_keyword(int field) { return field >= QF_SOURCE && field <= QF_PLACE; }
 /* Topic fields: terms[0] of a TERM or PREFIX is a normalised topic name. */
-static inline int qf_topic(int field) { return field >= QF_TOPIC; }
+static inline int qf_topic(int field) { return field >= QF_TOPIC && field <= QF_PLACE; }
 
 typedef struct qnode {
   qkind kind;
-  int field;          /* QF_*, for TERM, PHRASE, PREFIX */
+  int field;          /* QF_*, for TERM, PHRASE, PREFIX, EXISTS */
   char **terms;       /* NUL-terminated analysed terms */
   uint32_t *pos;
   size_t nterms;
@@ -93,7 +110,8 @@ int qp_parse(analyzer *an, const char *q, qnode **out, char *err, size_t errcap,
 void qnode_free(qnode *n);
 
 /* Print the tree in a canonical prefix form, for tests and debugging:
-** (AND (TERM nato) (NOT (TERM franc)) (PHRASE title "iraqi forc")). */
+** (AND (TERM nato) (NOT (TERM franc)) (PHRASE title "iraqi forc")),
+** (ALL), (ID "fx:12"), (EXISTS title), (EXISTS date). */
 void qnode_dump(const qnode *n, char *out, size_t cap);
 
 #endif

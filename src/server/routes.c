@@ -197,7 +197,7 @@ static void api_search(const request *r, reply *out) {
   unsigned long limit, offset;
   if (num_arg(r, "limit", 0, MAX_LIMIT, 10, &limit, out) || num_arg(r, "offset", 0, MAX_OFFSET, 0, &offset, out)) return;
   const char *sort = req_arg(r, "sort");
-  if (sort && strcmp(sort, "relevance") && strcmp(sort, "date")) { reply_error(out, 400, "parameter sort wants relevance or date"); return; }
+  if (sort && strcmp(sort, "relevance") && strcmp(sort, "date") && strcmp(sort, "date-asc")) { reply_error(out, 400, "parameter sort wants relevance, date or date-asc"); return; }
   const char *hs = req_arg(r, "histogram");
   int unit = hs && *hs ? hist_unit(hs) : ND_HIST_NONE;
   if (unit < 0) { reply_error(out, 400, "parameter histogram wants day, week, month or year"); return; }
@@ -217,7 +217,7 @@ static void api_search(const request *r, reply *out) {
   reader *rd = borrow(r, out);
   if (!rd) return;
   double t0 = now_ms();
-  nd_search_options so = {.limit = limit, .offset = offset, .sort = sort && !strcmp(sort, "date") ? ND_SORT_DATE : ND_SORT_RELEVANCE,
+  nd_search_options so = {.limit = limit, .offset = offset, .sort = !sort ? ND_SORT_RELEVANCE : !strcmp(sort, "date") ? ND_SORT_DATE : !strcmp(sort, "date-asc") ? ND_SORT_DATE_ASC : ND_SORT_RELEVANCE,
                           .snippets = ND_SNIPPET_HTML, .hl_open = "<mark>", .hl_close = "</mark>",
                           .count = limit ? ND_COUNT_EXACT : ND_COUNT_ONLY, /* limit=0: no hits */
                           .versions = versions, .half_life = half_life, .as_of = as_of};
@@ -248,7 +248,7 @@ static void api_search(const request *r, reply *out) {
     json_object_set_new(o, "took_ms", json_real(took));
     json_object_set_new(o, "offset", json_integer((json_int_t)offset));
     json_object_set_new(o, "limit", json_integer((json_int_t)limit));
-    json_object_set_new(o, "sort", json_string(so.sort == ND_SORT_DATE ? "date" : "relevance"));
+    json_object_set_new(o, "sort", json_string(so.sort == ND_SORT_DATE ? "date" : so.sort == ND_SORT_DATE_ASC ? "date-asc" : "relevance"));
     json_object_set_new(o, "hits", cli_hits_json(res));
     if (want_facets) {
       json_t *f = json_object();
