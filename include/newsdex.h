@@ -237,6 +237,7 @@ typedef struct nd_search_options {
   int64_t as_of;        /* recency: ages are counted back from this time
                         ** (seconds since 1970, UTC); 0 means now (so the
                         ** first second of 1970 cannot be asked for) */
+  int mark_title;       /* with snippets: hits also carry title_marked */
 } nd_search_options;
 
 /* Wire copies and near-duplicates.  Each article gets a fingerprint of its
@@ -280,6 +281,9 @@ typedef struct nd_hit {
   const char *story;   /* its version group's key (16 hex digits): articles
                        ** with the same key are versions of one story */
   const char *thread;  /* the key of its story thread (16 hex digits) */
+  const char *title_marked; /* with mark_title and snippets: the whole title,
+                            ** its matches wrapped as in the snippet (escaped
+                            ** alike); "" otherwise or when it has none */
 } nd_hit;
 
 typedef struct nd_results nd_results;

@@ -24,6 +24,7 @@ struct nd_results {
   nd_hit *hits;
   nd_document **docs;
   char **snippets;
+  char **marked; /* per hit with mark_title: its title with the matches marked */
   char **made; /* strings made for a hit: the headline of an untitled hit,
                 ** or its id in an ids_only search */
   char (*keys)[2][17]; /* per hit: its story and thread keys in hex */
@@ -53,9 +54,11 @@ void nd_results_free(nd_results *r) {
   for (size_t i = 0; i < r->n; i++) {
     nd_document_free(r->docs[i]);
     mem_free(r->snippets[i]);
+    mem_free(r->marked[i]);
     mem_free(r->made[i]);
   }
   mem_free(r->made);
+  mem_free(r->marked);
   mem_free(r->keys);
   mem_free(r->hits);
   mem_free(r->docs);
@@ -77,11 +80,13 @@ static void drop_hit(nd_results *r, const char *id, size_t limit) {
   }
   nd_document_free(r->docs[i]);
   mem_free(r->snippets[i]);
+  mem_free(r->marked[i]);
   mem_free(r->made[i]);
   size_t tail = r->n - i - 1;
   memmove(r->hits + i, r->hits + i + 1, tail * sizeof *r->hits);
   memmove(r->docs + i, r->docs + i + 1, tail * sizeof *r->docs);
   memmove(r->snippets + i, r->snippets + i + 1, tail * sizeof *r->snippets);
+  memmove(r->marked + i, r->marked + i + 1, tail * sizeof *r->marked);
   memmove(r->made + i, r->made + i + 1, tail * sizeof *r->made);
   memmove(r->keys + i, r->keys + i + 1, tail * sizeof *r->keys);
   for (size_t k = i; k < r->n - 1; k++) { /* the key strings moved */
@@ -182,6 +187,7 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
   res = mem_calloc(1, sizeof *res);
   if (!res || !(res->hits = mem_calloc(nh + 1, sizeof *res->hits)) ||
       !(res->docs = mem_calloc(nh + 1, sizeof *res->docs)) || !(res->snippets = mem_calloc(nh + 1, sizeof *res->snippets)) ||
+      !(res->marked = mem_calloc(nh + 1, sizeof *res->marked)) ||
       !(res->made = mem_calloc(nh + 1, sizeof *res->made)) || !(res->keys = mem_calloc(nh + 1, sizeof *res->keys)) ||
       (o.snippets && hl_collect(q, &hl))) {
     rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
@@ -215,7 +221,7 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
       const segment *sg = &ix->snap.segs[hits[i].seg].seg;
       snprintf(res->keys[i][0], sizeof res->keys[i][0], "%016llx", (unsigned long long)seg_story(sg, hits[i].doc));
       snprintf(res->keys[i][1], sizeof res->keys[i][1], "%016llx", (unsigned long long)seg_thread(sg, hits[i].doc));
-      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", "", 0, res->keys[i][0], res->keys[i][1]};
+      res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", "", 0, res->keys[i][0], res->keys[i][1], ""};
     }
     goto done;
   }
@@ -240,6 +246,15 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
         rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
         goto done;
       }
+      /* The whole title marked: a window longer than the title is all of it. */
+      if (o.mark_title && d->title && d->title[0]) {
+        buf_reset(&sn);
+        if (snippet_make(ix->an, d->title, &hl, o.snippets, strlen(d->title) + 1, o.hl_open, o.hl_close, &sn) ||
+            !(res->marked[i] = mem_strndup((const char *)sn.p, sn.n))) {
+          rc = ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+          goto done;
+        }
+      }
     }
     const char *headline = d->title;
     if (!headline || !headline[0]) {
@@ -257,7 +272,7 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
     story_members(ix, 0, story, count_member, &others);
     res->hits[i] = (nd_hit){d->id, hits[i].score, or_empty(d->title), or_empty(d->date), or_empty(d->source),
                             or_empty(d->url), or_empty(res->snippets[i]), headline, others ? others - 1 : 0,
-                            res->keys[i][0], res->keys[i][1]};
+                            res->keys[i][0], res->keys[i][1], or_empty(res->marked[i])};
   }
 done:
   buf_free(&sn);

@@ -47,6 +47,12 @@ json_t *es_error_json(const es_err *e);
 ** into out (at least 25 bytes).  -1 when the year is not in 0..9999. */
 int es_format_ms(int64_t ms, char *out, size_t cap);
 
+/* Parse a request's JSON (duplicate keys refused).  An integer beyond
+** int64 -- a JavaScript client sends back the sort value -2^63 as
+** -9223372036854776000 -- is read as a real instead of failing the whole
+** body.  NULL on error, described in *je. */
+json_t *es_json_load(const char *text, size_t n, json_error_t *je);
+
 /* Limits on a request's query DSL, as the /api/ limits on q. */
 #define ES_MAX_DEPTH 32     /* nesting of JSON objects in a query */
 #define ES_MAX_CLAUSES 1024 /* leaf clauses of one query */
@@ -113,6 +119,8 @@ json_t *es_source_filter(json_t *src, const json_t *spec);
 enum { ES_SORT_SCORE = 0, ES_SORT_DATE_DESC = 1, ES_SORT_DATE_ASC = 2, ES_SORT_DOC = 3 };
 
 /* A parsed search request. */
+enum { ES_HL_BODY = 1, ES_HL_TITLE = 2 };
+
 typedef struct es_plan {
   char *query;        /* the newsdex query of "query" (and post_filter) */
   char *agg_query;    /* the query aggregations run on ("query" alone) */
@@ -125,7 +133,8 @@ typedef struct es_plan {
   uint64_t track_n;
   int total_as_int;   /* rest_total_hits_as_int */
   const json_t *source;  /* the _source spec (borrowed from the body) */
-  int highlight;      /* highlight the body */
+  int highlight;      /* ES_HL_BODY | ES_HL_TITLE */
+  int hl_html;        /* encoder "html": fragments HTML-escaped */
   char hl_pre[64], hl_post[64];
   size_t fragment_size;
   int collapse;       /* collapse on the story (wire-copy group) */
@@ -160,10 +169,12 @@ int es_snapshot_take(nd_index *ix, const es_plan *p, es_snapshot *s, es_err *e);
 /* The next page of s (p->size hits) as a search response. */
 int es_scroll_page(nd_index *ix, const char *index, const es_plan *p, es_snapshot *s, json_t **out, es_err *e);
 void es_snapshot_free(es_snapshot *s);
-/* One hit: _index, _id, _score, _source (filtered), sort, fields.  The
-** article is read with nd_get; NULL with e when it is gone. */
+/* One hit: _index, _id, _score, _source (filtered), sort, highlight (the
+** body's snippet and the marked title, when asked for and holding a
+** match; either may be NULL), fields.  The article is read with nd_get;
+** NULL when it is gone. */
 json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const char *id, double score, int64_t key,
-               const char *snippet, const char *story);
+               const char *snippet, const char *title_hl, const char *story);
 
 /* ---- aggs.c ---------------------------------------------------------- */
 

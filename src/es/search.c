@@ -174,7 +174,9 @@ static int parse_tags(const json_t *v, char *out, size_t cap, const char *name, 
   return 0;
 }
 
-/* highlight: the body (or its other names, or "*") is highlighted. */
+/* highlight: the body (or its other names) gets one fragment around its
+** best matches, the title the whole title with its matches marked; "*" is
+** both.  Text is escaped only with encoder "html", as in ES. */
 static int parse_highlight(const json_t *h, es_plan *p, es_err *e) {
   if (!json_is_object(h)) return es_fail(e, 400, "parsing_exception", "[highlight] must be an object");
   snprintf(p->hl_pre, sizeof p->hl_pre, "<em>");
@@ -186,6 +188,11 @@ static int parse_highlight(const json_t *h, es_plan *p, es_err *e) {
     if (!strcmp(k, "pre_tags")) { if (parse_tags(v, p->hl_pre, sizeof p->hl_pre, k, e)) return -1; }
     else if (!strcmp(k, "post_tags")) { if (parse_tags(v, p->hl_post, sizeof p->hl_post, k, e)) return -1; }
     else if (!strcmp(k, "fragment_size")) { uint64_t n; if (whole(v, "highlight.fragment_size", 10000, &n, e)) return -1; p->fragment_size = n; }
+    else if (!strcmp(k, "encoder")) {
+      if (!json_is_string(v) || (strcmp(json_string_value(v), "html") && strcmp(json_string_value(v), "default")))
+        return es_fail(e, 400, "parsing_exception", "[highlight] encoder is \"default\" or \"html\"");
+      p->hl_html = !strcmp(json_string_value(v), "html");
+    }
     else if (!strcmp(k, "fields")) {
       /* {name: {...}} or [{name: {...}}, ...] */
       json_t *list = json_is_array(v) ? v : NULL, *one = json_is_object(v) ? v : NULL;
@@ -195,8 +202,10 @@ static int parse_highlight(const json_t *h, es_plan *p, es_err *e) {
         const char *f;
         json_t *fv;
         json_object_foreach(o, f, fv) {
-          if (!strcmp(f, "body") || !strcmp(f, "content") || !strcmp(f, "text") || !strcmp(f, "*")) p->highlight = 1;
-          else warn(p, "highlight of [%s] is not supported: newsdex highlights the body", f);
+          if (!strcmp(f, "body") || !strcmp(f, "content") || !strcmp(f, "text")) p->highlight |= ES_HL_BODY;
+          else if (!strcmp(f, "title")) p->highlight |= ES_HL_TITLE;
+          else if (!strcmp(f, "*")) p->highlight |= ES_HL_BODY | ES_HL_TITLE;
+          else warn(p, "highlight of [%s] is not supported: newsdex highlights the body and the title", f);
           json_t *fs = json_object_get(fv, "fragment_size");
           uint64_t m;
           if (fs && !whole(fs, "highlight.fragment_size", 10000, &m, e)) p->fragment_size = m;
@@ -205,7 +214,7 @@ static int parse_highlight(const json_t *h, es_plan *p, es_err *e) {
             return -1;
         }
       }
-    } else if (strcmp(k, "number_of_fragments") && strcmp(k, "type") && strcmp(k, "encoder") && strcmp(k, "require_field_match") &&
+    } else if (strcmp(k, "number_of_fragments") && strcmp(k, "type") && strcmp(k, "require_field_match") &&
                strcmp(k, "order") && strcmp(k, "no_match_size") && strcmp(k, "fragmenter") && strcmp(k, "tags_schema")) {
       return es_fail(e, 400, "parsing_exception", "[highlight] option [%s] is not supported by newsdex", k);
     }
@@ -335,7 +344,7 @@ static json_t *total_json(const es_plan *p, uint64_t n, int exact) {
 static int is_date_sort(const es_plan *p) { return p->sort == ES_SORT_DATE_DESC || p->sort == ES_SORT_DATE_ASC; }
 
 json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const char *id, double score, int64_t key,
-               const char *snippet, const char *story) {
+               const char *snippet, const char *title_hl, const char *story) {
   nd_document *d = NULL;
   if (nd_get(ix, id, &d)) return NULL;
   json_t *h = json_object();
@@ -354,8 +363,13 @@ json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const char *id
     if (p->tie_id) json_array_append_new(s, json_string(id));
     json_object_set_new(h, "sort", s);
   }
-  if (snippet && p->highlight && strstr(snippet, p->hl_pre))
-    json_object_set_new(h, "highlight", json_pack("{s:[s]}", "body", snippet));
+  json_t *hl = json_object();
+  if (title_hl && (p->highlight & ES_HL_TITLE) && strstr(title_hl, p->hl_pre))
+    json_object_set_new(hl, "title", json_pack("[s]", title_hl));
+  if (snippet && (p->highlight & ES_HL_BODY) && strstr(snippet, p->hl_pre))
+    json_object_set_new(hl, "body", json_pack("[s]", snippet));
+  if (json_object_size(hl)) json_object_set_new(h, "highlight", hl);
+  else json_decref(hl);
   if (p->collapse && story) json_object_set_new(h, "fields", json_pack("{s:[s]}", "story", story));
   return h;
 }
@@ -365,7 +379,7 @@ typedef struct row {
   const char *id;
   double score;
   int64_t key;
-  const char *snippet, *story;
+  const char *snippet, *title_hl, *story;
 } row;
 
 /* Order of rows within the first sort key's ties: by id. */
@@ -374,16 +388,38 @@ static int cmp_tie(const void *a, const void *b) {
   return strcmp(x->id, y->id);
 }
 
+/* A date cursor's key.  A real at or beyond +-2^63 is the missing-value
+** key as a JavaScript client sends it back (-9223372036854776000). */
+static int64_t cursor_key(const json_t *v) {
+  if (json_is_integer(v)) return (int64_t)json_integer_value(v);
+  double x = json_number_value(v);
+  return x <= -9223372036854775808.0 ? INT64_MIN : x >= 9223372036854775807.0 ? INT64_MAX : (int64_t)x;
+}
+
+/* A score as the reply prints it (JSON_REAL_PRECISION(8) in http.c):
+** scores are compared as printed, so that a cursor sent back equals the
+** hit it came from. */
+static double printed(double score) {
+  char t[32];
+  snprintf(t, sizeof t, "%.8g", score);
+  return strtod(t, NULL);
+}
+
+/* 1 if rows a and b tie on the first sort key. */
+static int same_key(const row *a, const row *b, int date) {
+  return date ? a->key == b->key : printed(a->score) == printed(b->score);
+}
+
 /* 1 if row r comes after the search_after values. */
 static int after_cursor(const es_plan *p, const row *r) {
   const json_t *v0 = json_array_get(p->after, 0), *v1 = p->tie_id ? json_array_get(p->after, 1) : NULL;
   int c; /* r compared with the cursor in sort order: <0 before, >0 after */
   if (is_date_sort(p)) {
-    int64_t k = json_is_integer(v0) ? (int64_t)json_integer_value(v0) : (int64_t)json_number_value(v0);
+    int64_t k = cursor_key(v0);
     c = r->key == k ? 0 : (p->sort == ES_SORT_DATE_DESC) == (r->key < k) ? 1 : -1;
   } else {
-    double s = json_number_value(v0);
-    c = r->score == s ? 0 : r->score < s ? 1 : -1;
+    double s = printed(json_number_value(v0)), rs = printed(r->score);
+    c = rs == s ? 0 : rs < s ? 1 : -1;
   }
   if (c == 0 && v1) c = strcmp(r->id, json_string_value(v1) ? json_string_value(v1) : "");
   return c > 0;
@@ -393,7 +429,7 @@ static int after_cursor(const es_plan *p, const row *r) {
 static void order_ties(row *rows, size_t n, int date) {
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
-    while (j < n && (date ? rows[j].key == rows[i].key : rows[j].score == rows[i].score)) j++;
+    while (j < n && same_key(&rows[j], &rows[i], date)) j++;
     qsort(rows + i, j - i, sizeof *rows, cmp_tie);
     i = j;
   }
@@ -403,8 +439,8 @@ static void order_ties(row *rows, size_t n, int date) {
 ** beyond. */
 static char *after_query(const es_plan *p) {
   const json_t *v0 = json_array_get(p->after, 0);
-  if (!is_date_sort(p) || !json_is_integer(v0)) return strdup(p->query);
-  int64_t k = (int64_t)json_integer_value(v0);
+  if (!is_date_sort(p) || !json_is_number(v0)) return strdup(p->query);
+  int64_t k = cursor_key(v0);
   if (k == MISSING_DESC || k == MISSING_ASC) return and_of(p->query, "* -date:*"); /* only undated remain */
   char when[40], clause[64];
   if (es_format_ms(k - ((k % 1000) + 1000) % 1000, when, sizeof when)) return strdup(p->query);
@@ -442,12 +478,12 @@ static int run_ordered(nd_index *ix, const es_plan *p, nd_search_options *so, nd
     for (size_t i = 0; i < n; i++) {
       nd_hit h;
       nd_results_hit(*res, i, &h);
-      rows[i] = (row){h.id, h.score, date ? date_key(h.date, p->sort) : 0, h.snippet, h.story};
+      rows[i] = (row){h.id, h.score, date ? date_key(h.date, p->sort) : 0, h.snippet, h.title_marked, h.story};
     }
     size_t usable = n;
     int more = n == want && want < ES_MAX_WINDOW * 2;
     if (more) { /* the last group may be cut */
-      while (usable > 0 && (date ? rows[usable - 1].key == rows[n - 1].key : rows[usable - 1].score == rows[n - 1].score)) usable--;
+      while (usable > 0 && same_key(&rows[usable - 1], &rows[n - 1], date)) usable--;
     }
     if (p->tie_id) order_ties(rows, usable, date);
     size_t s = 0;
@@ -472,8 +508,9 @@ static int run_ordered(nd_index *ix, const es_plan *p, nd_search_options *so, nd
 int es_search(nd_index *ix, const char *index, const es_plan *p, int64_t now_ms, json_t **out, es_err *e) {
   double t0 = now_ms_clock();
   nd_search_options so = {.limit = p->size, .offset = p->from, .sort = nd_sort_of(p->sort),
-                          .snippets = p->highlight ? ND_SNIPPET_HTML : ND_SNIPPET_NONE,
+                          .snippets = !p->highlight ? ND_SNIPPET_NONE : p->hl_html ? ND_SNIPPET_HTML : ND_SNIPPET_PLAIN,
                           .snippet_chars = p->fragment_size, .hl_open = p->hl_pre, .hl_close = p->hl_post,
+                          .mark_title = (p->highlight & ES_HL_TITLE) != 0,
                           .versions = p->collapse ? ND_VERSIONS_COLLAPSE : ND_VERSIONS_ALL};
   so.count = p->track == 1 ? ND_COUNT_EXACT : ND_COUNT_LOWER_BOUND;
   if (!p->size) so.count = ND_COUNT_ONLY;
@@ -513,14 +550,14 @@ int es_search(nd_index *ix, const char *index, const es_plan *p, int64_t now_ms,
       nd_hit h;
       nd_results_hit(res, i, &h);
       if (isnan(max_score) || h.score > max_score) max_score = h.score;
-      json_t *o = es_hit(ix, index, p, h.id, h.score, is_date_sort(p) ? date_key(h.date, p->sort) : 0, h.snippet, h.story);
+      json_t *o = es_hit(ix, index, p, h.id, h.score, is_date_sort(p) ? date_key(h.date, p->sort) : 0, h.snippet, h.title_marked, h.story);
       if (o) json_array_append_new(hits, o);
     }
   } else {
     for (size_t i = 0; i < count; i++) {
       row *r = &rows[first + i];
       if (isnan(max_score) || r->score > max_score) max_score = r->score;
-      json_t *o = es_hit(ix, index, p, r->id, r->score, r->key, r->snippet, r->story);
+      json_t *o = es_hit(ix, index, p, r->id, r->score, r->key, r->snippet, r->title_hl, r->story);
       if (o) json_array_append_new(hits, o);
     }
   }
@@ -602,7 +639,7 @@ int es_scroll_page(nd_index *ix, const char *index, const es_plan *p, es_snapsho
   json_t *hits = json_array();
   size_t end = s->next + p->size < s->n ? s->next + p->size : s->n;
   for (; s->next < end; s->next++) {
-    json_t *h = es_hit(ix, index, p, s->ids[s->next], s->scores[s->next], s->keys[s->next], NULL, NULL);
+    json_t *h = es_hit(ix, index, p, s->ids[s->next], s->scores[s->next], s->keys[s->next], NULL, NULL, NULL);
     if (h) json_array_append_new(hits, h); /* an article deleted since is left out */
   }
   json_t *hh = json_object();

@@ -513,7 +513,7 @@ void es_bulk(const request *r, const char *index, reply *out) {
     while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r')) k++;
     if (k == n) continue;
     json_error_t je;
-    json_t *act = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
+    json_t *act = es_json_load(line, n, &je);
     const char *kind = NULL;
     json_t *meta = NULL;
     if (json_is_object(act) && json_object_size(act) == 1) {
@@ -536,7 +536,7 @@ void es_bulk(const request *r, const char *index, reply *out) {
       while (d < end && (*d == ' ' || *d == '\t' || *d == '\r')) d++;
       const char *dn = memchr(d, '\n', (size_t)(end - d));
       const char *de = dn ? dn : end;
-      src = d < end ? json_loadb(d, (size_t)(de - d), JSON_REJECT_DUPLICATES, &je) : NULL;
+      src = d < end ? es_json_load(d, (size_t)(de - d), &je) : NULL;
       s = de + 1;
       lineno++;
       if (!json_is_object(src)) {

@@ -104,7 +104,7 @@ json_t *es_body(const request *r, reply *out, int required) {
     return NULL;
   }
   json_error_t je;
-  json_t *v = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+  json_t *v = es_json_load(r->body, r->body_len, &je);
   if (!v) {
     es_reply(out, 400, "parse_exception", "the request body is not JSON: %s at line %d, column %d", je.text, je.line, je.column);
     return NULL;
@@ -511,7 +511,7 @@ static void es_msearch(const request *r, const char *name, reply *out) {
     while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r')) k++;
     if (k == n) continue;
     json_error_t je;
-    json_t *v = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
+    json_t *v = es_json_load(line, n, &je);
     if (!v || !json_is_object(v)) {
       json_decref(v);
       json_decref(header);
@@ -725,8 +725,8 @@ static void es_scroll(const request *r, const char *path_id, reply *out) {
   if (s) s->busy = 1;
   pthread_mutex_unlock(&SC.mu);
   if (!s) {
-    json_decref(body);
     es_reply(out, 404, "search_context_missing_exception", "No search context found for id [%.64s]", id);
+    json_decref(body); /* id may be in it */
     return;
   }
   int64_t ka = keep ? keep_alive_ms(keep) : 60000;
