@@ -1,6 +1,6 @@
 /*
 ** qstring.c -- query_string and simple_query_string (es.h,
-** es_query_string; docs/elasticsearch.md, "Query strings").
+** es_query_string; docs/elasticsearch.md, "Query DSL").
 **
 ** Contract.  es_query_string(clause, simple, now_ms, &warnings, e) reads
 ** the clause's query text with Lucene's classic syntax (simple = 0) or
