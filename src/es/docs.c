@@ -7,7 +7,8 @@
 **   date             date; failing that `@timestamp` (an ISO string, or a
 **                    number of milliseconds since 1970)
 **   source, url      source, url
-** Every other field is kept as is (the article's extra JSON) and returned.
+** Every other field, and a mapped one given as null, is kept as is (the
+** article's extra JSON) and returned.
 ** When the body or the date came under another name, the article's extra
 ** JSON also holds {"@newsdex": {"body": "content", "date": "@timestamp"}}
 ** so that _source comes back under the names it was given: a document
@@ -75,7 +76,8 @@ int es_article_from_source(const json_t *src, const char *id, es_article *a, es_
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)src, k, v) {
-    if (!strcmp(k, "title") || !strcmp(k, "source") || !strcmp(k, "url")) continue;
+    /* a mapped field given as null is kept as null, as ES keeps _source */
+    if ((!strcmp(k, "title") || !strcmp(k, "source") || !strcmp(k, "url")) && !json_is_null(v)) continue;
     if (bi >= 0 && !strcmp(k, BODY_NAMES[bi])) continue;
     if (di >= 0 && !strcmp(k, DATE_NAMES[di])) continue;
     json_object_set(extra, k, v);
