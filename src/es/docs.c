@@ -11,7 +11,8 @@
 ** article's extra JSON) and returned.
 ** When the body or the date came under another name, the article's extra
 ** JSON also holds {"@newsdex": {"body": "content", "date": "@timestamp"}}
-** so that _source comes back under the names it was given: a document
+** ("body": null when it had none: an article's body reads as "" then) so
+** that _source comes back under the names it was given: a document
 ** read back equals the document written, field for field (a numeric date
 ** comes back as its ISO form).  A field that must be a string and is not
 ** is refused with ES's mapper_parsing_exception, naming it.
@@ -82,9 +83,9 @@ int es_article_from_source(const json_t *src, const char *id, es_article *a, es_
     if (di >= 0 && !strcmp(k, DATE_NAMES[di])) continue;
     json_object_set(extra, k, v);
   }
-  if (bi > 0 || di > 0) {
+  if (bi != 0 || di > 0) {
     json_t *m = json_object();
-    if (bi > 0) json_object_set_new(m, "body", json_string(BODY_NAMES[bi]));
+    if (bi != 0) json_object_set_new(m, "body", bi > 0 ? json_string(BODY_NAMES[bi]) : json_null());
     if (di > 0) json_object_set_new(m, "date", json_string(DATE_NAMES[di]));
     json_object_set_new(extra, MARK, m);
   }
@@ -109,7 +110,8 @@ json_t *es_source_of(const nd_doc *d) {
   if (d->date && *d->date) json_object_set_new(src, dname ? dname : "date", json_string(d->date));
   if (d->source) json_object_set_new(src, "source", json_string(d->source));
   if (d->url) json_object_set_new(src, "url", json_string(d->url));
-  if (d->body && (*d->body || !d->title)) json_object_set_new(src, bname ? bname : "body", json_string(d->body));
+  /* the body, "" included, unless the document was written without one */
+  if (d->body && !json_is_null(json_object_get(mark, "body"))) json_object_set_new(src, bname ? bname : "body", json_string(d->body));
   const char *k;
   json_t *v;
   json_object_foreach(extra, k, v)
