@@ -139,7 +139,7 @@ install: all python-install
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' newsdex.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/newsdex.pc
 
-# The side-by-side benchmark against SQLite FTS5 and Xapian (docs/benchmarks.md).
+# The side-by-side benchmark against SQLite FTS5, Xapian and Lucene (docs/benchmarks.md).
 CXX       ?= c++
 BENCH_DEP = bench/bench.c bench/bench.h $(BUILD)/libnewsdex.a
 BENCH_INC = -Iinclude -Isrc -Ibench
@@ -155,7 +155,28 @@ $(BUILD)/bench/xapian: bench/xapian.cc $(BUILD)/bench/bench.o
 	$(CXX) -std=c++17 $(OPT) -Wall -Wextra $(SAN) $(BENCH_INC) -o $@ bench/xapian.cc $(BUILD)/bench/bench.o \
 	    $(BUILD)/libnewsdex.a $(LDFLAGS) -lxapian $(LIBS)
 
-bench-tools: $(BUILD)/bench/fts5 $(BUILD)/bench/xapian
+# Lucene 8 (bench/lucene/*.java): compiled with javac against Debian's
+# liblucene8-java into $(BUILD)/bench/lucene/, run through the script
+# $(BUILD)/bench/lucene/lucene (LUCENE_JAVA_OPTS replaces its JVM options).
+# Without a JDK or the jars it is skipped, and bench/run.py leaves Lucene out.
+JAVAC           ?= javac
+LUCENE_JARS     ?= /usr/share/java
+LUCENE_CORE     = $(firstword $(wildcard $(LUCENE_JARS)/lucene-core-8*.jar))
+LUCENE_ANALYSIS = $(firstword $(wildcard $(LUCENE_JARS)/lucene-analyzers-common-8*.jar))
+LUCENE_CP       = $(LUCENE_CORE):$(LUCENE_ANALYSIS)
+LUCENE_JFLAGS   = -encoding UTF-8 -Xlint:all -Werror
+
+$(BUILD)/bench/lucene/lucene: $(wildcard bench/lucene/*.java)
+	@if ! command -v $(JAVAC) >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1 || \
+	    [ -z "$(LUCENE_CORE)" ] || [ -z "$(LUCENE_ANALYSIS)" ]; then \
+	  echo "SKIP lucene adapter: needs a JDK and liblucene8-java (sh scripts/install-deps.sh)"; exit 0; fi; \
+	mkdir -p $(dir $@) && \
+	echo "$(JAVAC) $(LUCENE_JFLAGS) -d $(dir $@) -cp $(LUCENE_CP) bench/lucene/*.java" && \
+	$(JAVAC) $(LUCENE_JFLAGS) -d $(dir $@) -cp $(LUCENE_CP) bench/lucene/*.java && \
+	printf '#!/bin/sh\n# The Lucene adapter of the benchmark (bench/lucene/): LUCENE_JAVA_OPTS replaces the JVM options.\nexec java $${LUCENE_JAVA_OPTS:--Xmx1g} -cp "$$(dirname "$$0"):$(LUCENE_CP)" NewsdexLucene "$$@"\n' > $@.tmp && \
+	chmod +x $@.tmp && mv $@.tmp $@
+
+bench-tools: $(BUILD)/bench/fts5 $(BUILD)/bench/xapian $(BUILD)/bench/lucene/lucene
 
 # Wire copies and threads against brute force on the news corpus
 # (docs/stories.md): the archive is built again from DUPS_DATA, then
