@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libzstd-dev zstd
       libxxhash-dev libroaring-dev libstreamvbyte-dev zlib1g-dev
       python3 python3-dev python3-setuptools python3-pytest
       clang libclang-rt-14-dev
-      libsqlite3-dev libxapian-dev g++ gnuplot-nox
+      libsqlite3-dev libxapian-dev g++ gnuplot-nox default-jdk-headless liblucene8-java
       wamerican iso-codes tzdata
       libmicrohttpd-dev chromium wrk valgrind"
 missing=""
