@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The side-by-side benchmark: newsdex, SQLite FTS5 and Xapian.
+"""The side-by-side benchmark: newsdex, SQLite FTS5, Xapian and Lucene.
 
     python3 bench/run.py [--build DIR] [--data DIR] [--reps N] [--scales "1 4 16"]
     python3 bench/run.py --agree-only FILE [--per-class N]
 
-`make bench` runs the first form (see docs/benchmarks.md): build the three
+`make bench` runs the first form (see docs/benchmarks.md): build the four
 engines over the corpus (wall and CPU time, peak RSS, size on disk), check
 that they agree on the totals of the AND and phrase queries, time the query
 set (engines interleaved, --reps repetitions, the median per query, then
@@ -13,9 +13,15 @@ their ranking on Cranfield (bench/quality.py) and write
 bench/results/RESULTS.md, results.json and latency.png.  BENCH_SCALES (or
 --scales) also measures the corpus repeated k times under new ids.
 
---agree-only builds the three engines on one file, runs the AND and phrase
+--agree-only builds the engines on one file, runs the AND and phrase
 queries drawn from it and prints one line per query and "N passed, N failed"
 (used by tests/e2e/bench_agree.sh).
+
+Lucene (bench/lucene/, Java) is optional: when its adapter was not built
+(no JDK or no liblucene8-java) or Java does not run, a "SKIP lucene" line
+says so and the others are measured without it.  Its JVM warms itself up
+before the timed pass of each repetition (two untimed passes over the query
+set, `--warmup`): the figures are those of compiled code.
 """
 import argparse
 import json
@@ -35,8 +41,11 @@ sys.path.insert(0, HERE)
 import gen_queries  # noqa: E402
 import quality  # noqa: E402
 
-ENGINES = ("newsdex", "fts5", "xapian")
-PEERS = ("fts5", "xapian")
+ENGINES = ("newsdex", "fts5", "xapian", "lucene")  # the engines there are: Tools.engines
+PEERS = ("fts5", "xapian", "lucene")
+OPTIONAL = ("lucene",)  # left out, with a SKIP line, when it cannot run
+LABEL = {"newsdex": "newsdex", "fts5": "FTS5", "xapian": "Xapian", "lucene": "Lucene"}
+ADAPTER = {"fts5": "fts5", "xapian": "xapian", "lucene": os.path.join("lucene", "lucene")}
 CLASSES = ("term_high", "term_mid", "term_low", "and", "or", "phrase", "prefix", "date")
 CHECKED = ("and", "phrase")  # classes whose totals must agree
 COUNTS = ("exact", "lower-bound")
@@ -76,13 +85,36 @@ def check_rc(r, argv, ok=(0,)):
         sys.exit(f"command failed (status {r['rc']}): {' '.join(argv)}\n{r['err'][-3000:]}")
 
 
+def lucene_missing(adapter):
+    """Why the Lucene adapter cannot run, or None when it can."""
+    if not shutil.which("java"):
+        return "no java on PATH (sh scripts/install-deps.sh installs default-jdk-headless)"
+    if not os.access(adapter, os.X_OK):
+        return (f"{adapter} is missing (make bench-tools builds it when javac and liblucene8-java "
+                "are installed: sh scripts/install-deps.sh)")
+    try:
+        r = subprocess.run([adapter, "version"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"{adapter} does not run: {e}"
+    if r.returncode != 0 or not r.stdout.startswith("Lucene "):
+        return f"{adapter} does not run: {(r.stderr or r.stdout).strip()[-300:]}"
+    return None
+
+
 class Tools:
     def __init__(self, build):
         self.nd = os.path.join(build, "newsdex")
-        self.peer = {e: os.path.join(build, "bench", e) for e in PEERS}
-        for p in [self.nd] + list(self.peer.values()):
+        self.peer = {e: os.path.join(build, "bench", ADAPTER[e]) for e in PEERS}
+        for p in [self.nd] + [self.peer[e] for e in PEERS if e not in OPTIONAL]:
             if not os.access(p, os.X_OK):
                 sys.exit(f"{p} is missing: run 'make BUILD={build} all bench-tools' first")
+        self.skipped = {}
+        why = lucene_missing(self.peer["lucene"])
+        if why:
+            self.skipped["lucene"] = why
+            print(f"SKIP lucene: {why}", file=sys.stderr)
+        self.engines = tuple(e for e in ENGINES if e not in self.skipped)
+        self.peers = tuple(e for e in PEERS if e not in self.skipped)
         r = run_measured([self.nd, "add", "--help"])
         self.threads = "--threads" in r["out"]
 
@@ -197,7 +229,7 @@ def class_stats(per_query_ns, classes):
 def check_agreement(tools, dbs, qfile, queries, classes):
     """Totals of every engine (exact counts) and the disagreements."""
     totals = {}
-    for e in ENGINES:
+    for e in tools.engines:
         res, _ = tools.search(e, dbs[e], qfile, "exact")
         if len(res) != len(queries):
             sys.exit(f"{e}: {len(res)} result lines for {len(queries)} queries")
@@ -208,24 +240,32 @@ def check_agreement(tools, dbs, qfile, queries, classes):
     rows, summary = [], {}
     for i, (q, c) in enumerate(zip(queries, classes)):
         nd = totals["newsdex"][i]
-        for p in PEERS:
+        differs = False
+        for p in tools.peers:
             t = totals[p][i]
             good = nd is not None and t is not None and agree(nd, t)
             s = summary.setdefault(c, {}).setdefault(p, [0, 0])
             s[0 if good else 1] += 1
-            if not good and c in CHECKED:
-                rows.append({"class": c, "query": q, "newsdex": nd, "fts5": totals["fts5"][i],
-                             "xapian": totals["xapian"][i]})
+            differs = differs or not good
+        if "lucene" in tools.peers:
+            # Lucene beside Xapian, the other peer with the same (Snowball) stemmer
+            t, x = totals["lucene"][i], totals["xapian"][i]
+            good = t is not None and x is not None and agree(x, t)
+            summary[c].setdefault("lucene_xapian", [0, 0])[0 if good else 1] += 1
+        if differs and c in CHECKED:
+            rows.append(dict({"class": c, "query": q}, **{e: totals[e][i] for e in tools.engines}))
     return totals, summary, rows
 
 
 def time_queries(tools, dbs, qfile, nq, classes, reps):
     """Per engine and count mode: per-class stats of the per-query medians."""
     out = {}
+    engines = tools.engines
     for count in COUNTS:
-        samples = {e: [[] for _ in range(nq)] for e in ENGINES}
+        samples = {e: [[] for _ in range(nq)] for e in engines}
         for rep in range(reps):
-            order = ENGINES[rep % 3:] + ENGINES[:rep % 3]  # interleaved, rotating
+            k = rep % len(engines)
+            order = engines[k:] + engines[:k]  # interleaved, rotating
             for e in order:
                 _, times = tools.search(e, dbs[e], qfile, count, timings=True)
                 if len(times) != nq:
@@ -233,14 +273,14 @@ def time_queries(tools, dbs, qfile, nq, classes, reps):
                 for i, t in enumerate(times):
                     samples[e][i].append(t)
             print(f"  timing {count}: repetition {rep + 1}/{reps} done", file=sys.stderr)
-        out[count] = {e: class_stats([statistics.median(s) for s in samples[e]], classes) for e in ENGINES}
+        out[count] = {e: class_stats([statistics.median(s) for s in samples[e]], classes) for e in engines}
     return out
 
 
 def measure_scale(tools, files, workdir, qfile, queries, classes, reps, scale):
-    dbs = {e: os.path.join(workdir, f"x{scale}", e) for e in ENGINES}
+    dbs = {e: os.path.join(workdir, f"x{scale}", e) for e in tools.engines}
     build = {}
-    for e in ENGINES:
+    for e in tools.engines:
         if os.path.exists(dbs[e]):
             shutil.rmtree(dbs[e])
         os.makedirs(os.path.dirname(dbs[e]), exist_ok=True)
@@ -268,18 +308,24 @@ def fmt_ms(v):
     return f"{v:.3f}" if v < 10 else f"{v:.1f}"
 
 
-def latency_table(timing, count):
+def peers_in(m):
+    """The peers measured in m (one scale's results)."""
+    return [p for p in PEERS if p in m["build"]]
+
+
+def latency_table(timing, count, peers):
+    head = " | ".join(f"{LABEL[p]} | {LABEL[p]} / newsdex" for p in peers)
     lines = [f"Top {LIMIT}, `--count {count}`; milliseconds per query: mean / p50 / p99 "
              "(of the per-query medians); ratios are peer / newsdex (above 1: newsdex is faster).", "",
-             "| class | n | newsdex | FTS5 | FTS5 / newsdex | Xapian | Xapian / newsdex |",
-             "|---|---|---|---|---|---|---|"]
+             f"| class | n | newsdex | {head} |",
+             "|---|---|---|" + "---|---|" * len(peers)]
     t = timing[count]
     for c in CLASSES:
         if c not in t["newsdex"]:
             continue
         n = t["newsdex"][c]
         cells = [c, str(n["n"]), " / ".join(fmt_ms(n[k]) for k in ("mean", "p50", "p99"))]
-        for p in PEERS:
+        for p in peers:
             s = t[p][c]
             cells.append(" / ".join(fmt_ms(s[k]) for k in ("mean", "p50", "p99")))
             cells.append(" / ".join(ratio(s[k], n[k]) for k in ("mean", "p50", "p99")))
@@ -290,41 +336,53 @@ def latency_table(timing, count):
 def build_table(m, raw):
     b = m["build"]
     nd = b["newsdex"]
+    peers = peers_in(m)
     inv = nd["bytes"] - nd["stored_bytes"]
     rows = [("build wall time (s)", "wall", "{:.1f}"), ("build CPU time (s)", "cpu", "{:.1f}"),
             ("build peak RSS (MiB)", "rss_mib", "{:.0f}"), ("index size on disk (MiB)", "bytes", None)]
-    lines = ["| measure | newsdex | FTS5 | FTS5 / newsdex | Xapian | Xapian / newsdex |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| measure | newsdex | " + " | ".join(f"{LABEL[p]} | {LABEL[p]} / newsdex" for p in peers) + " |",
+             "|---|---|" + "---|---|" * len(peers)]
     for label, key, f in rows:
         val = (lambda v: f"{v / 2**20:.1f}") if f is None else f.format
         cells = [label, val(nd[key])]
-        for p in PEERS:
+        for p in peers:
             cells += [val(b[p][key]), ratio(b[p][key], nd[key])]
         lines.append("| " + " | ".join(cells) + " |")
-    lines.append(f"| size / raw input | {nd['bytes'] / raw:.3f} | {b['fts5']['bytes'] / raw:.3f} | | "
-                 f"{b['xapian']['bytes'] / raw:.3f} | |")
+    lines.append(f"| size / raw input | {nd['bytes'] / raw:.3f} | "
+                 + " | ".join(f"{b[p]['bytes'] / raw:.3f} | " for p in peers) + " |")
+    note = ("FTS5 keeps a copy of title and body in its table; Xapian keeps only the id (document data)"
+            + ("; Lucene only the id (a stored field)" if "lucene" in peers else "") + ".")
     lines += ["", f"newsdex: {nd['articles']} articles; stored articles {nd['stored_bytes'] / 2**20:.1f} MiB, "
               f"inverted index without them {inv / 2**20:.1f} MiB; stored ratio (stored_bytes / raw input "
-              f"bytes) {nd['stored_bytes'] / raw:.3f}; raw input {raw / 2**20:.1f} MiB of JSON Lines.  "
-              "FTS5 keeps a copy of title and body in its table; Xapian keeps only the id (document data)."]
+              f"bytes) {nd['stored_bytes'] / raw:.3f}; raw input {raw / 2**20:.1f} MiB of JSON Lines.  " + note]
     return lines
 
 
 def agreement_lines(m, nq_checked):
+    peers = peers_in(m)
+    lucene = "lucene" in peers
     lines = [f"Tolerance: two totals agree when they differ by at most {TOL_ABS} or {TOL_REL:.0%} "
-             "of the larger (exact counts).", "",
-             "| class | FTS5 agrees | Xapian agrees |", "|---|---|---|"]
+             "of the larger (exact counts); each peer is compared with newsdex"
+             + (", and Lucene also with Xapian (the other peer with the Snowball stemmer)" if lucene else "")
+             + ".", "",
+             "| class | " + " | ".join(f"{LABEL[p]} agrees" for p in peers)
+             + (" | Lucene agrees with Xapian" if lucene else "") + " |",
+             "|---|" + "---|" * (len(peers) + lucene)]
     for c in CLASSES:
         s = m["agreement"].get(c)
         if s:
+            keys = peers + (["lucene_xapian"] if lucene else [])
             lines.append(f"| {c}{' (checked)' if c in CHECKED else ''} | "
-                         f"{s['fts5'][0]}/{sum(s['fts5'])} | {s['xapian'][0]}/{sum(s['xapian'])} |")
+                         + " | ".join(f"{s[k][0]}/{sum(s[k])}" for k in keys) + " |")
     rows = m["disagreements"]
-    lines += ["", f"Disagreements on the checked classes: {len(rows)} of {nq_checked} queries."]
+    lines += ["", f"Disagreements on the checked classes: {len(rows)} of {nq_checked} queries"
+              + (" (a query is listed when any peer differs from newsdex)." if rows else ".")]
     if rows:
-        lines += ["", "| class | query | newsdex | FTS5 | Xapian |", "|---|---|---|---|---|"]
+        lines += ["", "| class | query | newsdex | " + " | ".join(LABEL[p] for p in peers) + " |",
+                  "|---|---|---|" + "---|" * len(peers)]
         for r in rows:
-            lines.append(f"| {r['class']} | `{r['query']}` | {r['newsdex']} | {r['fts5']} | {r['xapian']} |")
+            lines.append(f"| {r['class']} | `{r['query']}` | {r['newsdex']} | "
+                         + " | ".join(str(r.get(p)) for p in peers) + " |")
     return lines
 
 
@@ -333,7 +391,7 @@ def growth_table(results):
              "| scale | engine | articles | build s | MiB | " + " | ".join(CLASSES) + " |",
              "|---|---|---|---|---|" + "---|" * len(CLASSES)]
     for scale, m in sorted(results.items()):
-        for e in ENGINES:
+        for e in ["newsdex"] + peers_in(m):
             b = m["build"][e]
             t = m["timing"]["exact"][e]
             lines.append(f"| {scale}× | {e} | {m['build']['newsdex']['articles']} | {b['wall']:.1f} | "
@@ -348,26 +406,38 @@ def versions(tools):
             return subprocess.run(argv, capture_output=True, text=True).stdout.strip()
         except OSError:
             return "?"
-    return {"newsdex": out([tools.nd, "--version"]),
-            "sqlite": out(["python3", "-c", "import sqlite3; print(sqlite3.sqlite_version)"]),
-            "xapian": out(["sh", "-c", "xapian-config --version 2>/dev/null || dpkg-query -W -f '${Version}' libxapian30"])}
+    v = {"newsdex": out([tools.nd, "--version"]),
+         "sqlite": out(["python3", "-c", "import sqlite3; print(sqlite3.sqlite_version)"]),
+         "xapian": out(["sh", "-c", "xapian-config --version 2>/dev/null || dpkg-query -W -f '${Version}' libxapian30"])}
+    if "lucene" in tools.engines:
+        # "Lucene 8.8.1 (Java 17...)" from the adapter, and the Debian package
+        v["lucene"] = (out([tools.peer["lucene"], "version"]).removeprefix("Lucene ")
+                       + ", Debian liblucene8-java " + (out(["dpkg-query", "-W", "-f", "${Version}", "liblucene8-java"])
+                                                        or "?"))
+    return v
 
 
 def write_report(outdir, env, results, raw, nq_checked, ranking):
     one = results[min(results)]
+    peers = peers_in(one)
+    lucene = (f", Lucene {env['versions']['lucene']}" if "lucene" in peers
+              else f" (Lucene skipped: {env['skipped']['lucene']})" if "lucene" in env.get("skipped", {}) else "")
     lines = ["# Benchmark results", "",
              "Written by `bench/run.py` (`make bench`); how to read it: docs/benchmarks.md.", "",
              f"- machine: {env['cpus']} CPUs, load average {env['load_before']} before the run "
              f"({'busy: other jobs were running' if env['busy'] else 'otherwise idle'}); {env['date']}",
              f"- versions: {env['versions']['newsdex']}, SQLite {env['versions']['sqlite']}, "
-             f"Xapian {env['versions']['xapian']}; newsdex built with `--threads 2`: "
+             f"Xapian {env['versions']['xapian']}{lucene}; newsdex built with `--threads 2`: "
              f"{'yes' if env['threads'] else 'no (the command has no --threads yet)'}",
              f"- {env['nqueries']} queries ({env['per_class']} per class), {env['reps']} repetitions, "
-             f"corpus scale {min(results)}×", "",
-             "## Build and size", ""] + build_table(one, raw) + ["", "## Agreement", ""]
+             f"corpus scale {min(results)}×"]
+    if "lucene" in peers:
+        lines.append("- Lucene's JVM runs the query set twice untimed before each timed pass (JIT warm-up); "
+                     "its index is read through mmap from the page cache like the others")
+    lines += ["", "## Build and size", ""] + build_table(one, raw) + ["", "## Agreement", ""]
     lines += agreement_lines(one, nq_checked)
     for count in COUNTS:
-        lines += ["", f"## Query latency, count {count}", ""] + latency_table(one["timing"], count)
+        lines += ["", f"## Query latency, count {count}", ""] + latency_table(one["timing"], count, peers)
     if len(results) > 1:
         lines += ["", "## Growth", ""] + growth_table(results)
     lines += ["", "## Ranking quality (Cranfield)", "",
@@ -378,17 +448,29 @@ def write_report(outdir, env, results, raw, nq_checked, ranking):
         f.write("\n".join(lines))
 
 
+COLOURS = {"newsdex": ("#1b6ca8", "#8fb8de"), "fts5": ("#d1495b", "#eaa4ad"), "xapian": ("#66a182", "#b3d9c1"),
+           "lucene": ("#e09f3e", "#f2d3a2")}
+
+
 def plot(outdir, one, workdir):
     if not shutil.which("gnuplot"):
         print("gnuplot is missing: no latency.png", file=sys.stderr)
         return
+    engines = ["newsdex"] + peers_in(one)
     dat = os.path.join(workdir, "latency.dat")
     with open(dat, "w") as f:
-        f.write("class newsdex fts5 xapian newsdex_lb fts5_lb xapian_lb\n")
+        f.write("class " + " ".join(engines) + " " + " ".join(e + "_lb" for e in engines) + "\n")
         for c in CLASSES:
             if c in one["timing"]["exact"]["newsdex"]:
-                vals = [one["timing"][k][e][c]["p50"] for k in COUNTS for e in ENGINES]
+                vals = [one["timing"][k][e][c]["p50"] for k in COUNTS for e in engines]
                 f.write(c + " " + " ".join(f"{v:.6f}" for v in vals) + "\n")
+    series = []
+    for j, (k, light) in enumerate(((COUNTS[0], 0), (COUNTS[1], 1))):
+        for i, e in enumerate(engines):
+            col = 2 + j * len(engines) + i
+            using = f'"{dat}" using {col}:xtic(1)' if col == 2 else f'"" using {col}'
+            title = LABEL[e] + (", lower-bound" if light else "")
+            series.append(f'{using} title "{title}" lc rgb "{COLOURS[e][light]}"')
     script = f"""
 set terminal pngcairo size 1200,560 font ",10" noenhanced
 set output "{os.path.join(outdir, 'latency.png')}"
@@ -400,13 +482,7 @@ set logscale y
 set ylabel "milliseconds (p50)"
 set grid ytics
 set key outside right top
-plot "{dat}" using 2:xtic(1) title "newsdex" lc rgb "#1b6ca8", \\
-     "" using 3 title "FTS5" lc rgb "#d1495b", \\
-     "" using 4 title "Xapian" lc rgb "#66a182", \\
-     "" using 5 title "newsdex, lower-bound" lc rgb "#8fb8de", \\
-     "" using 6 title "FTS5, lower-bound" lc rgb "#eaa4ad", \\
-     "" using 7 title "Xapian, lower-bound" lc rgb "#b3d9c1"
-"""
+plot """ + ", \\\n     ".join(series) + "\n"
     r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     if r.returncode:
         print("gnuplot failed: " + r.stderr, file=sys.stderr)
@@ -424,16 +500,18 @@ def agree_only(args):
         qfile = os.path.join(work, "q.txt")
         with open(qfile, "w") as f:
             f.write("".join(q + "\n" for _, q in qs))
-        dbs = {e: os.path.join(work, e) for e in ENGINES}
-        for e in ENGINES:
+        dbs = {e: os.path.join(work, e) for e in tools.engines}
+        for e in tools.engines:
             tools.build(e, dbs[e], [args.agree_only])
         totals, _, _ = check_agreement(tools, dbs, qfile, [q for _, q in qs], [c for c, _ in qs])
         passed = failed = 0
         for i, (c, q) in enumerate(qs):
-            t = [totals[e][i] for e in ENGINES]
+            t = [totals[e][i] for e in tools.engines]
             good = None not in t and all(agree(t[0], x) for x in t[1:]) and t[0] > 0
             passed, failed = passed + good, failed + (not good)
-            print(f"{'ok  ' if good else 'FAIL'} {c} {q}: newsdex {t[0]}, fts5 {t[1]}, xapian {t[2]}")
+            print(f"{'ok  ' if good else 'FAIL'} {c} {q}: " + ", ".join(f"{e} {x}" for e, x in zip(tools.engines, t)))
+        for e, why in tools.skipped.items():
+            print(f"SKIP {e}: {why}")
         print(f"{passed} passed, {failed} failed")
         return 0 if failed == 0 else 1
     finally:
@@ -484,10 +562,10 @@ def main():
         print(f"scale {s}: {results[s]['seconds']:.0f} s in all", file=sys.stderr)
     env = {"cpus": os.cpu_count(), "load_before": " ".join(f"{x:.2f}" for x in load),
            "busy": load[0] > 0.5, "date": time.strftime("%Y-%m-%d"), "versions": versions(tools),
-           "threads": tools.threads, "nqueries": len(queries), "per_class": args.per_class,
+           "threads": tools.threads, "skipped": tools.skipped, "nqueries": len(queries), "per_class": args.per_class,
            "reps": args.reps, "machine": platform.machine()}
     print("ranking quality on Cranfield ...", file=sys.stderr)
-    ranking = quality.evaluate(tools.nd, {"FTS5": tools.peer["fts5"], "Xapian": tools.peer["xapian"]})
+    ranking = quality.evaluate(tools.nd, {LABEL[p]: tools.peer[p] for p in tools.peers})
     nq_checked = sum(1 for c in classes if c in CHECKED)
     write_report(args.out, env, results, raw * min(results), nq_checked, ranking)
     with open(os.path.join(args.out, "results.json"), "w") as f:

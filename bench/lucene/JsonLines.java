@@ -7,8 +7,8 @@
  *   - a folder is walked recursively (names starting with '.' skipped) and
  *     its .jsonl, .jsonl.zst and .jsonl.gz files are read in byte order of
  *     their paths; a file named directly is read as JSON Lines, through a
- *     `zstd -dcq` child process when it ends in .zst, through gzip when it
- *     ends in .gz;
+ *     `zstd -dcq` child process (the file as its standard input) when it
+ *     ends in .zst, through gzip when it ends in .gz;
  *   - one JSON object per line; blank lines are skipped; a line that is
  *     not a JSON object is reported and skipped (counted as rejected);
  *   - id: a string or an integer (its decimal text), "" or null for none;
@@ -101,8 +101,8 @@ final class JsonLines {
     Process child = null;
     InputStream in;
     if (path.endsWith(".zst")) {
-      child = new ProcessBuilder("zstd", "-dcq", "--", path).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      child.getOutputStream().close();
+      // The file is the child's standard input: zstd skips symbolic links it is named.
+      child = new ProcessBuilder("zstd", "-dcq").redirectInput(f).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       in = child.getInputStream();
     } else if (path.endsWith(".gz")) {
       in = new GZIPInputStream(new FileInputStream(f), 1 << 16);
