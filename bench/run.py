@@ -20,8 +20,9 @@ queries drawn from it and prints one line per query and "N passed, N failed"
 Lucene (bench/lucene/, Java) is optional: when its adapter was not built
 (no JDK or no liblucene8-java) or Java does not run, a "SKIP lucene" line
 says so and the others are measured without it.  Its JVM warms itself up
-before the timed pass of each repetition (two untimed passes over the query
-set, `--warmup`): the figures are those of compiled code.
+before the timed pass of each repetition (--lucene-warmup untimed passes over
+the query set, two by default), so that most of what is timed is compiled
+code.
 """
 import argparse
 import json
@@ -102,7 +103,8 @@ def lucene_missing(adapter):
 
 
 class Tools:
-    def __init__(self, build):
+    def __init__(self, build, lucene_warmup=2):
+        self.lucene_warmup = lucene_warmup
         self.nd = os.path.join(build, "newsdex")
         self.peer = {e: os.path.join(build, "bench", ADAPTER[e]) for e in PEERS}
         for p in [self.nd] + [self.peer[e] for e in PEERS if e not in OPTIONAL]:
@@ -144,6 +146,8 @@ class Tools:
         else:
             argv = [self.peer[engine], "search", dbdir]
         argv += ["--limit", str(LIMIT), "--count", count] + (["--timings"] if timings else [])
+        if engine == "lucene" and timings:
+            argv += ["--warmup", str(self.lucene_warmup)]
         r = run_measured(argv, stdin=queries)
         check_rc(r, argv, (0, 2))
         res = []
@@ -432,7 +436,7 @@ def write_report(outdir, env, results, raw, nq_checked, ranking):
              f"- {env['nqueries']} queries ({env['per_class']} per class), {env['reps']} repetitions, "
              f"corpus scale {min(results)}×"]
     if "lucene" in peers:
-        lines.append("- Lucene's JVM runs the query set twice untimed before each timed pass (JIT warm-up); "
+        lines.append(f"- Lucene's JVM runs the query set {env['lucene_warmup']} times untimed before each timed pass (JIT warm-up); "
                      "its index is read through mmap from the page cache like the others")
     lines += ["", "## Build and size", ""] + build_table(one, raw) + ["", "## Agreement", ""]
     lines += agreement_lines(one, nq_checked)
@@ -459,7 +463,7 @@ def plot(outdir, one, workdir):
     engines = ["newsdex"] + peers_in(one)
     dat = os.path.join(workdir, "latency.dat")
     with open(dat, "w") as f:
-        f.write("class " + " ".join(engines) + " " + " ".join(e + "_lb" for e in engines) + "\n")
+        f.write("# class " + " ".join(engines) + " " + " ".join(e + "_lb" for e in engines) + "\n")
         for c in CLASSES:
             if c in one["timing"]["exact"]["newsdex"]:
                 vals = [one["timing"][k][e][c]["p50"] for k in COUNTS for e in engines]
@@ -529,10 +533,12 @@ def main():
     ap.add_argument("--work", help="scratch directory (default BUILD/bench/work)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--agree-only", metavar="FILE")
+    ap.add_argument("--lucene-warmup", type=int, default=2, metavar="N",
+                    help="untimed passes over the query set before Lucene's timed pass (JIT warm-up)")
     args = ap.parse_args()
     if args.agree_only:
         return agree_only(args)
-    tools = Tools(args.build)
+    tools = Tools(args.build, args.lucene_warmup)
     scales = sorted({int(s) for s in args.scales.split()})
     if not scales or scales[0] < 1:
         sys.exit(f"bad scales {args.scales!r}: give whole numbers from 1")
@@ -563,7 +569,7 @@ def main():
     env = {"cpus": os.cpu_count(), "load_before": " ".join(f"{x:.2f}" for x in load),
            "busy": load[0] > 0.5, "date": time.strftime("%Y-%m-%d"), "versions": versions(tools),
            "threads": tools.threads, "skipped": tools.skipped, "nqueries": len(queries), "per_class": args.per_class,
-           "reps": args.reps, "machine": platform.machine()}
+           "reps": args.reps, "lucene_warmup": args.lucene_warmup, "machine": platform.machine()}
     print("ranking quality on Cranfield ...", file=sys.stderr)
     ranking = quality.evaluate(tools.nd, {LABEL[p]: tools.peer[p] for p in tools.peers})
     nq_checked = sum(1 for c in classes if c in CHECKED)
