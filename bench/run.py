@@ -20,9 +20,9 @@ queries drawn from it and prints one line per query and "N passed, N failed"
 Lucene (bench/lucene/, Java) is optional: when its adapter was not built
 (no JDK or no liblucene8-java) or Java does not run, a "SKIP lucene" line
 says so and the others are measured without it.  Its JVM warms itself up
-before the timed pass of each repetition (--lucene-warmup untimed passes over
-the query set, two by default), so that most of what is timed is compiled
-code.
+before the timed pass of each repetition (untimed passes over the query set:
+at least --lucene-warmup, default 2, and --lucene-warmup-seconds, default
+10), so that what is timed is compiled code.
 """
 import argparse
 import json
@@ -103,8 +103,9 @@ def lucene_missing(adapter):
 
 
 class Tools:
-    def __init__(self, build, lucene_warmup=2):
-        self.lucene_warmup = lucene_warmup
+    def __init__(self, build, lucene_warmup=(2, 10)):
+        self.lucene_warmup = lucene_warmup  # (at least N passes, at least S seconds)
+        self.warmups = []
         self.nd = os.path.join(build, "newsdex")
         self.peer = {e: os.path.join(build, "bench", ADAPTER[e]) for e in PEERS}
         for p in [self.nd] + [self.peer[e] for e in PEERS if e not in OPTIONAL]:
@@ -147,7 +148,7 @@ class Tools:
             argv = [self.peer[engine], "search", dbdir]
         argv += ["--limit", str(LIMIT), "--count", count] + (["--timings"] if timings else [])
         if engine == "lucene" and timings:
-            argv += ["--warmup", str(self.lucene_warmup)]
+            argv += ["--warmup", str(self.lucene_warmup[0]), "--warmup-seconds", str(self.lucene_warmup[1])]
         r = run_measured(argv, stdin=queries)
         check_rc(r, argv, (0, 2))
         res = []
@@ -155,6 +156,8 @@ class Tools:
             head, _, tail = line.partition("\t")
             res.append(("error", tail) if head == "error" else (int(head), tail.split(",") if tail else []))
         times = [int(x.split()[1]) for x in r["err"].splitlines() if x.startswith("#qt_ns ")]
+        # "#warmup PASSES MS,MS,...": the untimed passes of Lucene's JVM before the timed one
+        self.warmups += [int(x.split()[1]) for x in r["err"].splitlines() if x.startswith("#warmup ")]
         return res, times
 
     def nd_stats(self, dbdir):
@@ -436,7 +439,10 @@ def write_report(outdir, env, results, raw, nq_checked, ranking):
              f"- {env['nqueries']} queries ({env['per_class']} per class), {env['reps']} repetitions, "
              f"corpus scale {min(results)}×"]
     if "lucene" in peers:
-        lines.append(f"- Lucene's JVM runs the query set {env['lucene_warmup']} times untimed before each timed pass (JIT warm-up); "
+        n, secs = env["lucene_warmup"]
+        p = env.get("lucene_warmup_passes") or [0]
+        lines.append(f"- Lucene's JVM runs the query set untimed before each timed pass (JIT warm-up: at least {n} "
+                     f"passes and {secs} s; here {min(p)}–{max(p)} passes, median {statistics.median(p):g}); "
                      "its index is read through mmap from the page cache like the others")
     lines += ["", "## Build and size", ""] + build_table(one, raw) + ["", "## Agreement", ""]
     lines += agreement_lines(one, nq_checked)
@@ -534,11 +540,13 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--agree-only", metavar="FILE")
     ap.add_argument("--lucene-warmup", type=int, default=2, metavar="N",
-                    help="untimed passes over the query set before Lucene's timed pass (JIT warm-up)")
+                    help="at least N untimed passes over the query set before Lucene's timed pass (JIT warm-up)")
+    ap.add_argument("--lucene-warmup-seconds", type=int, default=10, metavar="S",
+                    help="and at least S seconds of them")
     args = ap.parse_args()
     if args.agree_only:
         return agree_only(args)
-    tools = Tools(args.build, args.lucene_warmup)
+    tools = Tools(args.build, (args.lucene_warmup, args.lucene_warmup_seconds))
     scales = sorted({int(s) for s in args.scales.split()})
     if not scales or scales[0] < 1:
         sys.exit(f"bad scales {args.scales!r}: give whole numbers from 1")
@@ -569,7 +577,8 @@ def main():
     env = {"cpus": os.cpu_count(), "load_before": " ".join(f"{x:.2f}" for x in load),
            "busy": load[0] > 0.5, "date": time.strftime("%Y-%m-%d"), "versions": versions(tools),
            "threads": tools.threads, "skipped": tools.skipped, "nqueries": len(queries), "per_class": args.per_class,
-           "reps": args.reps, "lucene_warmup": args.lucene_warmup, "machine": platform.machine()}
+           "reps": args.reps, "lucene_warmup": [args.lucene_warmup, args.lucene_warmup_seconds],
+           "lucene_warmup_passes": tools.warmups, "machine": platform.machine()}
     print("ranking quality on Cranfield ...", file=sys.stderr)
     ranking = quality.evaluate(tools.nd, {LABEL[p]: tools.peer[p] for p in tools.peers})
     nq_checked = sum(1 for c in classes if c in CHECKED)
