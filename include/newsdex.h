@@ -301,6 +301,10 @@ uint64_t nd_results_stories(const nd_results *r);
 size_t nd_results_count(const nd_results *r);   /* hits held (<= limit) */
 /* The i-th hit (0-based, already offset).  Returns ND_ERR_INVALID if i is out of range. */
 int nd_results_hit(const nd_results *r, size_t i, nd_hit *out);
+/* The whole stored article of the i-th hit (body and extra JSON included),
+** valid until r is freed: what nd_get() would read again.  NULL when i is
+** out of range or the search was ids_only. */
+const nd_doc *nd_results_doc(const nd_results *r, size_t i);
 void nd_results_free(nd_results *r);
 
 /* ---- facets, histograms, suggestions, related articles ------------------ */

@@ -108,6 +108,10 @@ int nd_results_hit(const nd_results *r, size_t i, nd_hit *out) {
   return 0;
 }
 
+const nd_doc *nd_results_doc(const nd_results *r, size_t i) {
+  return i < r->n && r->docs[i] ? nd_document_doc(r->docs[i]) : NULL;
+}
+
 int api_parse(nd_index *ix, const char *query, qnode **out) {
   *out = NULL;
   ix->erroff = 0;

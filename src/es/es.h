@@ -171,10 +171,11 @@ int es_scroll_page(nd_index *ix, const char *index, const es_plan *p, es_snapsho
 void es_snapshot_free(es_snapshot *s);
 /* One hit: _index, _id, _score, _source (filtered), sort, highlight (the
 ** body's snippet and the marked title, when asked for and holding a
-** match; either may be NULL), fields.  The article is read with nd_get;
-** NULL when it is gone. */
-json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const char *id, double score, int64_t key,
-               const char *snippet, const char *title_hl, const char *story);
+** match; either may be NULL), fields.  The article is doc (the search's
+** own copy, nd_results_doc) or, when that is NULL, read with nd_get; NULL
+** when it is gone. */
+json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const nd_doc *doc, const char *id, double score,
+               int64_t key, const char *snippet, const char *title_hl, const char *story);
 
 /* ---- aggs.c ---------------------------------------------------------- */
 

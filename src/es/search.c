@@ -343,16 +343,19 @@ static json_t *total_json(const es_plan *p, uint64_t n, int exact) {
 
 static int is_date_sort(const es_plan *p) { return p->sort == ES_SORT_DATE_DESC || p->sort == ES_SORT_DATE_ASC; }
 
-json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const char *id, double score, int64_t key,
-               const char *snippet, const char *title_hl, const char *story) {
+json_t *es_hit(nd_index *ix, const char *index, const es_plan *p, const nd_doc *doc, const char *id, double score,
+               int64_t key, const char *snippet, const char *title_hl, const char *story) {
   nd_document *d = NULL;
-  if (nd_get(ix, id, &d)) return NULL;
+  if (!doc) {
+    if (nd_get(ix, id, &d)) return NULL;
+    doc = nd_document_doc(d);
+  }
   json_t *h = json_object();
   json_object_set_new(h, "_index", json_string(index));
   json_object_set_new(h, "_id", json_string(id));
   int null_score = (is_date_sort(p) && !p->track_scores) || isnan(score);
   json_object_set_new(h, "_score", null_score ? json_null() : json_real(score));
-  json_t *src = es_source_filter(es_source_of(nd_document_doc(d)), p->source);
+  json_t *src = es_source_filter(es_source_of(doc), p->source);
   if (src) json_object_set_new(h, "_source", src);
   nd_document_free(d);
   if (p->sort_given) {
@@ -380,6 +383,7 @@ typedef struct row {
   double score;
   int64_t key;
   const char *snippet, *title_hl, *story;
+  const nd_doc *doc; /* the stored article, or NULL (ids only) */
 } row;
 
 /* Order of rows within the first sort key's ties: by id. */
@@ -478,7 +482,8 @@ static int run_ordered(nd_index *ix, const es_plan *p, nd_search_options *so, nd
     for (size_t i = 0; i < n; i++) {
       nd_hit h;
       nd_results_hit(*res, i, &h);
-      rows[i] = (row){h.id, h.score, date ? date_key(h.date, p->sort) : 0, h.snippet, h.title_marked, h.story};
+      rows[i] = (row){h.id, h.score, date ? date_key(h.date, p->sort) : 0, h.snippet, h.title_marked, h.story,
+                      nd_results_doc(*res, i)};
     }
     size_t usable = n;
     int more = n == want && want < ES_MAX_WINDOW * 2;
@@ -550,14 +555,15 @@ int es_search(nd_index *ix, const char *index, const es_plan *p, int64_t now_ms,
       nd_hit h;
       nd_results_hit(res, i, &h);
       if (isnan(max_score) || h.score > max_score) max_score = h.score;
-      json_t *o = es_hit(ix, index, p, h.id, h.score, is_date_sort(p) ? date_key(h.date, p->sort) : 0, h.snippet, h.title_marked, h.story);
+      json_t *o = es_hit(ix, index, p, nd_results_doc(res, i), h.id, h.score, is_date_sort(p) ? date_key(h.date, p->sort) : 0,
+                         h.snippet, h.title_marked, h.story);
       if (o) json_array_append_new(hits, o);
     }
   } else {
     for (size_t i = 0; i < count; i++) {
       row *r = &rows[first + i];
       if (isnan(max_score) || r->score > max_score) max_score = r->score;
-      json_t *o = es_hit(ix, index, p, r->id, r->score, r->key, r->snippet, r->title_hl, r->story);
+      json_t *o = es_hit(ix, index, p, r->doc, r->id, r->score, r->key, r->snippet, r->title_hl, r->story);
       if (o) json_array_append_new(hits, o);
     }
   }
@@ -639,7 +645,7 @@ int es_scroll_page(nd_index *ix, const char *index, const es_plan *p, es_snapsho
   json_t *hits = json_array();
   size_t end = s->next + p->size < s->n ? s->next + p->size : s->n;
   for (; s->next < end; s->next++) {
-    json_t *h = es_hit(ix, index, p, s->ids[s->next], s->scores[s->next], s->keys[s->next], NULL, NULL, NULL);
+    json_t *h = es_hit(ix, index, p, NULL, s->ids[s->next], s->scores[s->next], s->keys[s->next], NULL, NULL, NULL);
     if (h) json_array_append_new(hits, h); /* an article deleted since is left out */
   }
   json_t *hh = json_object();
