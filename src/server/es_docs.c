@@ -6,8 +6,9 @@
 ** per index), and commit before they answer, so a written document is
 ** durable and searchable when the reply arrives (ES's refresh=true; the
 ** refresh parameter is accepted and changes nothing).  A _bulk request is
-** one commit: its documents are added with nd_add_batch, which analyses
-** them on the writer's threads.  Writing to an index that does not exist
+** read whole first, with no lock held (a malformed line refuses it before
+** anything is written), then is one commit: its documents are added with
+** nd_add_batch, which analyses them on the writer's threads.  Writing to an index that does not exist
 ** creates it (ES's auto_create_index) when the server has --root.
 ** Versions are not kept: _version is 1, _seq_no 0, _primary_term 1.
 */
@@ -489,6 +490,87 @@ static void run_now(bulk *b, pending *p) {
   json_decref(src);
 }
 
+/* One parsed line pair of a _bulk body. */
+typedef struct action {
+  json_t *act;      /* the action line (owns meta) */
+  const char *kind; /* "index", "create", "update" or "delete" */
+  json_t *meta;     /* its metadata object */
+  json_t *src;      /* the document or update body; NULL for delete */
+} action;
+
+static void actions_free(action *a, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    json_decref(a[i].act);
+    json_decref(a[i].src);
+  }
+  free(a);
+}
+
+/* The next non-blank line of [*s, end): its start and length, *lineno
+** counting every line passed; 0 at the end. */
+static int next_line(const char **s, const char *end, size_t *lineno, const char **line, size_t *n) {
+  while (*s < end) {
+    const char *nl = memchr(*s, '\n', (size_t)(end - *s));
+    const char *e = nl ? nl : end;
+    const char *l = *s;
+    *s = e + 1;
+    ++*lineno;
+    size_t k = 0;
+    while (l + k < e && (l[k] == ' ' || l[k] == '\t' || l[k] == '\r')) k++;
+    if (l + k == e) continue;
+    *line = l;
+    *n = (size_t)(e - l);
+    return 1;
+  }
+  return 0;
+}
+
+/* Read every action of a _bulk body into *out (*n of them).  0, or -1
+** with the 400 (naming the line) in out. */
+static int read_actions(const char *body, size_t len, action **acts, size_t *n, reply *out) {
+  const char *s = body, *end = body + len, *line;
+  size_t lineno = 0, ln, cap = 0;
+  *acts = NULL;
+  *n = 0;
+  while (next_line(&s, end, &lineno, &line, &ln)) {
+    if (*n == cap) {
+      action *g = realloc(*acts, (cap = cap ? cap * 2 : 64) * sizeof *g);
+      if (!g) { actions_free(*acts, *n); es_reply(out, 500, "out_of_memory", "out of memory reading the bulk body"); return -1; }
+      *acts = g;
+    }
+    action *a = &(*acts)[*n];
+    json_error_t je;
+    *a = (action){es_json_load(line, ln, &je), NULL, NULL, NULL};
+    ++*n;
+    if (json_is_object(a->act) && json_object_size(a->act) == 1) {
+      const char *key;
+      json_t *v;
+      json_object_foreach(a->act, key, v) a->kind = key, a->meta = v;
+    }
+    if (!a->kind || !json_is_object(a->meta) ||
+        (strcmp(a->kind, "index") && strcmp(a->kind, "create") && strcmp(a->kind, "delete") && strcmp(a->kind, "update"))) {
+      actions_free(*acts, *n);
+      es_reply(out, 400, "illegal_argument_exception", "Malformed action/metadata line [%zu], expected {\"index\" | \"create\" | \"update\" | \"delete\": {...}}", lineno);
+      return -1;
+    }
+    if (!strcmp(a->kind, "delete")) continue;
+    /* the document (or update body): the very next line */
+    if (s < end) {
+      const char *nl = memchr(s, '\n', (size_t)(end - s)), *e = nl ? nl : end;
+      lineno++;
+      a->src = es_json_load(s, (size_t)(e - s), &je);
+      s = e + 1;
+    }
+    if (!json_is_object(a->src)) {
+      const char *kind = a->kind;
+      es_reply(out, 400, "illegal_argument_exception", "line [%zu]: the document of a [%s] action must be a JSON object", lineno, kind);
+      actions_free(*acts, *n);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 void es_bulk(const request *r, const char *index, reply *out) {
   static const char *const known[] = {"_source", "_source_includes", "_source_excludes", NULL};
   if (strcmp(r->method, "POST") && strcmp(r->method, "PUT")) {
@@ -499,56 +581,17 @@ void es_bulk(const request *r, const char *index, reply *out) {
   if (es_check_args(r, known, out) || req_authorised(r, out, 1)) return;
   if (!r->body_len) { es_reply(out, 400, "action_request_validation_exception", "Validation Failed: 1: no requests added;"); return; }
   double t0 = (double)es_now_ms();
+  /* First read every action, with no lock held (so that one request's
+  ** reading overlaps another's writing); a malformed line refuses the
+  ** whole request before anything of it is written. */
+  action *acts = NULL;
+  size_t na = 0;
+  if (read_actions(r->body, r->body_len, &acts, &na, out)) return;
   bulk b = {.r = r, .items = json_array()};
-  const char *s = r->body, *end = r->body + r->body_len;
-  size_t lineno = 0;
-  while (s < end) {
-    const char *nl = memchr(s, '\n', (size_t)(end - s));
-    const char *e = nl ? nl : end;
-    const char *line = s;
-    size_t n = (size_t)(e - s);
-    s = e + 1;
-    lineno++;
-    size_t k = 0;
-    while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r')) k++;
-    if (k == n) continue;
-    json_error_t je;
-    json_t *act = es_json_load(line, n, &je);
-    const char *kind = NULL;
-    json_t *meta = NULL;
-    if (json_is_object(act) && json_object_size(act) == 1) {
-      const char *key;
-      json_t *v;
-      json_object_foreach(act, key, v) kind = key, meta = v;
-    }
-    if (!kind || !json_is_object(meta) ||
-        (strcmp(kind, "index") && strcmp(kind, "create") && strcmp(kind, "delete") && strcmp(kind, "update"))) {
-      json_decref(act);
-      flush(&b);
-      release(&b);
-      json_decref(b.items);
-      es_reply(out, 400, "illegal_argument_exception", "Malformed action/metadata line [%zu], expected {\"index\" | \"create\" | \"update\" | \"delete\": {...}}", lineno);
-      return;
-    }
-    json_t *src = NULL;
-    if (strcmp(kind, "delete")) { /* the document (or update body) line */
-      const char *d = s;
-      while (d < end && (*d == ' ' || *d == '\t' || *d == '\r')) d++;
-      const char *dn = memchr(d, '\n', (size_t)(end - d));
-      const char *de = dn ? dn : end;
-      src = d < end ? es_json_load(d, (size_t)(de - d), &je) : NULL;
-      s = de + 1;
-      lineno++;
-      if (!json_is_object(src)) {
-        json_decref(src);
-        json_decref(act);
-        flush(&b);
-        release(&b);
-        json_decref(b.items);
-        es_reply(out, 400, "illegal_argument_exception", "line [%zu]: the document of a [%s] action must be a JSON object", lineno, kind);
-        return;
-      }
-    }
+  for (size_t i = 0; i < na; i++) {
+    const char *kind = acts[i].kind;
+    json_t *meta = acts[i].meta, *src = acts[i].src;
+    acts[i].src = NULL;
     const char *iname = json_string_value(json_object_get(meta, "_index"));
     json_t *idv = json_object_get(meta, "_id");
     char idnum[32];
@@ -587,8 +630,8 @@ void es_bulk(const request *r, const char *index, reply *out) {
       }
     }
     json_decref(src);
-    json_decref(act);
   }
+  actions_free(acts, na);
   flush(&b);
   release(&b);
   out->json = json_pack("{s:I, s:b, s:o}", "took", (json_int_t)((double)es_now_ms() - t0), "errors", b.errors, "items", b.items);

@@ -473,6 +473,17 @@ await step('bulk actions', async () => {
   check('bulk update merged', g._source.title === 'Bulk one updated' && /okapiword/.test(g._source.body), g._source);
   const r2 = (await client.bulk({ index: INDEX, refresh: true, body: [{ delete: { _id: 'bulk-1' } }] })).body;
   check('PUT /news/_bulk (the index in the path): delete 200', r2.items && r2.items[0].delete.status === 200, r2);
+  // A malformed line anywhere refuses the whole request: nothing of it is
+  // written, not even by the next request's commit.
+  const auth = { authorization: 'Bearer ' + srv.token, 'content-type': 'application/x-ndjson' };
+  const nd = (lines) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+  const bad = await esFetch(base, 'POST', '/_bulk', nd([{ index: { _index: INDEX, _id: 'bulk-half' } }, { title: 'half', body: 'never written' },
+    '{"index": {"_index": "news"', { title: 'x' }]), auth);
+  check('_bulk with a malformed third line: 400 naming line 3', bad.status === 400 && /\[3\]/.test(bad.json.error.reason), bad.text);
+  const later = await esFetch(base, 'POST', '/_bulk', nd([{ index: { _index: INDEX, _id: 'bulk-after' } }, { title: 'after', body: 'written' }]), auth);
+  const half = await esFetch(base, 'GET', `/${INDEX}/_doc/bulk-half`);
+  check('... and its first document is not there after the next commit', later.status === 200 && half.status === 404, { later: later.status, half: half.text });
+  await esFetch(base, 'DELETE', `/${INDEX}/_doc/bulk-after`, undefined, auth);
 });
 
 await step('mget', async () => {
