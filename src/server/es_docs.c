@@ -109,9 +109,9 @@ static json_t *updated_source(nd_index *w, const char *id, const json_t *body, i
   return src;
 }
 
-static void commit_or_fail(nd_index *w, reply *out) {
-  int rc = nd_commit(w);
-  if (rc) es_reply(out, rc == ND_ERR_NOSPACE ? 507 : 500, "newsdex_exception", "commit failed: %s", nd_errmsg(w));
+static void commit_or_fail(pool *p, reply *out) {
+  int rc = pool_commit(p);
+  if (rc) es_reply(out, rc == ND_ERR_NOSPACE ? 507 : 500, "newsdex_exception", "commit failed: %s", nd_errmsg(p->writer));
 }
 
 /* ---- one document --------------------------------------------------------- */
@@ -179,7 +179,7 @@ void es_doc(const request *r, const char *index, const char *kind, const char *i
   nd_index *w = x->pool.writer;
   es_err e = {0};
   char gen[24];
-  pthread_mutex_lock(&x->pool.wmu);
+  pool_wlock(&x->pool);
   if (del) {
     int rc = nd_delete(w, id);
     if (rc == ND_ERR_NOTFOUND) {
@@ -188,7 +188,7 @@ void es_doc(const request *r, const char *index, const char *kind, const char *i
     } else if (rc) {
       es_reply(out, 500, "newsdex_exception", "%s", nd_errmsg(w));
     } else {
-      commit_or_fail(w, out);
+      commit_or_fail(&x->pool, out);
       if (!out->json) out->json = write_result(x->name, id, "deleted");
     }
   } else {
@@ -205,14 +205,14 @@ void es_doc(const request *r, const char *index, const char *kind, const char *i
     }
     if (rc) es_reply_err(out, &e);
     else {
-      commit_or_fail(w, out);
+      commit_or_fail(&x->pool, out);
       if (!out->json) {
         out->json = write_result(x->name, id, result);
         out->status = !strcmp(result, "created") ? 201 : 200;
       }
     }
   }
-  pthread_mutex_unlock(&x->pool.wmu);
+  pool_wunlock(&x->pool);
   registry_put(r->reg, x);
   json_decref(body);
 }
@@ -320,12 +320,12 @@ static void item_ok(bulk *b, size_t at, const char *kind, const char *index, con
 /* Release the index being written: commit, then unlock. */
 static void release(bulk *b) {
   if (!b->x) return;
-  nd_index *w = b->x->pool.writer;
-  if (nd_commit(w)) {
+  char msg[200];
+  if (pool_commit_group(&b->x->pool, msg, sizeof msg)) { /* unlocks the writer */
     /* Nothing of this index's part of the request was kept: say so on
     ** each of its items that had succeeded. */
     es_err e;
-    es_fail(&e, 500, "newsdex_exception", "commit failed: %s", nd_errmsg(w));
+    es_fail(&e, 500, "newsdex_exception", "commit failed: %s", msg);
     for (size_t i = 0; i < json_array_size(b->items); i++) {
       json_t *it = json_array_get(b->items, i);
       const char *k;
@@ -337,7 +337,6 @@ static void release(bulk *b) {
       }
     }
   }
-  pthread_mutex_unlock(&b->x->pool.wmu);
   registry_put(b->r->reg, b->x);
   b->x = NULL;
 }
@@ -453,7 +452,7 @@ static void switch_to(bulk *b, srv_index *x) {
   flush(b);
   release(b);
   b->x = x;
-  pthread_mutex_lock(&x->pool.wmu);
+  pool_wlock(&x->pool);
 }
 
 /* Run one delete or update now (after the waiting batch). */
@@ -477,7 +476,7 @@ static void run_now(bulk *b, pending *p) {
   }
   /* update: the committed document merged; an earlier action of this
   ** request on the same id is seen only once committed, so commit first. */
-  if (nd_commit(w)) {
+  if (pool_commit(&b->x->pool)) {
     es_fail(&e, 500, "newsdex_exception", "%s", nd_errmsg(w));
     item_error(b, p->item, p->kind, p->index, p->id, &e);
     return;

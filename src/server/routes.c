@@ -520,7 +520,7 @@ static void api_add(const request *r, reply *out) {
   if (req_authorised(r, out, 0)) return;
   if (!r->body_len) { reply_error(out, 400, "empty body: send one JSON article per line"); return; }
   add_ctx a = {r->pool->writer, json_array(), json_array()};
-  pthread_mutex_lock(&r->pool->wmu);
+  pool_wlock(r->pool);
   int rc = 0;
   uint64_t lineno = 0;
   for (const char *s = r->body, *end = r->body + r->body_len; s < end && !rc;) {
@@ -535,7 +535,7 @@ static void api_add(const request *r, reply *out) {
     s = e + 1;
   }
   size_t added = json_array_size(a.ids);
-  if (!rc && added) rc = nd_commit(a.w);
+  if (!rc && added) rc = pool_commit(r->pool);
   if (rc) {
     reply_lib_error(out, a.w, rc);
     out->status = 500;
@@ -547,7 +547,7 @@ static void api_add(const request *r, reply *out) {
     json_object_set_new(out->json, "ids", json_incref(a.ids));
     json_object_set_new(out->json, "rejected", json_incref(a.rejected));
   }
-  pthread_mutex_unlock(&r->pool->wmu);
+  pool_wunlock(r->pool);
   json_decref(a.ids);
   json_decref(a.rejected);
 }
@@ -555,16 +555,16 @@ static void api_add(const request *r, reply *out) {
 static void api_delete(const request *r, const char *id, reply *out) {
   if (req_authorised(r, out, 0)) return;
   nd_index *w = r->pool->writer;
-  pthread_mutex_lock(&r->pool->wmu);
+  pool_wlock(r->pool);
   int rc = nd_delete(w, id);
-  if (!rc) rc = nd_commit(w);
+  if (!rc) rc = pool_commit(r->pool);
   if (rc) {
     reply_lib_error(out, w, rc);
   } else {
     out->json = json_object();
     json_object_set_new(out->json, "deleted", json_string(id));
   }
-  pthread_mutex_unlock(&r->pool->wmu);
+  pool_wunlock(r->pool);
 }
 
 /* ---- routing ---------------------------------------------------------- */

@@ -58,6 +58,17 @@ typedef struct pool {
   pthread_cond_t cv;
   nd_index *writer; /* NULL: writes are off */
   pthread_mutex_t wmu;
+  /* group commit (pool_wlock ... pool_commit_group): see pool.c */
+  unsigned queued;        /* writers waiting for wmu (atomic) */
+  pthread_mutex_t smu;    /* guards what follows */
+  pthread_cond_t scv;
+  uint64_t added, done;   /* grouped writes added, and made durable */
+  struct pool_fail {
+    uint64_t lo, hi;      /* grouped writes a failed commit lost */
+    int rc;
+    char msg[200];
+  } fails[8];             /* the last failed commits, a ring */
+  unsigned nfails;
 } pool;
 
 /* Open n reader handles (and the writer first, creating the archive, when
@@ -69,6 +80,20 @@ void pool_close(pool *p);
 ** refreshing failed (then *rc is the status). */
 reader *pool_get(pool *p, unsigned wait_ms, int *rc);
 void pool_put(pool *p, reader *r);
+
+/* Writes.  pool_wlock takes the writer (wmu).  pool_commit commits all
+** the writer holds (0, or the library's status with its message in
+** nd_errmsg(p->writer)).  pool_commit_group ends a write that added to
+** the writer: when other writers are waiting for it, the commit is left
+** to them and this thread waits for the commit that covers its write
+** (group commit: one commit for several requests); else it commits.  It
+** unlocks wmu and returns the status of that commit, its message in msg.
+** pool_wunlock ends any other write, committing what grouped writes left
+** when no writer is waiting. */
+void pool_wlock(pool *p);
+int pool_commit(pool *p);
+int pool_commit_group(pool *p, char *msg, size_t cap);
+void pool_wunlock(pool *p);
 
 /* ---- indexes.c ------------------------------------------------------- */
 

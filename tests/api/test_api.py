@@ -79,6 +79,14 @@ class Server:
         return rc, open(self.log.name).read()
 
 
+def tokfile_gc(tmp):
+    """A token file of its own for the group-commit server."""
+    path = os.path.join(tmp, "token-gc")
+    with open(path, "w") as f:
+        f.write(TOKEN + "\n")
+    return path
+
+
 def cli_json(*args):
     out = subprocess.run([ND, *args], capture_output=True, text=True, check=True).stdout
     return json.loads(out)
@@ -408,6 +416,48 @@ try:
     check("back to 200 when connections close", ok == 200, ok)
     rc, log = s2.stop()
     check("SIGTERM stops cleanly", rc == 0 and "SIGTERM" in log, (rc, log[-300:]))
+
+    # ---- group commit: concurrent writes, each answered once durable
+    gdb = os.path.join(tmp, "gc")
+    subprocess.run([ND, "add", "--db", gdb, SEED], check=True, capture_output=True)
+    s3 = Server(gdb, "--write-token", tokfile_gc(tmp))
+    auth = {"Authorization": "Bearer " + TOKEN, "Content-Type": "application/x-ndjson"}
+    errors, acked = [], []
+    lock = threading.Lock()
+
+    def bulk_writer(t):
+        for r in range(4):
+            ids = ["gc-%d-%d-%d" % (t, r, k) for k in range(30)]
+            body = "".join(json.dumps({"index": {"_id": i}}) + "\n" + json.dumps({"title": "Group " + i, "body": "gcword " + i}) + "\n" for i in ids)
+            st, d, _, _ = s3.req("POST", "/gc/_bulk", body=body, headers=auth)
+            ok = st == 200 and d and not d["errors"] and len(d["items"]) == 30
+            # answered only once committed: a reader sees it at once
+            seen = ok and s3.req("GET", "/gc/_doc/" + ids[-1])[0] == 200
+            with lock:
+                (acked.extend(ids) if ok and seen else errors.append((t, r, st, ok, seen)))
+
+    def doc_writer(t):
+        for r in range(6):
+            i = "gc-doc-%d-%d" % (t, r)
+            st, _, _, _ = s3.req("PUT", "/gc/_doc/" + i, body=json.dumps({"title": "One " + i, "body": "gcword " + i}),
+                                 headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"})
+            seen = st in (200, 201) and s3.req("GET", "/gc/_doc/" + i)[0] == 200
+            with lock:
+                (acked.append(i) if seen else errors.append((t, r, st, seen)))
+
+    threads = [threading.Thread(target=bulk_writer, args=(t,)) for t in range(5)] + \
+              [threading.Thread(target=doc_writer, args=(t,)) for t in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    check("concurrent _bulk and document writes: every one answered, each visible when answered", not errors and len(acked) == 5 * 4 * 30 + 2 * 6, errors[:5])
+    gen = s3.get("/api/stats")[1]
+    print("     %d write requests, %s commits" % (5 * 4 + 2 * 6, gen and gen.get("generation")))
+    s3.p.send_signal(signal.SIGKILL)
+    s3.p.wait(timeout=30)
+    c = cli_json("search", "--db", gdb, "--json", "--limit", "0", "--versions", "all", "gcword")
+    check("after SIGKILL every acknowledged write is there", c["total"] == len(acked), (c["total"], len(acked)))
 
     # ---- start-up errors
     r = subprocess.run([ND, "serve", "--db", os.path.join(tmp, "missing"), "--port", "0"], capture_output=True, text=True, timeout=30)
