@@ -4,6 +4,9 @@
 #include <string.h>
 #define ZDICT_STATIC_LINKING_ONLY /* ZDICT_trainFromBuffer_fastCover, exported by libzstd */
 #include <zdict.h>
+/* for ZSTD_createDDict_byReference (exported by libzstd; its prototype is in
+** the part of zstd.h that the header calls experimental) */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include "../util/mem.h"
@@ -251,7 +254,10 @@ int store_open(store *s, const uint8_t *base, size_t len, uint64_t table_off, ui
   uint64_t dict_len = rd_u64(base + table_off);
   if (dict_len > table_off) return -1;
   if (nblocks && dict_len) {
-    s->ddict = ZSTD_createDDict(base, (size_t)dict_len);
+    /* By reference: the dictionary stays in the mapped file, not copied
+    ** at every open (up to STORE_DICT_MAX per segment, which made opening
+    ** an archive cost a copy of every segment's dictionary). */
+    s->ddict = ZSTD_createDDict_byReference(base, (size_t)dict_len);
     s->dctx = ZSTD_createDCtx();
     if (!s->ddict || !s->dctx) {
       store_close(s);

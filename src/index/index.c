@@ -61,7 +61,8 @@ typedef struct flush_job {
 static void adopt_dict(nd_index *ix, const segment *s) {
   size_t len;
   const uint8_t *d = store_dict(&s->st, &len);
-  if (ix->zdict || !len || (s->m.raw_bytes < STORE_TRAIN && len < STORE_DICT_MAX)) return;
+  /* only a writer compresses (new segments, merges) */
+  if (!(ix->flags & ND_OPEN_WRITE) || ix->zdict || !len || (s->m.raw_bytes < STORE_TRAIN && len < STORE_DICT_MAX)) return;
   if ((ix->zdict = mem_alloc(len))) {
     memcpy(ix->zdict, d, len);
     ix->zdict_len = len;
