@@ -63,6 +63,8 @@ typedef struct scan {
   size_t n, cap;
   size_t nmatch;
   int oom;
+  uint32_t join_end; /* a matching compound's end: its later parts match too */
+  int join_m;
 } scan;
 
 static int which(scan *s, const an_token *tk) {
@@ -84,13 +86,16 @@ static int which(scan *s, const an_token *tk) {
 static int on_tok(void *ctx, const an_token *tk) {
   scan *s = ctx;
   if (tk->joined) {
-    /* "email" from "e-mail": if the joined form matches, mark the parts. */
+    /* "email" from "e-mail": if the joined form matches, mark the parts,
+    ** those before it (the first) and those after it. */
     int m = which(s, tk);
     for (size_t i = s->n; m >= 0 && i-- > 0 && s->t[i].start >= tk->start;) s->t[i].match = m;
+    if (m >= 0) s->join_end = tk->end, s->join_m = m;
     return 0;
   }
   if (mem_grow(&s->t, &s->cap, s->n, sizeof *s->t)) { s->oom = 1; return -1; }
   int m = which(s, tk);
+  if (m < 0 && tk->end <= s->join_end) m = s->join_m;
   s->t[s->n++] = (tok){tk->start, tk->end, m};
   if (m >= 0 && ++s->nmatch >= MAX_MATCHES) return 1;
   return 0;
@@ -170,8 +175,15 @@ int snippet_make(analyzer *an, const char *body, const hl_terms *h, int mode, si
                  const char *close, buf *out) {
   size_t blen = strlen(body);
   size_t scanlen = blen < SNIPPET_SCAN ? blen : SNIPPET_SCAN;
-  scan s = {h, an, body, NULL, 0, 0, 0, 0};
+  scan s = {h, an, body, NULL, 0, 0, 0, 0, 0, -1};
+  /* Only words that start as a term or prefix does can stem to it: the
+  ** others need no stemming. */
+  unsigned char first[256] = {0};
+  for (size_t i = 0; i < h->n; i++) first[(unsigned char)h->terms[i][0]] = 1;
+  for (size_t i = 0; i < h->np; i++) first[(unsigned char)h->prefixes[i][0]] = 1;
+  an_stem_filter(an, first);
   an_analyze(an, body, scanlen, 0, on_tok, &s, NULL);
+  an_stem_filter(an, NULL);
   if (s.oom) { mem_free(s.t); return -1; }
   /* Choose the window start: a token index. */
   size_t best = 0;

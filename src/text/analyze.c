@@ -30,7 +30,14 @@ typedef struct stem_slot {
 struct analyzer {
   struct sb_stemmer *stem; /* NULL: no stemming */
   stem_slot *cache;        /* STEM_SLOTS, made on first use */
+  int keeps_first;         /* the stemmer never changes a word's first byte */
+  const unsigned char *first; /* an_stem_filter's set, or NULL */
 };
+
+/* Snowball stemmers that only rewrite endings (tests/unit/test_analyze.c
+** checks English's on a dictionary): the first byte of a stem is the
+** word's. */
+static const char *const KEEPS_FIRST[] = {"english", "porter", NULL};
 
 #define MAX_PARTS 32 /* words of one raw word that take part in the joined form */
 
@@ -66,9 +73,15 @@ analyzer *an_new(const char *language) {
   if (strcmp(language, "none")) {
     a->stem = sb_stemmer_new(language, "UTF_8");
     if (!a->stem) { mem_free(a); return NULL; }
+    for (const char *const *l = KEEPS_FIRST; *l; l++)
+      if (!strcmp(*l, language)) a->keeps_first = 1;
   }
   return a;
 }
+
+int an_stem_keeps_first(const analyzer *a) { return a->keeps_first; }
+
+void an_stem_filter(analyzer *a, const unsigned char *first) { a->first = a->keeps_first ? first : NULL; }
 
 void an_free(analyzer *a) {
   if (!a) return;
@@ -226,7 +239,8 @@ static int emit_word(run *r, const char *txt, size_t len, uint32_t start, uint32
   size_t n = an_fold(r->a, txt, len, folded, sizeof folded);
   if (n == 0 || n > AN_MAX_TERM) return 0;
   an_token t = {folded, n, pos, start, end, joined};
-  if (r->a->stem && stem_word(r->a, folded, n, &t.term, &t.len)) return -1;
+  if (r->a->stem && (!r->a->first || r->a->first[(unsigned char)folded[0]]) && stem_word(r->a, folded, n, &t.term, &t.len))
+    return -1;
   return r->emit(r->ctx, &t);
 }
 

@@ -62,6 +62,16 @@ const char *an_languages(void);
 int an_analyze(analyzer *a, const char *text, size_t len, uint32_t pos_base,
                an_emit_fn emit, void *ctx, uint32_t *npos);
 
+/* For finding given terms (snippets): stem only the words whose first
+** byte is marked in first[256]; the others are emitted folded, unstemmed,
+** so they cannot match a term with another first byte, which their stems
+** could not either.  Only for stemmers that keep a word's first byte
+** (an_stem_keeps_first(); for others the call does nothing).  NULL: stem
+** every word again.  Stemming is most of what analysing costs when the
+** cache of stems is cold (a fresh process). */
+int an_stem_keeps_first(const analyzer *a);
+void an_stem_filter(analyzer *a, const unsigned char *first);
+
 /* Fold (normalise + case-fold, no stemming) one word into out[0..cap);
 ** returns its length, or 0 if it does not fit.  Used for prefix queries. */
 size_t an_fold(analyzer *a, const char *word, size_t len, char *out, size_t cap);
