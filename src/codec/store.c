@@ -142,8 +142,17 @@ void stw_free(store_writer *w) {
 static int compress_block(store_writer *w, const uint8_t *raw, size_t n, buf *out) {
   size_t bound = ZSTD_compressBound(n);
   if (buf_reserve(out, bound)) return -1;
-  size_t k = w->cdict ? ZSTD_compress_usingCDict(w->cctx, out->p + out->n, bound, raw, n, w->cdict)
-                      : ZSTD_compressCCtx(w->cctx, out->p + out->n, bound, raw, n, w->level);
+  /* Each frame carries its content size (store_block needs it) and a
+  ** checksum of its content, so that a damaged block is an error rather
+  ** than different text: small blocks leave most of a frame's bytes in
+  ** literals, where zstd itself would not notice. */
+  ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
+  if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1)) ||
+      (w->cdict && ZSTD_isError(ZSTD_CCtx_refCDict(w->cctx, w->cdict))))
+    return -1;
+  size_t k = ZSTD_compress2(w->cctx, out->p + out->n, bound, raw, n);
   if (ZSTD_isError(k)) return -1;
   out->n += k;
   buf_put_u64(&w->table, w->off);
