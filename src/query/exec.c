@@ -19,6 +19,8 @@ typedef struct idf_entry {
   char *key;
   size_t len;
   double idf;
+  double df;   /* while `summing`: the document frequencies added so far */
+  int summing; /* a prefix's walk is adding its df (idf not computed yet) */
 } idf_entry;
 
 typedef struct qctx {
@@ -31,14 +33,17 @@ typedef struct qctx {
   const exec_opts *o;  /* recency (exec_search only; NULL: none) */
   idf_entry *cache;    /* open addressing, power of two */
   size_t ncache, capcache;
+  char **walked;       /* prefix keys whose terms' df were summed (prefix_dfs) */
+  size_t nwalked;
 } qctx;
 
-/* Global idf of an index term: df summed over the snapshot's segments. */
-static double idf_of(qctx *cx, const char *key, size_t len) {
+/* The cache entry of an index term, made (idf NAN) when absent; NULL when
+** memory ran out (cx->err set).  Valid until the next call. */
+static idf_entry *idf_slot(qctx *cx, const char *key, size_t len) {
   if (cx->ncache * 2 >= cx->capcache) {
     size_t cap = cx->capcache ? cx->capcache * 2 : 64;
     idf_entry *t = mem_calloc(cap, sizeof *t);
-    if (!t) { cx->err = ND_ERR_NOMEM; return 0; }
+    if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
     for (size_t i = 0; i < cx->capcache; i++) {
       if (!cx->cache[i].key) continue;
       size_t h = XXH3_64bits(cx->cache[i].key, cx->cache[i].len) & (cap - 1);
@@ -51,7 +56,21 @@ static double idf_of(qctx *cx, const char *key, size_t len) {
   }
   size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
   for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1))
-    if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) return cx->cache[h].idf;
+    if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) return &cx->cache[h];
+  char *k = mem_strndup(key, len);
+  if (!k) { cx->err = ND_ERR_NOMEM; return NULL; }
+  cx->cache[h] = (idf_entry){k, len, NAN, 0, 0};
+  cx->ncache++;
+  return &cx->cache[h];
+}
+
+static double idf_from_df(const qctx *cx, double df) { return log(1.0 + (cx->N - df + 0.5) / (df + 0.5)); }
+
+/* Global idf of an index term: df summed over the snapshot's segments. */
+static double idf_of(qctx *cx, const char *key, size_t len) {
+  idf_entry *e = idf_slot(cx, key, len);
+  if (!e) return 0;
+  if (!isnan(e->idf)) return e->idf;
   double df = 0;
   for (size_t i = 0; i < cx->snap->n; i++) {
     term_info ti;
@@ -59,12 +78,45 @@ static double idf_of(qctx *cx, const char *key, size_t len) {
     if (r < 0) { cx->err = ND_ERR_CORRUPT; return 0; }
     if (r) df += ti.df;
   }
-  double idf = log(1.0 + (cx->N - df + 0.5) / (df + 0.5));
-  char *k = mem_strndup(key, len);
-  if (!k) { cx->err = ND_ERR_NOMEM; return idf; }
-  cx->cache[h] = (idf_entry){k, len, idf};
-  cx->ncache++;
-  return idf;
+  e = idf_slot(cx, key, len); /* the same entry: nothing was added since */
+  e->idf = idf_from_df(cx, df);
+  return e->idf;
+}
+
+/* The global df of every index term starting with key[0..len), summed by
+** walking that range of each segment's dictionary once, into the idf cache
+** (once per query and prefix): a prefix that expands to T terms then costs
+** one seek and a scan per segment, not T lookups in each.  0, or -1 with
+** cx->err set. */
+static int prefix_dfs(qctx *cx, const char *key, size_t len) {
+  for (size_t i = 0; i < cx->nwalked; i++)
+    if (strlen(cx->walked[i]) == len && !memcmp(cx->walked[i], key, len)) return 0;
+  char **w = mem_realloc(cx->walked, (cx->nwalked + 1) * sizeof *w);
+  if (!w) { cx->err = ND_ERR_NOMEM; return -1; }
+  cx->walked = w;
+  if (!(w[cx->nwalked] = mem_strndup(key, len))) { cx->err = ND_ERR_NOMEM; return -1; }
+  cx->nwalked++;
+  for (size_t g = 0; g < cx->snap->n; g++) {
+    dict_iter di;
+    int r = dict_seek(&di, &cx->snap->segs[g].seg.d, key, len);
+    for (size_t n = 0; r == 1 && di.len >= len && !memcmp(di.term, key, len); r = dict_next(&di)) {
+      if (++n > PREFIX_MAX_TERMS) break; /* the expansion refuses it anyway */
+      idf_entry *e = idf_slot(cx, di.term, di.len);
+      if (!e) return -1;
+      if (!isnan(e->idf)) continue; /* known already */
+      e->summing = 1;
+      e->df += di.ti.df;
+    }
+    if (r < 0) { cx->err = ND_ERR_CORRUPT; return -1; }
+  }
+  for (size_t i = 0; i < cx->capcache; i++) {
+    idf_entry *e = &cx->cache[i];
+    if (e->key && e->summing) {
+      e->idf = idf_from_df(cx, e->df);
+      e->summing = 0;
+    }
+  }
+  return 0;
 }
 
 /* Iterate snapshot segment g from now on. */
@@ -76,6 +128,8 @@ static void ctx_seg(qctx *cx, const snap_seg *g) {
 static void cache_free(qctx *cx) {
   for (size_t i = 0; i < cx->capcache; i++) mem_free(cx->cache[i].key);
   mem_free(cx->cache);
+  for (size_t i = 0; i < cx->nwalked; i++) mem_free(cx->walked[i]);
+  mem_free(cx->walked);
 }
 
 static double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
@@ -189,10 +243,12 @@ static size_t make_key(const char *term, int field, char *key) {
   return n;
 }
 
-static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) {
+/* A term iterator on key[0..len), whose dictionary entry in the current
+** segment is *ti when the caller has it (NULL: looked up). */
+static qit *term_it_open(qctx *cx, const char *key, size_t len, int field, const term_info *ti) {
   term_it *t = mem_alloc(sizeof *t);
   if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
-  int r = open_cursor(cx, key, len, &t->c);
+  int r = ti ? (open_postings(cx, ti, &t->c) ? -1 : 1) : open_cursor(cx, key, len, &t->c);
   if (r <= 0) { mem_free(t); return r < 0 ? NULL : empty_it(cx); }
   t->base = (qit){PL_END, IT_TERM, t->c.df, term_next, term_advance, term_score, it_free_self, cx};
   t->field = field;
@@ -201,6 +257,8 @@ static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) {
   term_settle(t);
   return &t->base;
 }
+
+static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) { return term_it_open(cx, key, len, field, NULL); }
 
 /* phrase */
 typedef struct phrase_it {
@@ -874,6 +932,7 @@ static qit *build(qctx *cx, const qnode *q);
 ** cx->err set. */
 static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, size_t len, const char *shown,
                           int field) {
+  if (prefix_dfs(cx, key, len)) return -1;
   dict_iter di;
   int r = dict_seek(&di, &cx->seg->d, key, len);
   for (; r == 1 && di.len >= len && !memcmp(di.term, key, len); r = dict_next(&di)) {
@@ -884,7 +943,7 @@ static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, s
       return -1;
     }
     if (mem_grow(&m->kids, cap, m->n, sizeof *m->kids)) { cx->err = ND_ERR_NOMEM; return -1; }
-    qit *t = term_it_new(cx, di.term, di.len, field);
+    qit *t = term_it_open(cx, di.term, di.len, field, &di.ti);
     if (!t) return -1;
     m->kids[m->n++] = t;
   }
