@@ -433,6 +433,11 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
   return &p->base;
 }
 
+/* A positive date range in an AND leads (is an iterator) instead of
+** filtering the candidates when it holds fewer than 1/DATE_LEAD_RATIO of
+** the articles its cheapest other part matches. */
+#define DATE_LEAD_RATIO 4
+
 /* date range: the matching doc numbers, sorted */
 typedef struct date_it {
   qit base;
@@ -446,7 +451,18 @@ static void date_next(qit *it) {
   it->doc = ++d->i < d->n ? d->docs[d->i] : PL_END;
 }
 static void date_advance(qit *it, uint32_t t) {
-  while (it->doc != PL_END && it->doc < t) date_next(it);
+  date_it *d = (date_it *)it;
+  if (it->doc == PL_END || it->doc >= t) return;
+  size_t step = 1, lo = d->i, hi; /* gallop, then binary search: docs[lo] < t */
+  while ((hi = lo + step) < d->n && d->docs[hi] < t) lo = hi, step *= 2;
+  if (hi > d->n) hi = d->n;
+  while (lo + 1 < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (d->docs[mid] < t) lo = mid;
+    else hi = mid;
+  }
+  d->i = hi;
+  it->doc = hi < d->n ? d->docs[hi] : PL_END;
 }
 static void date_destroy(qit *it) {
   mem_free(((date_it *)it)->docs);
@@ -457,21 +473,28 @@ static int cmp_u32(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
-  const segment *s = cx->seg;
+/* The entries [*first, returned) of the segment's date index whose dates
+** are in lo..hi: two binary searches. */
+static size_t date_span(const segment *s, int64_t lo, int64_t hi, size_t *first) {
   size_t n = s->m.ndates, a = 0, b = n;
   while (a < b) { /* first entry >= lo */
     size_t mid = a + (b - a) / 2;
     if ((int64_t)rd_u64(s->dates + mid * 12) < lo) a = mid + 1;
     else b = mid;
   }
-  size_t first = a;
+  *first = a;
   b = n;
   while (a < b) { /* first entry > hi */
     size_t mid = a + (b - a) / 2;
     if ((int64_t)rd_u64(s->dates + mid * 12) <= hi) a = mid + 1;
     else b = mid;
   }
+  return a;
+}
+
+static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
+  const segment *s = cx->seg;
+  size_t first, a = date_span(s, lo, hi, &first);
   date_it *d = mem_calloc(1, sizeof *d);
   if (!d) { cx->err = ND_ERR_NOMEM; return NULL; }
   d->n = a - first;
@@ -1229,6 +1252,24 @@ static qit *build(qctx *cx, const qnode *q) {
           empty |= k->doc == PL_END;
           m->kids[m->n++] = k;
         }
+      }
+      /* A date range that holds far fewer of the segment's articles than
+      ** the cheapest kid matches leads instead of filtering: its articles
+      ** (from the date index) are the candidates, and the kids are
+      ** advanced to them.  It scores nothing either way. */
+      for (size_t f = 0; !empty && m->n && f < m->nfilters; f++) {
+        doc_filter *df = &m->filters[f];
+        if (df->negate || df->ex.what != EX_RANGE) continue;
+        size_t first, in = date_span(cx->seg, df->ex.lo, df->ex.hi, &first) - first;
+        uint64_t cheapest = UINT64_MAX;
+        for (size_t i = 0; i < m->n; i++)
+          if (m->kids[i]->cost < cheapest) cheapest = m->kids[i]->cost;
+        if ((uint64_t)in * DATE_LEAD_RATIO >= cheapest) continue;
+        qit *k = date_it_new(cx, df->ex.lo, df->ex.hi);
+        if (!k) { multi_destroy(&m->base); return NULL; }
+        empty |= k->doc == PL_END;
+        m->kids[m->n++] = k;
+        m->filters[f--] = m->filters[--m->nfilters];
       }
       if (empty || m->n == 0) { multi_destroy(&m->base); return empty_it(cx); }
       qsort(m->kids, m->n, sizeof *m->kids, cmp_cost);
