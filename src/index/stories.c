@@ -335,7 +335,7 @@ static int cmp_u64(const void *a, const void *b) {
 /* Offer each article of the pairs with the weight of the distinct topics
 ** it shares. */
 static void offer_pairs(cand *c, const nd_index *ix, const story_pending *sp, pairs *t) {
-  qsort(t->v, t->n, sizeof *t->v, cmp_u64);
+  if (t->n > 1) qsort(t->v, t->n, sizeof *t->v, cmp_u64); /* t->v is NULL when empty */
   for (size_t i = 0, j; i < t->n; i = j) {
     uint64_t art = t->v[i] >> 8;
     double w = 0;
