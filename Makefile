@@ -8,7 +8,7 @@ CWARNS  = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wpointer-arith -Wformat=2 -Wno-unused-parameter
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(CWARNS) -fPIC -Iinclude -MMD -MP $(SAN)
 LDFLAGS += $(SAN)
-SERVE_LIBS = -lmicrohttpd
+SERVE_LIBS = -ldl # libmicrohttpd is loaded by `serve` (src/server/mhd.h)
 LIBS    = -lstemmer -lutf8proc -lzstd -ljansson -lxxhash -lroaring -lstreamvbyte -lz -lpthread -lm
 
 LIB_SRC  = $(sort $(wildcard src/util/*.c src/text/*.c src/ingest/*.c src/codec/*.c src/link/*.c \

@@ -389,6 +389,12 @@ int srv_run(const srv_config *c) {
     return EXIT_USAGE;
   }
   int st = EXIT_OK;
+  char why[512];
+  if (mhd_load(why, sizeof why)) {
+    cli_error("%s", why);
+    freeaddrinfo(ai);
+    return EXIT_ERROR;
+  }
   if (!(S.web = files_locate(c->web))) st = EXIT_ERROR;
   if (!st && c->token_file && !(S.token = read_token(c->token_file))) st = EXIT_USAGE;
   if (!st) st = registry_open(&S.reg, c->root, c->db, c->threads, S.token != NULL);

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
+#include "mhd.h"
 
 #include "newsdex.h"
 
