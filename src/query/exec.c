@@ -78,8 +78,7 @@ static double idf_of(qctx *cx, const char *key, size_t len) {
     if (r < 0) { cx->err = ND_ERR_CORRUPT; return 0; }
     if (r) df += ti.df;
   }
-  e = idf_slot(cx, key, len); /* the same entry: nothing was added since */
-  e->idf = idf_from_df(cx, df);
+  e->idf = idf_from_df(cx, df); /* e still holds: nothing was added since */
   return e->idf;
 }
 
