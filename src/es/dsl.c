@@ -92,7 +92,7 @@ typedef struct dsl {
 
 static int oom(dsl *c) { return es_fail(c->e, 500, "out_of_memory", "out of memory translating the query"); }
 
-/* Append one line to *warnings unless it is there already. */
+/* Note one line in *warnings (es_note: each once). */
 static int warn(dsl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int warn(dsl *c, const char *fmt, ...) {
   char line[400];
@@ -100,19 +100,7 @@ static int warn(dsl *c, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
-  if (!c->warnings) return 0;
-  const char *old = *c->warnings ? *c->warnings : "";
-  size_t ln = strlen(line), on = strlen(old);
-  for (const char *p = old; (p = strstr(p, line)); p++)
-    if ((p == old || p[-1] == '\n') && (p[ln] == '\n' || p[ln] == 0)) return 0;
-  char *w = mem_alloc(on + ln + 2);
-  if (!w) return oom(c);
-  memcpy(w, old, on);
-  if (on) w[on++] = '\n';
-  memcpy(w + on, line, ln + 1);
-  mem_free(*c->warnings);
-  *c->warnings = w;
-  return 0;
+  return es_note(c->warnings, line) ? oom(c) : 0;
 }
 
 /* ---- the tree ----------------------------------------------------------- */

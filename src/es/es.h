@@ -43,6 +43,11 @@ int es_fail(es_err *e, unsigned status, const char *type, const char *fmt, ...) 
 ** reason}, "status": N}.  NULL if out of memory. */
 json_t *es_error_json(const es_err *e);
 
+/* Append `line` to the notes *warnings (malloc'ed lines joined by '\n';
+** NULL: none yet) unless it is there already; nothing when warnings is
+** NULL.  0, or -1 when memory ran out. */
+int es_note(char **warnings, const char *line);
+
 /* ms (since 1970, UTC) as ES writes dates: "2004-07-14T10:30:00.000Z"
 ** into out (at least 25 bytes).  -1 when the year is not in 0..9999. */
 int es_format_ms(int64_t ms, char *out, size_t cap);

@@ -71,21 +71,11 @@ static json_t *fail_oom(qs *p) {
   return NULL;
 }
 
-/* Append one note to *warnings unless it is there already. */
+/* Note one line in *warnings (es_note: each once). */
 static int note(qs *p, const char *line) {
-  if (!p->warnings) return 0;
-  const char *old = *p->warnings ? *p->warnings : "";
-  size_t ln = strlen(line), on = strlen(old);
-  for (const char *q = old; (q = strstr(q, line)); q++)
-    if ((q == old || q[-1] == '\n') && (q[ln] == '\n' || q[ln] == 0)) return 0;
-  char *w = mem_alloc(on + ln + 2);
-  if (!w) { fail_oom(p); return -1; }
-  memcpy(w, old, on);
-  if (on) w[on++] = '\n';
-  memcpy(w + on, line, ln + 1);
-  mem_free(*p->warnings);
-  *p->warnings = w;
-  return 0;
+  if (!es_note(p->warnings, line)) return 0;
+  fail_oom(p);
+  return -1;
 }
 
 static json_t *qfail(qs *p, const char *type, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../util/mem.h"
 #include "es.h"
 
 #define MISSING_DESC INT64_MIN /* an undated article's date key, sorted last */
@@ -46,26 +47,25 @@ static double now_ms_clock(void) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* Note one line in the plan's warnings (es_note; without memory the
+** note is lost, not the search). */
 static void warn(es_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(es_plan *p, const char *fmt, ...) {
-  char w[256];
+  char w[400];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(w, sizeof w, fmt, ap);
   va_end(ap);
-  size_t old = p->warnings ? strlen(p->warnings) : 0;
-  char *n = realloc(p->warnings, old + strlen(w) + 3);
-  if (!n) return;
-  if (old) memcpy(n + old, "; ", 2), old += 2;
-  strcpy(n + old, w);
-  p->warnings = n;
+  es_note(&p->warnings, w);
 }
 
-/* Append the warnings of a translation to the plan's. */
+/* Add the notes of a translation (lines) to the plan's. */
 static void take_warnings(es_plan *p, char *w) {
-  if (!w) return;
-  warn(p, "%s", w);
-  free(w);
+  for (char *line = w, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+    if ((nl = strchr(line, '\n'))) *nl = 0;
+    es_note(&p->warnings, line);
+  }
+  mem_free(w);
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -310,7 +310,7 @@ int es_plan_parse(const json_t *body, int64_t now_ms, int count_only, es_plan *p
 void es_plan_free(es_plan *p) {
   free(p->query);
   free(p->agg_query);
-  free(p->warnings);
+  mem_free(p->warnings);
   memset(p, 0, sizeof *p);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../util/date.h"
+#include "../util/mem.h"
 #include "es.h"
 
 int es_fail(es_err *e, unsigned status, const char *type, const char *fmt, ...) {
@@ -34,6 +35,22 @@ json_t *es_error_json(const es_err *e) {
   json_t *cause = json_pack("{s:s, s:O}", "type", e->type, "reason", r);
   json_t *err = json_pack("{s:[o], s:s, s:o}", "root_cause", cause, "type", e->type, "reason", r);
   return json_pack("{s:o, s:i}", "error", err, "status", (json_int_t)e->status);
+}
+
+int es_note(char **warnings, const char *line) {
+  if (!warnings) return 0;
+  const char *old = *warnings ? *warnings : "";
+  size_t ln = strlen(line), on = strlen(old);
+  for (const char *p = old; (p = strstr(p, line)); p++)
+    if ((p == old || p[-1] == '\n') && (p[ln] == '\n' || p[ln] == 0)) return 0;
+  char *w = mem_alloc(on + ln + 2);
+  if (!w) return -1;
+  memcpy(w, old, on);
+  if (on) w[on++] = '\n';
+  memcpy(w + on, line, ln + 1);
+  mem_free(*warnings);
+  *warnings = w;
+  return 0;
 }
 
 int es_format_ms(int64_t ms, char *out, size_t cap) {

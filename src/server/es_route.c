@@ -54,12 +54,16 @@ unsigned es_reply(reply *out, unsigned status, const char *type, const char *fmt
 
 void es_warn(reply *out, const char *text) {
   if (!text || !*text) return;
-  size_t n = strlen(text) + 32;
+  size_t n = 2 * strlen(text) + 32;
   char *w = malloc(n);
   if (!w) return;
-  /* RFC 7234's warn-text is a quoted string: no quotes or backslashes inside. */
+  /* RFC 7234's warn-text is a quoted string: no quotes or backslashes
+  ** inside; the notes (lines) are joined by "; ". */
   int k = snprintf(w, n, "299 newsdex \"");
-  for (const char *s = text; *s; s++) w[k++] = *s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '\'' : *s;
+  for (const char *s = text; *s; s++) {
+    if (*s == '\n') w[k++] = ';', w[k++] = ' ';
+    else w[k++] = *s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '\'' : *s;
+  }
   w[k++] = '"';
   w[k] = 0;
   free(out->warning);

@@ -516,6 +516,22 @@ await step('msearch', async () => {
 });
 
 // ---- errors
+await step('warnings', async () => {
+  // What newsdex matches exactly but scores otherwise is said in the
+  // Warning header: each note once, notes joined by "; ".
+  const body = { query: { bool: {
+    must: [{ multi_match: { query: w1, fields: ['title^3', 'body'] } }, { multi_match: { query: w1, fields: ['title^3', 'body'] } }],
+    filter: [{ match_all: {} }] } }, size: 1 };
+  const r = await esFetch(base, 'POST', `/${INDEX}/_search`, body);
+  const w = r.headers.get('warning') || '';
+  const notes = w.replace(/^299 newsdex "|"$/g, '').split('; ');
+  check('Warning header: the boost note once and the filter note, joined by "; "', r.status === 200 && /^299 newsdex "/.test(w)
+    && notes.filter((n) => /boosts are not applied/.test(n)).length === 1 && notes.filter((n) => /filter clauses are scored/.test(n)).length === 1
+    && !notes.some((n) => /boosts are not applied/.test(n) && /filter clauses are scored/.test(n)), w);
+  const plain = await esFetch(base, 'POST', `/${INDEX}/_search`, { query: { match: { body: w1 } }, size: 1 });
+  check('no Warning header when nothing differs', plain.status === 200 && !plain.headers.get('warning'), plain.headers.get('warning'));
+});
+
 await step('errors', async () => {
   const bad = await errOf(search({ query: { script: { script: { source: "doc['x'].value > 1" } } } }));
   const e = bad && bad.meta.body && bad.meta.body.error;
