@@ -751,22 +751,24 @@ static node *phrase_on(dsl *c, const char *what, fkind f, const mopts *m) {
   return n;
 }
 
-/* {"match": {"FIELD": "text" | {query, operator, minimum_should_match, ...}}} */
-static node *q_match(dsl *c, const json_t *body) {
+/* The body of a one-field match-style query, {"FIELD": "text" | {query,
+** ...}}: the field into *f and the options into *m (keys: those allowed).
+** 0, or -1 with the error set. */
+static int field_text(dsl *c, const char *what, const json_t *body, const char *const *keys, fkind *f, mopts *m) {
   const char *name;
   json_t *v;
+  if (one_key(c, what, body, &name, &v) || field_of(c, what, name, 0, f)) return -1;
+  if (json_is_object(v)) return keys_ok(c, what, v, keys) || read_mopts(c, what, v, m) ? -1 : 0;
+  memset(m, 0, sizeof *m);
+  if (!(m->query = scalar_text(v, m->tmp))) return es_fail(c->e, 400, "parsing_exception", "[%s] field [%s] needs a value", what, name);
+  return 0;
+}
+
+/* {"match": {"FIELD": "text" | {query, operator, minimum_should_match, ...}}} */
+static node *q_match(dsl *c, const json_t *body) {
   fkind f;
   mopts m;
-  if (one_key(c, "match", body, &name, &v) || field_of(c, "match", name, 0, &f)) return NULL;
-  if (json_is_object(v)) {
-    if (keys_ok(c, "match", v, match_keys) || read_mopts(c, "match", v, &m)) return NULL;
-  } else {
-    memset(&m, 0, sizeof m);
-    if (!(m.query = scalar_text(v, m.tmp))) {
-      es_fail(c->e, 400, "parsing_exception", "[match] field [%s] needs a value", name);
-      return NULL;
-    }
-  }
+  if (field_text(c, "match", body, match_keys, &f, &m)) return NULL;
   if (!is_text(f)) return value_leaf(c, "match", f, m.query);
   long n = word_count(c, m.query), k;
   if (n < 0 || words_needed(c, "match", &m, (size_t)n, &k)) return NULL;
@@ -775,20 +777,9 @@ static node *q_match(dsl *c, const json_t *body) {
 
 /* {"match_phrase": {"FIELD": "text" | {query, slop: 0, ...}}} */
 static node *q_match_phrase(dsl *c, const json_t *body) {
-  const char *name;
-  json_t *v;
   fkind f;
   mopts m;
-  if (one_key(c, "match_phrase", body, &name, &v) || field_of(c, "match_phrase", name, 0, &f)) return NULL;
-  if (json_is_object(v)) {
-    if (keys_ok(c, "match_phrase", v, phrase_keys) || read_mopts(c, "match_phrase", v, &m)) return NULL;
-  } else {
-    memset(&m, 0, sizeof m);
-    if (!(m.query = scalar_text(v, m.tmp))) {
-      es_fail(c->e, 400, "parsing_exception", "[match_phrase] field [%s] needs a value", name);
-      return NULL;
-    }
-  }
+  if (field_text(c, "match_phrase", body, phrase_keys, &f, &m)) return NULL;
   if (m.slop > 0) {
     es_fail(c->e, 400, "illegal_argument_exception", "[match_phrase] slop > 0 is not supported until newsdex has NEAR");
     return NULL;
