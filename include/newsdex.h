@@ -73,6 +73,44 @@ typedef struct nd_index nd_index;
 #define ND_OPEN_WRITE 0x1  /* open for writing (takes the writer lock) */
 #define ND_OPEN_CREATE 0x2 /* create the archive if it does not exist (implies WRITE) */
 
+/* ---- storage ---------------------------------------------------------
+** Where an archive's files live.  By default (nd_open_options.storage NULL)
+** they are files in the directory nd_open() is given.  An embedding program
+** can keep them elsewhere by supplying these functions (the PostgreSQL
+** extension keeps them in an index relation's pages; SQLite's VFS is the
+** model).  The engine's use of them is narrow:
+**   - a file is written once, sequentially (create, append..., finish),
+**     then only read whole or removed; names are short ASCII words
+**     ("MANIFEST", "s000001.doc") and never reused after removal;
+**   - `replace` is the one overwrite: it must be atomic and durable (the
+**     manifest, switched at every commit);
+**   - `finish` makes the file's bytes durable; `sync` makes the creations
+**     and removals done so far durable (a directory fsync);
+**   - `map` gives a file's bytes, read-only and contiguous, until `unmap`;
+**   - `lock`, called once by a writer handle, fails with EWOULDBLOCK when
+**     another writer holds the archive; `unlock` releases it at close.
+**     Either may be NULL when the embedding program serialises writers.
+** Every function returns 0 or an errno (ENOENT: no such file, EEXIST:
+** create of an existing name, ENOSPC: full).  Calls on distinct files may
+** come from different threads when nd_open_options.threads > 1; set it to
+** 1 for a storage that must stay on one thread. */
+typedef struct nd_storage nd_storage;
+struct nd_storage {
+  void *ctx; /* the embedding program's */
+  int (*create)(const nd_storage *st, const char *name, void **file);
+  int (*append)(void *file, const void *p, size_t n);
+  int (*finish)(void *file);                    /* durable, then closed */
+  void (*abandon)(const nd_storage *st, void *file); /* closed and removed */
+  int (*map)(const nd_storage *st, const char *name, const void **p, size_t *n, void **token);
+  void (*unmap)(const nd_storage *st, void *token);
+  int (*replace)(const nd_storage *st, const char *name, const void *p, size_t n);
+  int (*remove)(const nd_storage *st, const char *name);
+  int (*list)(const nd_storage *st, int (*each)(void *arg, const char *name), void *arg);
+  int (*sync)(const nd_storage *st);
+  int (*lock)(const nd_storage *st);
+  void (*unlock)(const nd_storage *st);
+};
+
 typedef struct nd_open_options {
   /* Snowball stemming language for a new archive ("english", "french", ...,
   ** or "none").  Ignored when the archive exists: the language is a property
@@ -98,6 +136,10 @@ typedef struct nd_open_options {
   ** ND_VERSIONS_COLLAPSE).  0 means ND_NEAR_DUP (0.8).  Applies to the
   ** articles this handle adds. */
   double near_dup;
+  /* Where the archive's files live (see nd_storage); NULL means the
+  ** directory `path`.  With a storage, `path` only names the archive in
+  ** messages.  The storage must outlive the handle. */
+  const nd_storage *storage;
 } nd_open_options;
 
 /* Open the archive in directory `path`.  `opts` may be NULL.  On success
@@ -238,6 +280,8 @@ typedef struct nd_search_options {
                         ** (seconds since 1970, UTC); 0 means now (so the
                         ** first second of 1970 cannot be asked for) */
   int mark_title;       /* with snippets: hits also carry title_marked */
+  const char *stats;    /* score with these corpus statistics instead of the
+                        ** archive's own (see nd_query_stats); NULL: own */
 } nd_search_options;
 
 /* Wire copies and near-duplicates.  Each article gets a fingerprint of its
@@ -287,6 +331,22 @@ typedef struct nd_hit {
 } nd_hit;
 
 typedef struct nd_results nd_results;
+
+/* ---- statistics shared by shards -----------------------------------------
+** BM25 weighs a word by how many articles hold it (df) among how many there
+** are (N), and an article's length against the average length.  An archive
+** split into shards scores each shard against its own figures, so the same
+** article scores differently on different shards and the shards' merged
+** top k is not the top k of the whole.  As Elasticsearch's
+** dfs_query_then_fetch does, a coordinator asks every shard for the figures
+** a query needs (nd_query_stats), adds them up (nd_stats_merge) and passes
+** the sum to every shard's search (nd_search_options.stats): each shard
+** then scores exactly as one archive holding all of them would.  The
+** figures are text (format in docs/api.md), so that they pass through SQL
+** or HTTP unchanged.  Strings from these are freed with nd_string_free. */
+int nd_query_stats(nd_index *ix, const char *query, char **out);
+int nd_stats_merge(const char *const *parts, size_t n, char **out);
+void nd_string_free(char *s);
 
 /* Run `query` (see docs/query-language.md).  `opts` may be NULL.  On
 ** ND_ERR_QUERY, nd_errmsg() says what is wrong and nd_error_offset() where. */
@@ -518,6 +578,10 @@ typedef void (*nd_check_fn)(void *ctx, const char *problem);
 ** no problem was found, ND_ERR_CORRUPT when one was, ND_ERR_NOTFOUND when
 ** there is no archive (also reported through on_problem), ND_ERR_NOMEM. */
 int nd_check(const char *path, nd_check_fn on_problem, void *ctx, nd_check_report *out);
+/* The same for an archive kept in a storage of the embedding program's;
+** `name` names it in the problems reported. */
+int nd_check_storage(const nd_storage *st, const char *name, nd_check_fn on_problem, void *ctx,
+                     nd_check_report *out);
 
 #ifdef __cplusplus
 }
