@@ -87,6 +87,8 @@ typedef struct nd_index nd_index;
 **   - `finish` makes the file's bytes durable; `sync` makes the creations
 **     and removals done so far durable (a directory fsync);
 **   - `map` gives a file's bytes, read-only and contiguous, until `unmap`;
+**   - `list` calls `each` with every file's name (a writer's own lock file
+**     left out); `each` may remove the file it is given;
 **   - `lock`, called once by a writer handle, fails with EWOULDBLOCK when
 **     another writer holds the archive; `unlock` releases it at close.
 **     Either may be NULL when the embedding program serialises writers.
@@ -102,7 +104,7 @@ struct nd_storage {
   int (*finish)(void *file);                    /* durable, then closed */
   void (*abandon)(const nd_storage *st, void *file); /* closed and removed */
   int (*map)(const nd_storage *st, const char *name, const void **p, size_t *n, void **token);
-  void (*unmap)(const nd_storage *st, void *token);
+  void (*unmap)(const nd_storage *st, void *token, const void *p, size_t n);
   int (*replace)(const nd_storage *st, const char *name, const void *p, size_t n);
   int (*remove)(const nd_storage *st, const char *name);
   int (*list)(const nd_storage *st, int (*each)(void *arg, const char *name), void *arg);

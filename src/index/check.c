@@ -435,21 +435,21 @@ static void check_manifest(checker *k, const manifest *m) {
 ** reported and left out (ok[i] stays 0).  Returns
 ** ND_ERR_NOTFOUND when a file is missing and the manifest changed since
 ** (the caller retries), else 0 or ND_ERR_NOMEM. */
-static int open_all(checker *k, const char *dir, const manifest *m, snapshot *sn, unsigned char *ok) {
+static int open_all(checker *k, const nd_storage *st, const char *label, const manifest *m, snapshot *sn, unsigned char *ok) {
   char err[512];
   for (size_t i = 0; i < m->nsegs; i++) {
     snap_seg *g = &sn->segs[i];
     g->ms = m->segs[i];
-    int rc = seg_open(&g->seg, dir, g->ms.segno, err, sizeof err);
+    int rc = seg_open(&g->seg, st, g->ms.segno, err, sizeof err);
     if (!rc && g->ms.delgen) {
-      rc = del_read(dir, g->ms.segno, g->ms.delgen, &g->del, err, sizeof err);
+      rc = del_read(st, g->ms.segno, g->ms.delgen, &g->del, err, sizeof err);
       if (rc) seg_close(&g->seg);
     }
     if (rc == ND_ERR_NOMEM) return rc;
     if (rc == ND_ERR_NOTFOUND) {
       manifest now;
       char e2[512];
-      int changed = !man_read(dir, &now, e2, sizeof e2) && now.generation != m->generation;
+      int changed = !man_read(st, label, &now, e2, sizeof e2) && now.generation != m->generation;
       man_free(&now);
       if (changed) return ND_ERR_NOTFOUND;
     }
@@ -470,6 +470,15 @@ static void close_all(snapshot *sn, const unsigned char *ok, size_t n) {
 }
 
 int nd_check(const char *path, nd_check_fn on_problem, void *ctx, nd_check_report *out) {
+  nd_storage *st = vfs_posix_new(path);
+  if (!st) return ND_ERR_NOMEM;
+  int rc = nd_check_storage(st, path, on_problem, ctx, out);
+  vfs_posix_free(st);
+  return rc;
+}
+
+int nd_check_storage(const nd_storage *st, const char *path, nd_check_fn on_problem, void *ctx,
+                     nd_check_report *out) {
   checker k;
   memset(&k, 0, sizeof k);
   k.fn = on_problem;
@@ -481,13 +490,13 @@ int nd_check(const char *path, nd_check_fn on_problem, void *ctx, nd_check_repor
   int rc;
   for (int attempt = 0;; attempt++) {
     memset(&sn, 0, sizeof sn);
-    if ((rc = man_read(path, &m, err, sizeof err))) {
+    if ((rc = man_read(st, path, &m, err, sizeof err))) {
       if (rc != ND_ERR_NOMEM) problem(&k, "%s", err);
       goto done;
     }
     sn.segs = mem_calloc(m.nsegs + 1, sizeof *sn.segs);
     ok = mem_calloc(m.nsegs + 1, 1);
-    rc = sn.segs && ok ? open_all(&k, path, &m, &sn, ok) : ND_ERR_NOMEM;
+    rc = sn.segs && ok ? open_all(&k, st, path, &m, &sn, ok) : ND_ERR_NOMEM;
     if (rc != ND_ERR_NOTFOUND || attempt == 20) break;
     /* A commit removed a file between the manifest and the segment: again. */
     close_all(&sn, ok, m.nsegs);

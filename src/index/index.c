@@ -1,7 +1,8 @@
 /*
 ** index.c -- opening an archive, adding, deleting, committing.
 **
-** Writers hold an exclusive flock() on dir/LOCK for the life of the handle.
+** Writers hold the storage's writer lock (an flock() on dir/LOCK for a
+** directory) for the life of the handle.
 ** Added articles go to the in-memory buffer (membuf.c) and, when it is full,
 ** to new segment files that no manifest names yet.  nd_commit() writes the
 ** rest, writes new deletion files, and switches MANIFEST atomically; only
@@ -43,7 +44,7 @@
 typedef struct flush_job {
   pthread_t thread;
   membuf *mb;
-  const char *dir;
+  const nd_storage *st;
   uint32_t segno;
   const uint8_t *dict; /* the archive's zstd dictionary (or NULL) */
   size_t dict_len;
@@ -110,14 +111,14 @@ static int snap_load(nd_index *ix, const manifest *m, snapshot *s) {
   for (size_t i = 0; i < m->nsegs; i++) {
     snap_seg *g = &s->segs[i];
     g->ms = m->segs[i];
-    int rc = seg_open(&g->seg, ix->dir, g->ms.segno, ix->err, sizeof ix->err);
+    int rc = seg_open(&g->seg, ix->st, g->ms.segno, ix->err, sizeof ix->err);
     if (!rc && g->seg.m.ndocs != g->ms.ndocs) {
       seg_close(&g->seg);
       rc = ix_fail(ix, ND_ERR_CORRUPT, "segment %u has %u articles, the manifest says %u", g->ms.segno,
                    g->seg.m.ndocs, g->ms.ndocs);
     }
     if (!rc && g->ms.delgen) {
-      rc = del_read(ix->dir, g->ms.segno, g->ms.delgen, &g->del, ix->err, sizeof ix->err);
+      rc = del_read(ix->st, g->ms.segno, g->ms.delgen, &g->del, ix->err, sizeof ix->err);
       if (rc) seg_close(&g->seg);
     }
     if (rc) { snap_free(s); return rc; }
@@ -139,14 +140,14 @@ static int snap_load(nd_index *ix, const manifest *m, snapshot *s) {
 static int load_current(nd_index *ix) {
   for (int attempt = 0;; attempt++) {
     manifest m;
-    int rc = man_read(ix->dir, &m, ix->err, sizeof ix->err);
+    int rc = man_read(ix->st, ix->dir, &m, ix->err, sizeof ix->err);
     if (rc) return rc;
     snapshot s;
     rc = snap_load(ix, &m, &s);
     if (rc == ND_ERR_NOTFOUND) {
       manifest now;
       char err[512];
-      int moved = man_read(ix->dir, &now, err, sizeof err) == 0 && now.generation != m.generation;
+      int moved = man_read(ix->st, ix->dir, &now, err, sizeof err) == 0 && now.generation != m.generation;
       man_free(&now);
       if (moved && attempt < 50) { man_free(&m); continue; }
       size_t n = strlen(ix->err);
@@ -190,29 +191,29 @@ static int named_by_manifest(const manifest *m, const char *name) {
   return strcmp(name, "MANIFEST.tmp") != 0;
 }
 
+static int remove_orphan(void *arg, const char *name) {
+  nd_index *ix = arg;
+  if (!named_by_manifest(&ix->man, name)) vfs_remove(ix->st, name);
+  return 0;
+}
+
 /* Remove what the manifest does not name.  Allocates nothing, so that it
 ** also cleans up after an allocation failure. */
-static void remove_orphans(nd_index *ix) {
-  DIR *d = opendir(ix->dir);
-  if (!d) return;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (e->d_name[0] != '.' && !named_by_manifest(&ix->man, e->d_name)) unlinkat(dirfd(d), e->d_name, 0);
-  closedir(d);
-}
+static void remove_orphans(nd_index *ix) { ix->st->list(ix->st, remove_orphan, ix); }
 
 int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_index **out) {
   *out = NULL;
   nd_index *ix = mem_calloc(1, sizeof *ix);
   if (!ix) return ND_ERR_NOMEM;
   *out = ix;
-  ix->lockfd = -1;
   if (flags & ND_OPEN_CREATE) flags |= ND_OPEN_WRITE;
   ix->flags = flags;
   buf_init(&ix->scratch);
   buf_init(&ix->batch_text);
   ix->dir = mem_strdup(path);
   if (!ix->dir) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  ix->st = opts && opts->storage ? opts->storage : (ix->own_st = vfs_posix_new(path));
+  if (!ix->st) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   const char *lang = opts && opts->language ? opts->language : "english";
   ix->buffer_bytes = opts && opts->buffer_bytes ? opts->buffer_bytes : DEFAULT_BUFFER;
   ix->merge_factor = opts && opts->merge_factor ? opts->merge_factor : MERGE_FACTOR;
@@ -223,36 +224,29 @@ int nd_open(const char *path, unsigned flags, const nd_open_options *opts, nd_in
     return ix_fail(ix, ND_ERR_INVALID, "unknown stemming language \"%s\" (known: %s)", lang, an_languages());
   if (!(flags & ND_OPEN_CREATE)) {
     /* Do not leave a LOCK file in a directory that is not an archive. */
-    buf mp;
-    buf_init(&mp);
-    buf_printf(&mp, "%s/MANIFEST", path);
-    int missing = mp.oom || access(buf_cstr(&mp), F_OK) != 0;
-    buf_free(&mp);
-    if (missing) return man_read(path, &m0, ix->err, sizeof ix->err);
+    int rc = man_read(ix->st, path, &m0, ix->err, sizeof ix->err);
+    man_free(&m0);
+    if (rc) return rc;
   }
-  if (flags & ND_OPEN_CREATE) {
+  if ((flags & ND_OPEN_CREATE) && ix->own_st) {
     if (mkdir(path, 0755) && errno != EEXIST) return ix_fail(ix, status_from_errno(errno), "%s: %s", path, strerror(errno));
   }
-  if (flags & ND_OPEN_WRITE) {
-    buf lp;
-    buf_init(&lp);
-    buf_printf(&lp, "%s/LOCK", path);
-    ix->lockfd = lp.oom ? -1 : open(buf_cstr(&lp), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    int e = errno;
-    buf_free(&lp);
-    if (ix->lockfd < 0) return ix_fail(ix, status_from_errno(e), "%s: cannot open the lock file: %s", path, strerror(e));
-    if (flock(ix->lockfd, LOCK_EX | LOCK_NB))
+  if ((flags & ND_OPEN_WRITE) && ix->st->lock) {
+    int e = ix->st->lock(ix->st);
+    if (e == EWOULDBLOCK)
       return ix_fail(ix, ND_ERR_LOCKED, "%s: another writer is using this archive (try again when it is done)", path);
+    if (e) return ix_fail(ix, status_from_errno(e), "%s: cannot take the writer lock: %s", path, strerror(e));
+    ix->locked = 1;
   }
   manifest m;
-  int rc = man_read(path, &m, ix->err, sizeof ix->err);
+  int rc = man_read(ix->st, path, &m, ix->err, sizeof ix->err);
   if (rc == ND_ERR_NOTFOUND && (flags & ND_OPEN_CREATE)) {
     if (!an_language_ok(lang))
       return ix_fail(ix, ND_ERR_INVALID, "unknown stemming language \"%s\" (known: %s)", lang, an_languages());
     memset(&m, 0, sizeof m);
     snprintf(m.language, sizeof m.language, "%s", lang);
     m.next_segno = 1;
-    if ((rc = man_write(path, &m))) return ix_fail(ix, rc, "%s: cannot write MANIFEST: %s", path, nd_strerror(rc));
+    if ((rc = man_write(ix->st, &m))) return ix_fail(ix, rc, "%s: cannot write MANIFEST: %s", path, nd_strerror(rc));
   } else if (rc) {
     return rc;
   } else {
@@ -311,7 +305,8 @@ void nd_close(nd_index *ix) {
   snap_free(&ix->snap);
   man_free(&ix->man);
   an_free(ix->an);
-  if (ix->lockfd >= 0) close(ix->lockfd);
+  if (ix->locked && ix->st->unlock) ix->st->unlock(ix->st);
+  vfs_posix_free(ix->own_st);
   buf_free(&ix->scratch);
   buf_free(&ix->batch_text);
   workers_free(ix);
@@ -367,9 +362,9 @@ static int delete_id(nd_index *ix, const char *id) {
   return found;
 }
 
-static int write_segment(const char *dir, membuf *mb, uint32_t segno, const uint8_t *zdict, size_t zdict_len) {
+static int write_segment(const nd_storage *st, membuf *mb, uint32_t segno, const uint8_t *zdict, size_t zdict_len) {
   seg_writer w;
-  int rc = segw_open(&w, dir, segno, STORE_LEVEL, zdict, zdict_len);
+  int rc = segw_open(&w, st, segno, STORE_LEVEL, zdict, zdict_len);
   if (!rc) rc = mb_write(mb, &w);
   if (rc) {
     segw_abort(&w);
@@ -380,7 +375,7 @@ static int write_segment(const char *dir, membuf *mb, uint32_t segno, const uint
 
 static void *flush_main(void *arg) {
   flush_job *j = arg;
-  j->rc = write_segment(j->dir, j->mb, j->segno, j->dict, j->dict_len);
+  j->rc = write_segment(j->st, j->mb, j->segno, j->dict, j->dict_len);
   return NULL;
 }
 
@@ -392,7 +387,7 @@ static int add_pending(nd_index *ix, uint32_t segno, const membuf *mb) {
   ix->pend = p;
   snap_seg *g = &p[ix->npend];
   memset(g, 0, sizeof *g);
-  int rc = seg_open(&g->seg, ix->dir, segno, ix->err, sizeof ix->err);
+  int rc = seg_open(&g->seg, ix->st, segno, ix->err, sizeof ix->err);
   if (rc) return rc;
   const roaring_bitmap_t *del = mb_deleted(mb);
   if (del && !(g->del = roaring_bitmap_copy(del))) {
@@ -432,7 +427,7 @@ static int flush_buffer(nd_index *ix, int wait) {
   if (!wait && ix->threads > 1) {
     flush_job *j = mem_calloc(1, sizeof *j);
     if (j) {
-      *j = (flush_job){.mb = ix->mb, .dir = ix->dir, .segno = segno, .dict = ix->zdict, .dict_len = ix->zdict_len};
+      *j = (flush_job){.mb = ix->mb, .st = ix->st, .segno = segno, .dict = ix->zdict, .dict_len = ix->zdict_len};
       if (pthread_create(&j->thread, NULL, flush_main, j) == 0) {
         ix->inflight = j;
         ix->mb = fresh;
@@ -442,7 +437,7 @@ static int flush_buffer(nd_index *ix, int wait) {
       mem_free(j); /* no thread: write it here */
     }
   }
-  rc = write_segment(ix->dir, ix->mb, segno, ix->zdict, ix->zdict_len);
+  rc = write_segment(ix->st, ix->mb, segno, ix->zdict, ix->zdict_len);
   rc = rc ? ix_fail(ix, rc, "%s: cannot write segment %u: %s", ix->dir, segno, nd_strerror(rc))
           : add_pending(ix, segno, ix->mb);
   if (rc) ix->lost = rc;
@@ -850,7 +845,7 @@ static int publish(nd_index *ix, const man_seg *merged, const unsigned char *rep
       g.ndeleted = (uint32_t)roaring_bitmap_get_cardinality(pd);
       if (g.ndeleted == g.ndocs) continue; /* nothing left: drop the segment */
       g.delgen = m.generation;
-      if ((rc = del_write(ix->dir, g.segno, g.delgen, pd))) goto fail;
+      if ((rc = del_write(ix->st, g.segno, g.delgen, pd))) goto fail;
     }
     m.segs[m.nsegs++] = g;
   }
@@ -860,14 +855,14 @@ static int publish(nd_index *ix, const man_seg *merged, const unsigned char *rep
       g.ndeleted = (uint32_t)roaring_bitmap_get_cardinality(ix->pend[i].del);
       if (g.ndeleted == g.ndocs) continue;
       g.delgen = m.generation;
-      if ((rc = del_write(ix->dir, g.segno, g.delgen, ix->pend[i].del))) goto fail;
+      if ((rc = del_write(ix->st, g.segno, g.delgen, ix->pend[i].del))) goto fail;
     }
     m.segs[m.nsegs++] = g;
   }
   m.next_segno = ix->next_segno;
-  int e = fsync_dir(ix->dir);
+  int e = vfs_sync(ix->st);
   if (e) { rc = status_from_errno(e); goto fail; }
-  if ((rc = man_write(ix->dir, &m))) goto fail;
+  if ((rc = man_write(ix->st, &m))) goto fail;
   manifest old = ix->man;
   ix->man = m;
   drop_pending(ix);

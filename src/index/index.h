@@ -35,9 +35,11 @@ typedef struct snapshot {
 } snapshot;
 
 struct nd_index {
-  char *dir;
+  char *dir;                /* names the archive in messages */
+  const nd_storage *st;     /* where its files live */
+  nd_storage *own_st;       /* the POSIX one of `dir`, when no storage was given */
   unsigned flags;
-  int lockfd;
+  int locked;               /* holds the storage's writer lock */
   char err[512];
   size_t erroff;
   analyzer *an;

@@ -36,24 +36,24 @@ static void render(buf *b, const manifest *m) {
                m->segs[i].ndeleted, m->segs[i].delgen);
 }
 
-int man_write(const char *dir, const manifest *m) {
+int man_write(const struct nd_storage *st, const manifest *m) {
   buf b;
   buf_init(&b);
   render(&b, m);
   buf_printf(&b, "checksum %016" PRIx64 "\n", hash64(b.p, b.n));
-  int e = b.oom ? ENOMEM : write_file_atomic(dir, "MANIFEST", b.p, b.n);
+  int e = b.oom ? ENOMEM : vfs_replace(st, "MANIFEST", b.p, b.n);
   buf_free(&b);
   return e ? status_from_errno(e) : 0;
 }
 
-int man_read(const char *dir, manifest *m, char *err, size_t errcap) {
+int man_read(const struct nd_storage *st, const char *label, manifest *m, char *err, size_t errcap) {
   memset(m, 0, sizeof *m);
   buf path, b;
   buf_init(&path);
   buf_init(&b);
-  buf_printf(&path, "%s/MANIFEST", dir);
+  buf_printf(&path, "%s/MANIFEST", label);
   int rc = 0;
-  int e = path.oom ? ENOMEM : read_file(buf_cstr(&path), &b);
+  int e = path.oom ? ENOMEM : vfs_read(st, "MANIFEST", &b);
   if (e) {
     rc = status_from_errno(e);
     snprintf(err, errcap, "%s: %s", buf_cstr(&path), e == ENOENT ? "no archive here (no MANIFEST)" : strerror(e));
@@ -111,15 +111,14 @@ void del_file_name(uint32_t segno, uint64_t delgen, char *out) {
   sprintf(out, "s%06u_%06" PRIu64 ".del", segno % 1000000u, delgen % 1000000u);
 }
 
-int del_read(const char *dir, uint32_t segno, uint64_t delgen, roaring_bitmap_t **out, char *err, size_t errcap) {
+int del_read(const struct nd_storage *st, uint32_t segno, uint64_t delgen, roaring_bitmap_t **out, char *err,
+             size_t errcap) {
   char name[40];
   del_file_name(segno, delgen, name);
-  buf path, b;
-  buf_init(&path);
+  buf b;
   buf_init(&b);
-  buf_printf(&path, "%s/%s", dir, name);
   int rc = 0;
-  int e = path.oom ? ENOMEM : read_file(buf_cstr(&path), &b);
+  int e = vfs_read(st, name, &b);
   if (e) {
     rc = status_from_errno(e);
     snprintf(err, errcap, "%s: %s", name, strerror(e));
@@ -128,36 +127,32 @@ int del_read(const char *dir, uint32_t segno, uint64_t delgen, roaring_bitmap_t 
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "%s: damaged deletion bitmap", name);
   }
-  buf_free(&path);
   buf_free(&b);
   return rc;
 }
 
-int del_write(const char *dir, uint32_t segno, uint64_t delgen, const roaring_bitmap_t *r) {
+int del_write(const struct nd_storage *st, uint32_t segno, uint64_t delgen, const roaring_bitmap_t *r) {
   char name[40];
   del_file_name(segno, delgen, name);
   size_t n = roaring_bitmap_portable_size_in_bytes(r);
-  buf b, path;
+  buf b;
   buf_init(&b);
-  buf_init(&path);
-  buf_printf(&path, "%s/%s", dir, name);
   int rc = 0;
-  if (buf_reserve(&b, n + 8) || path.oom) { rc = ND_ERR_NOMEM; goto done; }
+  if (buf_reserve(&b, n + 8)) { rc = ND_ERR_NOMEM; goto done; }
   roaring_bitmap_portable_serialize(r, (char *)b.p);
   b.n = n;
   buf_put_u64(&b, hash64(b.p, n));
   sink s;
-  int e = sink_open(&s, buf_cstr(&path));
+  int e = sink_open(&s, st, name);
   if (e == EEXIST) { /* left by a failed commit: replace it */
     sink_abort(&s);
-    remove(buf_cstr(&path));
-    e = sink_open(&s, buf_cstr(&path));
+    vfs_remove(st, name);
+    e = sink_open(&s, st, name);
   }
   if (e) { sink_abort(&s); rc = status_from_errno(e); goto done; }
   sink_write(&s, b.p, b.n);
-  if ((e = sink_close(&s, NULL))) { remove(buf_cstr(&path)); rc = status_from_errno(e); }
+  if ((e = sink_close(&s, NULL))) rc = status_from_errno(e); /* the sink removed it */
 done:
   buf_free(&b);
-  buf_free(&path);
   return rc;
 }

@@ -36,18 +36,20 @@ typedef struct manifest {
   size_t nsegs;
 } manifest;
 
-/* Read dir/MANIFEST.  0, ND_ERR_NOTFOUND (no archive), ND_ERR_CORRUPT or
-** ND_ERR_VERSION with a message in err. */
-int man_read(const char *dir, manifest *m, char *err, size_t errcap);
+struct nd_storage;
+
+/* Read MANIFEST (`label` names the archive in err).  0, ND_ERR_NOTFOUND
+** (no archive), ND_ERR_CORRUPT or ND_ERR_VERSION with a message in err. */
+int man_read(const struct nd_storage *st, const char *label, manifest *m, char *err, size_t errcap);
 /* Write it atomically and durably.  0 or ND_ERR_*. */
-int man_write(const char *dir, const manifest *m);
+int man_write(const struct nd_storage *st, const manifest *m);
 void man_free(manifest *m);
 int man_copy(manifest *dst, const manifest *src); /* 0 or ND_ERR_NOMEM */
 
 void del_file_name(uint32_t segno, uint64_t delgen, char *out); /* >= 32 bytes */
 /* Read a deletion bitmap.  0 and *out, or ND_ERR_* with a message. */
-int del_read(const char *dir, uint32_t segno, uint64_t delgen, roaring_bitmap_t **out, char *err, size_t errcap);
+int del_read(const struct nd_storage *st, uint32_t segno, uint64_t delgen, roaring_bitmap_t **out, char *err, size_t errcap);
 /* Write one durably (fsynced; the caller fsyncs the directory).  0 or ND_ERR_*. */
-int del_write(const char *dir, uint32_t segno, uint64_t delgen, const roaring_bitmap_t *r);
+int del_write(const struct nd_storage *st, uint32_t segno, uint64_t delgen, const roaring_bitmap_t *r);
 
 #endif

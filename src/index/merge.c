@@ -111,7 +111,7 @@ int merge_segments(nd_index *ix, const snap_seg *segs, size_t n, uint32_t segno,
   seg_writer w;
   size_t dlen;
   const uint8_t *zdict = merged_dict(ix, segs, n, &dlen);
-  int rc = segw_open(&w, ix->dir, segno, STORE_LEVEL, zdict, dlen);
+  int rc = segw_open(&w, ix->st, segno, STORE_LEVEL, zdict, dlen);
   if (!rc) rc = copy_docs(in, n, &w, &ix->scratch);
   if (!rc) rc = copy_terms(in, n, &w);
   if (rc) segw_abort(&w);

@@ -27,19 +27,13 @@ static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto",
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
 
-static void path_of(const char *dir, uint32_t segno, int k, buf *b) {
-  char name[24];
-  seg_file_name(segno, k, name);
-  buf_reset(b);
-  buf_printf(b, "%s/%s", dir, name);
-}
-
 /* ---- writing ---------------------------------------------------------- */
 
-int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, const uint8_t *zdict, size_t zdict_len) {
+int segw_open(seg_writer *w, const nd_storage *st, uint32_t segno, int zstd_level, const uint8_t *zdict,
+              size_t zdict_len) {
   memset(w, 0, sizeof *w);
   w->segno = segno;
-  w->dir = mem_strdup(dir);
+  w->st = st;
   dw_init(&w->dw);
   pl_writer_init(&w->pl);
   buf_init(&w->dates);
@@ -56,21 +50,17 @@ int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, co
   buf_init(&w->dmax);
   buf_init(&w->joiners);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
-  if (!w->dir || stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
-  buf p;
-  buf_init(&p);
+  if (stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
   for (int k = 0; k < SF_COUNT; k++) {
-    path_of(dir, segno, k, &p);
-    if (p.oom) { buf_free(&p); return ND_ERR_NOMEM; }
-    int e = sink_open(&w->f[k], buf_cstr(&p));
-    if (e) { /* not ours to remove (it may exist already): just free the sink */
+    char name[24];
+    seg_file_name(segno, k, name);
+    int e = sink_open(&w->f[k], st, name);
+    if (e) { /* nothing was created (it may exist already): just free the sink */
       sink_abort(&w->f[k]);
-      buf_free(&p);
       return status_from_errno(e);
     }
     w->open_files = k + 1;
   }
-  buf_free(&p);
   return 0;
 }
 
@@ -352,8 +342,6 @@ static void release(seg_writer *w) {
   mem_free(w->lens);
   w->lens = NULL;
   w->lens_cap = 0;
-  mem_free(w->dir);
-  w->dir = NULL;
 }
 
 /* Append the topic offsets and list to .fld: the (doc, ordinal) pairs
@@ -431,7 +419,7 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   put_meta(&meta, &w->m);
   char name[24];
   seg_file_name(w->segno, SF_META, name);
-  int e = meta.oom ? ENOMEM : write_file_atomic(w->dir, name, meta.p, meta.n);
+  int e = meta.oom ? ENOMEM : vfs_replace(w->st, name, meta.p, meta.n);
   buf_free(&meta);
   if (e) { rc = status_from_errno(e); goto fail; }
   if (out) *out = w->m;
@@ -444,28 +432,27 @@ fail:
 
 void segw_abort(seg_writer *w) {
   /* No allocation here: this also runs after memory ran out. */
-  char path[PATH_MAX], name[24];
+  char name[24];
   for (int k = 0; k < w->open_files; k++) {
-    sink_abort(&w->f[k]); /* harmless on a sink already closed */
+    int open = w->f[k].file != NULL;
+    sink_abort(&w->f[k]); /* removes a file still open */
     seg_file_name(w->segno, k, name);
-    if (snprintf(path, sizeof path, "%s/%s", w->dir, name) < (int)sizeof path) unlink(path);
+    if (!open) vfs_remove(w->st, name);
   }
   release(w);
 }
 
 /* ---- reading ---------------------------------------------------------- */
 
-int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errcap) {
+int seg_open(segment *s, const nd_storage *st, uint32_t segno, char *err, size_t errcap) {
   memset(s, 0, sizeof *s);
   s->segno = segno;
   char name[24];
-  buf p, meta;
-  buf_init(&p);
+  buf meta;
   buf_init(&meta);
   int rc = 0;
-  path_of(dir, segno, SF_META, &p);
-  int e = p.oom ? ENOMEM : read_file(buf_cstr(&p), &meta);
   seg_file_name(segno, SF_META, name);
+  int e = vfs_read(st, name, &meta);
   if (e) {
     rc = status_from_errno(e);
     snprintf(err, errcap, "%s: %s", name, strerror(e));
@@ -483,9 +470,8 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
     goto done;
   }
   for (int k = 0; k < SF_COUNT; k++) {
-    path_of(dir, segno, k, &p);
     seg_file_name(segno, k, name);
-    if ((e = p.oom ? ENOMEM : map_file(buf_cstr(&p), &s->f[k]))) {
+    if ((e = vfs_map(st, name, &s->f[k]))) {
       rc = status_from_errno(e);
       snprintf(err, errcap, "%s: %s", name, strerror(e));
       goto done;
@@ -534,7 +520,6 @@ int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errc
   s->dmax = s->threadix + (size_t)m->ndocs * 12;
   s->joiners = s->dmax + (size_t)nwin * 8;
 done:
-  buf_free(&p);
   buf_free(&meta);
   if (rc) seg_close(s);
   return rc;
@@ -542,7 +527,7 @@ done:
 
 void seg_close(segment *s) {
   store_close(&s->st);
-  for (int k = 0; k < SF_COUNT; k++) unmap_file(&s->f[k]);
+  for (int k = 0; k < SF_COUNT; k++) vfs_unmap(&s->f[k]);
 }
 
 int seg_topics_ok(const segment *s) {

@@ -83,7 +83,7 @@ typedef struct seg_docx {
 
 /* ---- writing ---- */
 typedef struct seg_writer {
-  char *dir;
+  const struct nd_storage *st;
   uint32_t segno;
   sink f[SF_COUNT];
   buf out[SF_COUNT]; /* staging before each sink */
@@ -103,10 +103,10 @@ typedef struct seg_writer {
   int open_files;
 } seg_writer;
 
-/* Create the files of segment `segno` in `dir`.  Returns 0 or an ND_ERR_*. */
+/* Create the files of segment `segno` in storage `st`.  Returns 0 or an ND_ERR_*. */
 /* Stored articles are compressed at `zstd_level` with the given zstd
 ** dictionary, or (dict_len 0) one the writer trains (codec/store.h). */
-int segw_open(seg_writer *w, const char *dir, uint32_t segno, int zstd_level, const uint8_t *dict, size_t dict_len);
+int segw_open(seg_writer *w, const struct nd_storage *st, uint32_t segno, int zstd_level, const uint8_t *dict, size_t dict_len);
 /* Add the next document (numbered 0, 1, ... in call order): its stored
 ** record (codec/store.h's rec_encode), which must have an id.  Lengths are
 ** in positions.  0 or ND_ERR_*. */
@@ -148,9 +148,9 @@ typedef struct segment {
   const uint8_t *sigs, *keys, *bands, *storyix, *threadix, *dmax, *joiners; /* the story columns and tables */
 } segment;
 
-/* Map segment `segno` of `dir` and check its meta.  Returns 0 or ND_ERR_*
+/* Map segment `segno` of storage `st` and check its meta.  Returns 0 or ND_ERR_*
 ** with a message in err. */
-int seg_open(segment *s, const char *dir, uint32_t segno, char *err, size_t errcap);
+int seg_open(segment *s, const struct nd_storage *st, uint32_t segno, char *err, size_t errcap);
 void seg_close(segment *s);
 /* Verify every file's size and XXH64 and the structural invariants.
 ** Returns 0 or ND_ERR_CORRUPT with the first problem in err. */
