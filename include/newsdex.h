@@ -345,7 +345,17 @@ typedef struct nd_results nd_results;
 ** the sum to every shard's search (nd_search_options.stats): each shard
 ** then scores exactly as one archive holding all of them would.  The
 ** figures are text (format in docs/api.md), so that they pass through SQL
-** or HTTP unchanged.  Strings from these are freed with nd_string_free. */
+** or HTTP unchanged.  Strings from these are freed with nd_string_free.
+**
+** nd_query_stats: the figures `query` (parsed as nd_search parses it: the
+** same ND_ERR_QUERY and nd_error_offset) is scored with on this archive.
+** nd_stats_merge: their sum over parts[0..n); ND_ERR_INVALID when a part
+** is malformed.  nd_search with opts->stats: ND_ERR_INVALID, nd_errmsg()
+** saying why, when they are malformed or lack a term the search looks up
+** here (figures made for another query).  Exact but for two things: wire
+** copies are grouped within a shard only (search shards with
+** ND_VERSIONS_ALL), and a person's whole name (person:, topic:) is
+** resolved against each shard's own articles. */
 int nd_query_stats(nd_index *ix, const char *query, char **out);
 int nd_stats_merge(const char *const *parts, size_t n, char **out);
 void nd_string_free(char *s);

@@ -25,6 +25,14 @@ struct exec_hit;
 int api_results(nd_index *ix, const struct exec_hit *hits, size_t nh, const nd_search_options *opts, const qnode *q,
                 nd_results **out);
 
+/* ---- shards.c: statistics shared by shards ---- */
+
+/* Add the figures of text (an nd_search_options.stats) to *out; when they
+** are malformed set the handle's message and return ND_ERR_INVALID (or
+** ND_ERR_NOMEM). */
+struct qstats;
+int api_stats_read(nd_index *ix, const char *text, struct qstats *out);
+
 /* Set what nd_results_stories() says. */
 void api_results_set_stories(nd_results *r, uint64_t stories);
 

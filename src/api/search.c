@@ -14,6 +14,7 @@
 #include "../present/snippet.h"
 #include "../query/exec.h"
 #include "../query/parse.h"
+#include "../query/stats.h"
 #include "../util/mem.h"
 #include "api.h"
 
@@ -301,9 +302,14 @@ int search_tree(nd_index *ix, const qnode *q, const nd_search_options *opts, con
   /* One hit more, in case the excluded article is among them. */
   size_t want = exclude_id && o.limit && o.limit < SIZE_MAX ? o.limit + 1 : o.limit;
   int exact = o.count != ND_COUNT_LOWER_BOUND;
-  exec_opts eo = {o.offset, want, o.sort, o.versions != ND_VERSIONS_ALL, o.half_life, o.as_of};
+  exec_opts eo = {o.offset, want, o.sort, o.versions != ND_VERSIONS_ALL, o.half_life, o.as_of, NULL};
   if (eo.half_life > 0 && eo.as_of == 0) eo.as_of = (int64_t)time(NULL);
-  int rc = exec_search(ix, q, &eo, &exact, &hits, &nh, &total);
+  qstats given; /* figures shared by shards, scored with instead of the archive's */
+  qs_init(&given);
+  int rc = o.stats ? api_stats_read(ix, o.stats, &given) : 0;
+  if (o.stats) eo.stats = &given;
+  if (!rc) rc = exec_search(ix, q, &eo, &exact, &hits, &nh, &total);
+  qs_free(&given);
   nd_results *res = NULL;
   uint64_t stories = 0;
   /* Stories are counted when versions are collapsed; every version

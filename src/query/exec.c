@@ -11,6 +11,7 @@
 #include "../index/topic_terms.h"
 #include "../util/date.h"
 #include "../util/mem.h"
+#include "stats.h"
 
 
 /* ---- context and the idf cache ---------------------------------------- */
@@ -19,7 +20,7 @@ typedef struct idf_entry {
   char *key;
   size_t len;
   double idf;
-  double df;   /* while `summing`: the document frequencies added so far */
+  double df;   /* the term's df (while `summing`: what was added so far) */
   int summing; /* a prefix's walk is adding its df (idf not computed yet) */
 } idf_entry;
 
@@ -29,6 +30,7 @@ typedef struct qctx {
   const segment *seg;
   const roaring_bitmap_t *del; /* the segment's deletions (NULL: none) */
   double N, avg_t, avg_b;
+  const qstats *given; /* the figures scored with (exec_opts.stats), NULL: the snapshot's */
   int err;             /* first ND_ERR_* met while iterating */
   const exec_opts *o;  /* recency (exec_search only; NULL: none) */
   idf_entry *cache;    /* open addressing, power of two */
@@ -66,28 +68,53 @@ static idf_entry *idf_slot(qctx *cx, const char *key, size_t len) {
 
 static double idf_from_df(const qctx *cx, double df) { return log(1.0 + (cx->N - df + 0.5) / (df + 0.5)); }
 
-/* Global idf of an index term: df summed over the snapshot's segments. */
+/* The df of an index term in the given figures: 0, or -1 with cx->err
+** and the message set when they lack it -- figures made for another
+** query (a term of this archive that the query reaches is in its own
+** figures, so in any sum of them). */
+static int given_df(qctx *cx, const char *key, size_t len, double *df) {
+  const qs_term *t = qs_find(cx->given, key, len);
+  if (t) {
+    *df = (double)t->df;
+    return 0;
+  }
+  if (!cx->err) {
+    char shown[3 * 64 + 1];
+    qs_escape(key, len, shown, sizeof shown);
+    cx->err = ND_ERR_INVALID;
+    ix_fail(cx->ix, ND_ERR_INVALID, "the statistics given have no df for the term \"%s\": were they made for another query?",
+            shown);
+  }
+  return -1;
+}
+
+/* Global idf of an index term: df summed over the snapshot's segments, or
+** the given figures' df. */
 static double idf_of(qctx *cx, const char *key, size_t len) {
   idf_entry *e = idf_slot(cx, key, len);
   if (!e) return 0;
   if (!isnan(e->idf)) return e->idf;
   double df = 0;
-  for (size_t i = 0; i < cx->snap->n; i++) {
+  if (cx->given && given_df(cx, key, len, &df)) return 0;
+  for (size_t i = 0; !cx->given && i < cx->snap->n; i++) {
     term_info ti;
     int r = dict_lookup(&cx->snap->segs[i].seg.d, key, len, &ti);
     if (r < 0) { cx->err = ND_ERR_CORRUPT; return 0; }
     if (r) df += ti.df;
   }
-  e->idf = idf_from_df(cx, df); /* e still holds: nothing was added since */
+  e->df = df; /* e still holds: nothing was added since */
+  e->idf = idf_from_df(cx, df);
   return e->idf;
 }
 
 /* The global df of every index term starting with key[0..len), summed by
 ** walking that range of each segment's dictionary once, into the idf cache
 ** (once per query and prefix): a prefix that expands to T terms then costs
-** one seek and a scan per segment, not T lookups in each.  0, or -1 with
-** cx->err set. */
+** one seek and a scan per segment, not T lookups in each.  With given
+** figures there is nothing to sum: idf_of looks each term up in them.  0,
+** or -1 with cx->err set. */
 static int prefix_dfs(qctx *cx, const char *key, size_t len) {
+  if (cx->given) return 0;
   for (size_t i = 0; i < cx->nwalked; i++)
     if (strlen(cx->walked[i]) == len && !memcmp(cx->walked[i], key, len)) return 0;
   char **w = mem_realloc(cx->walked, (cx->nwalked + 1) * sizeof *w);
@@ -326,7 +353,11 @@ static int phrase_check(phrase_it *p, uint32_t doc) {
 #define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
 
 /* What stored block bounds are multiplied by in the current segment
-** (bm25_bound_scale; 1 for keyword fields, bounded by counts). */
+** (bm25_bound_scale; 1 for keyword fields, bounded by counts).  The
+** averages may be given figures' (exec_opts.stats), far from the
+** snapshot's: the scale still bounds, since under any average A a field's
+** tf' is at most max(1, A / segment's average) times the one the segment
+** stored. */
 static double seg_bound_scale(const qctx *cx, int source) {
   const segment *s = cx->seg;
   return source ? 1
@@ -417,12 +448,15 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
   p->npos = mem_calloc(q->nterms, sizeof *p->npos);
   p->order = mem_calloc(q->nterms, sizeof *p->order);
   if (!p->c || !p->pos || !p->cap || !p->npos || !p->order) { cx->err = ND_ERR_NOMEM; phrase_destroy(&p->base); return NULL; }
+  /* Every term's idf, even where the phrase cannot match: the figures a
+  ** shard gives (exec_stats) must hold each term it has, and a term that
+  ** is absent here may be in another segment or shard. */
+  char key[DICT_MAX_TERM + 1];
+  for (size_t i = 0; i < q->nterms; i++) p->idf += idf_of(cx, key, make_key(q->terms[i], q->field, key));
   for (size_t i = 0; i < q->nterms; i++) {
-    char key[DICT_MAX_TERM + 1];
     size_t len = make_key(q->terms[i], q->field, key);
     int r = open_cursor(cx, key, len, &p->c[i]);
     if (r <= 0) { phrase_destroy(&p->base); return r < 0 ? NULL : empty_it(cx); }
-    p->idf += idf_of(cx, key, len);
     if (p->c[i].df < p->base.cost) p->base.cost = p->c[i].df;
     size_t k = i; /* insertion by df */
     for (; k > 0 && p->c[p->order[k - 1]].df > p->c[i].df; k--) p->order[k] = p->order[k - 1];
@@ -1789,12 +1823,14 @@ static int cmp_rank(const void *a, const void *b, void *ctx) {
   return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
 }
 
-static void ctx_init(qctx *cx, nd_index *ix) {
+/* A context scoring with the given figures (NULL: the snapshot's). */
+static void ctx_init(qctx *cx, nd_index *ix, const qstats *given) {
   const snapshot *snap = &ix->snap;
-  *cx = (qctx){.ix = ix, .snap = snap};
-  cx->N = (double)snap->total_docs;
-  cx->avg_t = bm25_avg(snap->sum_title_len, snap->total_docs);
-  cx->avg_b = bm25_avg(snap->sum_body_len, snap->total_docs);
+  *cx = (qctx){.ix = ix, .snap = snap, .given = given};
+  uint64_t docs = given ? given->docs : snap->total_docs;
+  cx->N = (double)docs;
+  cx->avg_t = bm25_avg(given ? given->title_len : snap->sum_title_len, docs);
+  cx->avg_b = bm25_avg(given ? given->body_len : snap->sum_body_len, docs);
 }
 
 /* The message for an error met while iterating (ND_ERR_LIMIT's is set). */
@@ -1811,7 +1847,7 @@ int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_
   roaring_bitmap_t **bm = mem_calloc(snap->n + 1, sizeof *bm);
   if (!bm) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
   qctx cx;
-  ctx_init(&cx, ix);
+  ctx_init(&cx, ix, NULL);
   int rc = 0;
   uint32_t batch[256];
   for (size_t si = 0; si < snap->n && !rc; si++) {
@@ -1855,6 +1891,33 @@ void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
   mem_free(sets);
 }
 
+int exec_stats(nd_index *ix, const qnode *q, qstats *out) {
+  const snapshot *snap = &ix->snap;
+  qctx cx;
+  ctx_init(&cx, ix, NULL);
+  int rc = 0;
+  /* Build q's iterators on every segment, as a search does, and keep what
+  ** the idf cache then holds: each term any of them took an idf of. */
+  for (size_t si = 0; si < snap->n && !rc; si++) {
+    ctx_seg(&cx, &snap->segs[si]);
+    qit *it = build(&cx, q);
+    if (it) it->destroy(it);
+    rc = cx.err ? cx.err : it ? 0 : ND_ERR_NOMEM;
+  }
+  out->docs = snap->total_docs;
+  out->title_len = snap->sum_title_len;
+  out->body_len = snap->sum_body_len;
+  for (size_t i = 0; i < cx.capcache && !rc; i++) {
+    const idf_entry *e = &cx.cache[i];
+    if (!e->key || isnan(e->idf)) continue;
+    rc = qs_add(out, e->key, e->len, (uint64_t)e->df);
+    if (rc == ND_ERR_INVALID)
+      rc = ix_fail(ix, ND_ERR_LIMIT, "the query reaches more than %d index terms", QS_MAX_TERMS);
+  }
+  cache_free(&cx);
+  return rc ? iter_fail(ix, rc) : 0;
+}
+
 int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
                 uint64_t *total) {
   *hits = NULL;
@@ -1862,7 +1925,7 @@ int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, ex
   *total = 0;
   const snapshot *snap = &ix->snap;
   qctx cx;
-  ctx_init(&cx, ix);
+  ctx_init(&cx, ix, o->stats);
   cx.o = o;
   int sort = o->sort;
   size_t offset = o->offset, want = o->offset + o->limit;
@@ -1886,6 +1949,10 @@ int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, ex
       continue;
     }
     qit *it = build(&cx, q);
+    if (it && cx.err) { /* a term the given figures lack */
+      it->destroy(it);
+      it = NULL;
+    }
     if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
     uint64_t seen = 0;
     if (sort == ND_SORT_RELEVANCE && and_of_terms(it, SCAN_MAX_TERMS)) {
@@ -1989,7 +2056,7 @@ int exec_stories(nd_index *ix, const qnode *q, uint64_t total, uint64_t *stories
   const snapshot *snap = &ix->snap;
   *stories = total;
   qctx cx;
-  ctx_init(&cx, ix);
+  ctx_init(&cx, ix, NULL);
   doc_ref *refs = NULL;
   uint64_t *keys = NULL;
   unsigned char *matched = NULL;

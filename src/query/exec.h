@@ -26,7 +26,8 @@
 **            +           tf_body  / (1 - B + B * len_body  / avg_body)
 **   score    = idf(t) * tf' * (K1 + 1) / (tf' + K1)
 **   idf(t)   = ln(1 + (N - df + 0.5) / (df + 0.5))
-** with N the documents of the snapshot and df summed over its segments.  A
+** with N the documents of the snapshot and df summed over its segments
+** (or N, df and the averages from given figures: exec_opts.stats).  A
 ** phrase counts its occurrences as tf and its terms' idfs summed as idf.  A
 ** source: term uses its count with no length normalisation.  A date range
 ** scores 0; match-all, an id and an exists test score 1 (a constant, as
@@ -66,6 +67,7 @@ typedef struct exec_opts {
   int collapse;
   double half_life;
   int64_t as_of;
+  const struct qstats *stats; /* score with these figures (stats.h), NULL: the snapshot's */
 } exec_opts;
 
 /* Run q under o.  On success *hits holds min(total - offset, limit) hits in rank
@@ -73,9 +75,25 @@ typedef struct exec_opts {
 ** relevance-ranked search may skip documents that cannot rank (block-max
 ** top-k); *total is then a lower bound (the matches it scored) and *exact
 ** says whether it is in fact exact.  Returns
-** 0, ND_ERR_NOMEM, ND_ERR_CORRUPT or ND_ERR_LIMIT with a message set on ix. */
+** 0, ND_ERR_NOMEM, ND_ERR_CORRUPT, ND_ERR_LIMIT or (o->stats lacking a term
+** the search looks up) ND_ERR_INVALID with a message set on ix. */
 int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
                 uint64_t *total);
+/* The figures BM25F takes from the archive for q (stats.h), into *out
+** (empty: qs_init): the snapshot's documents and length sums, and the df
+** of every index term whose idf a search of q would take in any segment
+** -- found by building q's iterators on each segment as exec_search does,
+** so that every expansion (prefixes, source and topic values, person
+** aliases) is the search's own.  A phrase's terms are kept even with df 0
+** (absent here, a term may be elsewhere).  Another archive's figures for
+** the same query then add up to those of one archive holding both, and
+** with them exec_search scores as that archive would; a term the given
+** figures lack that a search looks up is an ND_ERR_INVALID error.  Costs
+** what opening the iterators costs, not a search.  0 or ND_ERR_* with a
+** message set on ix (ND_ERR_LIMIT: more than QS_MAX_TERMS terms). */
+struct qstats;
+int exec_stats(nd_index *ix, const qnode *q, struct qstats *out);
+
 /* The stories (version groups) among the `total` live matches of q: total
 ** less, for each group with m > 1 matching members, m - 1.  Only the
 ** segments' joiners (segment.h: the docs that joined an earlier article's
