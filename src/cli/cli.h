@@ -124,6 +124,12 @@ json_t *cli_hit_json(const nd_hit *h);
 ** (`archive` NULL: no "archive" member); NULL if out of memory. */
 json_t *cli_stats_json(const char *archive, const nd_stats *s);
 
+/* The whole of file `path` (- for standard input) as a NUL-terminated
+** string (free() it), at most CLI_TEXT_MAX bytes; NULL after a message
+** when it cannot be read. */
+#define CLI_TEXT_MAX ((size_t)1 << 30)
+char *cli_read_text(const char *path);
+
 /* Seconds on the monotonic clock. */
 double cli_now(void);
 
@@ -180,6 +186,7 @@ int cmd_serve(const char *db, int argc, char **argv);
 int cmd_check(const char *db, int argc, char **argv);
 int cmd_timeline(const char *db, int argc, char **argv);
 int cmd_threads(const char *db, int argc, char **argv);
+int cmd_stats_merge(const char *db, int argc, char **argv); /* cmd_search.c */
 
 /* cmd_threads.c: print thread `key` and its articles (text or JSON); an
 ** exit status.  Article id's versions and thread: added to JSON object o,

@@ -10,11 +10,19 @@
 **   error <tab> MESSAGE          (a malformed query; the run goes on)
 ** With --timings each query also gets a line "#qt_ns N" on stderr: the
 ** nanoseconds from the start of nd_search() until the ranked ids are read.
+**
+** Statistics shared by shards (newsdex.h): --print-stats prints a query's
+** figures on this archive instead of searching, `stats-merge` adds up
+** several shards' figures, and --stats FILE scores with the figures in
+** FILE, so that a script can search shards as one archive
+** (docs/cli.md shows one).
 */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../query/stats.h"
+#include "../util/buf.h"
 #include "../util/date.h"
 #include "cli.h"
 
@@ -40,6 +48,9 @@ typedef struct search_args {
   int versions;                   /* --versions: ND_VERSIONS_* */
   double half_life;               /* --recency: seconds (0: none) */
   int64_t as_of;                  /* --as-of: seconds (0: now) */
+  const char *stats_file;         /* --stats: where the figures to score with are */
+  char *stats;                    /* and they (malloc'ed) */
+  int print_stats;                /* --print-stats: print the query's figures instead */
 } search_args;
 
 /* Append word to the malloc'ed query *q. */
@@ -109,6 +120,9 @@ static int search_opt(cli_args *a, search_args *s) {
     return OPT_YES;
   }
   if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "stats", &v)) == OPT_YES) { s->stats_file = v; return r; }
+  if (r == OPT_BAD) return r;
+  if ((r = cli_opt(a, "print-stats", NULL)) != OPT_NO) { s->print_stats = 1; return r; }
   if ((r = cli_opt(a, "batch", NULL)) != OPT_NO) { s->batch = 1; return r; }
   if ((r = cli_opt(a, "timings", NULL)) != OPT_NO) { s->timings = 1; return r; }
   cli_unknown_opt(a);
@@ -131,8 +145,10 @@ static int parse_search(int argc, char **argv, const char *db, search_args *s) {
     if (r == OPT_BAD) return EXIT_USAGE;
   }
   if (!(s->archive = cli_archive(&a))) return EXIT_USAGE;
+  if (s->print_stats && s->stats_file) return cli_usage_error("search", "--print-stats and --stats do not go together");
   if (s->batch) {
     if (s->query) return cli_usage_error("search", "--batch reads the queries from stdin: give no QUERY");
+    if (s->stats_file || s->print_stats) return cli_usage_error("search", "--batch and --stats or --print-stats do not go together");
     if (s->json) return cli_usage_error("search", "--batch and --json do not go together");
     if (s->nfacets) return cli_usage_error("search", "--batch and --facets do not go together");
     return -1;
@@ -140,6 +156,7 @@ static int parse_search(int argc, char **argv, const char *db, search_args *s) {
   if (s->as_of && !s->half_life) return cli_usage_error("search", "--as-of needs --recency");
   if (s->timings) return cli_usage_error("search", "--timings needs --batch");
   if (!s->query) return cli_usage_error("search", "no QUERY given");
+  if (s->stats_file && !(s->stats = cli_read_text(s->stats_file))) return EXIT_ERROR;
   return -1;
 }
 
@@ -384,6 +401,22 @@ static int run_batch(nd_index *ix, const search_args *s) {
   return st;
 }
 
+/* ---- statistics shared by shards ---------------------------------------- */
+
+/* --print-stats: the query's figures on this archive, as text. */
+static int print_stats(nd_index *ix, const search_args *s) {
+  char *text = NULL;
+  int rc = nd_query_stats(ix, s->query, &text);
+  if (rc == ND_ERR_QUERY) return query_error(ix, s);
+  if (rc != ND_OK) {
+    cli_lib_error(ix, rc);
+    return rc == ND_ERR_LIMIT ? EXIT_USAGE : cli_exit_code(rc);
+  }
+  fputs(text, stdout);
+  nd_string_free(text);
+  return EXIT_OK;
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 static int run_search(nd_index *ix, const search_args *s) {
@@ -397,6 +430,7 @@ static int run_search(nd_index *ix, const search_args *s) {
   so.versions = s->versions;
   so.half_life = s->half_life;
   so.as_of = s->as_of;
+  so.stats = s->stats;
   so.snippets = s->json ? ND_SNIPPET_HTML : ND_SNIPPET_PLAIN;
   if (s->json) { so.hl_open = "<mark>"; so.hl_close = "</mark>"; }
   else if (color) { so.hl_open = TERM_BOLD; so.hl_close = TERM_RESET; }
@@ -407,8 +441,9 @@ static int run_search(nd_index *ix, const search_args *s) {
   if (rc == ND_ERR_QUERY) return query_error(ix, s);
   if (rc != ND_OK) {
     cli_lib_error(ix, rc);
-    /* A prefix matching too many terms is the query's fault. */
-    return rc == ND_ERR_LIMIT ? EXIT_USAGE : cli_exit_code(rc);
+    /* A prefix matching too many terms is the query's fault; so are
+    ** --stats figures that are malformed or another query's. */
+    return rc == ND_ERR_LIMIT || rc == ND_ERR_INVALID ? EXIT_USAGE : cli_exit_code(rc);
   }
   nd_facets *facets = NULL;
   if (s->nfacets) {
@@ -437,11 +472,62 @@ int cmd_search(const char *db, int argc, char **argv) {
     nd_index *ix;
     st = cli_open(s.archive, 0, NULL, &ix);
     if (st == EXIT_OK) {
-      st = s.batch ? run_batch(ix, &s) : run_search(ix, &s);
+      st = s.batch ? run_batch(ix, &s) : s.print_stats ? print_stats(ix, &s) : run_search(ix, &s);
       nd_close(ix);
     }
   }
   free(s.query);
   free(s.facet_list);
+  free(s.stats);
+  return st;
+}
+
+/* ---- statistics shared by shards ---------------------------------------- */
+
+int cmd_stats_merge(const char *db, int argc, char **argv) {
+  cli_args a;
+  cli_args_init(&a, "stats-merge", db, argc, argv);
+  const char **files = calloc((size_t)argc, sizeof *files);
+  char **texts = calloc((size_t)argc, sizeof *texts);
+  if (!files || !texts) {
+    free(files);
+    free(texts);
+    cli_error("out of memory");
+    return EXIT_ERROR;
+  }
+  size_t n = 0;
+  int st = -1;
+  for (; a.i < argc && st < 0; a.i++) {
+    int r = cli_is_option(&a, 0);
+    if (r == OPT_SEP) continue;
+    if (r == OPT_NO) files[n++] = argv[a.i];
+    else if ((r = cli_common_opt(&a)) == OPT_HELP) st = EXIT_OK;
+    else if (r == OPT_NO) st = cli_unknown_opt(&a);
+    else if (r == OPT_BAD) st = EXIT_USAGE;
+  }
+  if (st < 0 && !n) st = cli_usage_error("stats-merge", "no FILE given");
+  for (size_t i = 0; i < n && st < 0; i++)
+    if (!(texts[i] = cli_read_text(files[i]))) st = EXIT_ERROR;
+  if (st < 0) {
+    buf out;
+    buf_init(&out);
+    char why[200];
+    size_t bad = 0;
+    int rc = qs_merge((const char *const *)texts, n, &out, &bad, why, sizeof why);
+    if (rc == ND_ERR_INVALID) {
+      cli_error("%s: %s", files[bad], why);
+      st = EXIT_USAGE;
+    } else if (rc) {
+      cli_error("out of memory");
+      st = EXIT_ERROR;
+    } else {
+      fwrite(out.p, 1, out.n, stdout);
+      st = EXIT_OK;
+    }
+    buf_free(&out);
+  }
+  for (size_t i = 0; i < n; i++) free(texts[i]);
+  free(texts);
+  free(files);
   return st;
 }

@@ -57,7 +57,8 @@ static const command COMMANDS[] = {
    "usage: newsdex search --db ARCHIVE [--json] [--limit N] [--offset N]\n"
    "                      [--sort relevance|date|date-asc] [--count exact|lower-bound]\n"
    "                      [--facets FIELD,...] [--facet-limit N] [--versions collapse|all]\n"
-   "                      [--recency HALF_LIFE [--as-of DATE]] QUERY...\n"
+   "                      [--recency HALF_LIFE [--as-of DATE]] [--stats FILE] QUERY...\n"
+   "       newsdex search --db ARCHIVE --print-stats QUERY...\n"
    "       newsdex search --db ARCHIVE --batch [--limit N] [--count ...] [--timings]\n"
    "\n"
    "Search the archive; the QUERY words are joined with spaces (see\n"
@@ -86,10 +87,28 @@ static const command COMMANDS[] = {
    "                   10 half-lives old\n"
    "  --as-of DATE     with --recency: ages counted back from DATE (default:\n"
    "                   now)\n"
+   "  --print-stats    print the figures the QUERY is scored with on this\n"
+   "                   archive (articles, length sums, each term's df)\n"
+   "                   instead of searching; newsdex stats-merge adds up\n"
+   "                   those of several shards\n"
+   "  --stats FILE     score with the figures in FILE (- for stdin) instead\n"
+   "                   of the archive's: with the sum of every shard's, each\n"
+   "                   shard scores as one archive of them all would\n"
    "  --batch          run each line of stdin as a query; print per query\n"
    "                   TOTAL<tab>ID,ID,... (or error<tab>MESSAGE)\n"
    "  --timings        with --batch: '#qt_ns N' per query on stderr\n"
    "  --help           show this help\n"},
+  {"stats-merge", cmd_stats_merge, "add up the figures of a query from several shards",
+   "usage: newsdex stats-merge FILE...\n"
+   "\n"
+   "Add up the figures that 'newsdex search --print-stats QUERY' printed on\n"
+   "each shard of an archive (FILE: one shard's, - for standard input) and\n"
+   "print the sum, for 'newsdex search --stats' on every shard: each then\n"
+   "scores as one archive of all the shards' articles would, so that the\n"
+   "best hits of the shards together are the best of the whole\n"
+   "(docs/api.md describes the text).\n"
+   "\n"
+   "  -h, --help       show this help\n"},
   {"timeline", cmd_timeline, "count the matches of queries per day, week, month or year",
    "usage: newsdex timeline --db ARCHIVE [--by day|week|month|year] [--from DATE] [--to DATE]\n"
    "                        [--versions collapse|all] [--csv] [--svg FILE] [--title TEXT]\n"
@@ -266,7 +285,7 @@ static void print_general_usage(FILE *f) {
         "newsdex indexes news articles into an archive and searches it.\n"
         "\n"
         "commands:\n", f);
-  for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-9s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+  for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-12s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
   fputs("\n"
         "Every command takes --db ARCHIVE (an archive directory); without it\n"
         "$NEWSDEX_DB is used.  'newsdex COMMAND --help' describes a command.\n"
@@ -363,6 +382,39 @@ int cli_json_print(json_t *v) {
   fputc('\n', stdout);
   free(text);
   return EXIT_OK;
+}
+
+char *cli_read_text(const char *path) {
+  int is_stdin = !strcmp(path, "-");
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  if (!f) {
+    cli_error("cannot open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  char *t = NULL;
+  size_t n = 0, cap = 0;
+  int err = 0;
+  for (;;) {
+    if (n + 1 >= cap) {
+      char *u = cap < CLI_TEXT_MAX ? realloc(t, cap = cap ? cap * 2 : 4096) : NULL;
+      if (!u) { err = cap < CLI_TEXT_MAX ? ENOMEM : EFBIG; break; }
+      t = u;
+    }
+    size_t got = fread(t + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) {
+      if (ferror(f)) err = errno ? errno : EIO;
+      break;
+    }
+  }
+  if (!is_stdin) fclose(f);
+  if (err) {
+    cli_error("cannot read %s: %s", is_stdin ? "standard input" : path, strerror(err));
+    free(t);
+    return NULL;
+  }
+  t[n] = 0;
+  return t;
 }
 
 double cli_now(void) {
