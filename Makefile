@@ -90,7 +90,7 @@ test-tsan:
 # what it learns in $(FUZZ_BUILD)/corpus/TARGET (docs/reliability.md).
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = query jsonl text tokenize segment
+FUZZ_TARGETS = query jsonl text tokenize segment stats
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
 	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" fuzz-bins
