@@ -7,7 +7,7 @@ BUILD=${1:-build}
 export NEWSDEX_TEST_DATA="${NEWSDEX_TEST_DATA:-../shared/data}"
 export NEWSDEX_FIXTURES="${NEWSDEX_FIXTURES:-$BUILD/fixtures}"
 pass=0; fail=0; skip=0; log=$(mktemp)
-for t in scripts/check-layers.sh "$BUILD"/tests/test_* tests/e2e/*.sh tests/api/*.sh tests/es/*.sh tests/python/*.sh tests/browser/*.sh; do
+for t in scripts/check-layers.sh "$BUILD"/tests/test_* tests/e2e/*.sh tests/api/*.sh tests/es/*.sh tests/python/*.sh tests/postgres/*.sh tests/browser/*.sh; do
   [ -e "$t" ] || continue
   case "$t" in *.d) continue;; esac
   echo "== $t"

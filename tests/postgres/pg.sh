@@ -1,0 +1,187 @@
+#!/bin/sh
+# The PostgreSQL extension (postgres/): builds and installs it against the
+# library of $BUILD, starts throw-away clusters (initdb/pg_ctl in a scratch
+# folder, unix sockets only, as an unprivileged user: "nobody" when run as
+# root), and checks
+#   - the SQL surface: CREATE EXTENSION, CREATE INDEX, @@@, <=>, score,
+#     snippet, links, check, statistics functions, bad input;
+#   - the index against the library on the same rows (oracle.py): matches,
+#     top ten and scores;
+#   - transactions: aborted inserts, own rows before commit, updates,
+#     deletes, VACUUM;
+#   - a crash (pg_ctl stop -m immediate) during inserts: recovery, then
+#     newsdex.check and every committed row found;
+#   - a streaming replica (pg_basebackup) answering as the primary does.
+# Clusters are stopped on exit, failed or not.  Skipped (and counted so)
+# without PostgreSQL's server, its headers, or the right to install.
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) B=$BUILD;; *) B=$PWD/$BUILD;; esac
+T=$(mktemp -d /tmp/nd-pg-XXXXXX)
+chmod 755 "$T"
+. tests/lib.sh
+
+clusters=""
+cleanup() {
+  for c in $clusters; do as_pg "$PGBIN/pg_ctl" -D "$T/$c" -m immediate stop >/dev/null 2>&1; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+skip_all() { echo "SKIP postgres: $1"; echo "0 passed, 0 failed, 1 skipped"; exit 0; }
+
+[ -z "$SAN" ] || skip_all "not run under sanitizers (the server would need their runtime)"
+if nm "$B/libnewsdex.a" 2>/dev/null | grep -q __asan_; then skip_all "$BUILD/libnewsdex.a is built with a sanitizer"; fi
+command -v pg_config >/dev/null || skip_all "no pg_config (Debian: postgresql-15, postgresql-server-dev-15)"
+PGBIN=$(pg_config --bindir)
+[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server in $PGBIN (Debian: postgresql-15)"
+[ -f "$(pg_config --includedir-server)/postgres.h" ] || skip_all "no server headers (Debian: postgresql-server-dev-15)"
+if [ "$(id -u)" = 0 ]; then
+  as_pg() { runuser -u nobody -- "$@"; }
+else
+  as_pg() { "$@"; }
+fi
+
+if ! make -C postgres NDBUILD="$B" >"$T/build.log" 2>&1; then
+  cat "$T/build.log"; echo "FAIL building the extension"; echo "0 passed, 1 failed"; exit 1
+fi
+if [ ! -w "$(pg_config --pkglibdir)" ] || [ ! -w "$(pg_config --sharedir)/extension" ]; then
+  skip_all "cannot install into $(pg_config --pkglibdir) (run as root, as CI does, or install with make -C postgres install)"
+fi
+if ! make -C postgres install NDBUILD="$B" >"$T/install.log" 2>&1; then
+  cat "$T/install.log"; echo "FAIL make -C postgres install"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# start NAME [EXTRA_CONF]: a new cluster in $T/NAME, socket in $T/NAME.sock
+start() {
+  mkdir -p "$T/$1.sock" "$T/$1" && chown "$(as_pg id -u)" "$T/$1.sock" "$T/$1" 2>/dev/null
+  chmod 700 "$T/$1"
+  as_pg "$PGBIN/initdb" -D "$T/$1" -U nd -A trust -E UTF8 --locale=C --no-sync >"$T/$1.initdb" 2>&1 || return 1
+  cat >>"$T/$1/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$T/$1.sock'
+fsync = off
+wal_level = replica
+max_wal_senders = 4
+shared_buffers = 64MB
+$2
+EOF
+  launch "$1"
+}
+launch() {
+  clusters="$clusters $1"
+  as_pg "$PGBIN/pg_ctl" -D "$T/$1" -l "$T/$1/server.log" -w -t 60 start >/dev/null 2>&1
+}
+# sql NAME SQL...: run on cluster NAME's database, unaligned, tuples only
+sql() { c=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h "$T/$c.sock" -U nd -d postgres -c "$*"; }
+# same NAME WANT SQL: the query's output is WANT
+same() { name=$1; want=$2; shift 2; got=$(sql p "$@" 2>&1)
+         if [ "$got" = "$want" ]; then ok "$name"; else echo "  got [$got], want [$want]"; bad "$name"; fi; }
+
+if ! start p; then cat "$T/p.initdb" "$T/p/server.log" 2>/dev/null; echo "FAIL starting a cluster"; echo "0 passed, 1 failed"; exit 1; fi
+ok "a cluster starts as an unprivileged user"
+
+# ---- the SQL surface ------------------------------------------------------
+sql p "CREATE EXTENSION newsdex" >"$T/out" 2>&1 && ok "CREATE EXTENSION newsdex" || bad "CREATE EXTENSION newsdex"
+sql p "CREATE TABLE articles (id text PRIMARY KEY, title text, body text, published timestamptz, outlet text);
+       CREATE TABLE raw (doc jsonb)" >/dev/null
+load() { # load FILE: its JSON Lines into articles
+  sql p "TRUNCATE raw" >/dev/null
+  psql -X -q -v ON_ERROR_STOP=1 -h "$T/p.sock" -U nd -d postgres \
+    -c "\\copy raw(doc) FROM '$1' WITH (FORMAT csv, QUOTE e'\\x01', DELIMITER e'\\x02')" >/dev/null &&
+  sql p "INSERT INTO articles SELECT doc->>'id', doc->>'title', doc->>'body', (doc->>'date')::timestamptz, doc->>'source'
+         FROM raw WHERE doc->>'date' IS NULL OR doc->>'date' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' ON CONFLICT DO NOTHING" >/dev/null
+}
+if load "$FIXTURES/news.jsonl"; then ok "fixture articles loaded"; else bad "fixture articles loaded"; fi
+if [ -e "$TEST_DATA/news/sample-1000.jsonl" ]; then
+  load "$TEST_DATA/news/sample-1000.jsonl" && ok "news sample loaded" || bad "news sample loaded"
+else
+  skipped "news sample" "$TEST_DATA/news/sample-1000.jsonl not found (third-party data; set NEWSDEX_TEST_DATA)"
+fi
+check "CREATE INDEX ... USING newsdex" 0 sql p \
+  "CREATE INDEX articles_nd ON articles USING newsdex (title, body, published, outlet) WITH (language = 'english')"
+same "no problem found by newsdex.check" "" "SELECT * FROM newsdex.check('articles_nd')"
+sql p "SELECT count(*) FROM articles WHERE title @@@ '\"unclosed'" >"$T/out" 2>"$T/err"
+has "a malformed query is an error that says what is wrong" "newsdex" err
+sql p "CREATE INDEX bad_nd ON articles USING newsdex (published, body)" >"$T/out" 2>"$T/err"
+has "a date as the title column is refused with the columns' roles" "title text, body text" err
+sql p "SELECT count(*) FROM articles WHERE title @@@ 'x' AND false OR newsdex.match(body, 'x')" >"$T/out" 2>"$T/err"
+has "the operator alone refuses to run" "answered by a newsdex index only" err
+n=$(sql p "SELECT count(*) FROM newsdex.links('articles_nd', (SELECT ctid FROM articles WHERE body <> '' LIMIT 1))")
+[ "${n:-0}" -gt 0 ] && ok "newsdex.links gives key topics ($n)" || bad "newsdex.links gives key topics"
+w=$(sql p "SELECT lower(substring(body from '[A-Za-z]{6,}')) FROM articles WHERE body ~ '[A-Za-z]{6,}' LIMIT 1")
+s=$(sql p "SELECT newsdex.snippet('articles_nd', ctid, '$w') FROM articles WHERE title @@@ '$w' ORDER BY title <=> '$w' LIMIT 1")
+case "$s" in *"<b>"*) ok "newsdex.snippet marks the match";; *) echo "  [$s] for $w"; bad "newsdex.snippet marks the match";; esac
+
+# ---- against the library --------------------------------------------------
+if PYTHONPATH="$B/python" python3 -c 'import newsdex' 2>/dev/null || sh tests/python_build.sh "$B"; then
+  PYTHONPATH="$B/python" python3 tests/postgres/oracle.py \
+    "[\"psql\", \"-X\", \"-q\", \"-At\", \"-h\", \"$T/p.sock\", \"-U\", \"nd\", \"-d\", \"postgres\"]" \
+    "$T/oracle.ndx" articles articles_nd >"$T/oracle.out" 2>&1
+  grep -E '^(ok|FAIL|  )' "$T/oracle.out"
+  line=$(tail -1 "$T/oracle.out")
+  case "$line" in
+    *" passed, "*" failed") p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+                            pass=$((pass + p)); fail=$((fail + f));;
+    *) cat "$T/oracle.out"; bad "oracle comparison ran";;
+  esac
+else
+  cat "$B/python-build.log"; bad "building the Python binding for the oracle"
+fi
+
+# ---- transactions -------------------------------------------------------------
+count() { sql p "SELECT count(*) FROM articles WHERE body @@@ '$1'"; }
+sql p "BEGIN; INSERT INTO articles VALUES ('t1', 'Quokka census', 'A zorblatt quokka census.', now(), 'T'); ROLLBACK" >/dev/null
+same "a rolled-back insert is never found" 0 "SELECT count(*) FROM articles WHERE body @@@ 'zorblatt'"
+same "a transaction finds its own rows before it commits" 1 \
+  "BEGIN; INSERT INTO articles VALUES ('t2', 'Quokka census', 'A zorblatt quokka census.', now(), 'T');
+   SELECT count(*) FROM articles WHERE body @@@ 'zorblatt'; COMMIT"
+same "a committed insert is found" 1 "SELECT count(*) FROM articles WHERE body @@@ 'zorblatt'"
+sql p "UPDATE articles SET body = 'A frimbulous wombat count.' WHERE id = 't2'" >/dev/null
+same "after an update the old words no longer find it" 0 "SELECT count(*) FROM articles WHERE body @@@ 'zorblatt'"
+same "after an update the new words find it" 1 "SELECT count(*) FROM articles WHERE body @@@ 'frimbulous'"
+sql p "DELETE FROM articles WHERE id = 't2'" >/dev/null
+same "a deleted row is not found" 0 "SELECT count(*) FROM articles WHERE body @@@ 'frimbulous'"
+sql p "VACUUM articles" >/dev/null 2>"$T/err" && ok "VACUUM" || bad "VACUUM"
+same "after VACUUM the index holds exactly the table's rows" "$(sql p "SELECT count(*) FROM articles WHERE body <> '' OR title <> ''")" \
+  "SELECT count(*) FROM articles WHERE body @@@ '*'"
+same "after VACUUM newsdex.check finds nothing" "" "SELECT * FROM newsdex.check('articles_nd')"
+
+# ---- a streaming replica --------------------------------------------------------
+mkdir -p "$T/r.sock" "$T/r" && chown "$(as_pg id -u)" "$T/r.sock" "$T/r" 2>/dev/null
+chmod 700 "$T/r"
+if as_pg "$PGBIN/pg_basebackup" -h "$T/p.sock" -U nd -D "$T/r" -R -X stream >"$T/r.bb" 2>&1; then
+  sed -i "s|^unix_socket_directories.*|unix_socket_directories = '$T/r.sock'|" "$T/r/postgresql.conf"
+  launch r && ok "a replica from pg_basebackup starts" || bad "a replica from pg_basebackup starts"
+  sql p "INSERT INTO articles SELECT 'r' || g, 'Replica item ' || g, 'The glimmerwort replica test number ' || g, now(), 'R'
+         FROM generate_series(1, 200) g" >/dev/null
+  lsn=$(sql p "SELECT pg_current_wal_lsn()")
+  for _ in $(seq 1 100); do
+    [ "$(sql r "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && break
+    sleep 0.1
+  done
+  q="SELECT string_agg(id, ',' ORDER BY id) FROM (SELECT id FROM articles WHERE body @@@ 'glimmerwort replica' ORDER BY body <=> 'glimmerwort replica' LIMIT 20) s"
+  a=$(sql p "$q"); b=$(sql r "$q" 2>&1)
+  [ -n "$a" ] && [ "$a" = "$b" ] && ok "the replica answers as the primary after writes" || { echo "  primary [$a] replica [$b]"; bad "the replica answers as the primary after writes"; }
+  same "the replica's copy passes newsdex.check" "" "SELECT * FROM newsdex.check('articles_nd')"
+else
+  cat "$T/r.bb"; bad "pg_basebackup"
+fi
+
+# ---- a crash during inserts ---------------------------------------------------------
+(for i in $(seq 1 400); do
+   sql p "INSERT INTO articles VALUES ('c$i', 'Crash $i', 'The quandlewick crash test row $i', now(), 'C')" >/dev/null 2>&1 || break
+ done) &
+writer=$!
+sleep 3
+as_pg "$PGBIN/pg_ctl" -D "$T/p" -m immediate stop >/dev/null 2>&1
+wait $writer
+clusters=$(echo "$clusters" | sed 's/ p\b//')
+launch p && ok "the primary recovers after pg_ctl stop -m immediate" || bad "the primary recovers"
+committed=$(sql p "SELECT count(*) FROM articles WHERE body LIKE '%quandlewick%'")
+same "every committed row is found after the crash ($committed)" "$committed" "SELECT count(*) FROM articles WHERE body @@@ 'quandlewick'"
+same "after the crash newsdex.check finds nothing" "" "SELECT * FROM newsdex.check('articles_nd')"
+sql p "INSERT INTO articles VALUES ('after', 'After', 'The snorkelbine row after recovery', now(), 'C')" >/dev/null
+same "writes go on after recovery" 1 "SELECT count(*) FROM articles WHERE body @@@ 'snorkelbine'"
+
+result
