@@ -386,6 +386,7 @@ static int64 nd_getbitmap(IndexScanDesc scan, TIDBitmap *tbm) {
       ItemPointerData tid;
       if (nd_results_hit(s->res, i, &h) || id_to_tid(h.id, &tid)) continue;
       tbm_add_tuples(tbm, &tid, 1, false);
+      nd_pg_scores_put(&tid, h.score); /* newsdex.score() after a bitmap scan too */
       n++;
     }
   }
