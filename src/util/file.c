@@ -189,6 +189,23 @@ static void px_abandon(const nd_storage *st, void *file) {
   mem_free(f);
 }
 
+/* Read fd to its end into *out (NUL-terminated).  0 or errno. */
+static int read_fd(int fd, buf *out) {
+  buf_reset(out);
+  for (;;) {
+    if (buf_reserve(out, 65536)) return ENOMEM;
+    ssize_t k = read(fd, out->p + out->n, 65536);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (k == 0) break;
+    out->n += (size_t)k;
+  }
+  buf_cstr(out);
+  return 0;
+}
+
 static int px_map(const nd_storage *st, const char *name, const void **p, size_t *n, void **token) {
   *p = NULL;
   *n = 0;
@@ -200,7 +217,16 @@ static int px_map(const nd_storage *st, const char *name, const void **p, size_t
   if (e) return e;
   struct stat sb;
   if (fstat(fd, &sb)) e = errno;
-  if (!e && sb.st_size > 0) {
+  if (!e && !S_ISREG(sb.st_mode)) { /* a pipe, say: read it (the copy is the token) */
+    buf b;
+    buf_init(&b);
+    if (!(e = read_fd(fd, &b))) {
+      *p = *token = b.p;
+      *n = b.n;
+    } else {
+      buf_free(&b);
+    }
+  } else if (!e && sb.st_size > 0) {
     void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED) {
       e = errno;
@@ -215,8 +241,8 @@ static int px_map(const nd_storage *st, const char *name, const void **p, size_t
 
 static void px_unmap(const nd_storage *st, void *token, const void *p, size_t n) {
   (void)st;
-  (void)token;
-  if (p) munmap((void *)p, n);
+  if (token) mem_free(token);
+  else if (p) munmap((void *)p, n);
 }
 
 static int fsync_dir(const char *dir) {
@@ -319,20 +345,7 @@ void vfs_posix_free(nd_storage *st) {
 int read_file(const char *path, buf *out) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno;
-  buf_reset(out);
-  for (;;) {
-    if (buf_reserve(out, 65536)) { close(fd); return ENOMEM; }
-    ssize_t k = read(fd, out->p + out->n, 65536);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      close(fd);
-      return e;
-    }
-    if (k == 0) break;
-    out->n += (size_t)k;
-  }
+  int e = read_fd(fd, out);
   close(fd);
-  buf_cstr(out);
-  return 0;
+  return e;
 }
