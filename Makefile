@@ -207,4 +207,4 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all tests test test-asan test-tsan fuzz fuzz-bins fuzz-run install python python-install clean bench bench-tools
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(ES_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
