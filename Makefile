@@ -199,6 +199,18 @@ bench-dups: all $(BUILD)/bench/dups
 
 .PHONY: bench-dups
 
+# newsdex in PostgreSQL against GIN and RUM, and over shards
+# (bench/pg_bench.sh, docs/benchmarks.md "PostgreSQL"): throw-away clusters,
+# the extension built and installed against $(BUILD); PG_BENCH_N=5000 for a
+# quick run.  bench/pg_query times SQL statements through libpq.
+PG_CONFIG ?= pg_config
+$(BUILD)/bench/pg_query: bench/pg_query.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(shell $(PG_CONFIG) --includedir) -o $@ bench/pg_query.c $(LDFLAGS) -lpq
+
+bench-pg: all $(BUILD)/bench/pg_query
+	BUILD=$(BUILD) sh bench/pg_bench.sh
+
 # BENCH_SCALES="1 4 16" also measures the corpus repeated 4 and 16 times.
 bench: all bench-tools
 	BENCH_SCALES="$(BENCH_SCALES)" python3 bench/run.py --build $(BUILD)
@@ -206,5 +218,5 @@ bench: all bench-tools
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests test test-asan test-tsan fuzz fuzz-bins fuzz-run install python python-install clean bench bench-tools
+.PHONY: all tests test test-asan test-tsan fuzz fuzz-bins fuzz-run install python python-install clean bench bench-tools bench-pg
 -include $(LIB_OBJ:.o=.d) $(ES_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -9,7 +9,7 @@ PKGS="build-essential pkg-config libutf8proc-dev libstemmer-dev libzstd-dev zstd
       libsqlite3-dev libxapian-dev g++ gnuplot-nox default-jdk-headless liblucene8-java
       wamerican iso-codes tzdata
       libmicrohttpd-dev chromium wrk valgrind
-      postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-rum"
+      postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-rum libpq-dev"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
