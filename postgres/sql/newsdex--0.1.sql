@@ -48,6 +48,15 @@ CREATE FUNCTION newsdex.links(index regclass, row_id tid, k int DEFAULT 5,
                               OUT topic text, OUT type text, OUT score float8, OUT articles bigint)
   RETURNS SETOF record AS 'MODULE_PATHNAME', 'newsdex_links' LANGUAGE C STRICT STABLE PARALLEL RESTRICTED;
 
+-- Counts of the index's rows matching a query (rows deleted or updated are
+-- counted until VACUUM removes them from the index).
+CREATE FUNCTION newsdex.facets(index regclass, query text, field text, k int DEFAULT 10,
+                               OUT value text, OUT articles bigint)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'newsdex_facets' LANGUAGE C STRICT STABLE PARALLEL RESTRICTED;
+CREATE FUNCTION newsdex.histogram(index regclass, query text, period text DEFAULT 'month',
+                                  OUT period text, OUT articles bigint)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'newsdex_histogram' LANGUAGE C STRICT STABLE PARALLEL RESTRICTED;
+
 CREATE FUNCTION newsdex.check(index regclass, OUT problem text)
   RETURNS SETOF text AS 'MODULE_PATHNAME', 'newsdex_check' LANGUAGE C STRICT VOLATILE;
 

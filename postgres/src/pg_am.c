@@ -33,6 +33,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/pathnodes.h"
+#include "optimizer/cost.h"
 #include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -255,9 +256,19 @@ static IndexBulkDeleteResult *nd_vacuumcleanup(IndexVacuumInfo *info, IndexBulkD
 /* ---- planning --------------------------------------------------------------- */
 
 /* Only this index can answer @@@ and <=>: cost it as cheap as an index can be
-** and let its selectivity be what the planner guesses for the clause. */
+** and let its selectivity be what the planner guesses for the clause.  A
+** scan with neither finds nothing (nd_rescan), so it must never be chosen:
+** count(*) of the whole table would otherwise be an index-only scan of it
+** (one that needs no column) once VACUUM has set the visibility map. */
 static void nd_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup, Cost *total,
                             Selectivity *selectivity, double *correlation, double *pages) {
+  if (path->indexclauses == NIL && path->indexorderbys == NIL) {
+    *startup = *total = disable_cost;
+    *selectivity = 1;
+    *correlation = 0;
+    *pages = 1;
+    return;
+  }
   GenericCosts c;
   MemSet(&c, 0, sizeof c);
   genericcostestimate(root, path, loop_count, &c);

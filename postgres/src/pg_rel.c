@@ -158,6 +158,7 @@ void ndrel_write(Relation rel, unsigned flags, const nd_open_options *opts, ndre
   }
   PG_END_TRY();
   nd_close(w);
+  pgs_trim(r->store);
 }
 
 static void flush_pending(ndrel *r, Relation rel) {

@@ -5,6 +5,8 @@
 **                                  backend gave the row
 **   newsdex.snippet(index, ctid, query [, open, close])
 **   newsdex.links(index, ctid)     the row's key topics, as rows
+**   newsdex.facets(index, query, field [, k]), newsdex.histogram(index, query
+**                                  [, period])   counts of the index's rows
 **   newsdex.check(index)           every problem of the index, as rows
 **   newsdex.query_stats(index, query), newsdex.stats_merge(text[]),
 **   newsdex.with_stats(query, stats)   statistics shared by shards
@@ -223,6 +225,55 @@ Datum newsdex_links(PG_FUNCTION_ARGS) {
   }
   nd_links_free(l);
   index_close(rel, AccessShareLock);
+  return (Datum)0;
+}
+
+/* Counts of the rows matching a query: per value of a field, or per period. */
+static void put_counts(ReturnSetInfo *rsi, const nd_count *c, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    Datum v[2] = {CStringGetTextDatum(c[i].key), Int64GetDatum((int64)c[i].count)};
+    bool nulls[2] = {false, false};
+    tuplestore_putvalues(rsi->setResult, rsi->setDesc, v, nulls);
+  }
+}
+
+static void counts_of(FunctionCallInfo fcinfo, const nd_facet_options *fo) {
+  ReturnSetInfo *rsi = (ReturnSetInfo *)fcinfo->resultinfo;
+  InitMaterializedSRF(fcinfo, 0);
+  Relation rel = open_index(fcinfo, 0);
+  nd_pg_query pq;
+  nd_pg_query_parse(PG_GETARG_TEXT_PP(1), &pq);
+  nd_index *ix = ndrel_reader(rel);
+  nd_facets *f;
+  int rc = nd_facets_get(ix, pq.query, fo, &f);
+  if (rc) nd_pg_fail(ix, rc, "counting");
+  if (fo->nfields) put_counts(rsi, f->fields[0].counts, f->fields[0].n);
+  else put_counts(rsi, f->hist, f->nhist);
+  nd_facets_free(f);
+  index_close(rel, AccessShareLock);
+}
+
+PG_FUNCTION_INFO_V1(newsdex_facets);
+Datum newsdex_facets(PG_FUNCTION_ARGS) {
+  const char *field = text_to_cstring(PG_GETARG_TEXT_PP(2));
+  int k = PG_GETARG_INT32(3);
+  if (k < 1 || k > 10000)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("newsdex.facets: k must be 1 to 10000, not %d", k)));
+  nd_facet_options fo = {.fields = &field, .nfields = 1, .limit = (size_t)k, .versions = ND_VERSIONS_ALL};
+  counts_of(fcinfo, &fo);
+  return (Datum)0;
+}
+
+PG_FUNCTION_INFO_V1(newsdex_histogram);
+Datum newsdex_histogram(PG_FUNCTION_ARGS) {
+  const char *p = text_to_cstring(PG_GETARG_TEXT_PP(2));
+  int h = !strcmp(p, "day") ? ND_HIST_DAY : !strcmp(p, "week") ? ND_HIST_WEEK : !strcmp(p, "month") ? ND_HIST_MONTH
+        : !strcmp(p, "year") ? ND_HIST_YEAR : ND_HIST_NONE;
+  if (h == ND_HIST_NONE)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("newsdex.histogram: period \"%s\" is not day, week, month or year", p)));
+  nd_facet_options fo = {.histogram = h, .versions = ND_VERSIONS_ALL};
+  counts_of(fcinfo, &fo);
   return (Datum)0;
 }
 

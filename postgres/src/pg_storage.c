@@ -625,10 +625,10 @@ static int f_list(const nd_storage *st, int (*each)(void *arg, const char *name)
   return e;
 }
 
-static int f_sync(const nd_storage *st) {
-  pgs *s = of(st);
-  return s->locked && s->dirty ? dir_publish(s) : 0;
-}
+/* Nothing to do: the library syncs before it replaces the manifest, and
+** replacing it publishes the directory with every file written so far (WAL
+** makes it durable when the transaction commits). */
+static int f_sync(const nd_storage *st) { return 0; }
 
 static int f_lock(const nd_storage *st) {
   pgs *s = of(st);
@@ -670,10 +670,17 @@ void pgs_forget_writer(pgs *s) {
   s->have_dir = 0;
 }
 
+/* Whether the directory still names the file a copy was made of. */
+static int copy_current(pgs *s, const copy *c) {
+  if (!s->have_dir) return 0;
+  const dir_file *f = dir_find(&s->dir, c->name);
+  return f && f->hash == c->hash && f->len == c->len && (f->ext.n ? f->ext.v[0].start : 0) == c->first;
+}
+
 void pgs_trim(pgs *s) {
   for (copy **pc = &s->copies; *pc;) {
     copy *c = *pc;
-    if (c->refs > 0) { pc = &c->next; continue; }
+    if (c->refs > 0 || copy_current(s, c)) { pc = &c->next; continue; }
     *pc = c->next;
     free(c->data);
     free(c);

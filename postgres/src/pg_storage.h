@@ -55,7 +55,8 @@ void pgs_init_meta(Relation rel, ForkNumber fork);
 ** heavyweight lock goes with the transaction; blocks it wrote and never
 ** published stay unused). */
 void pgs_forget_writer(pgs *s);
-/* Drop every cached file copy no handle holds. */
+/* Drop the cached file copies no handle holds and the directory last read
+** no longer names (kept ones serve the next handle opened). */
 void pgs_trim(pgs *s);
 
 #endif

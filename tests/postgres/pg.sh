@@ -36,6 +36,15 @@ fi
 check "CREATE INDEX ... USING newsdex" 0 sql p \
   "CREATE INDEX articles_nd ON articles USING newsdex (title, body, published, outlet) WITH (language = 'english')"
 same "no problem found by newsdex.check" "" "SELECT * FROM newsdex.check('articles_nd')"
+if sql p "CREATE EXTENSION pgtap" >/dev/null 2>&1; then
+  psql -X -q -At -h "$T/p.sock" -U nd -d postgres -f tests/postgres/surface.sql >"$T/tap" 2>&1
+  n_ok=$(grep -c '^ok ' "$T/tap"); n_bad=$(grep -c '^not ok ' "$T/tap")
+  grep '^not ok' "$T/tap"
+  [ "$n_ok" -gt 0 ] && [ "$n_bad" -eq 0 ] && grep -q '^1\.\.' "$T/tap" && ! grep -q 'Looks like' "$T/tap" &&
+    ok "pgTAP: the SQL surface ($n_ok checks)" || { cat "$T/tap"; bad "pgTAP: the SQL surface"; }
+else
+  skipped "pgTAP checks of the SQL surface" "no pgtap extension (Debian: postgresql-15-pgtap)"
+fi
 sql p "SELECT count(*) FROM articles WHERE title @@@ '\"unclosed'" >"$T/out" 2>"$T/err"
 has "a malformed query is an error that says what is wrong" "newsdex" err
 sql p "CREATE INDEX bad_nd ON articles USING newsdex (published, body)" >"$T/out" 2>"$T/err"
@@ -81,6 +90,18 @@ sql p "VACUUM articles" >/dev/null 2>"$T/err" && ok "VACUUM" || bad "VACUUM"
 same "after VACUUM the index holds exactly the table's rows" "$(sql p "SELECT count(*) FROM articles WHERE body <> '' OR title <> ''")" \
   "SELECT count(*) FROM articles WHERE body @@@ '*'"
 same "after VACUUM newsdex.check finds nothing" "" "SELECT * FROM newsdex.check('articles_nd')"
+for q in said police "$w"; do
+  same "newsdex.facets of $q: GROUP BY's counts" \
+    "$(sql p "SELECT outlet || '|' || count(*) FROM articles WHERE title @@@ '$q' AND outlet IS NOT NULL
+              GROUP BY outlet ORDER BY count(*) DESC, outlet LIMIT 5")" \
+    "SELECT value || '|' || articles FROM newsdex.facets('articles_nd', '$q', 'source', 5)"
+  same "newsdex.histogram of $q: GROUP BY's counts" \
+    "$(sql p "SELECT y || '|' || count(*) FROM (SELECT to_char(published AT TIME ZONE 'UTC', 'YYYY') AS y FROM articles
+              WHERE title @@@ '$q' AND published IS NOT NULL) s GROUP BY y ORDER BY y")" \
+    "SELECT period || '|' || articles FROM newsdex.histogram('articles_nd', '$q', 'year')"
+done
+sql p "SELECT * FROM newsdex.histogram('articles_nd', 'said', 'fortnight')" >"$T/out" 2>"$T/err"
+has "an unknown histogram period is refused by name" "fortnight" err
 
 # ---- a streaming replica --------------------------------------------------------
 mkdir -p "$T/r.sock" "$T/r" && chown "$(as_pg id -u)" "$T/r.sock" "$T/r" 2>/dev/null
