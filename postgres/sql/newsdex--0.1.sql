@@ -57,6 +57,13 @@ CREATE FUNCTION newsdex.histogram(index regclass, query text, period text DEFAUL
                                   OUT period text, OUT articles bigint)
   RETURNS SETOF record AS 'MODULE_PATHNAME', 'newsdex_histogram' LANGUAGE C STRICT STABLE PARALLEL RESTRICTED;
 
+-- Counts and sizes of the index's archive (bytes: its files, stored_bytes:
+-- of which compressed articles; generation: commits so far).
+CREATE FUNCTION newsdex.stats(index regclass, OUT articles bigint, OUT deleted bigint, OUT segments bigint,
+                              OUT terms bigint, OUT bytes bigint, OUT stored_bytes bigint, OUT generation bigint,
+                              OUT language text)
+  AS 'MODULE_PATHNAME', 'newsdex_stats' LANGUAGE C STRICT STABLE PARALLEL RESTRICTED;
+
 CREATE FUNCTION newsdex.check(index regclass, OUT problem text)
   RETURNS SETOF text AS 'MODULE_PATHNAME', 'newsdex_check' LANGUAGE C STRICT VOLATILE;
 

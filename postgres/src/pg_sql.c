@@ -7,6 +7,7 @@
 **   newsdex.links(index, ctid)     the row's key topics, as rows
 **   newsdex.facets(index, query, field [, k]), newsdex.histogram(index, query
 **                                  [, period])   counts of the index's rows
+**   newsdex.stats(index)           counts and sizes of the index
 **   newsdex.check(index)           every problem of the index, as rows
 **   newsdex.query_stats(index, query), newsdex.stats_merge(text[]),
 **   newsdex.with_stats(query, stats)   statistics shared by shards
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
@@ -275,6 +277,24 @@ Datum newsdex_histogram(PG_FUNCTION_ARGS) {
   nd_facet_options fo = {.histogram = h, .versions = ND_VERSIONS_ALL};
   counts_of(fcinfo, &fo);
   return (Datum)0;
+}
+
+PG_FUNCTION_INFO_V1(newsdex_stats);
+Datum newsdex_stats(PG_FUNCTION_ARGS) {
+  TupleDesc td;
+  if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE) elog(ERROR, "newsdex.stats: no row type");
+  td = BlessTupleDesc(td);
+  Relation rel = open_index(fcinfo, 0);
+  nd_index *ix = ndrel_reader(rel);
+  nd_stats st;
+  int rc = nd_stats_get(ix, &st);
+  if (rc) nd_pg_fail(ix, rc, "reading statistics");
+  Datum v[8] = {Int64GetDatum((int64)st.articles), Int64GetDatum((int64)st.deleted), Int64GetDatum((int64)st.segments),
+                Int64GetDatum((int64)st.terms), Int64GetDatum((int64)st.bytes), Int64GetDatum((int64)st.stored_bytes),
+                Int64GetDatum((int64)st.generation), CStringGetTextDatum(st.language)};
+  bool nulls[8] = {0};
+  index_close(rel, AccessShareLock);
+  PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, nulls)));
 }
 
 typedef struct problems {

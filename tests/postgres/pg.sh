@@ -137,6 +137,10 @@ launch p && ok "the primary recovers after pg_ctl stop -m immediate" || bad "the
 committed=$(sql p "SELECT count(*) FROM articles WHERE body LIKE '%quandlewick%'")
 same "every committed row is found after the crash ($committed)" "$committed" "SELECT count(*) FROM articles WHERE body @@@ 'quandlewick'"
 same "after the crash newsdex.check finds nothing" "" "SELECT * FROM newsdex.check('articles_nd')"
+segs=$(sql p "SELECT segments FROM newsdex.stats('articles_nd')")
+[ "${segs:-999}" -lt 20 ] && [ "$committed" -gt 20 ] &&
+  ok "the crash came among merges ($committed one-row commits, $segs segments left)" ||
+  bad "the crash came among merges ($committed one-row commits, $segs segments left)"
 sql p "INSERT INTO articles VALUES ('after', 'After', 'The snorkelbine row after recovery', now(), 'C')" >/dev/null
 same "writes go on after recovery" 1 "SELECT count(*) FROM articles WHERE body @@@ 'snorkelbine'"
 

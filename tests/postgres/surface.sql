@@ -1,6 +1,6 @@
 -- The extension's SQL surface, with pgTAP (run by tests/postgres/pg.sh on a
 -- database where newsdex and pgtap are created and articles_nd exists).
-SELECT plan(24);
+SELECT plan(25);
 SELECT has_extension('newsdex');
 SELECT has_schema('newsdex');
 SELECT has_operator('text', '@@@', 'text', 'boolean');
@@ -15,6 +15,7 @@ SELECT has_function('newsdex', 'links', ARRAY['regclass', 'tid', 'integer']);
 SELECT has_function('newsdex', 'facets', ARRAY['regclass', 'text', 'text', 'integer']);
 SELECT has_function('newsdex', 'histogram', ARRAY['regclass', 'text', 'text']);
 SELECT has_function('newsdex', 'check', ARRAY['regclass']);
+SELECT has_function('newsdex', 'stats', ARRAY['regclass']);
 SELECT has_function('newsdex', 'query_stats', ARRAY['regclass', 'text']);
 SELECT has_function('newsdex', 'stats_merge', ARRAY['text[]']);
 SELECT has_function('newsdex', 'with_stats', ARRAY['text', 'text']);
