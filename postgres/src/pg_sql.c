@@ -65,13 +65,18 @@ static uint64 tid_key(const ItemPointerData *tid) {
   return ((uint64)ItemPointerGetBlockNumberNoCheck(tid) << 16 | ItemPointerGetOffsetNumberNoCheck(tid)) + 1;
 }
 
+/* The home slot of a key: the high half of the product (its low bits depend
+** only on the key's low bits, the offset, and would put every row of the
+** same offset in one run of slots). */
+static size_t slot_of(uint64 key) { return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (capscores - 1); }
+
 void nd_pg_scores_reset(void) {
   if (scores && nscores) memset(scores, 0, capscores * sizeof *scores);
   nscores = 0;
 }
 
 static void scores_put_key(uint64 key, double score) {
-  size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull) & (capscores - 1);
+  size_t h = slot_of(key);
   while (scores[h].key && scores[h].key != key) h = (h + 1) & (capscores - 1);
   if (!scores[h].key) nscores++;
   scores[h] = (score_slot){key, score};
@@ -96,7 +101,7 @@ void nd_pg_scores_put(const ItemPointerData *tid, double score) {
 int nd_pg_scores_get(const ItemPointerData *tid, double *score) {
   if (!capscores) return 0;
   uint64 key = tid_key(tid);
-  for (size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull) & (capscores - 1); scores[h].key; h = (h + 1) & (capscores - 1))
+  for (size_t h = slot_of(key); scores[h].key; h = (h + 1) & (capscores - 1))
     if (scores[h].key == key) {
       *score = scores[h].score;
       return 1;
