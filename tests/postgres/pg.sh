@@ -103,6 +103,32 @@ done
 sql p "SELECT * FROM newsdex.histogram('articles_nd', 'said', 'fortnight')" >"$T/out" 2>"$T/err"
 has "an unknown histogram period is refused by name" "fortnight" err
 
+# ---- concurrent writers and readers, REINDEX, TRUNCATE --------------------------
+for w in 1 2; do
+  (for i in $(seq 1 60); do
+     sql p "INSERT INTO articles VALUES ('w$w-$i', 'W', 'The brannigate concurrency row $w $i', now(), 'W')" || echo "insert failed"
+   done) >"$T/writer$w" 2>&1 &
+done
+(last=0
+ for i in $(seq 1 80); do
+   n=$(sql p "SELECT count(*) FROM articles WHERE body @@@ 'brannigate'" 2>&1)
+   case "$n" in *[!0-9]*|"") echo "reader: $n";; *) [ "$n" -lt "$last" ] && echo "reader: $n after $last"; last=$n;; esac
+ done) >"$T/reader" 2>&1 &
+wait
+cat "$T/writer1" "$T/writer2" "$T/reader" >"$T/out"
+[ ! -s "$T/out" ] && ok "two writers and a reader at once: no error, counts never go back" ||
+  bad "two writers and a reader at once: no error, counts never go back"
+same "both writers' rows are all found" 120 "SELECT count(*) FROM articles WHERE body @@@ 'brannigate'"
+same "after concurrent writes newsdex.check finds nothing" "" "SELECT * FROM newsdex.check('articles_nd')"
+before=$(sql p "SELECT count(*) FROM articles WHERE body @@@ 'said'")
+sql p "REINDEX INDEX articles_nd" >/dev/null && ok "REINDEX" || bad "REINDEX"
+same "after REINDEX the same rows are found" "$before" "SELECT count(*) FROM articles WHERE body @@@ 'said'"
+sql p "CREATE TABLE tt (title text, body text); INSERT INTO tt VALUES ('A', 'plomberance one'), ('B', 'plomberance two');
+       CREATE INDEX tt_nd ON tt USING newsdex (title, body);
+       SELECT count(*) FROM tt WHERE body @@@ 'plomberance'; TRUNCATE tt;
+       INSERT INTO tt VALUES ('C', 'plomberance three')" >/dev/null
+same "after TRUNCATE only the new row is found" "C" "SELECT string_agg(title, ',') FROM tt WHERE body @@@ 'plomberance'"
+
 # ---- a streaming replica --------------------------------------------------------
 mkdir -p "$T/r.sock" "$T/r" && chown "$(as_pg id -u)" "$T/r.sock" "$T/r" 2>/dev/null
 chmod 700 "$T/r"
