@@ -1,240 +1,52 @@
 /* exec.c -- iterators, BM25F scoring and top-k collection (see exec.h). */
-#include "exec.h"
-
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "../index/alias.h"
 #include "../index/srcterm.h"
 #include "../index/topic_terms.h"
 #include "../util/date.h"
 #include "../util/mem.h"
-#include "stats.h"
+#include "iter.h"
 
-
-/* ---- context and the idf cache ---------------------------------------- */
-
-typedef struct idf_entry {
-  char *key;
-  size_t len;
-  double idf;
-  double df;   /* the term's df (while `summing`: what was added so far) */
-  int summing; /* a prefix's walk is adding its df (idf not computed yet) */
-} idf_entry;
-
-typedef struct qctx {
-  nd_index *ix;
-  const snapshot *snap;
-  const segment *seg;
-  const roaring_bitmap_t *del; /* the segment's deletions (NULL: none) */
-  double N, avg_t, avg_b;
-  const qstats *given; /* the figures scored with (exec_opts.stats), NULL: the snapshot's */
-  int err;             /* first ND_ERR_* met while iterating */
-  const exec_opts *o;  /* recency (exec_search only; NULL: none) */
-  idf_entry *cache;    /* open addressing, power of two */
-  size_t ncache, capcache;
-  char **walked;       /* prefix keys whose terms' df were summed (prefix_dfs) */
-  size_t nwalked;
-} qctx;
-
-/* The cache entry of an index term, made (idf NAN) when absent; NULL when
-** memory ran out (cx->err set).  Valid until the next call. */
-static idf_entry *idf_slot(qctx *cx, const char *key, size_t len) {
-  if (cx->ncache * 2 >= cx->capcache) {
-    size_t cap = cx->capcache ? cx->capcache * 2 : 64;
-    idf_entry *t = mem_calloc(cap, sizeof *t);
-    if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
-    for (size_t i = 0; i < cx->capcache; i++) {
-      if (!cx->cache[i].key) continue;
-      size_t h = XXH3_64bits(cx->cache[i].key, cx->cache[i].len) & (cap - 1);
-      while (t[h].key) h = (h + 1) & (cap - 1);
-      t[h] = cx->cache[i];
-    }
-    mem_free(cx->cache);
-    cx->cache = t;
-    cx->capcache = cap;
-  }
-  size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
-  for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1))
-    if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) return &cx->cache[h];
-  char *k = mem_strndup(key, len);
-  if (!k) { cx->err = ND_ERR_NOMEM; return NULL; }
-  cx->cache[h] = (idf_entry){k, len, NAN, 0, 0};
-  cx->ncache++;
-  return &cx->cache[h];
-}
-
-static double idf_from_df(const qctx *cx, double df) { return log(1.0 + (cx->N - df + 0.5) / (df + 0.5)); }
-
-/* The df of an index term in the given figures: 0, or -1 with cx->err
-** and the message set when they lack it -- figures made for another
-** query (a term of this archive that the query reaches is in its own
-** figures, so in any sum of them). */
-static int given_df(qctx *cx, const char *key, size_t len, double *df) {
-  const qs_term *t = qs_find(cx->given, key, len);
-  if (t) {
-    *df = (double)t->df;
-    return 0;
-  }
-  if (!cx->err) {
-    char shown[3 * 64 + 1];
-    qs_escape(key, len, shown, sizeof shown);
-    cx->err = ND_ERR_INVALID;
-    ix_fail(cx->ix, ND_ERR_INVALID, "the statistics given have no df for the term \"%s\": were they made for another query?",
-            shown);
-  }
-  return -1;
-}
-
-/* Global idf of an index term: df summed over the snapshot's segments, or
-** the given figures' df. */
-static double idf_of(qctx *cx, const char *key, size_t len) {
-  idf_entry *e = idf_slot(cx, key, len);
-  if (!e) return 0;
-  if (!isnan(e->idf)) return e->idf;
-  double df = 0;
-  if (cx->given && given_df(cx, key, len, &df)) return 0;
-  for (size_t i = 0; !cx->given && i < cx->snap->n; i++) {
-    term_info ti;
-    int r = dict_lookup(&cx->snap->segs[i].seg.d, key, len, &ti);
-    if (r < 0) { cx->err = ND_ERR_CORRUPT; return 0; }
-    if (r) df += ti.df;
-  }
-  e->df = df; /* e still holds: nothing was added since */
-  e->idf = idf_from_df(cx, df);
-  return e->idf;
-}
-
-/* The global df of every index term starting with key[0..len), summed by
-** walking that range of each segment's dictionary once, into the idf cache
-** (once per query and prefix): a prefix that expands to T terms then costs
-** one seek and a scan per segment, not T lookups in each.  With given
-** figures there is nothing to sum: idf_of looks each term up in them.  0,
-** or -1 with cx->err set. */
-static int prefix_dfs(qctx *cx, const char *key, size_t len) {
-  if (cx->given) return 0;
-  for (size_t i = 0; i < cx->nwalked; i++)
-    if (strlen(cx->walked[i]) == len && !memcmp(cx->walked[i], key, len)) return 0;
-  char **w = mem_realloc(cx->walked, (cx->nwalked + 1) * sizeof *w);
-  if (!w) { cx->err = ND_ERR_NOMEM; return -1; }
-  cx->walked = w;
-  if (!(w[cx->nwalked] = mem_strndup(key, len))) { cx->err = ND_ERR_NOMEM; return -1; }
-  cx->nwalked++;
-  for (size_t g = 0; g < cx->snap->n; g++) {
-    dict_iter di;
-    int r = dict_seek(&di, &cx->snap->segs[g].seg.d, key, len);
-    for (size_t n = 0; r == 1 && di.len >= len && !memcmp(di.term, key, len); r = dict_next(&di)) {
-      if (++n > PREFIX_MAX_TERMS) break; /* the expansion refuses it anyway */
-      idf_entry *e = idf_slot(cx, di.term, di.len);
-      if (!e) return -1;
-      if (!isnan(e->idf)) continue; /* known already */
-      e->summing = 1;
-      e->df += di.ti.df;
-    }
-    if (r < 0) { cx->err = ND_ERR_CORRUPT; return -1; }
-  }
-  for (size_t i = 0; i < cx->capcache; i++) {
-    idf_entry *e = &cx->cache[i];
-    if (e->key && e->summing) {
-      e->idf = idf_from_df(cx, e->df);
-      e->summing = 0;
-    }
-  }
-  return 0;
-}
-
-/* Iterate snapshot segment g from now on. */
-static void ctx_seg(qctx *cx, const snap_seg *g) {
-  cx->seg = &g->seg;
-  cx->del = g->del;
-}
-
-static void cache_free(qctx *cx) {
-  for (size_t i = 0; i < cx->capcache; i++) mem_free(cx->cache[i].key);
-  mem_free(cx->cache);
-  for (size_t i = 0; i < cx->nwalked; i++) mem_free(cx->walked[i]);
-  mem_free(cx->walked);
-}
-
-static double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
-  if (source) return bm25_saturate(idf, tfb);
-  const segment *s = cx->seg;
-  return bm25_saturate(idf, bm25_tf(field == QF_BODY ? 0 : tft, field == QF_TITLE ? 0 : tfb, seg_title_norm(s, doc),
-                                    seg_body_norm(s, doc), cx->avg_t, cx->avg_b));
-}
-
-/* ---- iterators -------------------------------------------------------- */
-
-typedef struct qit qit;
-enum { IT_OTHER, IT_TERM, IT_AND, IT_OR, IT_PHRASE };
-struct qit {
-  uint32_t doc; /* current document, PL_END when exhausted */
-  int kind;     /* IT_*: what the block-max path can see through */
-  uint64_t cost;
-  void (*next)(qit *);
-  void (*advance)(qit *, uint32_t);
-  double (*score)(qit *);
-  void (*destroy)(qit *);
-  qctx *cx;
-};
-
-static void it_free_self(qit *it) { mem_free(it); }
+void qit_free(qit *it) { mem_free(it); }
 static void empty_move(qit *it) { (void)it; }
 static void empty_advance(qit *it, uint32_t t) { (void)it; (void)t; }
-static double zero_score(qit *it) { (void)it; return 0; }
+double qit_zero_score(qit *it) { (void)it; return 0; }
 
-static qit *empty_it(qctx *cx) {
+qit *qit_empty(qctx *cx) {
   qit *it = mem_calloc(1, sizeof *it);
   if (!it) { cx->err = ND_ERR_NOMEM; return NULL; }
-  *it = (qit){PL_END, IT_OTHER, 0, empty_move, empty_advance, zero_score, it_free_self, cx};
+  *it = (qit){PL_END, IT_OTHER, 0, empty_move, empty_advance, qit_zero_score, qit_free, cx};
   return it;
 }
 
-/* term */
-typedef struct term_it {
-  qit base;
-  pl_cursor c;
-  int field, source;
-  double idf;
-  double scale, ub; /* block bounds: see term_bounds_init */
-} term_it;
-
-static int term_accept(term_it *t) {
-  if (t->field == QF_TITLE) return pl_tft(&t->c) > 0;
-  if (t->field == QF_BODY) return pl_tfb(&t->c) > 0;
-  return 1;
-}
-
-static void term_settle(term_it *t) {
-  while (t->c.doc != PL_END && !term_accept(t)) pl_next(&t->c);
-  if (t->c.err) t->base.cx->err = ND_ERR_CORRUPT;
-  t->base.doc = t->c.doc;
-}
-
-static void term_next(qit *it) {
-  term_it *t = (term_it *)it;
-  pl_next(&t->c);
-  term_settle(t);
-}
-
-static void term_advance(qit *it, uint32_t target) {
-  term_it *t = (term_it *)it;
-  pl_advance(&t->c, target);
-  term_settle(t);
-}
-
-static double term_score(qit *it) {
-  term_it *t = (term_it *)it;
-  double sc = bm25f(it->cx, t->c.doc, pl_tft(&t->c), pl_tfb(&t->c), t->idf, t->field, t->source);
-  if (t->c.err) it->cx->err = ND_ERR_CORRUPT;
-  return sc;
+qit *qit_build(qctx *cx, const qnode *q) {
+  switch (q->kind) {
+    case Q_ALL: return scan_it_new(cx, QF_ANY);
+    case Q_ID: return id_it_new(cx, q->terms[0]);
+    case Q_EXISTS: return q->field == QF_SOURCE ? source_exists_new(cx) : scan_it_new(cx, q->field);
+    case Q_TERM: {
+      if (qf_topic(q->field) || q->field == QF_SOURCE) return prefix_it_new(cx, q);
+      char key[DICT_MAX_TERM + 1];
+      size_t len = term_key(q->terms[0], q->field, key);
+      return term_it_new(cx, key, len, q->field);
+    }
+    case Q_PHRASE: return phrase_it_new(cx, q);
+    case Q_PREFIX: return prefix_it_new(cx, q);
+    case Q_DATE: return date_it_new(cx, q->date_lo, q->date_hi);
+    case Q_NOT: return qit_build(cx, q->kids[0]);
+    case Q_OR: return or_it_new(cx, q);
+    case Q_AND: return and_it_new(cx, q);
+  }
+  return qit_empty(cx);
 }
 
 /* Open a cursor on the postings a dictionary entry of the current segment
 ** points to: 0, or -1 (damaged). */
-static int open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
+int term_open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
   const segment *s = cx->seg;
   if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n ||
       pl_open(c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df)) {
@@ -245,7 +57,7 @@ static int open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
 }
 
 /* Open a cursor on an index term of the current segment: 1, 0 (absent), -1. */
-static int open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
+int term_open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
   term_info ti;
   int r = dict_lookup(&cx->seg->d, key, len, &ti);
   if (r < 0) {
@@ -253,11 +65,11 @@ static int open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
     return -1;
   }
   if (!r) return 0;
-  return open_postings(cx, &ti, c) ? -1 : 1;
+  return term_open_postings(cx, &ti, c) ? -1 : 1;
 }
 
 /* Index key of a query term in a field: source keys carry a prefix byte. */
-static size_t make_key(const char *term, int field, char *key) {
+size_t term_key(const char *term, int field, char *key) {
   size_t n = strlen(term);
   if (n > DICT_MAX_TERM - 1) n = DICT_MAX_TERM - 1;
   if (field == QF_SOURCE) {
@@ -271,22 +83,26 @@ static size_t make_key(const char *term, int field, char *key) {
 
 /* A term iterator on key[0..len), whose dictionary entry in the current
 ** segment is *ti when the caller has it (NULL: looked up). */
-static qit *term_it_open(qctx *cx, const char *key, size_t len, int field, const term_info *ti) {
+qit *term_it_open(qctx *cx, const char *key, size_t len, int field, const term_info *ti) {
   term_it *t = mem_alloc(sizeof *t);
   if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
-  int r = ti ? (open_postings(cx, ti, &t->c) ? -1 : 1) : open_cursor(cx, key, len, &t->c);
-  if (r <= 0) { mem_free(t); return r < 0 ? NULL : empty_it(cx); }
-  t->base = (qit){PL_END, IT_TERM, t->c.df, term_next, term_advance, term_score, it_free_self, cx};
+  int r = ti ? (term_open_postings(cx, ti, &t->c) ? -1 : 1) : term_open_cursor(cx, key, len, &t->c);
+  if (r <= 0) { mem_free(t); return r < 0 ? NULL : qit_empty(cx); }
+  t->base = (qit){PL_END, IT_TERM, t->c.df, term_next, term_advance, term_score, qit_free, cx};
   t->field = field;
   t->source = qf_keyword(field);
-  t->idf = idf_of(cx, key, len);
+  t->idf = qctx_idf(cx, key, len);
   term_settle(t);
   return &t->base;
 }
 
-static qit *term_it_new(qctx *cx, const char *key, size_t len, int field) { return term_it_open(cx, key, len, field, NULL); }
+qit *term_it_new(qctx *cx, const char *key, size_t len, int field) { return term_it_open(cx, key, len, field, NULL); }
 
-/* phrase */
+/* Is every posting of iterator k a match (a term in no title/body field)? */
+int term_all_match(const qit *k) {
+  return k->kind == IT_TERM && ((const term_it *)k)->field != QF_TITLE && ((const term_it *)k)->field != QF_BODY;
+}
+
 typedef struct phrase_it {
   qit base;
   size_t n;
@@ -295,7 +111,7 @@ typedef struct phrase_it {
   uint32_t **pos;
   uint32_t *cap, *npos;
   uint32_t *order; /* the cursors by increasing df: the rarest term leads the intersection */
-  double thr;      /* block-max top-k (bm_phrase): candidates whose bound is below are passed by */
+  double thr;      /* block-max top-k (bm_phrase, topk.c): candidates whose bound is below are passed by */
   double scale;    /* its bounds' scale (bm25_bound_scale) */
   int field, source;
   double idf;
@@ -349,24 +165,6 @@ static int phrase_check(phrase_it *p, uint32_t doc) {
   }
   return p->tf_t + p->tf_b > 0;
 }
-
-#define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
-
-/* What stored block bounds are multiplied by in the current segment
-** (bm25_bound_scale; 1 for keyword fields, bounded by counts).  The
-** averages may be given figures' (exec_opts.stats), far from the
-** snapshot's: the scale still bounds, since under any average A a field's
-** tf' is at most max(1, A / segment's average) times the one the segment
-** stored. */
-static double seg_bound_scale(const qctx *cx, int source) {
-  const segment *s = cx->seg;
-  return source ? 1
-                : bm25_bound_scale(cx->avg_t, cx->avg_b, bm25_avg(s->m.sum_title_len, s->m.ndocs),
-                                   bm25_avg(s->m.sum_body_len, s->m.ndocs));
-}
-
-/* A score bound from a stored tf' bound f. */
-static double score_bound(double idf, double f, double scale) { return bm25_saturate(idf, f * scale) * BOUND_SLACK; }
 
 /* A bound of the phrase's score in the documents up to *last from the
 ** current one: a phrase occurs in a field at most as often as each of its
@@ -433,7 +231,7 @@ static void phrase_destroy(qit *it) {
   mem_free(p);
 }
 
-static qit *phrase_it_new(qctx *cx, const qnode *q) {
+qit *phrase_it_new(qctx *cx, const qnode *q) {
   phrase_it *p = mem_calloc(1, sizeof *p);
   if (!p) { cx->err = ND_ERR_NOMEM; return NULL; }
   p->base = (qit){PL_END, IT_PHRASE, UINT64_MAX, phrase_next, phrase_advance, phrase_score, phrase_destroy, cx};
@@ -452,11 +250,11 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
   ** shard gives (exec_stats) must hold each term it has, and a term that
   ** is absent here may be in another segment or shard. */
   char key[DICT_MAX_TERM + 1];
-  for (size_t i = 0; i < q->nterms; i++) p->idf += idf_of(cx, key, make_key(q->terms[i], q->field, key));
+  for (size_t i = 0; i < q->nterms; i++) p->idf += qctx_idf(cx, key, term_key(q->terms[i], q->field, key));
   for (size_t i = 0; i < q->nterms; i++) {
-    size_t len = make_key(q->terms[i], q->field, key);
-    int r = open_cursor(cx, key, len, &p->c[i]);
-    if (r <= 0) { phrase_destroy(&p->base); return r < 0 ? NULL : empty_it(cx); }
+    size_t len = term_key(q->terms[i], q->field, key);
+    int r = term_open_cursor(cx, key, len, &p->c[i]);
+    if (r <= 0) { phrase_destroy(&p->base); return r < 0 ? NULL : qit_empty(cx); }
     if (p->c[i].df < p->base.cost) p->base.cost = p->c[i].df;
     size_t k = i; /* insertion by df */
     for (; k > 0 && p->c[p->order[k - 1]].df > p->c[i].df; k--) p->order[k] = p->order[k - 1];
@@ -465,6 +263,13 @@ static qit *phrase_it_new(qctx *cx, const qnode *q) {
   phrase_find(p, 0);
   return &p->base;
 }
+
+void phrase_bounds_init(qit *it) {
+  phrase_it *p = (phrase_it *)it;
+  p->scale = seg_bound_scale(it->cx, p->source);
+}
+
+void phrase_set_floor(qit *it, double thr) { ((phrase_it *)it)->thr = thr; }
 
 /* A positive date range in an AND leads (is an iterator) instead of
 ** filtering the candidates when it holds fewer than 1/DATE_LEAD_RATIO of
@@ -525,7 +330,7 @@ static size_t date_span(const segment *s, int64_t lo, int64_t hi, size_t *first)
   return a;
 }
 
-static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
+qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
   const segment *s = cx->seg;
   size_t first, a = date_span(s, lo, hi, &first);
   date_it *d = mem_calloc(1, sizeof *d);
@@ -538,35 +343,33 @@ static qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
     if (d->docs[i] >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; d->n = 0; }
   }
   qsort(d->docs, d->n, sizeof *d->docs, cmp_u32);
-  d->base = (qit){d->n ? d->docs[0] : PL_END, IT_OTHER, d->n, date_next, date_advance, zero_score, date_destroy, cx};
+  d->base = (qit){d->n ? d->docs[0] : PL_END, IT_OTHER, d->n, date_next, date_advance, qit_zero_score, date_destroy, cx};
   return &d->base;
 }
 
-/* ---- match all, exists, ids ------------------------------------------ */
+/* A date range that holds far fewer of the segment's articles than
+** the cheapest kid matches leads instead of filtering: its articles
+** (from the date index) are the candidates, and the kids are
+** advanced to them.  It scores nothing either way. */
+int date_lead(qctx *cx, multi_it *m, int *empty) {
+  for (size_t f = 0; !*empty && m->n && f < m->nfilters; f++) {
+    doc_filter *df = &m->filters[f];
+    if (df->negate || df->ex.what != EX_RANGE) continue;
+    size_t first, in = date_span(cx->seg, df->ex.lo, df->ex.hi, &first) - first;
+    uint64_t cheapest = UINT64_MAX;
+    for (size_t i = 0; i < m->n; i++)
+      if (m->kids[i]->cost < cheapest) cheapest = m->kids[i]->cost;
+    if ((uint64_t)in * DATE_LEAD_RATIO >= cheapest) continue;
+    qit *k = date_it_new(cx, df->ex.lo, df->ex.hi);
+    if (!k) return -1;
+    *empty |= k->doc == PL_END;
+    m->kids[m->n++] = k;
+    m->filters[f--] = m->filters[--m->nfilters];
+  }
+  return 0;
+}
 
-/* Match all, an id and an exists test score this, whatever the document:
-** every article they match ranks alike (Elasticsearch's match_all and
-** exists give 1 too); in an AND or OR it adds to its parts' scores. */
-#define CONST_SCORE 1.0
-
-/* A test of one document of the current segment that needs no postings:
-** every document (ALL); a date in lo..hi (RANGE: a date: range, and
-** date:*); title or body words (TITLE, BODY: lengths in the document
-** table); key topics (TOPIC: any, from the document's topic list;
-** TYPES: one whose dictionary ordinal is in one of the segment's ranges
-** of that type's terms, or, for person:, a partial name written with a
-** title -- index/alias.h -- in range plo..phi: which of those are is read
-** from the dictionary, in one pass, when first needed). */
-enum { EX_ALL, EX_RANGE, EX_TITLE, EX_BODY, EX_TOPIC, EX_TYPES };
-typedef struct ex_pred {
-  int what;
-  int64_t lo, hi;     /* RANGE */
-  uint64_t rlo, rhi;  /* TYPES: ordinals [rlo, rhi) */
-  uint64_t plo, phi;  /* TYPES: partial names [plo, phi) that count when titled (plo == phi: none) */
-  uint64_t *titled;   /* bit k: partial name plo + k has a title (NULL: not read yet) */
-} ex_pred;
-
-static void ex_free(ex_pred *e) {
+void ex_free(ex_pred *e) {
   mem_free(e->titled);
   e->titled = NULL;
 }
@@ -591,7 +394,7 @@ static int topic_range(qctx *cx, char c, uint64_t *lo, uint64_t *hi) {
 /* The test of an exists query on `field` (QF_DATE, QF_TITLE, QF_BODY or a
 ** topic field) or, for QF_ANY, match-all, in the current segment.  0, or
 ** -1 with cx->err set. */
-static int ex_init(qctx *cx, int field, ex_pred *e) {
+int ex_init(qctx *cx, int field, ex_pred *e) {
   memset(e, 0, sizeof *e);
   switch (field) {
     case QF_ANY: e->what = EX_ALL; return 0;
@@ -628,7 +431,7 @@ static int titled_load(qctx *cx, ex_pred *e) {
 }
 
 /* Does document d (< ndocs) of the current segment pass e?  Damage sets cx->err. */
-static int ex_test(qctx *cx, ex_pred *e, uint32_t d) {
+int ex_test(qctx *cx, ex_pred *e, uint32_t d) {
   const segment *s = cx->seg;
   switch (e->what) {
     case EX_ALL: return 1;
@@ -682,7 +485,7 @@ static void scan_destroy(qit *it) {
 }
 
 /* Match-all (field QF_ANY) or an exists test that ex_init knows. */
-static qit *scan_it_new(qctx *cx, int field) {
+qit *scan_it_new(qctx *cx, int field) {
   scan_it *sc = mem_calloc(1, sizeof *sc);
   if (!sc) { cx->err = ND_ERR_NOMEM; return NULL; }
   if (ex_init(cx, field, &sc->ex)) { mem_free(sc); return NULL; }
@@ -725,7 +528,7 @@ static void bits_destroy(qit *it) {
 /* source:*: the segment has no source column, so the documents with a
 ** source are the union of the postings of its source terms (one per
 ** document that has one), gathered in a bitset of ndocs bits. */
-static qit *source_exists_new(qctx *cx) {
+qit *source_exists_new(qctx *cx) {
   const segment *s = cx->seg;
   bits_it *b = mem_calloc(1, sizeof *b);
   if (b) b->w = mem_calloc((size_t)s->m.ndocs / 64 + 1, sizeof *b->w);
@@ -742,7 +545,7 @@ static qit *source_exists_new(qctx *cx) {
   if (!c) cx->err = ND_ERR_NOMEM;
   int r = c ? dict_seek(&di, &s->d, key, 1) : 0;
   for (; r == 1 && !cx->err && di.len >= 1 && di.term[0] == SEG_SOURCE_PREFIX; r = dict_next(&di)) {
-    if (open_postings(cx, &di.ti, c)) break;
+    if (term_open_postings(cx, &di.ti, c)) break;
     while (c->doc != PL_END) {
       if (c->docs[c->n - 1] >= b->ndocs) { cx->err = ND_ERR_CORRUPT; break; }
       for (uint32_t k = c->i; k < c->n; k++) {
@@ -773,39 +576,17 @@ static void one_advance(qit *it, uint32_t t) {
 
 /* id:VALUE: the live document of the segment with that id, found as
 ** nd_get finds it (the id index: a binary search on the id's hash). */
-static qit *id_it_new(qctx *cx, const char *id) {
+qit *id_it_new(qctx *cx, const char *id) {
   uint32_t d = PL_END;
   int r = seg_find_id(cx->seg, id, cx->del, &d);
   if (r < 0 || (r && d >= cx->seg->m.ndocs)) { cx->err = ND_ERR_CORRUPT; return NULL; }
   one_it *o = mem_alloc(sizeof *o);
   if (!o) { cx->err = ND_ERR_NOMEM; return NULL; }
-  o->base = (qit){r ? d : PL_END, IT_OTHER, 1, one_next, one_advance, const_score, it_free_self, cx};
+  o->base = (qit){r ? d : PL_END, IT_OTHER, 1, one_next, one_advance, const_score, qit_free, cx};
   return &o->base;
 }
 
-/* ---- and / or over children ------------------------------------------ */
-
-/* A date range, or an exists test that ex_test makes, an AND checks on
-** each of its candidates (from the document table) instead of walking
-** the documents that pass it: cost per candidate, not per article of the
-** range. */
-typedef struct doc_filter {
-  ex_pred ex;
-  int negate;
-} doc_filter;
-
-typedef struct multi_it {
-  qit base;
-  qit **kids;
-  size_t n;
-  qit **neg;
-  size_t nneg;
-  doc_filter *filters; /* AND only */
-  size_t nfilters;
-  double bonus;        /* AND only: the constant scores of its parts that are filters or match-all */
-} multi_it;
-
-static void multi_destroy(qit *it) {
+void multi_destroy(qit *it) {
   multi_it *m = (multi_it *)it;
   for (size_t i = 0; i < m->n; i++) m->kids[i]->destroy(m->kids[i]);
   for (size_t i = 0; i < m->nneg; i++) m->neg[i]->destroy(m->neg[i]);
@@ -942,7 +723,7 @@ static int cmp_cost(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static multi_it *multi_new(qctx *cx, size_t cap) {
+multi_it *multi_new(qctx *cx, size_t cap) {
   multi_it *m = mem_calloc(1, sizeof *m);
   if (m) {
     m->kids = mem_calloc(cap + 1, sizeof *m->kids);
@@ -959,8 +740,8 @@ static multi_it *multi_new(qctx *cx, size_t cap) {
   return m;
 }
 
-static qit *or_finish(qctx *cx, multi_it *m) {
-  if (m->n == 0) { multi_destroy(&m->base); return empty_it(cx); }
+qit *or_finish(qctx *cx, multi_it *m) {
+  if (m->n == 0) { multi_destroy(&m->base); return qit_empty(cx); }
   if (m->n == 1) {
     qit *k = m->kids[0];
     m->n = 0;
@@ -981,14 +762,101 @@ static qit *or_finish(qctx *cx, multi_it *m) {
   return &m->base;
 }
 
-static qit *build(qctx *cx, const qnode *q);
+/* Is q a test of the document table (a date range, an exists test other
+** than source:*), which an AND checks on its candidates? */
+static int is_filter(const qnode *q) {
+  return q->kind == Q_DATE || (q->kind == Q_EXISTS && q->field != QF_SOURCE);
+}
+
+/* The OR of q's parts, less those that match nothing in this segment. */
+qit *or_it_new(qctx *cx, const qnode *q) {
+  multi_it *m = multi_new(cx, q->nkids);
+  if (!m) return NULL;
+  for (size_t i = 0; i < q->nkids; i++) {
+    qit *k = qit_build(cx, q->kids[i]);
+    if (!k) { multi_destroy(&m->base); return NULL; }
+    if (k->doc == PL_END) k->destroy(k);
+    else m->kids[m->n++] = k;
+  }
+  return or_finish(cx, m);
+}
+
+qit *and_it_new(qctx *cx, const qnode *q) {
+  /* Kids that a document-table test decides (a date range, an exists
+  ** test other than source:*) are filters on the candidates of the
+  ** others; match-all kids add their constant score and nothing else.
+  ** Without other kids, one positive such test (a date range first)
+  ** finds the candidates, or, with none, match-all does. */
+  size_t others = 0, driver = SIZE_MAX;
+  for (size_t i = 0; i < q->nkids; i++) {
+    const qnode *kq = q->kids[i];
+    if (kq->kind == Q_NOT) {
+      if (kq->kids[0]->kind == Q_ALL) return qit_empty(cx); /* excludes everything */
+      continue;
+    }
+    if (kq->kind == Q_ALL) continue;
+    if (!is_filter(kq)) others++;
+    else if (driver == SIZE_MAX || (kq->kind == Q_DATE && q->kids[driver]->kind != Q_DATE)) driver = i;
+  }
+  if (others) driver = SIZE_MAX;
+  int all_drives = !others && driver == SIZE_MAX;
+  multi_it *m = multi_new(cx, q->nkids);
+  if (!m) return NULL;
+  if (!(m->filters = mem_alloc(q->nkids * sizeof *m->filters))) {
+    multi_destroy(&m->base);
+    cx->err = ND_ERR_NOMEM;
+    return NULL;
+  }
+  int empty = 0;
+  for (size_t i = 0; i < q->nkids; i++) {
+    const qnode *kq = q->kids[i];
+    const qnode *dq = kq->kind == Q_NOT ? kq->kids[0] : kq;
+    if (kq->kind == Q_ALL && !all_drives) {
+      m->bonus += CONST_SCORE;
+      continue;
+    }
+    all_drives &= kq->kind != Q_ALL;
+    if (i != driver && is_filter(dq)) {
+      doc_filter *f = &m->filters[m->nfilters++];
+      f->negate = kq->kind == Q_NOT;
+      if (dq->kind == Q_DATE) {
+        f->ex = (ex_pred){.what = EX_RANGE, .lo = dq->date_lo, .hi = dq->date_hi};
+      } else if (ex_init(cx, dq->field, &f->ex)) {
+        multi_destroy(&m->base);
+        return NULL;
+      }
+      if (!f->negate && dq->kind == Q_EXISTS) m->bonus += CONST_SCORE;
+      continue;
+    }
+    qit *k = qit_build(cx, kq);
+    if (!k) { multi_destroy(&m->base); return NULL; }
+    if (kq->kind == Q_NOT) {
+      if (k->doc == PL_END) k->destroy(k);
+      else m->neg[m->nneg++] = k;
+    } else {
+      empty |= k->doc == PL_END;
+      m->kids[m->n++] = k;
+    }
+  }
+  /* a narrow date range leads instead (dates_it.c) */
+  if (date_lead(cx, m, &empty)) { multi_destroy(&m->base); return NULL; }
+  if (empty || m->n == 0) { multi_destroy(&m->base); return qit_empty(cx); }
+  qsort(m->kids, m->n, sizeof *m->kids, cmp_cost);
+  m->base.cost = m->kids[0]->cost;
+  m->base.kind = IT_AND;
+  m->base.next = and_next;
+  m->base.advance = and_advance;
+  m->base.doc = 0;
+  and_find(m, 0);
+  return &m->base;
+}
 
 /* Add a term iterator to m for every term that starts with key[0..len);
 ** `shown` names them in the error when there are too many.  0, or -1 with
 ** cx->err set. */
 static int add_terms_from(qctx *cx, multi_it *m, size_t *cap, const char *key, size_t len, const char *shown,
                           int field) {
-  if (prefix_dfs(cx, key, len)) return -1;
+  if (qctx_prefix_dfs(cx, key, len)) return -1;
   dict_iter di;
   int r = dict_seek(&di, &cx->seg->d, key, len);
   for (; r == 1 && di.len >= len && !memcmp(di.term, key, len); r = dict_next(&di)) {
@@ -1161,13 +1029,13 @@ static int add_partials(qctx *cx, multi_it *m, size_t *cap, const qnode *q, cons
 ** topic name is looked up under each type the field allows, up to the
 ** separator that ends the normalised name (so that every written form of
 ** the name matches, and nothing longer). */
-static qit *prefix_it_new(qctx *cx, const qnode *q) {
+qit *prefix_it_new(qctx *cx, const qnode *q) {
   size_t cap = 16;
   multi_it *m = multi_new(cx, cap);
   if (!m) return NULL;
   char key[DICT_MAX_TERM + 1];
   if (!qf_topic(q->field)) {
-    size_t len = make_key(q->terms[0], q->field, key);
+    size_t len = term_key(q->terms[0], q->field, key);
     if (q->field == QF_SOURCE && q->kind == Q_TERM && len < sizeof key) key[len++] = SRC_SEP; /* every written form */
     add_terms_from(cx, m, &cap, key, len, q->terms[0], q->field);
   } else {
@@ -1197,139 +1065,7 @@ static qit *prefix_it_new(qctx *cx, const qnode *q) {
   return or_finish(cx, m);
 }
 
-/* Is q a test of the document table (a date range, an exists test other
-** than source:*), which an AND checks on its candidates? */
-static int is_filter(const qnode *q) {
-  return q->kind == Q_DATE || (q->kind == Q_EXISTS && q->field != QF_SOURCE);
-}
-
-static qit *build(qctx *cx, const qnode *q) {
-  switch (q->kind) {
-    case Q_ALL: return scan_it_new(cx, QF_ANY);
-    case Q_ID: return id_it_new(cx, q->terms[0]);
-    case Q_EXISTS: return q->field == QF_SOURCE ? source_exists_new(cx) : scan_it_new(cx, q->field);
-    case Q_TERM: {
-      if (qf_topic(q->field) || q->field == QF_SOURCE) return prefix_it_new(cx, q);
-      char key[DICT_MAX_TERM + 1];
-      size_t len = make_key(q->terms[0], q->field, key);
-      return term_it_new(cx, key, len, q->field);
-    }
-    case Q_PHRASE: return phrase_it_new(cx, q);
-    case Q_PREFIX: return prefix_it_new(cx, q);
-    case Q_DATE: return date_it_new(cx, q->date_lo, q->date_hi);
-    case Q_NOT: return build(cx, q->kids[0]);
-    case Q_OR: {
-      multi_it *m = multi_new(cx, q->nkids);
-      if (!m) return NULL;
-      for (size_t i = 0; i < q->nkids; i++) {
-        qit *k = build(cx, q->kids[i]);
-        if (!k) { multi_destroy(&m->base); return NULL; }
-        if (k->doc == PL_END) k->destroy(k);
-        else m->kids[m->n++] = k;
-      }
-      return or_finish(cx, m);
-    }
-    case Q_AND: {
-      /* Kids that a document-table test decides (a date range, an exists
-      ** test other than source:*) are filters on the candidates of the
-      ** others; match-all kids add their constant score and nothing else.
-      ** Without other kids, one positive such test (a date range first)
-      ** finds the candidates, or, with none, match-all does. */
-      size_t others = 0, driver = SIZE_MAX;
-      for (size_t i = 0; i < q->nkids; i++) {
-        const qnode *kq = q->kids[i];
-        if (kq->kind == Q_NOT) {
-          if (kq->kids[0]->kind == Q_ALL) return empty_it(cx); /* excludes everything */
-          continue;
-        }
-        if (kq->kind == Q_ALL) continue;
-        if (!is_filter(kq)) others++;
-        else if (driver == SIZE_MAX || (kq->kind == Q_DATE && q->kids[driver]->kind != Q_DATE)) driver = i;
-      }
-      if (others) driver = SIZE_MAX;
-      int all_drives = !others && driver == SIZE_MAX;
-      multi_it *m = multi_new(cx, q->nkids);
-      if (!m) return NULL;
-      if (!(m->filters = mem_alloc(q->nkids * sizeof *m->filters))) {
-        multi_destroy(&m->base);
-        cx->err = ND_ERR_NOMEM;
-        return NULL;
-      }
-      int empty = 0;
-      for (size_t i = 0; i < q->nkids; i++) {
-        const qnode *kq = q->kids[i];
-        const qnode *dq = kq->kind == Q_NOT ? kq->kids[0] : kq;
-        if (kq->kind == Q_ALL && !all_drives) {
-          m->bonus += CONST_SCORE;
-          continue;
-        }
-        all_drives &= kq->kind != Q_ALL;
-        if (i != driver && is_filter(dq)) {
-          doc_filter *f = &m->filters[m->nfilters++];
-          f->negate = kq->kind == Q_NOT;
-          if (dq->kind == Q_DATE) {
-            f->ex = (ex_pred){.what = EX_RANGE, .lo = dq->date_lo, .hi = dq->date_hi};
-          } else if (ex_init(cx, dq->field, &f->ex)) {
-            multi_destroy(&m->base);
-            return NULL;
-          }
-          if (!f->negate && dq->kind == Q_EXISTS) m->bonus += CONST_SCORE;
-          continue;
-        }
-        qit *k = build(cx, kq);
-        if (!k) { multi_destroy(&m->base); return NULL; }
-        if (kq->kind == Q_NOT) {
-          if (k->doc == PL_END) k->destroy(k);
-          else m->neg[m->nneg++] = k;
-        } else {
-          empty |= k->doc == PL_END;
-          m->kids[m->n++] = k;
-        }
-      }
-      /* A date range that holds far fewer of the segment's articles than
-      ** the cheapest kid matches leads instead of filtering: its articles
-      ** (from the date index) are the candidates, and the kids are
-      ** advanced to them.  It scores nothing either way. */
-      for (size_t f = 0; !empty && m->n && f < m->nfilters; f++) {
-        doc_filter *df = &m->filters[f];
-        if (df->negate || df->ex.what != EX_RANGE) continue;
-        size_t first, in = date_span(cx->seg, df->ex.lo, df->ex.hi, &first) - first;
-        uint64_t cheapest = UINT64_MAX;
-        for (size_t i = 0; i < m->n; i++)
-          if (m->kids[i]->cost < cheapest) cheapest = m->kids[i]->cost;
-        if ((uint64_t)in * DATE_LEAD_RATIO >= cheapest) continue;
-        qit *k = date_it_new(cx, df->ex.lo, df->ex.hi);
-        if (!k) { multi_destroy(&m->base); return NULL; }
-        empty |= k->doc == PL_END;
-        m->kids[m->n++] = k;
-        m->filters[f--] = m->filters[--m->nfilters];
-      }
-      if (empty || m->n == 0) { multi_destroy(&m->base); return empty_it(cx); }
-      qsort(m->kids, m->n, sizeof *m->kids, cmp_cost);
-      m->base.cost = m->kids[0]->cost;
-      m->base.kind = IT_AND;
-      m->base.next = and_next;
-      m->base.advance = and_advance;
-      m->base.doc = 0;
-      and_find(m, 0);
-      return &m->base;
-    }
-  }
-  return empty_it(cx);
-}
-
-/* ---- top-k ------------------------------------------------------------ */
-
-typedef struct heap {
-  exec_hit *h;
-  size_t n, cap;
-  int sort;
-  /* Collapsing: the heap position of each kept story, open addressing
-  ** (linear probing, capacity a power of two at least twice cap), entries
-  ** story + position + 1; NULL without collapsing. */
-  struct story_slot { uint64_t story; size_t at; } *slots;
-  size_t mask;
-} heap;
+/* ---- the heap of the best hits ------------------------------------------ */
 
 /* 1 if a ranks before b.  By date, an undated hit comes last both ways
 ** (DATE_NONE is the smallest date). */
@@ -1419,6 +1155,49 @@ static void heap_offer(heap *hp, const exec_hit *x) {
   place(hp, i, x);
 }
 
+/* Score of the worst kept hit, -infinity while the heap has room, or
+** +infinity when it keeps none (no hits asked for: only counting). */
+static double heap_floor(const heap *hp) {
+  if (hp->cap == 0) return INFINITY;
+  return hp->n == hp->cap ? hp->h[0].score : -INFINITY;
+}
+
+static int cmp_rank(const void *a, const void *b, void *ctx) {
+  int sort = *(const int *)ctx;
+  return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
+}
+
+int topk_init(heap *hp, size_t want, int sort, int collapse) {
+  *hp = (heap){mem_alloc(want * sizeof(exec_hit) + 1), 0, want, sort, NULL, 0};
+  if (hp->h && collapse && want) {
+    size_t ns = 16;
+    while (ns < 2 * want) ns *= 2;
+    hp->slots = mem_calloc(ns, sizeof *hp->slots);
+    hp->mask = ns - 1;
+    if (!hp->slots) { mem_free(hp->h); hp->h = NULL; }
+  }
+  return hp->h ? 0 : ND_ERR_NOMEM;
+}
+
+void topk_free(heap *hp) {
+  mem_free(hp->slots);
+  mem_free(hp->h);
+  *hp = (heap){0};
+}
+
+void topk_take(heap *hp, size_t offset, exec_hit **hits, size_t *n) {
+  *hits = NULL;
+  *n = 0;
+  qsort_r(hp->h, hp->n, sizeof *hp->h, cmp_rank, &hp->sort);
+  if (offset < hp->n) {
+    memmove(hp->h, hp->h + offset, (hp->n - offset) * sizeof *hp->h);
+    *hits = hp->h;
+    *n = hp->n - offset;
+    hp->h = NULL;
+  }
+  topk_free(hp);
+}
+
 /* ---- recency ---------------------------------------------------------- */
 
 double exec_decay(const exec_opts *o, int64_t date) {
@@ -1436,6 +1215,19 @@ static double decay_bound(const qctx *cx, uint32_t lo, uint32_t hi) {
   double f = exec_decay(cx->o, newest);
   double u = exp2(-(double)ND_RECENCY_UNDATED);
   return f > u ? f : u;
+}
+
+/* Offer doc d with its BM25F score: the recency factor applied here. */
+void topk_offer(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score) {
+  int64_t date = seg_date(&g->seg, d);
+  exec_hit h = {si, d, cx->o && cx->o->half_life > 0 ? score * exec_decay(cx->o, date) : score, date,
+                hp->slots ? seg_story(&g->seg, d) : 0};
+  heap_offer(hp, &h);
+}
+
+static void offer(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score, uint64_t *seen) {
+  topk_offer(cx, hp, g, si, d, score);
+  (*seen)++;
 }
 
 /* ---- block-max top-k -------------------------------------------------- */
@@ -1475,29 +1267,9 @@ static uint32_t block_last(const term_it *t, uint32_t b) {
   return t->c.skip ? pl_last_of(&t->c, b) : t->c.docs[t->c.n - 1];
 }
 
-/* Score of the worst kept hit, -infinity while the heap has room, or
-** +infinity when it keeps none (no hits asked for: only counting). */
-static double heap_floor(const heap *hp) {
-  if (hp->cap == 0) return INFINITY;
-  return hp->n == hp->cap ? hp->h[0].score : -INFINITY;
-}
-
 static int cmp_ub(const void *a, const void *b) {
   double x = (*(term_it *const *)a)->ub, y = (*(term_it *const *)b)->ub;
   return (x > y) - (x < y);
-}
-
-/* Offer doc d with its BM25F score: the recency factor applied here. */
-static void offer_hit(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score) {
-  int64_t date = seg_date(&g->seg, d);
-  exec_hit h = {si, d, cx->o && cx->o->half_life > 0 ? score * exec_decay(cx->o, date) : score, date,
-                hp->slots ? seg_story(&g->seg, d) : 0};
-  heap_offer(hp, &h);
-}
-
-static void offer(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score, uint64_t *seen) {
-  offer_hit(cx, hp, g, si, d, score);
-  (*seen)++;
 }
 
 /* OR of terms (a single term is an OR of one), in the order `kids` gives:
@@ -1604,69 +1376,16 @@ static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
   }
 }
 
-/* Is every posting of iterator k a match (a term in no title/body field)? */
-static int all_postings_match(const qit *k) {
-  return k->kind == IT_TERM && ((const term_it *)k)->field != QF_TITLE && ((const term_it *)k)->field != QF_BODY;
-}
-
-/* An AND that and_scan() takes: 2 to SCAN_MAX_TERMS terms whose every
+/* An AND that topk_and_scan() takes: 2 to SCAN_MAX_TERMS terms whose every
 ** posting is a match, no exclusion, no date filter. */
 #define SCAN_MAX_TERMS 8
-static int and_of_terms(const qit *it, size_t max) {
+int topk_and_of_terms(const qit *it) {
   if (it->kind != IT_AND) return 0;
   const multi_it *m = (const multi_it *)it;
-  if (m->nneg || m->nfilters || m->bonus != 0 || m->n < 2 || m->n > max) return 0;
+  if (m->nneg || m->nfilters || m->bonus != 0 || m->n < 2 || m->n > SCAN_MAX_TERMS) return 0;
   for (size_t i = 0; i < m->n; i++)
-    if (!all_postings_match(m->kids[i])) return 0;
+    if (!term_all_match(m->kids[i])) return 0;
   return 1;
-}
-
-/* The live matches of q in segment g, without scoring.  0 or ND_ERR_*. */
-static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
-  qit *it = build(cx, q);
-  if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
-  uint64_t n = 0;
-  qit *one = it;
-  qit *const *kids = it->kind == IT_OR ? ((multi_it *)it)->kids : &one;
-  size_t nk = it->kind == IT_OR ? ((multi_it *)it)->n : 1;
-  int postings_only = it->kind == IT_OR || it->kind == IT_TERM; /* every posting a match? */
-  for (size_t i = 0; i < nk && postings_only; i++) postings_only = all_postings_match(kids[i]);
-  if (postings_only && nk == 1 && !g->del) {
-    n = ((term_it *)it)->c.df;
-  } else if (postings_only) {
-    /* The union of the postings, a block of doc numbers at a time, in a
-    ** bitset (ndocs / 8 bytes: small next to the postings of a term
-    ** frequent enough to need this). */
-    uint32_t nd = g->seg.m.ndocs;
-    uint64_t *bits = mem_calloc((size_t)nd / 64 + 1, sizeof *bits);
-    if (!bits) cx->err = ND_ERR_NOMEM;
-    for (size_t i = 0; i < nk && !cx->err; i++) {
-      pl_cursor *c = &((term_it *)kids[i])->c;
-      while (c->doc != PL_END) {
-        if (c->docs[c->n - 1] >= nd) { cx->err = ND_ERR_CORRUPT; break; }
-        for (uint32_t k = c->i; k < c->n; k++) {
-          uint64_t bit = 1ULL << (c->docs[k] & 63), *w = &bits[c->docs[k] >> 6];
-          n += !(*w & bit);
-          *w |= bit;
-        }
-        pl_advance(c, c->docs[c->n - 1] + 1);
-      }
-      if (c->err) cx->err = ND_ERR_CORRUPT;
-    }
-    if (bits && g->del) {
-      roaring_uint32_iterator_t *di = roaring_create_iterator(g->del);
-      if (!di) cx->err = ND_ERR_NOMEM;
-      for (; di && di->has_value; roaring_advance_uint32_iterator(di))
-        if (di->current_value < nd && (bits[di->current_value >> 6] >> (di->current_value & 63) & 1)) n--;
-      roaring_free_uint32_iterator(di);
-    }
-    mem_free(bits);
-  } else {
-    for (; it->doc != PL_END && !cx->err; it->next(it)) n += !ss_deleted(g, it->doc);
-  }
-  it->destroy(it);
-  *count = n;
-  return cx->err;
 }
 
 /* Every match of an AND of terms, scored, in one pass, counted exactly
@@ -1677,9 +1396,9 @@ static int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *cou
 ** documents a block at a time, each other term keeps those it holds by
 ** merging its decoded block with them and adds its part of their scores,
 ** and the survivors' scores are summed in the kids' order, as multi_score
-** sums them (same bits as the exhaustive path).  *seen gets the exact
+** (boolean.c) sums them (same bits as the exhaustive path).  *seen gets the exact
 ** number of live matches. */
-static void and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *hp, uint64_t *seen) {
+void topk_and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *hp, uint64_t *seen) {
   term_it *lt = (term_it *)m->kids[0];
   pl_cursor *lead = &lt->c;
   uint32_t cand[PB_SIZE], at[PB_SIZE]; /* candidates, and their index in the lead's block */
@@ -1732,13 +1451,12 @@ static void and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap
   if (lead->err) cx->err = ND_ERR_CORRUPT;
 }
 
-/* A phrase alone: phrase_find passes by the candidates whose bound
-** (phrase_bound) cannot reach the worst kept hit, before reading their
+/* A phrase alone: its iterator passes by the candidates whose bound
+** (phrase.c) cannot reach the worst kept hit, before reading their
 ** positions. */
-static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, phrase_it *p, heap *hp, uint64_t *seen) {
+static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen) {
   const segment *s = &g->seg;
-  p->scale = seg_bound_scale(cx, p->source);
-  qit *it = &p->base;
+  phrase_bounds_init(it);
   while (it->doc != PL_END && !cx->err) {
     uint32_t d = it->doc;
     if (d >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; break; }
@@ -1750,23 +1468,23 @@ static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, phrase_it *p, he
         thr = heap_floor(hp);
       }
     }
-    p->thr = thr;
+    phrase_set_floor(it, thr);
     it->next(it);
   }
-  p->thr = -INFINITY;
+  phrase_set_floor(it, -INFINITY);
 }
 
 /* Run the block-max path if `it` has a shape it handles: 1 if it did.  A
 ** phrase takes it only without an exact count: counting would check every
 ** candidate's positions again, which the plain loop does once. */
-static int block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen, int exact) {
+int topk_block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen, int exact) {
   if (it->kind == IT_TERM) {
     bm_or(cx, g, si, &it, 1, hp, seen);
     return 1;
   }
   if (it->kind == IT_PHRASE) {
     if (exact) return 0;
-    bm_phrase(cx, g, si, (phrase_it *)it, hp, seen);
+    bm_phrase(cx, g, si, it, hp, seen);
     return 1;
   }
   if (it->kind != IT_OR && it->kind != IT_AND) return 0;
@@ -1793,7 +1511,7 @@ static int date_after(int64_t a, int64_t b, int sort) {
 ** longer enter the heap; the undated documents (not in the date index)
 ** are looked for in the document table only while they could still
 ** enter.  0 or ND_ERR_CORRUPT. */
-static int all_top(qctx *cx, const snap_seg *g, uint32_t si, heap *hp, uint64_t *total) {
+int topk_all(qctx *cx, const snap_seg *g, uint32_t si, heap *hp, uint64_t *total) {
   const segment *s = &g->seg;
   uint32_t nd = s->m.ndocs;
   *total += nd - (g->del ? roaring_bitmap_get_cardinality(g->del) : 0);
@@ -1806,196 +1524,64 @@ static int all_top(qctx *cx, const snap_seg *g, uint32_t si, heap *hp, uint64_t 
     uint32_t d = rd_u32(row + 8);
     if (d >= nd) return ND_ERR_CORRUPT;
     if (hp->n == hp->cap && date_after(date, hp->h[0].date, hp->sort)) break;
-    if (!ss_deleted(g, d)) offer_hit(cx, hp, g, si, d, CONST_SCORE);
+    if (!ss_deleted(g, d)) topk_offer(cx, hp, g, si, d, CONST_SCORE);
   }
   if (n == nd || (hp->n == hp->cap && hp->h[0].date != DATE_NONE)) return 0;
   for (uint32_t d = nd; d-- > 0;) { /* the undated, later documents first */
     if (seg_date(s, d) != DATE_NONE || ss_deleted(g, d)) continue;
     exec_hit h = {si, d, CONST_SCORE, DATE_NONE, 0};
     if (hp->n == hp->cap && !better(&h, &hp->h[0], hp->sort)) break;
-    offer_hit(cx, hp, g, si, d, CONST_SCORE);
+    topk_offer(cx, hp, g, si, d, CONST_SCORE);
   }
   return 0;
 }
 
-static int cmp_rank(const void *a, const void *b, void *ctx) {
-  int sort = *(const int *)ctx;
-  return better(a, b, sort) ? -1 : better(b, a, sort) ? 1 : 0;
-}
-
-/* A context scoring with the given figures (NULL: the snapshot's). */
-static void ctx_init(qctx *cx, nd_index *ix, const qstats *given) {
-  const snapshot *snap = &ix->snap;
-  *cx = (qctx){.ix = ix, .snap = snap, .given = given};
-  uint64_t docs = given ? given->docs : snap->total_docs;
-  cx->N = (double)docs;
-  cx->avg_t = bm25_avg(given ? given->title_len : snap->sum_title_len, docs);
-  cx->avg_b = bm25_avg(given ? given->body_len : snap->sum_body_len, docs);
-}
-
-/* The message for an error met while iterating (ND_ERR_LIMIT's is set). */
-static int iter_fail(nd_index *ix, int rc) {
-  if (rc == ND_ERR_CORRUPT) return ix_fail(ix, rc, "archive damaged: a segment's postings could not be read (run newsdex check)");
-  if (rc == ND_ERR_NOMEM) return ix_fail(ix, rc, "out of memory");
-  return rc;
-}
-
-int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_t *total) {
-  const snapshot *snap = &ix->snap;
-  *sets = NULL;
-  *total = 0;
-  roaring_bitmap_t **bm = mem_calloc(snap->n + 1, sizeof *bm);
-  if (!bm) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
-  qctx cx;
-  ctx_init(&cx, ix, NULL);
-  int rc = 0;
-  uint32_t batch[256];
-  for (size_t si = 0; si < snap->n && !rc; si++) {
-    const snap_seg *g = &snap->segs[si];
-    ctx_seg(&cx, g);
-    if (!(bm[si] = roaring_bitmap_create())) { rc = ND_ERR_NOMEM; break; }
-    if (q->kind == Q_ALL) { /* every document but the deleted */
-      roaring_bitmap_add_range(bm[si], 0, g->seg.m.ndocs);
-      if (g->del) roaring_bitmap_andnot_inplace(bm[si], g->del);
-      *total += roaring_bitmap_get_cardinality(bm[si]);
-      continue;
+/* The live matches of q in segment g, without scoring.  0 or ND_ERR_*. */
+int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
+  qit *it = qit_build(cx, q);
+  if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
+  uint64_t n = 0;
+  qit *one = it;
+  qit *const *kids = it->kind == IT_OR ? ((multi_it *)it)->kids : &one;
+  size_t nk = it->kind == IT_OR ? ((multi_it *)it)->n : 1;
+  int postings_only = it->kind == IT_OR || it->kind == IT_TERM; /* every posting a match? */
+  for (size_t i = 0; i < nk && postings_only; i++) postings_only = term_all_match(kids[i]);
+  if (postings_only && nk == 1 && !g->del) {
+    n = ((term_it *)it)->c.df;
+  } else if (postings_only) {
+    /* The union of the postings, a block of doc numbers at a time, in a
+    ** bitset (ndocs / 8 bytes: small next to the postings of a term
+    ** frequent enough to need this). */
+    uint32_t nd = g->seg.m.ndocs;
+    uint64_t *bits = mem_calloc((size_t)nd / 64 + 1, sizeof *bits);
+    if (!bits) cx->err = ND_ERR_NOMEM;
+    for (size_t i = 0; i < nk && !cx->err; i++) {
+      pl_cursor *c = &((term_it *)kids[i])->c;
+      while (c->doc != PL_END) {
+        if (c->docs[c->n - 1] >= nd) { cx->err = ND_ERR_CORRUPT; break; }
+        for (uint32_t k = c->i; k < c->n; k++) {
+          uint64_t bit = 1ULL << (c->docs[k] & 63), *w = &bits[c->docs[k] >> 6];
+          n += !(*w & bit);
+          *w |= bit;
+        }
+        pl_advance(c, c->docs[c->n - 1] + 1);
+      }
+      if (c->err) cx->err = ND_ERR_CORRUPT;
     }
-    qit *it = build(&cx, q);
-    if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
-    size_t nb = 0;
-    for (; it->doc != PL_END && !cx.err; it->next(it)) {
-      if (it->doc >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
-      batch[nb++] = it->doc;
-      if (nb == 256) { roaring_bitmap_add_many(bm[si], nb, batch); nb = 0; }
+    if (bits && g->del) {
+      roaring_uint32_iterator_t *di = roaring_create_iterator(g->del);
+      if (!di) cx->err = ND_ERR_NOMEM;
+      for (; di && di->has_value; roaring_advance_uint32_iterator(di))
+        if (di->current_value < nd && (bits[di->current_value >> 6] >> (di->current_value & 63) & 1)) n--;
+      roaring_free_uint32_iterator(di);
     }
-    roaring_bitmap_add_many(bm[si], nb, batch);
-    it->destroy(it);
-    rc = cx.err;
-    if (!rc && g->del) roaring_bitmap_andnot_inplace(bm[si], g->del);
-    if (!rc) *total += roaring_bitmap_get_cardinality(bm[si]);
+    mem_free(bits);
+  } else {
+    for (; it->doc != PL_END && !cx->err; it->next(it)) n += !ss_deleted(g, it->doc);
   }
-  cache_free(&cx);
-  if (rc) {
-    exec_matches_free(bm, snap->n);
-    *total = 0;
-    return iter_fail(ix, rc);
-  }
-  *sets = bm;
-  return 0;
-}
-
-void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
-  if (!sets) return;
-  for (size_t i = 0; i < n; i++)
-    if (sets[i]) roaring_bitmap_free(sets[i]); /* (NULL after a failed create) */
-  mem_free(sets);
-}
-
-int exec_stats(nd_index *ix, const qnode *q, qstats *out) {
-  const snapshot *snap = &ix->snap;
-  qctx cx;
-  ctx_init(&cx, ix, NULL);
-  int rc = 0;
-  /* Build q's iterators on every segment, as a search does, and keep what
-  ** the idf cache then holds: each term any of them took an idf of. */
-  for (size_t si = 0; si < snap->n && !rc; si++) {
-    ctx_seg(&cx, &snap->segs[si]);
-    qit *it = build(&cx, q);
-    if (it) it->destroy(it);
-    rc = cx.err ? cx.err : it ? 0 : ND_ERR_NOMEM;
-  }
-  out->docs = snap->total_docs;
-  out->title_len = snap->sum_title_len;
-  out->body_len = snap->sum_body_len;
-  for (size_t i = 0; i < cx.capcache && !rc; i++) {
-    const idf_entry *e = &cx.cache[i];
-    if (!e->key || isnan(e->idf)) continue;
-    rc = qs_add(out, e->key, e->len, (uint64_t)e->df);
-    if (rc == ND_ERR_INVALID)
-      rc = ix_fail(ix, ND_ERR_LIMIT, "the query reaches more than %d index terms", QS_MAX_TERMS);
-  }
-  cache_free(&cx);
-  return rc ? iter_fail(ix, rc) : 0;
-}
-
-int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
-                uint64_t *total) {
-  *hits = NULL;
-  *nhits = 0;
-  *total = 0;
-  const snapshot *snap = &ix->snap;
-  qctx cx;
-  ctx_init(&cx, ix, o->stats);
-  cx.o = o;
-  int sort = o->sort;
-  size_t offset = o->offset, want = o->offset + o->limit;
-  if (want < offset) want = SIZE_MAX;
-  if (want > snap->live_docs) want = (size_t)snap->live_docs;
-  heap hp = {mem_alloc(want * sizeof(exec_hit) + 1), 0, want, sort, NULL, 0};
-  if (hp.h && o->collapse && want) {
-    size_t ns = 16;
-    while (ns < 2 * want) ns *= 2;
-    hp.slots = mem_calloc(ns, sizeof *hp.slots);
-    hp.mask = ns - 1;
-    if (!hp.slots) { mem_free(hp.h); hp.h = NULL; }
-  }
-  if (!hp.h) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
-  int rc = 0, lower_bound = 0;
-  for (size_t si = 0; si < snap->n && !rc; si++) {
-    const snap_seg *g = &snap->segs[si];
-    ctx_seg(&cx, g);
-    if (q->kind == Q_ALL && !(o->half_life > 0)) {
-      rc = all_top(&cx, g, (uint32_t)si, &hp, total);
-      continue;
-    }
-    qit *it = build(&cx, q);
-    if (it && cx.err) { /* a term the given figures lack */
-      it->destroy(it);
-      it = NULL;
-    }
-    if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
-    uint64_t seen = 0;
-    if (sort == ND_SORT_RELEVANCE && and_of_terms(it, SCAN_MAX_TERMS)) {
-      and_scan(&cx, g, (uint32_t)si, (multi_it *)it, &hp, &seen);
-      it->destroy(it);
-      rc = cx.err;
-      *total += seen;
-      continue;
-    }
-    if (sort == ND_SORT_RELEVANCE && block_max(&cx, g, (uint32_t)si, it, &hp, &seen, *exact)) {
-      it->destroy(it);
-      rc = cx.err;
-      if (*exact && !rc) rc = count_live(&cx, g, q, &seen);
-      else if (!*exact) lower_bound = 1;
-      *total += seen;
-      continue;
-    }
-    for (; it->doc != PL_END && !cx.err; it->next(it)) {
-      uint32_t d = it->doc;
-      if (d >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
-      if (ss_deleted(g, d)) continue;
-      (*total)++;
-      offer_hit(&cx, &hp, g, (uint32_t)si, d, it->score(it));
-    }
-    it->destroy(it);
-    rc = cx.err;
-  }
-  cache_free(&cx);
-  mem_free(hp.slots);
-  if (rc) {
-    mem_free(hp.h);
-    return iter_fail(ix, rc);
-  }
-  if (lower_bound) *exact = 0;
-  qsort_r(hp.h, hp.n, sizeof *hp.h, cmp_rank, &sort);
-  if (offset >= hp.n) {
-    mem_free(hp.h);
-    return 0;
-  }
-  memmove(hp.h, hp.h + offset, (hp.n - offset) * sizeof *hp.h);
-  *hits = hp.h;
-  *nhits = hp.n - offset;
-  return 0;
+  it->destroy(it);
+  *count = n;
+  return cx->err;
 }
 
 /* ---- stories among the matches ----------------------------------------- */
@@ -2022,8 +1608,8 @@ static int match_docs(qctx *cx, const qnode *q, const doc_ref *refs, size_t n, u
   for (size_t i = 0, j; i < n && !cx->err; i = j) {
     const snap_seg *g = &cx->snap->segs[refs[i].si];
     for (j = i; j < n && refs[j].si == refs[i].si; j++) {}
-    ctx_seg(cx, g);
-    qit *it = build(cx, q);
+    qctx_seg(cx, g);
+    qit *it = qit_build(cx, q);
     if (!it) return cx->err ? cx->err : ND_ERR_NOMEM;
     for (size_t k = i; k < j && it->doc != PL_END && !cx->err; k++) {
       if (it->doc < refs[k].doc) it->advance(it, refs[k].doc);
@@ -2056,7 +1642,7 @@ int exec_stories(nd_index *ix, const qnode *q, uint64_t total, uint64_t *stories
   const snapshot *snap = &ix->snap;
   *stories = total;
   qctx cx;
-  ctx_init(&cx, ix, NULL);
+  qctx_init(&cx, ix, NULL);
   doc_ref *refs = NULL;
   uint64_t *keys = NULL;
   unsigned char *matched = NULL;
@@ -2103,10 +1689,126 @@ int exec_stories(nd_index *ix, const qnode *q, uint64_t total, uint64_t *stories
     if (!rc) rc = match_docs(&cx, q, f.refs, f.n, matched);
     for (size_t i = 0; !rc && i < f.n; i++) *stories -= matched[i];
   }
-  cache_free(&cx);
+  qctx_free(&cx);
   mem_free(f.refs);
   mem_free(refs);
   mem_free(keys);
   mem_free(matched);
-  return rc ? iter_fail(ix, rc) : 0;
+  return rc ? qctx_fail(ix, rc) : 0;
+}
+
+int exec_matches(nd_index *ix, const qnode *q, roaring_bitmap_t ***sets, uint64_t *total) {
+  const snapshot *snap = &ix->snap;
+  *sets = NULL;
+  *total = 0;
+  roaring_bitmap_t **bm = mem_calloc(snap->n + 1, sizeof *bm);
+  if (!bm) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  qctx cx;
+  qctx_init(&cx, ix, NULL);
+  int rc = 0;
+  uint32_t batch[256];
+  for (size_t si = 0; si < snap->n && !rc; si++) {
+    const snap_seg *g = &snap->segs[si];
+    qctx_seg(&cx, g);
+    if (!(bm[si] = roaring_bitmap_create())) { rc = ND_ERR_NOMEM; break; }
+    if (q->kind == Q_ALL) { /* every document but the deleted */
+      roaring_bitmap_add_range(bm[si], 0, g->seg.m.ndocs);
+      if (g->del) roaring_bitmap_andnot_inplace(bm[si], g->del);
+      *total += roaring_bitmap_get_cardinality(bm[si]);
+      continue;
+    }
+    qit *it = qit_build(&cx, q);
+    if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
+    size_t nb = 0;
+    for (; it->doc != PL_END && !cx.err; it->next(it)) {
+      if (it->doc >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
+      batch[nb++] = it->doc;
+      if (nb == 256) { roaring_bitmap_add_many(bm[si], nb, batch); nb = 0; }
+    }
+    roaring_bitmap_add_many(bm[si], nb, batch);
+    it->destroy(it);
+    rc = cx.err;
+    if (!rc && g->del) roaring_bitmap_andnot_inplace(bm[si], g->del);
+    if (!rc) *total += roaring_bitmap_get_cardinality(bm[si]);
+  }
+  qctx_free(&cx);
+  if (rc) {
+    exec_matches_free(bm, snap->n);
+    *total = 0;
+    return qctx_fail(ix, rc);
+  }
+  *sets = bm;
+  return 0;
+}
+
+void exec_matches_free(roaring_bitmap_t **sets, size_t n) {
+  if (!sets) return;
+  for (size_t i = 0; i < n; i++)
+    if (sets[i]) roaring_bitmap_free(sets[i]); /* (NULL after a failed create) */
+  mem_free(sets);
+}
+
+int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, exec_hit **hits, size_t *nhits,
+                uint64_t *total) {
+  *hits = NULL;
+  *nhits = 0;
+  *total = 0;
+  const snapshot *snap = &ix->snap;
+  qctx cx;
+  qctx_init(&cx, ix, o->stats);
+  cx.o = o;
+  int sort = o->sort;
+  size_t offset = o->offset, want = o->offset + o->limit;
+  if (want < offset) want = SIZE_MAX;
+  if (want > snap->live_docs) want = (size_t)snap->live_docs;
+  heap hp;
+  if (topk_init(&hp, want, sort, o->collapse)) return ix_fail(ix, ND_ERR_NOMEM, "out of memory");
+  int rc = 0, lower_bound = 0;
+  for (size_t si = 0; si < snap->n && !rc; si++) {
+    const snap_seg *g = &snap->segs[si];
+    qctx_seg(&cx, g);
+    if (q->kind == Q_ALL && !(o->half_life > 0)) {
+      rc = topk_all(&cx, g, (uint32_t)si, &hp, total);
+      continue;
+    }
+    qit *it = qit_build(&cx, q);
+    if (it && cx.err) { /* a term the given figures lack */
+      it->destroy(it);
+      it = NULL;
+    }
+    if (!it) { rc = cx.err ? cx.err : ND_ERR_NOMEM; break; }
+    uint64_t seen = 0;
+    if (sort == ND_SORT_RELEVANCE && topk_and_of_terms(it)) {
+      topk_and_scan(&cx, g, (uint32_t)si, (multi_it *)it, &hp, &seen);
+      it->destroy(it);
+      rc = cx.err;
+      *total += seen;
+      continue;
+    }
+    if (sort == ND_SORT_RELEVANCE && topk_block_max(&cx, g, (uint32_t)si, it, &hp, &seen, *exact)) {
+      it->destroy(it);
+      rc = cx.err;
+      if (*exact && !rc) rc = count_live(&cx, g, q, &seen);
+      else if (!*exact) lower_bound = 1;
+      *total += seen;
+      continue;
+    }
+    for (; it->doc != PL_END && !cx.err; it->next(it)) {
+      uint32_t d = it->doc;
+      if (d >= g->seg.m.ndocs) { cx.err = ND_ERR_CORRUPT; break; }
+      if (ss_deleted(g, d)) continue;
+      (*total)++;
+      topk_offer(&cx, &hp, g, (uint32_t)si, d, it->score(it));
+    }
+    it->destroy(it);
+    rc = cx.err;
+  }
+  qctx_free(&cx);
+  if (rc) {
+    topk_free(&hp);
+    return qctx_fail(ix, rc);
+  }
+  if (lower_bound) *exact = 0;
+  topk_take(&hp, offset, hits, nhits);
+  return 0;
 }
