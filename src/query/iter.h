@@ -7,6 +7,9 @@
 **
 **   ctx.c       a query's context: the segment being iterated, N and the
 **               average lengths, the idf cache; exec_stats
+**   plan.c      the planner: a query node to a tree of iterators; the empty
+**               iterator
+**   term_it.c   one index term's postings
 **   exec.c      the entry points, and the pieces not in a file of their own yet
 **
 ** An iterator walks the matching document numbers of the context's current
