@@ -10,6 +10,10 @@
 **   plan.c      the planner: a query node to a tree of iterators; the empty
 **               iterator
 **   term_it.c   one index term's postings
+**   phrase.c    phrases: position matching, bounds for block-max
+**   dates_it.c  date ranges from the date index; the date-led AND
+**   exists.c    match-all, exists tests, source:*, id:; the tests of the
+**               document table that an AND applies to its candidates
 **   exec.c      the entry points, and the pieces not in a file of their own yet
 **
 ** An iterator walks the matching document numbers of the context's current
