@@ -14,6 +14,10 @@
 **   dates_it.c  date ranges from the date index; the date-led AND
 **   exists.c    match-all, exists tests, source:*, id:; the tests of the
 **               document table that an AND applies to its candidates
+**   boolean.c   AND (with NOT parts and filters) and OR (with a heap when
+**               wide)
+**   prefix.c    prefixes, source values and topic names (person aliases)
+**               as an OR of index terms
 **   exec.c      the entry points, and the pieces not in a file of their own yet
 **
 ** An iterator walks the matching document numbers of the context's current
