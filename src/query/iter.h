@@ -18,7 +18,11 @@
 **               wide)
 **   prefix.c    prefixes, source values and topic names (person aliases)
 **               as an OR of index terms
-**   exec.c      the entry points, and the pieces not in a file of their own yet
+**   topk.c      the heap of the best hits, recency, block-max top-k, the
+**               AND scan, match-all's hits from the date index
+**   count.c     counting without scoring: exact counts, stories
+**   exec.c      the entry points: exec_search (which path runs on each
+**               segment) and exec_matches
 **
 ** An iterator walks the matching document numbers of the context's current
 ** segment in increasing order.  Its constructor leaves it on its first
