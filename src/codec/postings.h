@@ -39,7 +39,7 @@
 #define PL_SKIP 16 /* bytes of a skip-table entry */
 
 /* The impact of a posting, for the blocks' bounds: any function that is
-** an upper bound of what the scorer will compute from it (see exec.c). */
+** an upper bound of what the scorer will compute from it (see query/iter.h). */
 typedef struct pl_impact {
   double (*fn)(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb);
   const void *ctx;

@@ -1,7 +1,7 @@
 /*
 ** bm25.h -- the BM25F term-frequency part, shared by the segment writer
 ** (which stores each postings block's largest value as its bound) and the
-** scorer (query/exec.c), so that the two can never disagree.
+** scorer (bm25f in query/iter.h), so that the two can never disagree.
 **
 **   tf'(t,d) = W_TITLE * tf_title / (1 - B + B * len_title / avg_title)
 **            +           tf_body  / (1 - B + B * len_body  / avg_body)

@@ -3,8 +3,9 @@
 ** and writing (see stats.h).
 **
 ** Owns: the text format and every check on it.  What the figures are
-** (which terms a query reaches, the archive's totals) is exec.c's
-** business; nd_query_stats and nd_stats_merge (api/shards.c) join them.
+** (which terms a query reaches, the archive's totals) is ctx.c's
+** business (exec_stats); nd_query_stats and nd_stats_merge
+** (api/shards.c) join them.
 ** A reader goes through the text once, a line at a time, never past its
 ** end, and stops at the first fault: a text from a shard or a coordinator
 ** is input like any other.
