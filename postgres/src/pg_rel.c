@@ -145,7 +145,9 @@ void ndrel_write(Relation rel, unsigned flags, const nd_open_options *opts, ndre
   nd_index *w = NULL;
   PG_TRY();
   {
-    int rc = nd_open(RelationGetRelationName(rel), ND_OPEN_WRITE | flags, &o, &w);
+    /* CREATE: an unlogged index reset to its init fork after a crash has a
+  ** metapage and nothing else */
+  int rc = nd_open(RelationGetRelationName(rel), ND_OPEN_WRITE | ND_OPEN_CREATE | flags, &o, &w);
     if (rc) nd_pg_fail(w, rc, "opening the index for writing");
     fn(w, arg);
     if ((rc = nd_commit(w))) nd_pg_fail(w, rc, "committing to the index");
@@ -161,6 +163,8 @@ void ndrel_write(Relation rel, unsigned flags, const nd_open_options *opts, ndre
   pgs_trim(r->store);
 }
 
+static void nothing(nd_index *w, void *arg) {}
+
 static void flush_pending(ndrel *r, Relation rel) {
   if (!r->npend) return;
   ndrel_write(rel, 0, NULL, add_pending, r);
@@ -173,6 +177,10 @@ nd_index *ndrel_reader(Relation rel) {
   pgs_set_rel(r->store, rel);
   uint64 gen = pgs_generation(rel);
   if (r->reader && gen == r->generation) return r->reader;
+  if (gen == 0) { /* an unlogged index reset after a crash: make it an empty archive */
+    ndrel_write(rel, 0, NULL, nothing, NULL);
+    gen = pgs_generation(rel);
+  }
   nd_index *ix = r->reader;
   r->reader = NULL; /* until it is known to be whole */
   int rc = 0;

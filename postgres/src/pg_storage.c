@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "access/generic_xlog.h"
+#include "access/xloginsert.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/lmgr.h"
@@ -163,19 +164,7 @@ static void meta_read(Relation rel, pgs_meta *out) {
                     errmsg("newsdex index \"%s\" has no valid metapage", RelationGetRelationName(rel))));
 }
 
-void pgs_init_meta(Relation rel, ForkNumber fork) {
-  Buffer b;
-  if (fork == MAIN_FORKNUM) {
-    LockRelationForExtension(rel, ExclusiveLock);
-    b = ReadBufferExtended(rel, fork, P_NEW, RBM_NORMAL, NULL);
-    UnlockRelationForExtension(rel, ExclusiveLock);
-  } else {
-    b = ReadBufferExtended(rel, fork, P_NEW, RBM_NORMAL, NULL);
-  }
-  Assert(BufferGetBlockNumber(b) == 0);
-  LockBuffer(b, BUFFER_LOCK_EXCLUSIVE);
-  GenericXLogState *x = GenericXLogStart(rel);
-  Page page = GenericXLogRegisterBuffer(x, b, GENERIC_XLOG_FULL_IMAGE);
+static void meta_fill(Page page) {
   PageInit(page, BLCKSZ, 0);
   pgs_meta *m = meta_of(page);
   memset(m, 0, sizeof *m);
@@ -183,6 +172,28 @@ void pgs_init_meta(Relation rel, ForkNumber fork) {
   m->version = PGS_VERSION;
   m->dir_hash = XXH3_64bits("", 0);
   ((PageHeader)page)->pd_lower = PGS_HDR + sizeof *m;
+}
+
+void pgs_init_meta(Relation rel, ForkNumber fork) {
+  if (fork == INIT_FORKNUM) {
+    /* An unlogged index's init fork: written and synced directly, and
+    ** WAL-logged, since its buffers would never be flushed (as bloom does). */
+    PGAlignedBlock block;
+    Page page = (Page)block.data;
+    meta_fill(page);
+    PageSetChecksumInplace(page, 0);
+    smgrwrite(RelationGetSmgr(rel), INIT_FORKNUM, 0, (char *)page, true);
+    log_newpage(&RelationGetSmgr(rel)->smgr_rnode.node, INIT_FORKNUM, 0, page, true);
+    smgrimmedsync(RelationGetSmgr(rel), INIT_FORKNUM);
+    return;
+  }
+  LockRelationForExtension(rel, ExclusiveLock);
+  Buffer b = ReadBufferExtended(rel, fork, P_NEW, RBM_NORMAL, NULL);
+  UnlockRelationForExtension(rel, ExclusiveLock);
+  Assert(BufferGetBlockNumber(b) == 0);
+  LockBuffer(b, BUFFER_LOCK_EXCLUSIVE);
+  GenericXLogState *x = GenericXLogStart(rel);
+  meta_fill(GenericXLogRegisterBuffer(x, b, GENERIC_XLOG_FULL_IMAGE));
   GenericXLogFinish(x);
   UnlockReleaseBuffer(b);
 }

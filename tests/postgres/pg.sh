@@ -151,6 +151,8 @@ else
 fi
 
 # ---- a crash during inserts ---------------------------------------------------------
+sql p "CREATE UNLOGGED TABLE u (title text, body text); INSERT INTO u VALUES ('x', 'flumbrary one');
+       CREATE INDEX u_nd ON u USING newsdex (title, body); INSERT INTO u VALUES ('y', 'flumbrary two')" >/dev/null
 (for i in $(seq 1 400); do
    sql p "INSERT INTO articles VALUES ('c$i', 'Crash $i', 'The quandlewick crash test row $i', now(), 'C')" >/dev/null 2>&1 || break
  done) &
@@ -168,6 +170,9 @@ segs=$(sql p "SELECT segments FROM newsdex.stats('articles_nd')")
   ok "the crash came among merges ($committed one-row commits, $segs segments left)" ||
   bad "the crash came among merges ($committed one-row commits, $segs segments left)"
 sql p "INSERT INTO articles VALUES ('after', 'After', 'The snorkelbine row after recovery', now(), 'C')" >/dev/null
+same "an unlogged table's index is empty after the crash" 0 "SELECT articles FROM newsdex.stats('u_nd')"
+sql p "INSERT INTO u VALUES ('z', 'flumbrary three')" >/dev/null
+same "an unlogged table's index takes rows again" 1 "SELECT count(*) FROM u WHERE body @@@ 'flumbrary'"
 same "writes go on after recovery" 1 "SELECT count(*) FROM articles WHERE body @@@ 'snorkelbine'"
 
 result
