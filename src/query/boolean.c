@@ -7,9 +7,10 @@
 ** and exists filters add CONST_SCORE (bonus) and nothing else.  An OR is
 ** on the smallest of its children's documents; a wide one (a prefix may
 ** expand to thousands of terms) keeps them in a min-heap.  Both score the
-** sum of the scores of the children on the document, in the children's
-** order: the block-max paths (topk.c) sum in the same order, so that
-** every path gives the same bits.
+** sum of the scores of the children on the document: an AND and a narrow
+** OR in the children's order, which the block-max paths and the AND scan
+** (topk.c) keep, so that they give the same bits; a wide OR in its heap's
+** order.
 */
 #include <stdlib.h>
 

@@ -3,12 +3,12 @@
 ** exec_matches, segment by segment; the pieces they run are in the other
 ** files of this folder (iter.h lists them).
 **
-** On each segment exec_search builds the query's iterators (plan.c) and
-** takes the cheapest path that gives the hits and the count asked for:
-** match-all's hits from the date index, the AND scan, block-max top-k
-** followed, for an exact count, by a counting pass (count.c) -- these
-** when ranked by relevance (topk.c) -- or else every match scored and
-** offered to the heap.
+** On each segment exec_search takes the cheapest path that gives the
+** hits and the count asked for (topk.c): match-all without recency, its
+** hits from the date index; ranked by relevance, the AND scan, or
+** block-max top-k followed, for an exact count, by a counting pass
+** (count.c); or else every match of the query's iterators (plan.c)
+** scored and offered to the heap.
 */
 #include "../util/mem.h"
 #include "iter.h"

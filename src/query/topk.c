@@ -6,14 +6,15 @@
 ** The heap keeps the best offset+limit hits, the worst on top (heap_floor:
 ** what a hit must reach); collapsing, it keeps one hit a story.  A hit's
 ** score is multiplied by its recency factor (exec_decay) when it is
-** offered.  Ranked by relevance, exec_search takes, where the query has
-** their shape: the AND scan (an AND of terms: every match scored in one
-** pass a block at a time, counted exactly); block-max top-k (a term, an OR
-** or an AND of terms, a phrase), which skips the windows of documents
-** whose bounds cannot reach the heap's floor; and, for match-all, the
-** date index read from the end that ranks first.  Each adds a hit's
-** parts' scores in the order the exhaustive path adds them (boolean.c):
-** every path gives the same hits with the same bits.
+** offered.  Where the query has their shape, exec_search takes: ranked
+** by relevance, the AND scan (an AND of terms: every match scored in one
+** pass a block at a time, counted exactly) or block-max top-k (a term, an
+** OR or an AND of terms; a phrase when the count may be a lower bound),
+** which skips the windows of documents whose bounds cannot reach the
+** heap's floor; for match-all without recency, in any order, the date
+** index read from the end that ranks first.  The AND scan and block-max
+** add a hit's parts' scores in the children's order, as an AND and a
+** narrow OR do (boolean.c), so that they give the same bits.
 */
 #include <math.h>
 #include <stdlib.h>
