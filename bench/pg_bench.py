@@ -15,6 +15,10 @@ sql      the query set of bench/gen_queries.py as SQL, one statement a line,
            gin, rum     the same on the GIN and RUM tables
            gin-win, rum-win   the top 10 with count(*) OVER () (one scan)
            newsdex-top, gin-top, rum-top   the top 10 alone
+           newsdex-bitmap  as newsdex, the count by a bitmap scan
+                        (enable_indexscan off for it: one query string)
+           floor        a statement of the same shape answered by the
+                        primary key (what any statement costs)
          each statement returning one row: the total and the ids
 explain  a psql script: EXPLAIN ANALYZE of the first query of each class
          in the main forms, each after an untimed run
@@ -231,16 +235,24 @@ def to_sql(q):
     return ts_sql(e), " AND ".join(conds)
 
 
+FORMS = ("newsdex", "newsdex-bitmap", "gin", "gin-win", "rum", "rum-win", "newsdex-top", "gin-top", "rum-top",
+         "floor")
+
+
 def statements(queries):
     """Per form ("newsdex", "gin", "gin-win", "rum", "rum-win" and the
     "-top" ones), one statement per query; see the module's doc."""
-    out = {k: [] for k in ("newsdex", "gin", "gin-win", "rum", "rum-win", "newsdex-top", "gin-top", "rum-top")}
+    out = {k: [] for k in FORMS}
     for q in queries:
         lit = sql_str(q)
         m = f"title @@@ {lit}"
         top = f"SELECT id FROM articles WHERE {m} ORDER BY title <=> {lit} LIMIT {LIMIT}"
         out["newsdex"].append(f"SELECT (SELECT count(*) FROM articles WHERE {m}), "
                               f"(SELECT string_agg(id, ',') FROM ({top}) s)")
+        out["newsdex-bitmap"].append(f"SET enable_indexscan = off; SELECT count(*) FROM articles WHERE {m}; "
+                                     f"RESET enable_indexscan; SELECT string_agg(id, ',') FROM ({top}) s")
+        out["floor"].append(f"SELECT count(*), string_agg(id, ',') FROM "
+                            f"(SELECT id FROM articles WHERE id = {lit} LIMIT {LIMIT}) s")
         out["newsdex-top"].append(f"SELECT count(*), string_agg(id, ',') FROM ({top}) s")
         ts, cond = to_sql(q)
         w = f"tsv @@ {ts}" + (f" AND {cond}" if cond else "")
@@ -276,7 +288,8 @@ def explain(cfile, sqldir):
     """A psql script: EXPLAIN ANALYZE of the first query of each class in
     every form, after one untimed run of each (a warm connection)."""
     classes = open(cfile).read().splitlines()
-    forms = {f: open(os.path.join(sqldir, f + ".sql"), encoding="utf-8").read().splitlines() for f in EXPLAINED}
+    forms = {f: open(os.path.join(sqldir, f + ".sql"), encoding="utf-8").read().splitlines()
+             for f in EXPLAINED + ("newsdex-bitmap",)}
     for c in CLASSES:
         if c not in classes:
             continue
@@ -287,6 +300,11 @@ def explain(cfile, sqldir):
             print("\\o")
             print(f"\\echo '==== {c}, {f}'")
             print("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + forms[f][i] + ";")
+        count = forms["newsdex-bitmap"][i].split("; ")[1]
+        print(f"\\echo '==== {c}, newsdex count by a bitmap scan'")
+        print("SET enable_indexscan = off;")
+        print("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + count + ";")
+        print("RESET enable_indexscan;")
 
 
 def mix(k, qfile, cfile):
@@ -417,12 +435,11 @@ def report(work, out, warmup):
     reps = int(meta["reps"])
     classes = open(os.path.join(work, "queries.classes")).read().splitlines()
     queries = open(os.path.join(work, "queries.txt"), encoding="utf-8").read().splitlines()
-    forms = ("newsdex", "gin", "gin-win", "rum", "rum-win", "newsdex-top", "gin-top", "rum-top")
-    runs = {f: read_out(os.path.join(work, f"out-{f}.tsv")) for f in forms}
+    runs = {f: read_out(os.path.join(work, f"out-{f}.tsv")) for f in FORMS}
     errors = {f: [(queries[i], r[3]) for i, r in enumerate(rows) if r[3] is not None] for f, rows in runs.items()}
     stats = {f: by_class([r[0] if r[3] is None else None for r in rows], classes) for f, rows in runs.items()}
     cli = {}
-    for count in ("exact", "lower-bound"):
+    for count in ("exact", "lower-bound", "lb64"):
         res, ms = read_cli(work, count, reps)
         cli[count] = {"res": res, "stats": by_class(ms, classes)}
     nq = len(queries)
@@ -433,7 +450,8 @@ def report(work, out, warmup):
     nd, gin, rum = totals("newsdex"), totals("gin-win"), totals("rum")
     agree_rows, disagree = {}, []
     for i, c in enumerate(classes):
-        a = agree_rows.setdefault(c, {"n": 0, "gin": 0, "gin_rum": 0, "cli": 0, "cli_top": 0, "top_alone": 0})
+        a = agree_rows.setdefault(c, {"n": 0, "gin": 0, "gin_rum": 0, "cli": 0, "cli_top": 0, "top_alone": 0,
+                                      "bitmap": 0})
         a["n"] += 1
         ok = nd[i] is not None and gin[i] is not None and agree(nd[i], gin[i])
         a["gin"] += ok
@@ -443,6 +461,7 @@ def report(work, out, warmup):
         sql_ids = runs["newsdex"][i][2]
         a["cli_top"] += cids is not None and sql_ids is not None and sorted(cids) == sorted(sql_ids)
         a["top_alone"] += runs["newsdex-top"][i][2] == sql_ids
+        a["bitmap"] += runs["newsdex-bitmap"][i][1] == nd[i] and runs["newsdex-bitmap"][i][2] == sql_ids
         if not ok and c in CHECKED:
             disagree.append((c, queries[i], nd[i], gin[i]))
 
@@ -472,8 +491,9 @@ def report(work, out, warmup):
       + (f" with uncommitted changes in {meta['dirty']} files of postgres/, src/ or include/" if meta['dirty'] != '0' else ""))
     w(f"- settings: shared_buffers {meta['conf_shared_buffers']}, work_mem {meta['conf_work_mem']}, "
       f"maintenance_work_mem {meta['conf_maintenance_work_mem']}, jit {meta['conf_jit']}, "
-      f"max_parallel_workers_per_gather {meta['conf_max_parallel_workers_per_gather']}; fsync off; one cluster "
-      f"for the engines, three more for the shards, all on this machine")
+      f"max_parallel_workers_per_gather {meta['conf_max_parallel_workers_per_gather']}; fsync off; the "
+      f"extension preloaded (`shared_preload_libraries`); one cluster for the engines, three more for the "
+      f"shards, all on this machine")
     w(f"- {n_articles} articles ({mib(int(meta['raw_bytes']))} MiB of JSON Lines); {nq} queries "
       f"({meta['per_class']} per class, seed {meta['seed']}); each query file ran once untimed, then "
       f"{reps} timed passes; a query's figure is the median of its passes")
@@ -513,13 +533,14 @@ def report(work, out, warmup):
       "(as `bench/run.py`); GIN and RUM use the same tsvector column, and the last columns check newsdex "
       "through SQL against the command on the same articles.")
     w("")
-    w("| class | newsdex ≈ GIN | GIN = RUM (all forms) | SQL total = command's | SQL top 10 = command's (as sets) | top 10 alone = with total |")
+    w("| class | newsdex ≈ GIN | GIN = RUM (all forms) | SQL total = command's | SQL top 10 = command's (as sets) "
+      "| newsdex's three forms alike |")
     w("|---|---|---|---|---|---|")
     for c in CLASSES:
         a = agree_rows.get(c)
         if a:
             w(f"| {c}{' (checked)' if c in CHECKED else ''} | {a['gin']}/{a['n']} | {a['gin_rum']}/{a['n']} | "
-              f"{a['cli']}/{a['n']} | {a['cli_top']}/{a['n']} | {a['top_alone']}/{a['n']} |")
+              f"{a['cli']}/{a['n']} | {a['cli_top']}/{a['n']} | {min(a['top_alone'], a['bitmap'])}/{a['n']} |")
     w("")
     chk = [i for i, c in enumerate(classes) if c in CHECKED]
     w(f"AND and phrase queries agreeing: {len(chk) - len(disagree)} of {len(chk)} "
@@ -543,22 +564,26 @@ def report(work, out, warmup):
     w("")
     w("Milliseconds per query through libpq (send to last row: parse, plan, execute, round trip), "
       "mean / p50 / p99 of the per-query medians. newsdex: `count(*)` of the match and the top 10 in two "
-      "subqueries of one statement (`count(*) OVER ()` cannot be ordered by its index). GIN and RUM in both "
-      "forms: `count(*) OVER ()` beside the ranked rows (one scan) and the two subqueries. The best of "
-      "GIN and RUM is the lowest of the four columns, statistic by statistic; its ratio to newsdex above 1 "
-      "means newsdex is faster.")
+      "subqueries of one statement (`count(*) OVER ()` cannot be ordered by its index), the count by the "
+      "planner's choice (an index scan) or by a bitmap scan (`SET enable_indexscan = off` for it, in the "
+      "same query string). GIN and RUM in both forms: `count(*) OVER ()` beside the ranked rows (one "
+      "scan) and the two subqueries. The best of GIN and RUM is the lowest of their four columns, "
+      "statistic by statistic; its ratio to newsdex above 1 means newsdex is faster.")
     w("")
-    w("| class | n | newsdex | GIN, OVER () | GIN, subqueries | RUM, OVER () | RUM, subqueries | best of GIN/RUM / newsdex |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| class | n | newsdex | newsdex, bitmap count | GIN, OVER () | GIN, subqueries | RUM, OVER () | "
+      "RUM, subqueries | best of GIN/RUM / newsdex | / newsdex, bitmap count |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     full_best = {}
     for c in CLASSES:
         s = stats["newsdex"].get(c)
         if not s:
             continue
+        sb = stats["newsdex-bitmap"].get(c)
         others = [stats[f].get(c) for f in ("gin-win", "gin", "rum-win", "rum")]
         best = best_of(others)
         full_best[c] = best
-        w(f"| {c} | {s['n']} | {trio(s)} | " + " | ".join(trio(o) for o in others) + f" | {ratios(best, s)} |")
+        w(f"| {c} | {s['n']} | {trio(s)} | {trio(sb)} | " + " | ".join(trio(o) for o in others) +
+          f" | {ratios(best, s)} | {ratios(best, sb)} |")
     w("")
 
     w("## Latency: top 10 alone")
@@ -585,13 +610,29 @@ def report(work, out, warmup):
       f"run, then {reps} runs, the median per query) against the SQL statements above (client-side, "
       f"round trip included). Ratio SQL / command.")
     w("")
-    w("| class | command, exact count | SQL, with total | SQL / command | command, lower-bound | SQL, top 10 alone | SQL / command |")
-    w("|---|---|---|---|---|---|---|")
+    w("| class | command, exact count | SQL, with total | SQL / command | SQL, bitmap count / command "
+      "| command, lower-bound | SQL, top 10 alone | SQL / command | command, lower-bound, `--limit 64` |")
+    w("|---|---|---|---|---|---|---|---|---|")
     for c in CLASSES:
         a, b = cli["exact"]["stats"].get(c), stats["newsdex"].get(c)
         x, y = cli["lower-bound"]["stats"].get(c), stats["newsdex-top"].get(c)
         if a:
-            w(f"| {c} | {trio(a)} | {trio(b)} | {ratios(b, a)} | {trio(x)} | {trio(y)} | {ratios(y, x)} |")
+            w(f"| {c} | {trio(a)} | {trio(b)} | {ratios(b, a)} | {ratios(stats['newsdex-bitmap'].get(c), a)} | "
+              f"{trio(x)} | {trio(y)} | {ratios(y, x)} | {trio(cli['lb64']['stats'].get(c))} |")
+    w("")
+    floor_ms = [r[0] for r in runs["floor"]]
+    fl = summary(floor_ms)
+    w(f"What any statement costs here: the same shape answered by the primary key (`SELECT count(*), "
+      f"string_agg(id, ',') FROM (SELECT id FROM articles WHERE id = 'QUERY' LIMIT 10) s`, one b-tree "
+      f"lookup) took {trio(fl)} ms (mean / p50 / p99 over the {len(floor_ms)} queries). An index scan asks "
+      f"newsdex for 64 hits first, not 10 (PostgreSQL does not pass LIMIT to an index): the last column is "
+      f"the command doing that.")
+    w("")
+    rss = {k: int(meta.get("rss_kb_" + k) or 0) / 1024 for k in ("floor", "newsdex-top", "gin-top")}
+    w(f"A backend's private memory (RssAnon) after one query on a new connection: {rss['newsdex-top']:.0f} MiB "
+      f"after a newsdex query, {rss['gin-top']:.0f} MiB after a GIN query, {rss['floor']:.0f} MiB after the "
+      f"primary-key one: each backend holds a copy of the newsdex index's files (GIN and RUM pages are read "
+      f"in the shared buffers).")
     w("")
     cold = [float(x) * 1000 for x in meta["nd_cold_s"].split()]
     w(f"A new connection's first newsdex query copies the index's files into the backend: with psql "
@@ -636,8 +677,10 @@ def report(work, out, warmup):
     r_cli_top = statistics.fmean(stats["newsdex-top"][c]["mean"] / cli["lower-bound"]["stats"][c]["mean"]
                                  for c in stats["newsdex-top"])
     size_ratio = (gin_b + tsv_b) / nd_b
+    r_bitmap = statistics.fmean(full_best[c]["mean"] / stats["newsdex-bitmap"][c]["mean"] for c in full_best)
     w(f"- ≥10× faster than the best of GIN/RUM, top 10 with total: {r_full:.2f}× "
-      f"({'met' if r_full >= 10 else 'missed'}); top 10 alone: {r_top:.2f}×")
+      f"({'met' if r_full >= 10 else 'missed'}; {r_bitmap:.2f}× with the count by a bitmap scan); "
+      f"top 10 alone: {r_top:.2f}×")
     w(f"- index smaller than GIN + tsvector column: {mib(nd_b)} against {mib(gin_b + tsv_b)} MiB "
       f"({'met' if size_ratio > 1 else 'missed'}: GIN + column / newsdex = {size_ratio:.2f}×)")
     w(f"- within 2× of the command: SQL with total / command exact = {r_cli:.2f}× "
@@ -645,9 +688,9 @@ def report(work, out, warmup):
     w("")
     with open(out, "w", encoding="utf-8") as f:
         f.write("\n".join(L))
-    js = {"meta": meta, "stats": stats, "cli": {k: v["stats"] for k, v in cli.items()},
+    js = {"meta": meta, "stats": stats, "floor": fl, "cli": {k: v["stats"] for k, v in cli.items()},
           "agreement": agree_rows, "disagreements": disagree, "errors": errors, "shards": shards,
-          "goals": {"full": r_full, "top": r_top, "sql_over_cli": r_cli, "sql_over_cli_top": r_cli_top,
+          "goals": {"full": r_full, "full_bitmap": r_bitmap, "top": r_top, "sql_over_cli": r_cli, "sql_over_cli_top": r_cli_top,
                     "size_gin_over_newsdex": size_ratio}}
     with open(os.path.splitext(out)[0] + ".json", "w") as f:
         json.dump(js, f, indent=1)

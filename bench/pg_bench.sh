@@ -72,6 +72,33 @@ timed() { k=$1; shift; t0=$(now); sql p "$@" >/dev/null || die "failed: $*"; met
 psql_p() { psql -X -q -v ON_ERROR_STOP=1 -h "$T/p.sock" -U nd -d postgres "$@"; }
 
 START=$(now)
+# Every cluster preloads the extension (shared_preload_libraries), so that
+# all its backends run the build tests/pg_cluster.sh just made and installed
+# here, even if another build is installed meanwhile; the clusters start
+# first for that, and the run stops if the installed library is not ours.
+SO=$(pg_config --pkglibdir)/newsdex.so
+so_sum() { md5sum <"$1" | cut -c1-32; }
+MINE=$(so_sum postgres/newsdex.so)
+[ "$(so_sum "$SO")" = "$MINE" ] || make -C postgres install NDBUILD="$B" >"$T/install.log" 2>&1 || die "make -C postgres install"
+CONF="shared_buffers = 1GB
+maintenance_work_mem = 1GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+jit = off
+timezone = 'UTC'
+shared_preload_libraries = 'newsdex'"
+SCONF="shared_buffers = 256MB
+maintenance_work_mem = 512MB
+max_wal_size = 4GB
+jit = off
+timezone = 'UTC'
+shared_preload_libraries = 'newsdex'"
+start p "$CONF" || { cat "$T/p.initdb" "$T/p/server.log" 2>/dev/null; die "starting a cluster"; }
+for s in s1 s2 s3; do
+  start $s "$SCONF" || { cat "$T/$s.initdb" "$T/$s/server.log" 2>/dev/null; die "starting cluster $s"; }
+done
+[ "$(so_sum "$SO")" = "$MINE" ] || die "another build replaced $SO while the clusters started: run again"
+
 meta load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta cpus "$(nproc)"
 meta cpu_model "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
@@ -95,13 +122,6 @@ python3 bench/pg_bench.py sql "$W/queries.txt" "$W/queries.classes" "$W/sql" || 
 meta raw_bytes "$(wc -c <"$W/articles.jsonl")"
 
 # ---- the main cluster ----------------------------------------------------------
-CONF="shared_buffers = 1GB
-maintenance_work_mem = 1GB
-max_wal_size = 8GB
-checkpoint_timeout = 30min
-jit = off
-timezone = 'UTC'"
-start p "$CONF" || { cat "$T/p.initdb" "$T/p/server.log" 2>/dev/null; die "starting a cluster"; }
 meta pg_version "$(sql p "SHOW server_version")"
 sql p "CREATE EXTENSION newsdex; CREATE EXTENSION rum; CREATE EXTENSION postgres_fdw; CREATE EXTENSION dblink" >/dev/null ||
   die "CREATE EXTENSION"
@@ -140,7 +160,7 @@ meta nd_check "$(sql p "SELECT count(*) FROM newsdex.check('articles_nd')")"
 
 # ---- queries through SQL ------------------------------------------------------------
 CONN="host=$T/p.sock user=nd dbname=postgres"
-for f in newsdex gin gin-win rum rum-win newsdex-top gin-top rum-top; do
+for f in newsdex newsdex-bitmap gin gin-win rum rum-win newsdex-top gin-top rum-top floor; do
   say "timing $f ($REPS passes after a warm-up) ..."
   t0=$(now)
   "$B/bench/pg_query" -d "$CONN" -w 1 -r "$REPS" "$W/sql/$f.sql" >"$W/out-$f.tsv" || die "pg_query $f"
@@ -161,6 +181,18 @@ meta nd_cold_s "$cold"
 t0=$(now)
 sql p "SELECT 1" >/dev/null
 meta connect_s "$(since "$t0")"
+# a backend's private memory (RssAnon) after one query of each kind
+for f in floor newsdex-top gin-top; do
+  meta "rss_kb_$f" "$(psql_p -At <<EOF | awk '/^RssAnon/ {print $2}'
+SELECT pg_backend_pid() AS pid \gset
+\setenv ND_PID :pid
+\o /dev/null
+$(sed -n 1p "$W/sql/$f.sql");
+\o
+\! cat /proc/\$ND_PID/status
+EOF
+)"
+done
 
 # ---- the newsdex command on the same articles ---------------------------------------------
 say "the newsdex command ..."
@@ -169,24 +201,20 @@ t0=$(now)
 "$B/newsdex" optimize --db "$W/cli.ndx" >>"$W/cli-add.log" 2>&1 || die "newsdex optimize"
 meta cli_build_s "$(since "$t0")"
 meta cli_bytes "$(du -sb "$W/cli.ndx" | cut -f1)"
-for count in exact lower-bound; do
-  set -- "$B/newsdex" search --db "$W/cli.ndx" --batch --versions all --limit 10 --count $count
+# exact, lower-bound, and lower-bound with the 64 hits an index scan asks for first
+for mode in exact lower-bound lb64; do
+  case $mode in lb64) set -- --count lower-bound --limit 64;; *) set -- --count $mode --limit 10;; esac
+  set -- "$B/newsdex" search --db "$W/cli.ndx" --batch --versions all "$@"
   "$@" <"$W/queries.txt" >/dev/null 2>&1 # warm-up
   for r in $(seq 1 "$REPS"); do
-    "$@" --timings <"$W/queries.txt" >"$W/cli-$count.out" 2>"$W/cli-$count-$r.err" || die "newsdex search --batch"
+    "$@" --timings <"$W/queries.txt" >"$W/cli-$mode.out" 2>"$W/cli-$mode-$r.err" || die "newsdex search --batch"
   done
 done
 
 # ---- shards ------------------------------------------------------------------------------
-say "shards: three more clusters ..."
-SCONF="shared_buffers = 256MB
-maintenance_work_mem = 512MB
-max_wal_size = 4GB
-jit = off
-timezone = 'UTC'"
+say "shards ..."
 COLS="id text, title text, body text, published timestamptz, outlet text"
 for s in s1 s2 s3; do
-  start $s "$SCONF" || { cat "$T/$s.initdb" "$T/$s/server.log" 2>/dev/null; die "starting cluster $s"; }
   sql $s "CREATE EXTENSION newsdex; CREATE TABLE articles ($COLS)" >/dev/null || die "shard $s"
 done
 # 1 shard: the main cluster's own table through a loopback server; 3 shards: s1..s3

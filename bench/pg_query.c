@@ -3,17 +3,19 @@
 **
 **   pg_query [-d CONNINFO] [-w WARMUP] [-r REPS] [-s SQL]... FILE
 **
-** FILE holds one SQL statement a line.  On one connection, after the -s
+** FILE holds one SQL statement a line (or several, separated by
+** semicolons, sent as one query string).  On one connection, after the -s
 ** statements (session settings), FILE is run WARMUP times untimed (default
 ** 1) and then REPS times timed (default 3), pass after pass, so that a
-** statement is never timed right after itself.  A statement's time is the
-** wall time of PQexec, sending it to having its whole result (parse, plan,
-** execution and the round trip).  Prints one line per statement of FILE:
+** statement is never timed right after itself.  A line's time is the wall
+** time from sending it to having its last result (parse, plan, execution
+** and the round trip).  Prints one line per line of FILE:
 **
 **   MEDIAN_NS <TAB> ROWS <TAB> FIELD <TAB> FIELD ...
 **
-** the median over the timed passes, the number of rows of its result and
-** the fields of its first row (NULL is printed empty), or
+** the median over the timed passes, the number of rows of its first result
+** with rows, and the fields of the first row of every result with rows, in
+** order (NULL is printed empty); or
 **
 **   MEDIAN_NS <TAB> error <TAB> MESSAGE
 **
@@ -58,37 +60,86 @@ static void flatten(char *s) {
     if (*s == '\t' || *s == '\n' || *s == '\r') *s = ' ';
 }
 
-/* "ROWS\tFIELD..." of a result, or "error\tMESSAGE". */
-static char *describe(PGconn *c, PGresult *r) {
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
-    const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-    size_t n = strlen(m) + 8;
-    char *s = malloc(n);
-    if (!s) die("malloc", "out of memory");
-    snprintf(s, n, "error\t%s", m);
-    flatten(s + 6);
-    size_t len = strlen(s);
-    while (len > 6 && s[len - 1] == ' ') s[--len] = 0;
-    return s;
-  }
-  int rows = st == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-  int cols = rows ? PQnfields(r) : 0;
-  size_t n = 32;
+/* Appends to *s (of length *len) a tab and the fields of r's first row. */
+static void append_row(char **s, size_t *len, PGresult *r) {
+  int cols = PQnfields(r);
+  size_t n = *len + 1;
   for (int j = 0; j < cols; j++) n += (size_t)PQgetlength(r, 0, j) + 1;
-  char *s = malloc(n);
-  if (!s) die("malloc", "out of memory");
-  size_t at = (size_t)snprintf(s, n, "%d", rows);
+  char *p = realloc(*s, n);
+  if (!p) die("realloc", "out of memory");
   for (int j = 0; j < cols; j++) {
-    s[at++] = '\t';
-    char *f = s + at;
+    p[(*len)++] = '\t';
+    char *f = p + *len;
     memcpy(f, PQgetvalue(r, 0, j), (size_t)PQgetlength(r, 0, j));
-    at += (size_t)PQgetlength(r, 0, j);
-    s[at] = 0;
+    *len += (size_t)PQgetlength(r, 0, j);
+    p[*len] = 0;
     flatten(f);
   }
-  s[at] = 0;
-  return s;
+  p[*len] = 0;
+  *s = p;
+}
+
+/* The results of one query string (PQsendQuery, then PQgetResult until NULL). */
+typedef struct results {
+  PGresult **v;
+  size_t n, cap;
+  char *senderr;
+} results;
+
+static void run(PGconn *c, const char *sql, results *rs) {
+  rs->n = 0;
+  rs->senderr = NULL;
+  if (!PQsendQuery(c, sql)) {
+    rs->senderr = xstrdup(PQerrorMessage(c));
+  } else {
+    PGresult *r;
+    while ((r = PQgetResult(c))) {
+      if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 8;
+        if (!(rs->v = realloc(rs->v, rs->cap * sizeof *rs->v))) die("realloc", "out of memory");
+      }
+      rs->v[rs->n++] = r;
+    }
+  }
+  if (PQstatus(c) != CONNECTION_OK) die("the connection was lost", PQerrorMessage(c));
+}
+
+/* "ROWS\tFIELD..." of the results, or "error\tMESSAGE". */
+static char *describe(const results *rs) {
+  const char *err = rs->senderr;
+  char *fields = NULL;
+  size_t flen = 0;
+  int rows = -1;
+  for (size_t i = 0; i < rs->n && !err; i++) {
+    PGresult *r = rs->v[i];
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK) {
+      if (rows < 0) rows = PQntuples(r);
+      if (PQntuples(r) > 0) append_row(&fields, &flen, r);
+    } else if (st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
+      err = PQresultErrorMessage(r);
+    }
+  }
+  size_t n = (err ? strlen(err) : flen) + 32;
+  char *out = malloc(n);
+  if (!out) die("malloc", "out of memory");
+  if (err) {
+    snprintf(out, n, "error\t%s", err);
+    flatten(out + 6);
+    size_t len = strlen(out);
+    while (len > 6 && out[len - 1] == ' ') out[--len] = 0;
+  } else {
+    snprintf(out, n, "%d%s", rows < 0 ? 0 : rows, fields ? fields : "");
+  }
+  free(fields);
+  return out;
+}
+
+static void clear(results *rs) {
+  for (size_t i = 0; i < rs->n; i++) PQclear(rs->v[i]);
+  rs->n = 0;
+  free(rs->senderr);
+  rs->senderr = NULL;
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -157,18 +208,19 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < n; i++)
     if (!(v[i].ns = calloc((size_t)reps, sizeof *v[i].ns))) die("calloc", "out of memory");
+  results rs = {0};
   for (int pass = 0; pass < warmup + reps; pass++) {
     int timed = pass >= warmup;
     for (size_t i = 0; i < n; i++) {
       uint64_t t0 = now_ns();
-      PGresult *r = PQexec(c, v[i].sql);
+      run(c, v[i].sql, &rs);
       uint64_t t1 = now_ns();
-      if (PQstatus(c) != CONNECTION_OK) die("the connection was lost", PQerrorMessage(c));
       if (timed) v[i].ns[pass - warmup] = t1 - t0;
-      if (pass == warmup + reps - 1) v[i].out = describe(c, r);
-      PQclear(r);
+      if (pass == warmup + reps - 1) v[i].out = describe(&rs);
+      clear(&rs);
     }
   }
+  free(rs.v);
   for (size_t i = 0; i < n; i++) {
     printf("%llu\t%s\n", (unsigned long long)median(v[i].ns, reps), v[i].out);
     free(v[i].sql);
