@@ -491,7 +491,8 @@ def report(work, out, warmup):
       + (f" with uncommitted changes in {meta['dirty']} files of postgres/, src/ or include/" if meta['dirty'] != '0' else ""))
     w(f"- settings: shared_buffers {meta['conf_shared_buffers']}, work_mem {meta['conf_work_mem']}, "
       f"maintenance_work_mem {meta['conf_maintenance_work_mem']}, jit {meta['conf_jit']}, "
-      f"max_parallel_workers_per_gather {meta['conf_max_parallel_workers_per_gather']}; fsync off; the "
+      f"max_parallel_workers_per_gather {meta['conf_max_parallel_workers_per_gather']}, "
+      f"lc_ctype {meta.get('conf_lc_ctype', 'C')} (collation C); fsync off; the "
       f"extension preloaded (`shared_preload_libraries`); one cluster for the engines, three more for the "
       f"shards, all on this machine")
     w(f"- {n_articles} articles ({mib(int(meta['raw_bytes']))} MiB of JSON Lines); {nq} queries "

@@ -38,6 +38,12 @@
 #   PG_BENCH_KEEP         a folder to copy the work files to (raw timings)
 # The whole corpus takes about 15 minutes on 2 cores; PG_BENCH_N=5000 about 3.
 cd "$(dirname "$0")/.." || exit 1
+# PostgreSQL's text-search parser classifies characters by LC_CTYPE: under C
+# it takes curly quotes and apostrophes for letters ("“safe" is one word), so
+# the clusters use C.UTF-8 where there is one (PG_CLUSTER_LC_CTYPE overrides).
+if [ -z "${PG_CLUSTER_LC_CTYPE+set}" ] && locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then
+  PG_CLUSTER_LC_CTYPE=C.UTF-8
+fi
 . tests/pg_cluster.sh
 
 N=${PG_BENCH_N:-0}
@@ -126,7 +132,7 @@ meta pg_version "$(sql p "SHOW server_version")"
 sql p "CREATE EXTENSION newsdex; CREATE EXTENSION rum; CREATE EXTENSION postgres_fdw; CREATE EXTENSION dblink" >/dev/null ||
   die "CREATE EXTENSION"
 meta rum_version "$(sql p "SELECT extversion FROM pg_extension WHERE extname = 'rum'")"
-for k in shared_buffers work_mem maintenance_work_mem jit max_parallel_workers_per_gather; do
+for k in shared_buffers work_mem maintenance_work_mem jit max_parallel_workers_per_gather lc_ctype; do
   meta "conf_$k" "$(sql p "SHOW $k")"
 done
 

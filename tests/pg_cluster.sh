@@ -9,7 +9,9 @@
 #   sql NAME SQL...     run SQL there, unaligned, tuples only
 #   load_jsonl NAME FILE TABLE   articles of a JSON Lines file into TABLE
 #                       (id, title, body, published, outlet)
-# Clusters run as an unprivileged user: "nobody" when run as root.
+# Clusters run as an unprivileged user: "nobody" when run as root, with the
+# C locale; PG_CLUSTER_LC_CTYPE sets another character classification (the
+# text-search parser's: C takes every non-ASCII character for a letter).
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) B=$BUILD;; *) B=$PWD/$BUILD;; esac
 T=$(mktemp -d /tmp/nd-pg-XXXXXX)
@@ -51,7 +53,8 @@ fi
 start() {
   mkdir -p "$T/$1.sock" "$T/$1" && chown "$(as_pg id -u)" "$T/$1.sock" "$T/$1" 2>/dev/null
   chmod 700 "$T/$1"
-  as_pg "$PGBIN/initdb" -D "$T/$1" -U nd -A trust -E UTF8 --locale=C --no-sync >"$T/$1.initdb" 2>&1 || return 1
+  as_pg "$PGBIN/initdb" -D "$T/$1" -U nd -A trust -E UTF8 --locale=C ${PG_CLUSTER_LC_CTYPE:+--lc-ctype="$PG_CLUSTER_LC_CTYPE"} \
+    --no-sync >"$T/$1.initdb" 2>&1 || return 1
   cat >>"$T/$1/postgresql.conf" <<EOF
 listen_addresses = ''
 unix_socket_directories = '$T/$1.sock'
