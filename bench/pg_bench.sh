@@ -36,7 +36,7 @@
 #   PG_BENCH_OUT          the report [bench/results/postgres.md]; the plans
 #                         (EXPLAIN ANALYZE) go beside it, in *-explain.txt
 #   PG_BENCH_KEEP         a folder to copy the work files to (raw timings)
-# The whole corpus takes about 15 minutes on 2 cores; PG_BENCH_N=5000 about 3.
+# The whole corpus takes about 11 minutes on 2 cores; PG_BENCH_N=5000 a minute or two.
 cd "$(dirname "$0")/.." || exit 1
 # PostgreSQL's text-search parser classifies characters by LC_CTYPE: under C
 # it takes curly quotes and apostrophes for letters ("“safe" is one word), so
