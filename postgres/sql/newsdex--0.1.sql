@@ -21,10 +21,14 @@ CREATE FUNCTION newsdex.match(date, text) RETURNS boolean
 CREATE FUNCTION newsdex.distance(text, text) RETURNS float8
   AS 'MODULE_PATHNAME', 'newsdex_distance' LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE COST 1000000;
 
-CREATE OPERATOR @@@ (LEFTARG = text, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = contsel, JOIN = contjoinsel);
-CREATE OPERATOR @@@ (LEFTARG = timestamptz, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = contsel, JOIN = contjoinsel);
-CREATE OPERATOR @@@ (LEFTARG = timestamp, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = contsel, JOIN = contjoinsel);
-CREATE OPERATOR @@@ (LEFTARG = date, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = contsel, JOIN = contjoinsel);
+-- How many rows a query matches, from the index (newsdex.matchsel).
+CREATE FUNCTION newsdex.matchsel(internal, oid, internal, integer) RETURNS float8
+  AS 'MODULE_PATHNAME', 'newsdex_matchsel' LANGUAGE C STRICT STABLE;
+
+CREATE OPERATOR @@@ (LEFTARG = text, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = newsdex.matchsel, JOIN = contjoinsel);
+CREATE OPERATOR @@@ (LEFTARG = timestamptz, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = newsdex.matchsel, JOIN = contjoinsel);
+CREATE OPERATOR @@@ (LEFTARG = timestamp, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = newsdex.matchsel, JOIN = contjoinsel);
+CREATE OPERATOR @@@ (LEFTARG = date, RIGHTARG = text, FUNCTION = newsdex.match, RESTRICT = newsdex.matchsel, JOIN = contjoinsel);
 CREATE OPERATOR <=> (LEFTARG = text, RIGHTARG = text, FUNCTION = newsdex.distance);
 
 CREATE OPERATOR CLASS newsdex_text_ops DEFAULT FOR TYPE text USING newsdex AS

@@ -44,7 +44,7 @@
 
 PG_MODULE_MAGIC;
 
-#define SCAN_FIRST 64      /* hits fetched by a scan's first search */
+#define SCAN_FIRST 16      /* hits fetched by a scan's first search (LIMIT 10 is common) */
 #define SCAN_MAX (1 << 20) /* most hits fetched by one search */
 
 /* ---- options ------------------------------------------------------------ */
@@ -344,20 +344,30 @@ static void nd_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey order
   nd_pg_scores_reset();
 }
 
-/* Run the search for hits [fetched, fetched + limit). */
+/* Run the search for hits [fetched, fetched + limit).  An ordered scan
+** (ORDER BY <=>, usually under a LIMIT) asks for a few more hits each time
+** the executor wants more (16, then four times as many); an unordered one
+** learns the exact total from its first search and asks for all the rest
+** with its second, rather than ranking the first hits again and again. */
 static void scan_fetch(IndexScanDesc scan) {
   scan_state *s = scan->opaque;
   nd_index *ix = ndrel_reader(scan->indexRelation);
   scan_results_free(s);
+  int first = s->fetched == 0;
   nd_search_options so = {.limit = s->limit, .offset = s->fetched, .ids_only = 1, .versions = ND_VERSIONS_ALL,
-                          .count = ND_COUNT_LOWER_BOUND, .stats = s->stats};
+                          .count = !s->ordered && first ? ND_COUNT_EXACT : ND_COUNT_LOWER_BOUND, .stats = s->stats};
   int rc = nd_search(ix, s->query, &so, &s->res);
   if (rc) nd_pg_fail(ix, rc, "searching");
   s->at = 0;
   size_t n = nd_results_count(s->res);
   if (n < s->limit) s->done = 1;
   s->fetched += n;
-  if (s->limit < SCAN_MAX) s->limit *= 4;
+  if (!s->ordered && first) {
+    uint64 total = nd_results_total(s->res);
+    s->limit = total > s->fetched ? (size_t)Min(total - s->fetched, SCAN_MAX) : 1;
+  } else if (s->limit < SCAN_MAX) {
+    s->limit *= 4;
+  }
 }
 
 static bool nd_gettuple(IndexScanDesc scan, ScanDirection dir) {

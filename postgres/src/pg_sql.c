@@ -24,11 +24,13 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "fmgr.h"
+#include "nodes/pathnodes.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/selfuncs.h"
 #include "utils/tuplestore.h"
 
 #define PG_GETARG_ITEMPOINTER(n) ((ItemPointer)DatumGetPointer(PG_GETARG_DATUM(n)))
@@ -150,6 +152,47 @@ Datum newsdex_distance(PG_FUNCTION_ARGS) {
                     errhint("Use it in ORDER BY with a newsdex index on its left column; for the score itself, "
                             "select newsdex.score(ctid).")));
   PG_RETURN_FLOAT8(-scan_score);
+}
+
+/* The selectivity of col @@@ 'query': the index's own count of the query's
+** matches over the table's rows, so that the planner knows a rare word
+** from a common one (and takes a bitmap scan for many rows).  Without a
+** constant query or a newsdex index on the table, PostgreSQL's default
+** for such operators. */
+PG_FUNCTION_INFO_V1(newsdex_matchsel);
+Datum newsdex_matchsel(PG_FUNCTION_ARGS) {
+  PlannerInfo *root = (PlannerInfo *)PG_GETARG_POINTER(0);
+  List *args = (List *)PG_GETARG_POINTER(2);
+  int var_relid = PG_GETARG_INT32(3);
+  VariableStatData vd;
+  Node *other;
+  bool var_left;
+  double sel = DEFAULT_MATCHING_SEL;
+  if (!get_restriction_variable(root, args, var_relid, &vd, &other, &var_left)) PG_RETURN_FLOAT8(sel);
+  RelOptInfo *rel = vd.rel;
+  Oid am = get_am_oid("newsdex", true);
+  if (var_left && IsA(other, Const) && !((Const *)other)->constisnull && rel && rel->tuples > 0 && OidIsValid(am)) {
+    ListCell *lc;
+    foreach (lc, rel->indexlist) {
+      IndexOptInfo *ii = lfirst(lc);
+      if (ii->relam != am) continue;
+      Relation irel = index_open(ii->indexoid, AccessShareLock);
+      nd_pg_query pq;
+      nd_pg_query_parse(DatumGetTextPP(((Const *)other)->constvalue), &pq);
+      nd_index *ix = ndrel_reader(irel);
+      nd_search_options so = {.count = ND_COUNT_ONLY, .versions = ND_VERSIONS_ALL, .stats = pq.stats};
+      nd_results *res;
+      if (nd_search(ix, pq.query, &so, &res) == 0) {
+        sel = (double)nd_results_total(res) / rel->tuples;
+        nd_results_free(res);
+      } /* a bad query: the scan will say what is wrong */
+      index_close(irel, AccessShareLock);
+      break;
+    }
+  }
+  ReleaseVariableStats(vd);
+  CLAMP_PROBABILITY(sel);
+  PG_RETURN_FLOAT8(sel);
 }
 
 PG_FUNCTION_INFO_V1(newsdex_with_stats);

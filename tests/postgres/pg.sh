@@ -47,6 +47,9 @@ else
 fi
 sql p "SELECT count(*) FROM articles WHERE title @@@ '\"unclosed'" >"$T/out" 2>"$T/err"
 has "a malformed query is an error that says what is wrong" "newsdex" err
+sql p "ANALYZE articles" >/dev/null
+est=$(sql p "EXPLAIN (FORMAT JSON) SELECT id FROM articles WHERE title @@@ 'said'" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)[0]["Plan"]["Plan Rows"]))')
+same "the planner's row estimate is the index's count ($est)" "$est" "SELECT count(*) FROM articles WHERE title @@@ 'said'"
 sql p "CREATE INDEX bad_nd ON articles USING newsdex (published, body)" >"$T/out" 2>"$T/err"
 has "a date as the title column is refused with the columns' roles" "title text, body text" err
 sql p "SELECT count(*) FROM articles WHERE title @@@ 'x' AND false OR newsdex.match(body, 'x')" >"$T/out" 2>"$T/err"
