@@ -177,7 +177,7 @@ static IndexBuildResult *nd_build(Relation heap, Relation index, IndexInfo *info
   build_state b = {heap, index, info, 0, 0, NULL};
   nd_open_options o = {.buffer_bytes = (size_t)maintenance_work_mem * 1024};
   ndrel_forget(RelationGetRelid(index)); /* a REINDEX: the old state is gone */
-  ndrel_write(index, ND_OPEN_CREATE, &o, build_scan, &b);
+  ndrel_write(index, &o, build_scan, &b);
   IndexBuildResult *res = palloc0(sizeof *res);
   res->heap_tuples = b.rows;
   res->index_tuples = b.indexed;
@@ -236,7 +236,7 @@ static IndexBulkDeleteResult *nd_bulkdelete(IndexVacuumInfo *info, IndexBulkDele
   if (!stats) stats = palloc0(sizeof *stats);
   vac_state v = {stats, cb, cb_state};
   stats->num_index_tuples = 0;
-  ndrel_write(info->index, 0, NULL, vac_delete, &v);
+  ndrel_write(info->index, NULL, vac_delete, &v);
   stats->num_pages = RelationGetNumberOfBlocks(info->index);
   return stats;
 }

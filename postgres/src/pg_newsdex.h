@@ -39,11 +39,11 @@ ndrel *ndrel_get(Relation rel);
 nd_index *ndrel_reader(Relation rel);
 /* Queue a row for writing at commit; the strings are copied. */
 void ndrel_queue(Relation rel, const nd_doc *doc);
-/* Open a writer on `rel` (taking its writer lock; flags may add
-** ND_OPEN_CREATE), run fn, commit, close; ERROR with the library's message
-** on failure. */
+/* Open a writer on `rel` (taking its writer lock; making the archive when
+** the index has none yet), run fn, commit, close; ERROR with the library's
+** message on failure. */
 typedef void (*ndrel_write_fn)(nd_index *w, void *arg);
-void ndrel_write(Relation rel, unsigned flags, const nd_open_options *opts, ndrel_write_fn fn, void *arg);
+void ndrel_write(Relation rel, const nd_open_options *opts, ndrel_write_fn fn, void *arg);
 /* Register the transaction hooks (once per backend). */
 void ndrel_hook(void);
 /* The stemming language of an index (its reloption; "english"). */

@@ -135,7 +135,7 @@ static void add_pending(nd_index *w, void *arg) {
   pfree(res);
 }
 
-void ndrel_write(Relation rel, unsigned flags, const nd_open_options *opts, ndrel_write_fn fn, void *arg) {
+void ndrel_write(Relation rel, const nd_open_options *opts, ndrel_write_fn fn, void *arg) {
   ndrel *r = ndrel_get(rel);
   nd_open_options o = opts ? *opts : (nd_open_options){0};
   o.storage = pgs_storage(r->store);
@@ -145,9 +145,9 @@ void ndrel_write(Relation rel, unsigned flags, const nd_open_options *opts, ndre
   nd_index *w = NULL;
   PG_TRY();
   {
-    /* CREATE: an unlogged index reset to its init fork after a crash has a
-  ** metapage and nothing else */
-  int rc = nd_open(RelationGetRelationName(rel), ND_OPEN_WRITE | ND_OPEN_CREATE | flags, &o, &w);
+    /* CREATE: a new index, and an unlogged one reset to its init fork after a
+  ** crash, have a metapage and nothing else */
+  int rc = nd_open(RelationGetRelationName(rel), ND_OPEN_CREATE, &o, &w);
     if (rc) nd_pg_fail(w, rc, "opening the index for writing");
     fn(w, arg);
     if ((rc = nd_commit(w))) nd_pg_fail(w, rc, "committing to the index");
@@ -167,7 +167,7 @@ static void nothing(nd_index *w, void *arg) {}
 
 static void flush_pending(ndrel *r, Relation rel) {
   if (!r->npend) return;
-  ndrel_write(rel, 0, NULL, add_pending, r);
+  ndrel_write(rel, NULL, add_pending, r);
   pend_clear(r);
 }
 
@@ -178,7 +178,7 @@ nd_index *ndrel_reader(Relation rel) {
   uint64 gen = pgs_generation(rel);
   if (r->reader && gen == r->generation) return r->reader;
   if (gen == 0) { /* an unlogged index reset after a crash: make it an empty archive */
-    ndrel_write(rel, 0, NULL, nothing, NULL);
+    ndrel_write(rel, NULL, nothing, NULL);
     gen = pgs_generation(rel);
   }
   nd_index *ix = r->reader;

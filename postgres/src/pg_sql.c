@@ -72,8 +72,17 @@ static uint64 tid_key(const ItemPointerData *tid) {
 ** same offset in one run of slots). */
 static size_t slot_of(uint64 key) { return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (capscores - 1); }
 
+/* A scan starts with an empty table: a large one left by a big scan is
+** freed (clearing it would cost every later scan its size), a small one
+** cleared. */
 void nd_pg_scores_reset(void) {
-  if (scores && nscores) memset(scores, 0, capscores * sizeof *scores);
+  if (capscores > 4096) {
+    free(scores);
+    scores = NULL;
+    capscores = 0;
+  } else if (nscores) {
+    memset(scores, 0, capscores * sizeof *scores);
+  }
   nscores = 0;
 }
 

@@ -146,14 +146,6 @@ static dir_file *dir_find(directory *d, const char *name) {
 
 static pgs_meta *meta_of(Page page) { return (pgs_meta *)PageGetContents(page); }
 
-uint64 pgs_generation(Relation rel) {
-  Buffer b = ReadBuffer(rel, 0);
-  LockBuffer(b, BUFFER_LOCK_SHARE);
-  uint64 g = meta_of(BufferGetPage(b))->generation;
-  UnlockReleaseBuffer(b);
-  return g;
-}
-
 static void meta_read(Relation rel, pgs_meta *out) {
   Buffer b = ReadBuffer(rel, 0);
   LockBuffer(b, BUFFER_LOCK_SHARE);
@@ -172,6 +164,12 @@ static void meta_fill(Page page) {
   m->version = PGS_VERSION;
   m->dir_hash = XXH3_64bits("", 0);
   ((PageHeader)page)->pd_lower = PGS_HDR + sizeof *m;
+}
+
+uint64 pgs_generation(Relation rel) {
+  pgs_meta m;
+  meta_read(rel, &m);
+  return m.generation;
 }
 
 void pgs_init_meta(Relation rel, ForkNumber fork) {
