@@ -15,8 +15,8 @@
 ** The directory is a small blob listing every file (name, length, XXH3,
 ** extents) and the free extents.  A file is written once, into blocks
 ** taken from the free extents or by extending the relation; the directory
-** is rewritten ("published") when the manifest is replaced, at sync, and
-** when the writer lets go -- so a file becomes part of the archive by the
+** is rewritten ("published") when the manifest is replaced and when the
+** writer lets go (sync does nothing: the manifest's replacement follows) -- so a file becomes part of the archive by the
 ** same one metapage update that publishes the manifest naming it.
 **
 ** Concurrency.  Writers hold a heavyweight lock on page 0 of the index
