@@ -10,9 +10,13 @@
 #include <string.h>
 
 #include "../util/mem.h"
+#include "bp.h"
 #include "svb.h"
 
-void pl_writer_init(pl_writer *w) { memset(w, 0, sizeof *w); }
+void pl_writer_init(pl_writer *w) {
+  memset(w, 0, sizeof *w);
+  w->codec = PL_CODEC_BP;
+}
 
 void pl_writer_free(pl_writer *w) {
   mem_free(w->docs);
@@ -20,7 +24,7 @@ void pl_writer_free(pl_writer *w) {
   mem_free(w->tfb);
   mem_free(w->blk_pos);
   buf_free(&w->pos);
-  memset(w, 0, sizeof *w);
+  pl_writer_init(w);
 }
 
 void pl_writer_reset(pl_writer *w) {
@@ -69,6 +73,30 @@ static float round_up(double x) {
   return (double)f < x ? nextafterf(f, INFINITY) : f;
 }
 
+/* Block lo..lo+n of the term in the packed format (postings.h): PFOR runs
+** for a full block, uvarints for a shorter one.  0 or -1. */
+static int put_bp_block(const pl_writer *w, size_t lo, size_t n, buf *out) {
+  uint32_t prev = lo ? w->docs[lo - 1] : UINT32_MAX;
+  if (n < PB_SIZE) {
+    for (size_t i = lo; i < lo + n; i++) {
+      int one = w->tft[i] == 0 && w->tfb[i] == 1;
+      buf_put_uvarint(out, (uint64_t)(w->docs[i] - prev - 1) << 1 | (uint64_t)one);
+      if (!one) {
+        buf_put_uvarint(out, w->tft[i]);
+        buf_put_uvarint(out, w->tfb[i]);
+      }
+      prev = w->docs[i];
+    }
+    return out->oom ? -1 : 0;
+  }
+  uint32_t gaps[PB_SIZE];
+  for (size_t i = 0; i < PB_SIZE; i++) {
+    gaps[i] = w->docs[lo + i] - prev - 1;
+    prev = w->docs[lo + i];
+  }
+  return bp_pfor_put(out, gaps) || bp_pfor_put(out, w->tft + lo) || bp_pfor_put(out, w->tfb + lo) ? -1 : 0;
+}
+
 int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   size_t nblocks = (w->n + PB_SIZE - 1) / PB_SIZE;
   size_t skip_at = out->n;
@@ -80,11 +108,15 @@ int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   size_t first = out->n;
   for (size_t b = 0; b < nblocks; b++) {
     size_t lo = b * PB_SIZE, n = w->n - lo < PB_SIZE ? w->n - lo : PB_SIZE;
-    if (buf_reserve(out, 3 * streamvbyte_max_compressedbytes((uint32_t)n))) return -1;
-    uint32_t prev = b ? w->docs[lo - 1] : 0;
-    out->n += streamvbyte_delta_encode(w->docs + lo, (uint32_t)n, out->p + out->n, prev);
-    out->n += streamvbyte_encode(w->tft + lo, (uint32_t)n, out->p + out->n);
-    out->n += streamvbyte_encode(w->tfb + lo, (uint32_t)n, out->p + out->n);
+    if (w->codec == PL_CODEC_BP) {
+      if (put_bp_block(w, lo, n, out)) return -1;
+    } else {
+      if (buf_reserve(out, 3 * streamvbyte_max_compressedbytes((uint32_t)n))) return -1;
+      uint32_t prev = b ? w->docs[lo - 1] : 0;
+      out->n += streamvbyte_delta_encode(w->docs + lo, (uint32_t)n, out->p + out->n, prev);
+      out->n += streamvbyte_encode(w->tft + lo, (uint32_t)n, out->p + out->n);
+      out->n += streamvbyte_encode(w->tfb + lo, (uint32_t)n, out->p + out->n);
+    }
     if (nblocks > 1) {
       if (out->n - first > UINT32_MAX) return -1;
       uint8_t *e = out->p + skip_at + b * PL_SKIP;
@@ -126,8 +158,26 @@ static int increasing(const uint32_t *a, uint32_t n) {
 
 static void fail(pl_cursor *c) {
   c->err = 1;
+  c->tf_ok = 1; /* nothing more to decode */
   c->doc = PL_END;
   c->blk = c->nblocks;
+}
+
+/* Decode a short packed block's n doc numbers and frequencies; 0 or -1. */
+static int load_short(pl_cursor *c, const uint8_t *p, const uint8_t *end, uint32_t n, int64_t doc) {
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t x, tft = 0, tfb = 1;
+    if (get_uvarint(&p, end, &x) || x >> 1 > UINT32_MAX) return -1;
+    doc += (int64_t)(x >> 1) + 1;
+    if (doc > (int64_t)UINT32_MAX) return -1;
+    if (!(x & 1) && (get_uvarint(&p, end, &tft) || get_uvarint(&p, end, &tfb) || tft > UINT32_MAX || tfb > UINT32_MAX))
+      return -1;
+    c->docs[i] = (uint32_t)doc;
+    c->tft[i] = (uint32_t)tft;
+    c->tfb[i] = (uint32_t)tfb;
+  }
+  c->tf_ok = 1;
+  return 0;
 }
 
 /* Decode block b. */
@@ -145,14 +195,27 @@ static void load_block(pl_cursor *c, uint32_t b) {
     if (end > c->end || p > end || pos_off > (size_t)(c->pend - c->pbase)) { fail(c); return; }
   }
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
-  size_t l1 = svb_delta_decode(p, end, c->docs, n, prev);
-  if (l1 == SIZE_MAX) { fail(c); return; }
   /* Frequencies are decoded when first asked for (pl_tf_load): an AND
-  ** or a phrase visits many blocks for a few of their documents. */
-  c->tfp = p + l1;
+  ** or a phrase visits many blocks for a few of their documents.  A
+  ** short packed block has them between its doc numbers: they come now. */
   c->bend = end;
   c->tf_ok = 0;
-  if (!increasing(c->docs, n)) { fail(c); return; }
+  if (c->codec == PL_CODEC_SVB) {
+    size_t l1 = svb_delta_decode(p, end, c->docs, n, prev);
+    if (l1 == SIZE_MAX || !increasing(c->docs, n)) { fail(c); return; }
+    c->tfp = p + l1;
+  } else if (n == PB_SIZE) {
+    unsigned width;
+    int64_t start = b ? (int64_t)prev : -1;
+    if (!(c->tfp = bp_pfor_get(p, end, c->docs, &width))) { fail(c); return; }
+    bp_prefix(c->docs, (uint32_t)start);
+    /* Gaps are at least 1 each: the doc numbers increase unless their sum
+    ** wraps, which it cannot when 128 gaps of that width stay below 2^32. */
+    if (start + ((int64_t)PB_SIZE << width) > (int64_t)UINT32_MAX && !increasing(c->docs, n)) { fail(c); return; }
+  } else if (load_short(c, p, end, n, b ? (int64_t)prev : -1)) {
+    fail(c);
+    return;
+  }
   if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * PL_SKIP)) { fail(c); return; }
   c->blk = b;
   c->n = n;
@@ -164,6 +227,16 @@ static void load_block(pl_cursor *c, uint32_t b) {
 
 void pl_tf_load(pl_cursor *c) {
   c->tf_ok = 1;
+  if (c->codec == PL_CODEC_BP) { /* a full block: short ones were read whole */
+    unsigned width;
+    const uint8_t *q = bp_pfor_get(c->tfp, c->bend, c->tft, &width);
+    if (!q || !bp_pfor_get(q, c->bend, c->tfb, &width)) {
+      c->err = 1;
+      memset(c->tft, 0, sizeof c->tft);
+      memset(c->tfb, 0, sizeof c->tfb);
+    }
+    return;
+  }
   size_t l2 = svb_decode(c->tfp, c->bend, c->tft, c->n);
   if (l2 == SIZE_MAX || svb_decode(c->tfp + l2, c->bend, c->tfb, c->n) == SIZE_MAX) {
     c->err = 1; /* damaged: report it, and give frequencies of 0 */
@@ -172,7 +245,9 @@ void pl_tf_load(pl_cursor *c) {
   }
 }
 
-int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df) {
+int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len,
+            uint32_t df) {
+  c->codec = codec;
   c->err = 0;
   c->tf_ok = 1;
   c->df = df;

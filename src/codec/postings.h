@@ -10,11 +10,20 @@
 **                 term's positions), f32 bound (the largest impact of the
 **                 block's documents, as the writer's impact function gave
 **                 it, rounded up: what block-max top-k search skips by)
-**   block*        PB_SIZE (128) documents each, the last one shorter:
-**                 doc numbers, Stream VByte delta-coded (the first block's
-**                 deltas start from 0, later ones from the previous block's
-**                 last doc), then title frequencies and body frequencies,
-**                 each Stream VByte coded.
+**   block*        PB_SIZE (128) documents each, the last one shorter.
+**                 Codec PL_CODEC_BP (format 8): a full block is three
+**                 PFOR runs of 128 values (bp.h): the doc-number gaps
+**                 minus one (doc - previous doc - 1; the first block's
+**                 previous doc is -1, later ones the previous block's
+**                 last), the title frequencies, the body frequencies.  A
+**                 shorter last block is per document uvarint(gap * 2 + f),
+**                 f = 1 meaning tft 0 and tfb 1; with f = 0, uvarint tft
+**                 and uvarint tfb follow.
+**                 Codec PL_CODEC_SVB (format 7, read only): every block is
+**                 doc numbers Stream VByte delta-coded (the first block's
+**                 deltas start from 0, later ones from the previous
+**                 block's last doc), then title frequencies and body
+**                 frequencies, each Stream VByte coded.
 **
 ** A term's positions (in the .pos file) are, per document in order,
 ** (tf_title + tf_body) uvarint deltas starting from 0.  Title words take
@@ -37,6 +46,8 @@
 #define PL_END UINT32_MAX
 #define PL_PAD 16 /* bytes of padding after a .doc file's last posting */
 #define PL_SKIP 16 /* bytes of a skip-table entry */
+#define PL_CODEC_SVB 0 /* full blocks in Stream VByte (segments before format 8) */
+#define PL_CODEC_BP 1  /* full blocks bit-packed */
 
 /* The impact of a posting, for the blocks' bounds: any function that is
 ** an upper bound of what the scorer will compute from it (see query/iter.h). */
@@ -52,6 +63,7 @@ typedef struct pl_writer {
   buf pos;            /* positions of the term so far */
   uint32_t *blk_pos;  /* positions offset at the start of each block */
   size_t nblk_cap;
+  int codec;          /* PL_CODEC_BP unless set otherwise after init */
 } pl_writer;
 
 void pl_writer_init(pl_writer *w);
@@ -75,15 +87,18 @@ typedef struct pl_cursor {
   uint32_t doc;                /* current doc, or PL_END */
   const uint8_t *pcur;         /* positions of doc pidx in the block */
   uint32_t pidx;
+  int codec;                   /* PL_CODEC_* of the segment */
   int err;                     /* 1 once damaged data was met */
   int tf_ok;                   /* tft/tfb of the block decoded */
-  const uint8_t *tfp, *bend;   /* the block's frequency streams, its end */
+  const uint8_t *tfp, *bend;   /* the block's frequency streams (a packed
+                                  block's header), its end */
   uint32_t docs[PB_SIZE], tft[PB_SIZE], tfb[PB_SIZE];
 } pl_cursor;
 
-/* Open a cursor on the first document (c->doc; PL_END if df is 0); returns
-** 0 or -1 (damaged). */
-int pl_open(pl_cursor *c, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len, uint32_t df);
+/* Open a cursor on the first document (c->doc; PL_END if df is 0) of
+** postings written with `codec`; returns 0 or -1 (damaged). */
+int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len,
+            uint32_t df);
 /* Move to the next document / to the first document >= target (never
 ** backwards).  c->doc is PL_END at the end or on damage (then c->err). */
 void pl_next(pl_cursor *c);

@@ -179,8 +179,8 @@ static void check_postings(checker *k, const segment *s, const dict_iter *it, ui
   if ((bad = al_term_problem(it->term, it->len)))
     problem(k, "s%06u.dic: alias term \"%s\": %s", s->segno, show_term(it->term, it->len, t), bad);
   pl_cursor c;
-  if (pl_open(&c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df)) {
-    problem(k, "s%06u.doc: offset %llu: postings of \"%s\" do not decode", s->segno, (unsigned long long)ti->doc_off,
+  if (seg_postings(&c, s, ti)) {
+    problem(k, "s%06u.doc: offset %llu: term \"%s\": postings do not decode", s->segno, (unsigned long long)ti->doc_off,
             show_term(it->term, it->len, t));
     return;
   }

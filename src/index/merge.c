@@ -76,8 +76,7 @@ static int copy_terms(merge_in *in, size_t n, seg_writer *w) {
       if (!in[i].live || it->len != len || memcmp(it->term, term, len)) continue;
       const segment *g = &in[i].s->seg;
       pl_cursor c;
-      pl_open(&c, g->f[SF_DOC].p + it->ti.doc_off, it->ti.doc_len, g->f[SF_POS].p + it->ti.pos_off, it->ti.pos_len,
-              it->ti.df);
+      seg_postings(&c, g, &it->ti);
       for (; c.doc != PL_END && !rc; pl_next(&c)) {
         if (c.doc >= g->m.ndocs) { c.err = 1; break; }
         uint32_t nd = in[i].remap[c.doc];

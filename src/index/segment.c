@@ -15,13 +15,16 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3754454d5844444eULL /* "NDDXMET7" */
-/* Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
+#define META_MAGIC 0x3854454d5844444eULL /* "NDDXMET8" */
+/* "NDDXMET7" is read too: the same files, but every postings block in
+** Stream VByte (PL_CODEC_SVB); a merge rewrites its postings bit-packed.
+** Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
 ** entries, no block bounds), "NDDXMET3" (no topics), "NDDXMET4" (no length
 ** bytes; blocks bounded with exact lengths), "NDDXMET5" (source indexed
 ** word by word, not as one whole-value term), "NDDXMET6" (no fingerprints,
 ** stories, threads or newest dates).  Refused with ND_ERR_VERSION. */
-#define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
+#define META_MAGIC_SVB 0x3754454d5844444eULL /* "NDDXMET7" */
+#define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC_SVB && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
 #define META_FIXED 14
 #define META_FIELDS (META_FIXED + 2 * SF_COUNT)
 
@@ -33,6 +36,7 @@ int segw_open(seg_writer *w, const nd_storage *st, uint32_t segno, int zstd_leve
               size_t zdict_len) {
   memset(w, 0, sizeof *w);
   w->segno = segno;
+  w->m.codec = PL_CODEC_BP;
   w->st = st;
   dw_init(&w->dw);
   pl_writer_init(&w->pl);
@@ -294,7 +298,10 @@ static void put_meta(buf *b, const seg_meta *m) {
 /* 0, -1 (damaged) or -2 (an older format). */
 static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   if (n >= 8 && META_MAGIC_OLD(rd_u64(p))) return -2;
-  if (n != 8 * (META_FIELDS + 2) || rd_u64(p) != META_MAGIC || rd_u64(p + n - 8) != hash64(p, n - 8)) return -1;
+  if (n != 8 * (META_FIELDS + 2) || (rd_u64(p) != META_MAGIC && rd_u64(p) != META_MAGIC_SVB) ||
+      rd_u64(p + n - 8) != hash64(p, n - 8))
+    return -1;
+  m->codec = rd_u64(p) == META_MAGIC ? PL_CODEC_BP : PL_CODEC_SVB;
   uint64_t v[META_FIELDS];
   for (int i = 0; i < META_FIELDS; i++) v[i] = rd_u64(p + 8 + 8 * i);
   if (v[0] > UINT32_MAX || v[5] > UINT32_MAX) return -1;
@@ -710,7 +717,7 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
       break;
     }
     pl_cursor c;
-    pl_open(&c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df);
+    seg_postings(&c, s, ti);
     uint32_t seen = 0;
     for (; c.doc != PL_END && !c.err; pl_next(&c)) {
       seen++;

@@ -70,6 +70,7 @@ typedef struct seg_meta {
   uint64_t nbands;                      /* entries of the band table in .fld */
   uint64_t njoiners;                    /* entries of the joiner list in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
+  int codec; /* the postings' PL_CODEC_* (from the meta's format version; not stored) */
 } seg_meta;
 
 /* What each document carries for stories (index/stories.h). */
@@ -155,6 +156,12 @@ void seg_close(segment *s);
 /* Verify every file's size and XXH64 and the structural invariants.
 ** Returns 0 or ND_ERR_CORRUPT with the first problem in err. */
 int seg_verify(const segment *s, char *err, size_t errcap);
+
+/* Open a cursor on the postings of a term of the segment (pl_open). */
+static inline int seg_postings(pl_cursor *c, const segment *s, const term_info *ti) {
+  return pl_open(c, s->m.codec, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len,
+                 ti->df);
+}
 
 static inline uint32_t seg_title_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW); }
 static inline uint32_t seg_body_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 4); }

@@ -367,7 +367,7 @@ static int segment_threads(cand *c, const nd_index *ix, uint32_t si, const buf *
       if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n)
         return ND_ERR_CORRUPT;
       pl_cursor pc;
-      if (pl_open(&pc, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df))
+      if (seg_postings(&pc, s, ti))
         return ND_ERR_CORRUPT;
       for (; pc.doc != PL_END && !pc.err; pl_next(&pc)) {
         uint32_t d = pc.doc;

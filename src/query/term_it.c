@@ -19,7 +19,7 @@
 int term_open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
   const segment *s = cx->seg;
   if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n ||
-      pl_open(c, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len, ti->df)) {
+      seg_postings(c, s, ti)) {
     cx->err = ND_ERR_CORRUPT;
     return -1;
   }

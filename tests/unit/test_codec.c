@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "codec/bp.h"
 #include "codec/dict.h"
 #include "codec/postings.h"
 #include "codec/store.h"
@@ -55,15 +56,19 @@ static void make_list(plist *l, uint32_t n, pl_writer *w) {
   buf_put(&l->doc, pad, sizeof pad);
 }
 
+/* Every list size around the block size, in both codecs (segments of
+** format 8 pack their blocks, older ones are read in Stream VByte). */
 static void test_postings_roundtrip_and_advance(void) {
   static plist l;
   pl_writer w;
   pl_writer_init(&w);
   static const uint32_t sizes[] = {1, 2, 127, 128, 129, 256, 1000, 2999};
-  for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-    make_list(&l, sizes[s], &w);
+  for (size_t s = 0; s < 2 * sizeof sizes / sizeof *sizes; s++) {
+    int codec = s % 2 ? PL_CODEC_SVB : PL_CODEC_BP;
+    w.codec = codec;
+    make_list(&l, sizes[s / 2], &w);
     pl_cursor c;
-    ASSERT_OK(pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n));
+    ASSERT_OK(pl_open(&c, codec, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n));
     uint32_t out[8];
     for (uint32_t i = 0; i < l.n; i++, pl_next(&c)) {
       ASSERT_EQ_INT(c.doc, l.docs[i]);
@@ -79,7 +84,7 @@ static void test_postings_roundtrip_and_advance(void) {
     /* block bounds: the largest impact of the block, rounded up to a float
     ** (and not further); pl_block_for finds the block of a target */
     if (l.n > PB_SIZE) {
-      ASSERT_OK(pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n));
+      ASSERT_OK(pl_open(&c, codec, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n));
       for (uint32_t b = 0; b * PB_SIZE < l.n; b++) {
         double mx = 0;
         for (uint32_t i = b * PB_SIZE; i < l.n && i < (b + 1) * PB_SIZE; i++)
@@ -95,7 +100,7 @@ static void test_postings_roundtrip_and_advance(void) {
     }
     /* advance(target) lands on the first doc >= target, like a linear scan. */
     for (int trial = 0; trial < 50; trial++) {
-      pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n);
+      pl_open(&c, codec, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n);
       uint32_t t = 0, i = 0;
       while (c.doc != PL_END) {
         t = c.doc + 1 + rnd(3000);
@@ -120,6 +125,8 @@ static void test_postings_damaged(void) {
   static plist l;
   pl_writer w;
   pl_writer_init(&w);
+  for (int codec = 0; codec < 2; codec++) {
+  w.codec = codec;
   make_list(&l, 700, &w);
   int caught = 0;
   for (size_t at = 0; at < l.doc.n - PL_PAD; at++) {
@@ -127,7 +134,7 @@ static void test_postings_damaged(void) {
     l.doc.p[at] ^= (uint8_t)(1 + rnd(255));
     pl_cursor c;
     uint32_t out[64];
-    if (pl_open(&c, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n) == 0)
+    if (pl_open(&c, codec, l.doc.p, l.doc.n - PL_PAD, l.pos_bytes.p, l.pos_bytes.n, l.n) == 0)
       for (int steps = 0; c.doc != PL_END && steps < 2000; steps++) {
         if (pl_tft(&c) + pl_tfb(&c) <= 64) pl_positions(&c, out);
         pl_next(&c);
@@ -138,7 +145,84 @@ static void test_postings_damaged(void) {
   ASSERT(caught > 0);
   buf_free(&l.doc);
   buf_free(&l.pos_bytes);
+  }
   pl_writer_free(&w);
+}
+
+/* The packed layout, bit by bit as bp.h describes it, for every width:
+** value i's bit k is bit (i / 4) * b + k of lane i % 4's stream, lane l's
+** stream being bits of the 32-bit words at bytes 16*j + 4*l. */
+static void test_bp_layout(void) {
+  static uint32_t in[BP_N], out[BP_N];
+  static uint8_t enc[16 * 32 + 1];
+  for (unsigned b = 0; b <= 32; b++) {
+    for (int trial = 0; trial < 20; trial++) {
+      for (unsigned i = 0; i < BP_N; i++) {
+        uint32_t v = rnd(UINT32_MAX) ^ (rnd(2) << 31);
+        in[i] = b == 32 ? v : v & ((1u << b) - 1);
+        if (trial == 0) in[i] = b == 32 ? UINT32_MAX : (1u << b) - 1; /* all bits set */
+      }
+      memset(enc, 0x5a, sizeof enc);
+      bp_pack(in, b, enc);
+      ASSERT_EQ_INT(enc[16 * b], 0x5a); /* nothing written past 16*b bytes */
+      for (unsigned i = 0; i < BP_N; i++)
+        for (unsigned k = 0; k < b; k++) {
+          unsigned bit = (i / 4) * b + k, word = bit / 32;
+          uint32_t w = rd_u32(enc + 16 * word + 4 * (i % 4));
+          ASSERT_EQ_INT((w >> (bit % 32)) & 1, (in[i] >> k) & 1);
+        }
+      bp_unpack(enc, b, out);
+      for (unsigned i = 0; i < BP_N; i++) ASSERT_EQ_INT(out[i], in[i]);
+      if (trial == 0) ASSERT_EQ_INT(bp_width(in, BP_N), b);
+      ASSERT(bp_width(in, BP_N) <= b);
+    }
+  }
+  /* gaps back to increasing values, wrapping modulo 2^32 */
+  uint32_t prev = UINT32_MAX - 5;
+  for (unsigned i = 0; i < BP_N; i++) in[i] = out[i] = rnd(1000);
+  bp_prefix(out, prev);
+  for (unsigned i = 0; i < BP_N; i++) ASSERT_EQ_INT(out[i], prev += in[i] + 1);
+}
+
+/* PFOR: exact round trips whatever the outliers, never more bytes than
+** plain packing plus its header, a width that holds every value, and
+** damaged or cut input refused without reading outside it. */
+static void test_bp_pfor(void) {
+  static uint32_t in[BP_N], out[BP_N];
+  buf b;
+  buf_init(&b);
+  for (int trial = 0; trial < 400; trial++) {
+    unsigned base = rnd(33), nout = rnd(trial % 3 ? 4 : 40);
+    for (unsigned i = 0; i < BP_N; i++) in[i] = base == 32 ? rnd(UINT32_MAX) : rnd(1u << base);
+    for (unsigned k = 0; k < nout; k++) in[rnd(BP_N)] = rnd(UINT32_MAX) | (rnd(2) << 31);
+    buf_reset(&b);
+    ASSERT_OK(bp_pfor_put(&b, in));
+    ASSERT(b.n <= 2 + 16 * (size_t)bp_width(in, BP_N)); /* no exceptions is a choice too */
+    ASSERT(b.n <= BP_PFOR_MAX);
+    ASSERT(b.p[1] <= BP_MAX_EXC);
+    unsigned width = 99;
+    ASSERT(bp_pfor_get(b.p, b.p + b.n, out, &width) == b.p + b.n);
+    for (unsigned i = 0; i < BP_N; i++) ASSERT_EQ_INT(out[i], in[i]);
+    ASSERT(width <= 32 && width >= bp_width(in, BP_N));
+    /* cut short: refused, reading nothing at or past the cut (ASan) */
+    uint8_t *cut = mem_alloc(b.n);
+    ASSERT(cut);
+    for (size_t len = 0; len < b.n; len += 1 + len / 4) {
+      memcpy(cut, b.p, len);
+      ASSERT(bp_pfor_get(cut, cut + len, out, &width) == NULL);
+    }
+    mem_free(cut);
+  }
+  /* a header naming a width above 32, or an exception index past 127 */
+  uint8_t bad[2 + 16 + 2] = {33, 0};
+  unsigned width;
+  ASSERT(bp_pfor_get(bad, bad + sizeof bad, out, &width) == NULL);
+  bad[0] = 1, bad[1] = 1, bad[18] = 200, bad[19] = 1;
+  ASSERT(bp_pfor_get(bad, bad + sizeof bad, out, &width) == NULL);
+  bad[18] = 5;
+  ASSERT(bp_pfor_get(bad, bad + sizeof bad, out, &width) == bad + sizeof bad);
+  ASSERT_EQ_INT(out[5], 2); /* low bit 0 from the packed zeros, high bits 1 */
+  buf_free(&b);
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -354,5 +438,6 @@ static void test_buf_restart(void) {
   buf_free(&b);
 }
 
-TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_dictionary),
+TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_bp_layout),
+          TEST(test_bp_pfor), TEST(test_dictionary),
           TEST(test_svb_matches_library), TEST(test_store), TEST(test_buf_restart))
