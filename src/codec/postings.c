@@ -23,12 +23,16 @@ void pl_writer_free(pl_writer *w) {
   mem_free(w->tft);
   mem_free(w->tfb);
   mem_free(w->blk_pos);
+  mem_free(w->run_off);
   buf_free(&w->pos);
   pl_writer_init(w);
 }
 
 void pl_writer_reset(pl_writer *w) {
   w->n = 0;
+  w->npos = 0;
+  w->npend = 0;
+  w->nrun = 0;
   buf_reset(&w->pos);
 }
 
@@ -52,19 +56,46 @@ int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_
       if (grow(&w->blk_pos, cap)) return -1;
       w->nblk_cap = cap;
     }
-    if (w->pos.n > UINT32_MAX) return -1;
-    w->blk_pos[b] = (uint32_t)w->pos.n;
+    uint64_t at = w->codec == PL_CODEC_BP ? w->npos : w->pos.n;
+    if (at > UINT32_MAX) return -1;
+    w->blk_pos[b] = (uint32_t)at;
   }
   w->docs[w->n] = doc;
   w->tft[w->n] = tft;
   w->tfb[w->n] = tfb;
   w->n++;
+  w->npos += npos;
   uint32_t prev = 0;
   for (size_t i = 0; i < npos; i++) {
-    buf_put_uvarint(&w->pos, pos[i] - prev);
+    uint32_t v = pos[i] - prev;
     prev = pos[i];
+    if (w->codec != PL_CODEC_BP) {
+      buf_put_uvarint(&w->pos, v);
+      continue;
+    }
+    w->pend[w->npend++] = v;
+    if (w->npend == PB_SIZE) { /* a run of 128 */
+      if (w->nrun == w->run_cap) {
+        size_t cap = w->run_cap ? w->run_cap * 2 : 16;
+        if (grow(&w->run_off, cap)) return -1;
+        w->run_cap = cap;
+      }
+      if (w->pos.n > UINT32_MAX) return -1;
+      w->run_off[w->nrun++] = (uint32_t)w->pos.n;
+      if (bp_pfor_put(&w->pos, w->pend)) return -1;
+      w->npend = 0;
+    }
   }
   return w->pos.oom ? -1 : 0;
+}
+
+/* PL_CODEC_BP: the positions left after the last run; returns the byte
+** offset of the tail (where a block whose first position is in it points). */
+static uint32_t put_pos_tail(pl_writer *w) {
+  uint32_t at = (uint32_t)w->pos.n;
+  if (w->npend && w->nrun) buf_put(&w->pos, &(uint8_t){PL_POS_TAIL}, 1);
+  for (uint32_t i = 0; i < w->npend; i++) buf_put_uvarint(&w->pos, w->pend[i]);
+  return at;
 }
 
 /* A float no smaller than x. */
@@ -99,11 +130,13 @@ static int put_bp_block(const pl_writer *w, size_t lo, size_t n, buf *out) {
 
 int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   size_t nblocks = (w->n + PB_SIZE - 1) / PB_SIZE;
-  size_t skip_at = out->n;
+  size_t skip_at = out->n, skipw = w->codec == PL_CODEC_BP ? PL_SKIP_BP : PL_SKIP;
+  uint32_t tail_at = w->codec == PL_CODEC_BP ? put_pos_tail(w) : 0;
+  if (w->pos.n > UINT32_MAX) return -1;
   if (nblocks > 1) {
-    if (buf_reserve(out, nblocks * PL_SKIP)) return -1;
-    memset(out->p + out->n, 0, nblocks * PL_SKIP);
-    out->n += nblocks * PL_SKIP;
+    if (buf_reserve(out, nblocks * skipw)) return -1;
+    memset(out->p + out->n, 0, nblocks * skipw);
+    out->n += nblocks * skipw;
   }
   size_t first = out->n;
   for (size_t b = 0; b < nblocks; b++) {
@@ -119,10 +152,16 @@ int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
     }
     if (nblocks > 1) {
       if (out->n - first > UINT32_MAX) return -1;
-      uint8_t *e = out->p + skip_at + b * PL_SKIP;
+      uint8_t *e = out->p + skip_at + b * skipw;
       wr_u32(e, w->docs[lo + n - 1]);
       wr_u32(e + 4, (uint32_t)(out->n - first));
-      wr_u32(e + 8, w->blk_pos[b]);
+      if (w->codec == PL_CODEC_BP) { /* the run holding the block's first position */
+        size_t run = w->blk_pos[b] / PB_SIZE;
+        wr_u32(e + 8, run < w->nrun ? w->run_off[run] : tail_at);
+        wr_u32(e + 16, w->blk_pos[b]);
+      } else {
+        wr_u32(e + 8, w->blk_pos[b]);
+      }
       double mx = 0;
       for (size_t i = lo; i < lo + n; i++) {
         double v = imp->fn(imp->ctx, w->docs[i], w->tft[i], w->tfb[i]);
@@ -183,16 +222,17 @@ static int load_short(pl_cursor *c, const uint8_t *p, const uint8_t *end, uint32
 /* Decode block b. */
 static void load_block(pl_cursor *c, uint32_t b) {
   const uint8_t *p = c->blocks, *end = c->end;
-  uint32_t prev = 0, pos_off = 0;
+  uint32_t prev = 0, pos_off = 0, pos_idx = 0;
   if (c->skip) {
-    const uint8_t *e = c->skip + (size_t)b * PL_SKIP;
+    const uint8_t *e = c->skip + (size_t)b * c->skipw;
     if (b) {
-      prev = rd_u32(e - PL_SKIP);
-      p = c->blocks + rd_u32(e - PL_SKIP + 4);
+      prev = rd_u32(e - c->skipw);
+      p = c->blocks + rd_u32(e - c->skipw + 4);
     }
     end = c->blocks + rd_u32(e + 4);
     pos_off = rd_u32(e + 8);
     if (end > c->end || p > end || pos_off > (size_t)(c->pend - c->pbase)) { fail(c); return; }
+    if (c->codec == PL_CODEC_BP) pos_idx = rd_u32(e + 16);
   }
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
   /* Frequencies are decoded when first asked for (pl_tf_load): an AND
@@ -216,13 +256,17 @@ static void load_block(pl_cursor *c, uint32_t b) {
     fail(c);
     return;
   }
-  if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * PL_SKIP)) { fail(c); return; }
+  if (c->skip && c->docs[n - 1] != rd_u32(c->skip + (size_t)b * c->skipw)) { fail(c); return; }
   c->blk = b;
   c->n = n;
   c->i = 0;
   c->doc = c->docs[0];
   c->pcur = c->pbase + pos_off;
   c->pidx = 0;
+  c->pdoc = pos_idx;
+  c->pu = c->pblk = c->pbase + pos_off;
+  c->pu_first = c->pblk_first = pos_idx & ~(uint32_t)(PB_SIZE - 1);
+  c->pu_n = 0;
 }
 
 void pl_tf_load(pl_cursor *c) {
@@ -248,6 +292,8 @@ void pl_tf_load(pl_cursor *c) {
 int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const uint8_t *pos, size_t pos_len,
             uint32_t df) {
   c->codec = codec;
+  c->skipw = codec == PL_CODEC_BP ? PL_SKIP_BP : PL_SKIP;
+  c->ptotal = UINT32_MAX;
   c->err = 0;
   c->tf_ok = 1;
   c->df = df;
@@ -262,9 +308,9 @@ int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const u
   c->doc = PL_END;
   if (df == 0) return 0;
   if (c->nblocks > 1) {
-    if (doc_len < (size_t)c->nblocks * PL_SKIP) { fail(c); return -1; }
+    if (doc_len < (size_t)c->nblocks * c->skipw) { fail(c); return -1; }
     c->skip = doc;
-    c->blocks = doc + (size_t)c->nblocks * PL_SKIP;
+    c->blocks = doc + (size_t)c->nblocks * c->skipw;
   }
   load_block(c, 0);
   return c->err ? -1 : 0;
@@ -332,9 +378,68 @@ static int skip_uvarints(const uint8_t **p, const uint8_t *end, uint64_t k) {
   return 0;
 }
 
+/* PL_CODEC_BP: decode the run or tail at c->pu into c->pv; 0 or -1. */
+static int load_unit(pl_cursor *c) {
+  const uint8_t *p = c->pu, *end = c->pend;
+  if (c->ptotal == UINT32_MAX && c->nblocks == 1) { /* one block: the count is at hand */
+    uint64_t t = 0;
+    for (uint32_t j = 0; j < c->n; j++) t += (uint64_t)c->tft[j] + c->tfb[j];
+    c->ptotal = t < PB_SIZE ? (uint32_t)t : UINT32_MAX - 1;
+  }
+  int tail = c->ptotal < PB_SIZE; /* a term with fewer than 128: uvarints only */
+  if (!tail) {
+    if (p >= end) return -1;
+    if (*p == PL_POS_TAIL) tail = 1, p++;
+  }
+  if (!tail) {
+    unsigned width;
+    if (!(c->pu_next = bp_pfor_get(p, end, c->pv, &width))) return -1;
+    c->pu_n = PB_SIZE;
+    return 0;
+  }
+  uint32_t n = 0;
+  while (p < end) { /* the tail runs to the end of the term's positions */
+    uint64_t v;
+    if (n == PB_SIZE - 1 || get_uvarint(&p, end, &v) || v > UINT32_MAX) return -1;
+    c->pv[n++] = (uint32_t)v;
+  }
+  if (!n) return -1;
+  c->pu_next = p;
+  c->pu_n = n;
+  return 0;
+}
+
+/* PL_CODEC_BP: positions of the current document, from the runs. */
+static int positions_bp(pl_cursor *c, uint32_t *out) {
+  for (; c->pidx < c->i; c->pidx++) c->pdoc += (uint64_t)c->tft[c->pidx] + c->tfb[c->pidx];
+  uint32_t k = c->tft[c->i] + c->tfb[c->i];
+  uint64_t at = c->pdoc, acc = 0;
+  if (at < c->pu_first) { /* asked again after a later run was loaded */
+    c->pu = c->pblk;
+    c->pu_first = c->pblk_first;
+    c->pu_n = 0;
+  }
+  for (uint32_t j = 0; j < k;) {
+    if (!c->pu_n && load_unit(c)) { c->err = 1; return -1; }
+    if (at < c->pu_first) { c->err = 1; return -1; }
+    if (at - c->pu_first >= c->pu_n) { /* in a later run */
+      if (c->pu_n < PB_SIZE) { c->err = 1; return -1; } /* past the tail */
+      c->pu = c->pu_next;
+      c->pu_first += PB_SIZE;
+      c->pu_n = 0;
+      continue;
+    }
+    acc += c->pv[at++ - c->pu_first];
+    if (acc > UINT32_MAX) { c->err = 1; return -1; }
+    out[j++] = (uint32_t)acc;
+  }
+  return (int)k;
+}
+
 int pl_positions(pl_cursor *c, uint32_t *out) {
   if (c->doc == PL_END) return -1;
   pl_tf_ready(c);
+  if (c->codec == PL_CODEC_BP) return positions_bp(c, out);
   /* Skip the positions of the docs before the current one in this block. */
   if (c->pidx < c->i) {
     uint64_t k = 0;

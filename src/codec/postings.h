@@ -4,7 +4,8 @@
 ** Layout of a term's document postings (in the segment's .doc file):
 **
 **   [skip table]  only when the term has more than one block:
-**                 per block PL_SKIP (16) bytes: u32 last_doc, u32 end (byte
+**                 per block PL_SKIP (16; PL_SKIP_BP 20 in codec
+**                 PL_CODEC_BP, below) bytes: u32 last_doc, u32 end (byte
 **                 offset of the block's end, counted from the first block),
 **                 u32 pos (byte offset of the block's positions in the
 **                 term's positions), f32 bound (the largest impact of the
@@ -25,9 +26,21 @@
 **                 block's last doc), then title frequencies and body
 **                 frequencies, each Stream VByte coded.
 **
-** A term's positions (in the .pos file) are, per document in order,
-** (tf_title + tf_body) uvarint deltas starting from 0.  Title words take
-** positions 0..title_len-1, body words title_len+1.. so that no phrase spans
+** A term's positions (in the .pos file): per document in order, its
+** tf_title + tf_body positions as deltas starting from 0 (the first one
+** is the position itself), one stream of P values for the term.  Title
+** words take positions 0..title_len-1, body words title_len+1.. so that no
+** phrase spans the two.
+**   Codec PL_CODEC_BP: the stream in PFOR runs of 128 values (bp.h), then
+**   the last P % 128 values in uvarints, preceded by the byte PL_POS_TAIL
+**   when there is a run before them (P >= 128; a term with fewer
+**   positions is uvarints only).  Skip entries are PL_SKIP_BP (20) bytes:
+**   their pos is the byte offset of the run (or the tail's marker) holding
+**   the block's first position, and a fifth u32 is that position's index
+**   in the stream.  A document's positions are so found without reading
+**   those of earlier documents.
+**   Codec PL_CODEC_SVB: each value a uvarint; skip entries give the byte
+**   offset of the block's first position.
 ** the two.  For "source" terms the body frequency holds the source count.
 **
 ** Cursors never read outside the byte ranges they are given: damaged data
@@ -45,7 +58,9 @@
 #define PB_SIZE 128
 #define PL_END UINT32_MAX
 #define PL_PAD 16 /* bytes of padding after a .doc file's last posting */
-#define PL_SKIP 16 /* bytes of a skip-table entry */
+#define PL_SKIP 16    /* bytes of a skip-table entry (PL_CODEC_SVB) */
+#define PL_SKIP_BP 20 /* the same in PL_CODEC_BP: a fifth u32, the block's first position index */
+#define PL_POS_TAIL 0x80 /* PL_CODEC_BP: the uvarints after a term's last run of positions */
 #define PL_CODEC_SVB 0 /* full blocks in Stream VByte (segments before format 8) */
 #define PL_CODEC_BP 1  /* full blocks bit-packed */
 
@@ -60,9 +75,15 @@ typedef struct pl_impact {
 typedef struct pl_writer {
   uint32_t *docs, *tft, *tfb;
   size_t n, cap;
-  buf pos;            /* positions of the term so far */
-  uint32_t *blk_pos;  /* positions offset at the start of each block */
+  buf pos;            /* positions of the term so far, encoded */
+  uint32_t *blk_pos;  /* per block: PL_CODEC_BP: the index of its first
+                         position; PL_CODEC_SVB: its byte offset */
   size_t nblk_cap;
+  uint64_t npos;      /* positions so far */
+  uint32_t pend[PB_SIZE]; /* PL_CODEC_BP: positions not yet in a run */
+  uint32_t npend;
+  uint32_t *run_off;  /* PL_CODEC_BP: byte offset of each run */
+  size_t nrun, run_cap;
   int codec;          /* PL_CODEC_BP unless set otherwise after init */
 } pl_writer;
 
@@ -85,14 +106,24 @@ typedef struct pl_cursor {
   uint32_t df, nblocks, blk;   /* blk: the decoded block, or nblocks */
   uint32_t n, i;               /* docs in the decoded block, index of current */
   uint32_t doc;                /* current doc, or PL_END */
-  const uint8_t *pcur;         /* positions of doc pidx in the block */
-  uint32_t pidx;
+  uint32_t skipw;              /* bytes of a skip entry */
+  uint32_t pidx;               /* the document whose positions pcur / pdoc locate */
+  const uint8_t *pcur;         /* PL_CODEC_SVB: positions of doc pidx */
+  uint64_t pdoc;               /* PL_CODEC_BP: index of doc pidx's first position */
+  uint32_t ptotal;             /* PL_CODEC_BP: the term's position count if
+                                  known to be below 128 (one block), else UINT32_MAX */
+  const uint8_t *pu, *pu_next; /* PL_CODEC_BP: the run (or tail) holding
+                                  index pu_first.., what follows it */
+  uint32_t pu_first, pu_n;     /* its first index, values decoded in pv (0: none yet) */
+  const uint8_t *pblk;         /* PL_CODEC_BP: the run holding the block's first position */
+  uint32_t pblk_first;         /* and its first index */
   int codec;                   /* PL_CODEC_* of the segment */
   int err;                     /* 1 once damaged data was met */
   int tf_ok;                   /* tft/tfb of the block decoded */
   const uint8_t *tfp, *bend;   /* the block's frequency streams (a packed
                                   block's header), its end */
   uint32_t docs[PB_SIZE], tft[PB_SIZE], tfb[PB_SIZE];
+  uint32_t pv[PB_SIZE];        /* PL_CODEC_BP: the decoded run */
 } pl_cursor;
 
 /* Open a cursor on the first document (c->doc; PL_END if df is 0) of
@@ -123,10 +154,10 @@ int pl_positions(pl_cursor *c, uint32_t *out);
 
 /* Block bounds (terms with a skip table only; c->skip != NULL). */
 static inline float pl_bound_of(const pl_cursor *c, uint32_t b) {
-  union { uint32_t u; float f; } v = {rd_u32(c->skip + (size_t)b * PL_SKIP + 12)};
+  union { uint32_t u; float f; } v = {rd_u32(c->skip + (size_t)b * c->skipw + 12)};
   return v.f;
 }
-static inline uint32_t pl_last_of(const pl_cursor *c, uint32_t b) { return rd_u32(c->skip + (size_t)b * PL_SKIP); }
+static inline uint32_t pl_last_of(const pl_cursor *c, uint32_t b) { return rd_u32(c->skip + (size_t)b * c->skipw); }
 /* The block that holds the first document >= target, searching from the
 ** current block on without decoding anything; nblocks if there is none. */
 uint32_t pl_block_for(const pl_cursor *c, uint32_t target);

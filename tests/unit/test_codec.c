@@ -74,9 +74,14 @@ static void test_postings_roundtrip_and_advance(void) {
       ASSERT_EQ_INT(c.doc, l.docs[i]);
       ASSERT_EQ_INT(pl_tft(&c), l.tft[i]);
       ASSERT_EQ_INT(pl_tfb(&c), l.tfb[i]);
-      if (i % 3 == 0) { /* positions are read lazily, for some docs only */
+      if (i % 3 == 0) { /* positions are read lazily, for some docs only, */
         ASSERT_EQ_INT(pl_positions(&c, out), l.tft[i] + l.tfb[i]);
         for (uint32_t j = 0; j < l.tft[i] + l.tfb[i]; j++) ASSERT_EQ_INT(out[j], l.pos[i][j]);
+        if (i % 2 == 0) { /* and some twice */
+          memset(out, 0, sizeof out);
+          ASSERT_EQ_INT(pl_positions(&c, out), l.tft[i] + l.tfb[i]);
+          for (uint32_t j = 0; j < l.tft[i] + l.tfb[i]; j++) ASSERT_EQ_INT(out[j], l.pos[i][j]);
+        }
       }
     }
     ASSERT_EQ_INT(c.doc, PL_END);
@@ -143,6 +148,23 @@ static void test_postings_damaged(void) {
     l.doc.p[at] = saved;
   }
   ASSERT(caught > 0);
+  /* damaged positions: a copy of exactly their size, so that ASan sees
+  ** any read past them */
+  uint8_t *pos = mem_alloc(l.pos_bytes.n);
+  ASSERT(pos);
+  int pcaught = 0;
+  for (size_t at = 0; at < l.pos_bytes.n; at += 1 + at % 3) {
+    memcpy(pos, l.pos_bytes.p, l.pos_bytes.n);
+    pos[at] ^= (uint8_t)(1 + rnd(255));
+    pl_cursor c;
+    uint32_t out[64];
+    ASSERT_OK(pl_open(&c, codec, l.doc.p, l.doc.n - PL_PAD, pos, l.pos_bytes.n, l.n));
+    for (; c.doc != PL_END; pl_next(&c))
+      if (pl_positions(&c, out) < 0) break;
+    pcaught += c.err;
+  }
+  ASSERT(pcaught > 0);
+  mem_free(pos);
   buf_free(&l.doc);
   buf_free(&l.pos_bytes);
   }
