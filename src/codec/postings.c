@@ -132,7 +132,7 @@ int pl_finish(pl_writer *w, const pl_impact *imp, buf *out, buf *pos_out) {
   size_t nblocks = (w->n + PB_SIZE - 1) / PB_SIZE;
   size_t skip_at = out->n, skipw = w->codec == PL_CODEC_BP ? PL_SKIP_BP : PL_SKIP;
   uint32_t tail_at = w->codec == PL_CODEC_BP ? put_pos_tail(w) : 0;
-  if (w->pos.n > UINT32_MAX) return -1;
+  if (w->pos.n > UINT32_MAX || w->npos > UINT32_MAX) return -1;
   if (nblocks > 1) {
     if (buf_reserve(out, nblocks * skipw)) return -1;
     memset(out->p + out->n, 0, nblocks * skipw);
@@ -409,9 +409,32 @@ static int load_unit(pl_cursor *c) {
   return 0;
 }
 
+/* The positions of documents lo..hi of the block: their frequencies'
+** sum, four at a time in 32-bit lanes (a term's positions in a segment
+** stay below 2^32, pl_finish; damaged frequencies that wrap give a wrong
+** but bounded index). */
+static uint64_t tf_sum(const pl_cursor *c, uint32_t lo, uint32_t hi) {
+  uint64_t s = 0;
+  uint32_t j = lo;
+#ifdef __SSE2__
+  __m128i acc = _mm_setzero_si128();
+  for (; j + 4 <= hi; j += 4)
+    acc = _mm_add_epi32(acc, _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(c->tft + j)),
+                                           _mm_loadu_si128((const __m128i *)(const void *)(c->tfb + j))));
+  uint32_t t[4];
+  _mm_storeu_si128((__m128i *)(void *)t, acc);
+  s = (uint64_t)t[0] + t[1] + t[2] + t[3];
+#endif
+  for (; j < hi; j++) s += (uint64_t)c->tft[j] + c->tfb[j];
+  return s;
+}
+
 /* PL_CODEC_BP: positions of the current document, from the runs. */
 static int positions_bp(pl_cursor *c, uint32_t *out) {
-  for (; c->pidx < c->i; c->pidx++) c->pdoc += (uint64_t)c->tft[c->pidx] + c->tfb[c->pidx];
+  if (c->pidx < c->i) {
+    c->pdoc += tf_sum(c, c->pidx, c->i);
+    c->pidx = c->i;
+  }
   uint32_t k = c->tft[c->i] + c->tfb[c->i];
   uint64_t at = c->pdoc, acc = 0;
   if (at < c->pu_first) { /* asked again after a later run was loaded */
@@ -429,10 +452,18 @@ static int positions_bp(pl_cursor *c, uint32_t *out) {
       c->pu_n = 0;
       continue;
     }
-    acc += c->pv[at++ - c->pu_first];
-    if (acc > UINT32_MAX) { c->err = 1; return -1; }
-    out[j++] = (uint32_t)acc;
+    /* as many as this run holds; the sums only grow, so checking the
+    ** last for overflow checks them all */
+    uint32_t off = (uint32_t)(at - c->pu_first), m = c->pu_n - off < k - j ? c->pu_n - off : k - j;
+    const uint32_t *v = c->pv + off;
+    for (uint32_t q = 0; q < m; q++) {
+      acc += v[q];
+      out[j + q] = (uint32_t)acc;
+    }
+    j += m;
+    at += m;
   }
+  if (acc > UINT32_MAX) { c->err = 1; return -1; }
   return (int)k;
 }
 

@@ -135,7 +135,7 @@ same "after TRUNCATE only the new row is found" "C" "SELECT string_agg(title, ',
 # ---- a streaming replica --------------------------------------------------------
 mkdir -p "$T/r.sock" "$T/r" && chown "$(as_pg id -u)" "$T/r.sock" "$T/r" 2>/dev/null
 chmod 700 "$T/r"
-if as_pg "$PGBIN/pg_basebackup" -h "$T/p.sock" -U nd -D "$T/r" -R -X stream >"$T/r.bb" 2>&1; then
+if as_pg "$PGBIN/pg_basebackup" -h "$T/p.sock" -U nd -D "$T/r" -R -X stream -c fast >"$T/r.bb" 2>&1; then
   sed -i "s|^unix_socket_directories.*|unix_socket_directories = '$T/r.sock'|" "$T/r/postgresql.conf"
   launch r && ok "a replica from pg_basebackup starts" || bad "a replica from pg_basebackup starts"
   sql p "INSERT INTO articles SELECT 'r' || g, 'Replica item ' || g, 'The glimmerwort replica test number ' || g, now(), 'R'
