@@ -167,6 +167,68 @@ class Tools:
         return json.loads(r["out"])
 
 
+def lucene_files(index_dir):
+    """{extension: bytes} of a Lucene index, reading a compound file's
+    entry table (.cfe: codec header, vInt count, then per entry a string
+    name, a long offset and a long length, big-endian)."""
+    sizes = {}
+    for name in os.listdir(index_dir):
+        path = os.path.join(index_dir, name)
+        if not name.endswith(".cfe"):
+            if not name.endswith(".cfs"):
+                ext = os.path.splitext(name)[1]
+                sizes[ext] = sizes.get(ext, 0) + os.path.getsize(path)
+            continue
+        d = open(path, "rb").read()
+        at = [4]  # past the header's magic
+
+        def vint():
+            r = shift = 0
+            while True:
+                b = d[at[0]]
+                at[0] += 1
+                r |= (b & 0x7F) << shift
+                shift += 7
+                if b < 0x80:
+                    return r
+
+        def string():
+            n = vint()
+            at[0] += n
+            return d[at[0] - n:at[0]].decode()
+
+        string()              # codec name
+        at[0] += 4 + 16       # version, segment id
+        at[0] += 1 + d[at[0]]  # suffix
+        for _ in range(vint()):
+            entry = string()
+            ext = entry[entry.rindex("."):]  # ".nvd" or "_Lucene84_0.doc"
+            length = int.from_bytes(d[at[0] + 8:at[0] + 16], "big")
+            at[0] += 16
+            sizes[ext] = sizes.get(ext, 0) + length
+    return sizes
+
+
+def inverted_parts(engine, dbdir, articles):
+    """The inverted index as the issue counts it -- postings, positions,
+    dictionary, norms -- as [(part, bytes)], or None for engines whose files
+    do not separate them."""
+    if engine == "newsdex":
+        ext = {}
+        for name in os.listdir(dbdir):
+            e = os.path.splitext(name)[1]
+            ext[e] = ext.get(e, 0) + os.path.getsize(os.path.join(dbdir, name))
+        return [(".doc", ext.get(".doc", 0)), (".pos", ext.get(".pos", 0)), (".dic", ext.get(".dic", 0)),
+                ("length bytes", 2 * articles)]
+    if engine == "lucene":
+        idx = os.path.join(dbdir, "index")
+        sizes = lucene_files(idx if os.path.isdir(idx) else dbdir)
+        return [(".doc", sizes.get(".doc", 0)), (".pos", sizes.get(".pos", 0)),
+                (".tim+.tip+.tmd", sum(sizes.get(e, 0) for e in (".tim", ".tip", ".tmd"))),
+                (".nvd+.nvm", sizes.get(".nvd", 0) + sizes.get(".nvm", 0))]
+    return None
+
+
 def dir_bytes(path):
     total = 0
     for d, _, files in os.walk(path):
@@ -298,6 +360,10 @@ def measure_scale(tools, files, workdir, qfile, queries, classes, reps, scale):
     st = tools.nd_stats(dbs["newsdex"])
     build["newsdex"]["stored_bytes"] = st["stored_bytes"]
     build["newsdex"]["articles"] = st["articles"]
+    for e in tools.engines:
+        parts = inverted_parts(e, dbs[e], st["articles"])
+        if parts:
+            build[e]["inverted"] = parts
     print(f"scale {scale}: checking agreement ...", file=sys.stderr)
     totals, summary, rows = check_agreement(tools, dbs, qfile, queries, classes)
     print(f"scale {scale}: timing ...", file=sys.stderr)
@@ -362,6 +428,16 @@ def build_table(m, raw):
     lines += ["", f"newsdex: {nd['articles']} articles; stored articles {nd['stored_bytes'] / 2**20:.1f} MiB, "
               f"inverted index without them {inv / 2**20:.1f} MiB; stored ratio (stored_bytes / raw input "
               f"bytes) {nd['stored_bytes'] / raw:.3f}; raw input {raw / 2**20:.1f} MiB of JSON Lines.  " + note]
+    inv_lines = []
+    for e in ["newsdex"] + peers:
+        parts = b[e].get("inverted")
+        if parts:
+            total = sum(v for _, v in parts)
+            inv_lines.append(f"{LABEL[e]} {total / 2**20:.1f} MiB ("
+                             + ", ".join(f"{k} {v / 2**20:.1f}" for k, v in parts) + ")")
+    if len(inv_lines) > 1:
+        lines += ["", "Inverted index (postings, positions, dictionary, norms), MiB: " + "; ".join(inv_lines)
+                  + ".  newsdex's count includes its key-topic, alias and source terms, which Lucene does not have."]
     return lines
 
 
