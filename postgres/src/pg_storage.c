@@ -112,6 +112,29 @@ static int ext_append(extents *to, const extents *from) {
   return 0;
 }
 
+/* Push [a, b) minus the extents cut[k..] onto out, in block order. */
+static int push_minus(extents *out, uint32 a, uint32 b, const extents *cut, size_t k) {
+  if (a >= b) return 0;
+  if (k == cut->n) return ext_push(out, a, b - a);
+  uint32 cs = cut->v[k].start, ce = cs + cut->v[k].count;
+  if (ce <= a || cs >= b) return push_minus(out, a, b, cut, k + 1);
+  int e = cs > a ? push_minus(out, a, cs, cut, k + 1) : 0;
+  return e ? e : ce < b ? push_minus(out, ce, b, cut, k + 1) : 0;
+}
+
+/* Take the blocks of `cut` out of *e.  0 or ENOMEM. */
+static int ext_subtract(extents *e, const extents *cut) {
+  extents out = {0};
+  for (size_t i = 0; i < e->n; i++)
+    if (push_minus(&out, e->v[i].start, e->v[i].start + e->v[i].count, cut, 0)) {
+      free(out.v);
+      return ENOMEM;
+    }
+  free(e->v);
+  *e = out;
+  return 0;
+}
+
 static uint64 ext_blocks(const extents *e) {
   uint64 n = 0;
   for (size_t i = 0; i < e->n; i++) n += e->v[i].count;
@@ -373,6 +396,9 @@ static int dir_load_once(pgs *s) {
   int e = read_extents(s->rel, &d.self, m.dir_len, blob);
   if (!e && XXH3_64bits(blob, m.dir_len) != m.dir_hash) e = EIO;
   if (!e) e = dir_parse(blob, m.dir_len, &d);
+  /* The blob's free list was rendered before the blocks that hold it were
+  ** taken from that list: they are the directory's, not free. */
+  if (!e) e = ext_subtract(&d.free, &d.self);
   free(blob);
   if (e) {
     dir_clear(&d);
@@ -552,43 +578,47 @@ static int f_map(const nd_storage *st, const char *name, const void **p, size_t 
   *p = NULL;
   *n = 0;
   *token = NULL;
-  int e = current_dir(s);
-  if (e) return e;
-  dir_file *f = dir_find(&s->dir, name);
-  if (!f) return ENOENT;
-  uint32 first = f->ext.n ? f->ext.v[0].start : 0;
-  for (copy *c = s->copies; c; c = c->next)
-    if (c->first == first && c->hash == f->hash && c->len == f->len && !strcmp(c->name, name)) {
-      c->refs++;
-      *p = c->data;
-      *n = c->len;
-      *token = c;
-      return 0;
+  for (int attempt = 0;; attempt++) {
+    int e = current_dir(s);
+    if (e) return e;
+    dir_file *f = dir_find(&s->dir, name);
+    if (!f) return ENOENT;
+    uint32 first = f->ext.n ? f->ext.v[0].start : 0;
+    for (copy *c = s->copies; c; c = c->next)
+      if (c->first == first && c->hash == f->hash && c->len == f->len && !strcmp(c->name, name)) {
+        c->refs++;
+        *p = c->data;
+        *n = c->len;
+        *token = c;
+        return 0;
+      }
+    copy *c = calloc(1, sizeof *c);
+    uint8 *data = malloc(f->len ? f->len : 1);
+    if (!c || !data) { free(c); free(data); return ENOMEM; }
+    uint64 gen = s->dir.generation;
+    e = read_extents(s->rel, &f->ext, f->len, data);
+    if (!e && XXH3_64bits(data, f->len) != f->hash) e = EIO;
+    if (e) {
+      free(c);
+      free(data);
+      /* blocks reused under us after a newer directory freed them: look
+      ** the file up again in that directory */
+      if (!s->locked && attempt < 50 && pgs_generation(s->rel) != gen) continue;
+      return e;
     }
-  copy *c = calloc(1, sizeof *c);
-  uint8 *data = malloc(f->len ? f->len : 1);
-  if (!c || !data) { free(c); free(data); return ENOMEM; }
-  uint64 gen = s->dir.generation;
-  e = read_extents(s->rel, &f->ext, f->len, data);
-  if (!e && XXH3_64bits(data, f->len) != f->hash) e = EIO;
-  if (e) {
-    free(c);
-    free(data);
-    /* blocks reused under us after a newer directory freed them */
-    return !s->locked && pgs_generation(s->rel) != gen ? ENOENT : e;
+    strcpy(c->name, name);
+    c->first = first;
+    c->hash = f->hash;
+    c->data = data;
+    c->len = f->len;
+    c->refs = 1;
+    c->next = s->copies;
+    s->copies = c;
+    *p = data;
+    *n = c->len;
+    *token = c;
+    return 0;
   }
-  strcpy(c->name, name);
-  c->first = first;
-  c->hash = f->hash;
-  c->data = data;
-  c->len = f->len;
-  c->refs = 1;
-  c->next = s->copies;
-  s->copies = c;
-  *p = data;
-  *n = c->len;
-  *token = c;
-  return 0;
 }
 
 static void f_unmap(const nd_storage *st, void *token, const void *p, size_t n) {

@@ -26,8 +26,12 @@
 ** block freed by a removal becomes reusable only after a directory that
 ** lists it as free is published, so a reader that copied a block reused
 ** under it finds the file's XXH3 wrong *and* the metapage's generation
-** moved: it answers ENOENT and the library starts again from the new
-** manifest.  A wrong hash with the generation unchanged is damage (EIO).
+** moved: it reads the new directory and looks the file up there again
+** (ENOENT if the new manifest no longer has it).  A wrong hash with the
+** generation unchanged is damage (EIO).  The blocks that hold a directory
+** are taken from the free extents after the directory is rendered, so a
+** reader of it takes them out of its free list (they are listed by the
+** metapage).
 */
 #ifndef ND_PG_STORAGE_H
 #define ND_PG_STORAGE_H
