@@ -482,8 +482,7 @@ int pl_positions(pl_cursor *c, uint32_t *out) {
   uint64_t prev = 0;
   for (uint32_t j = 0; j < k; j++) {
     uint64_t v;
-    if (p < c->pend && *p < 0x80) v = *p++; /* most gaps take one byte */
-    else if (get_uvarint(&p, c->pend, &v)) { c->err = 1; return -1; }
+    if (get_uvarint(&p, c->pend, &v)) { c->err = 1; return -1; }
     if (prev + v > UINT32_MAX) { c->err = 1; return -1; }
     prev += v;
     out[j] = (uint32_t)prev;

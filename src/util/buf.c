@@ -108,7 +108,7 @@ char *buf_detach(buf *b) {
   return s;
 }
 
-int get_uvarint(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
+int get_uvarint_long(const uint8_t **pp, const uint8_t *end, uint64_t *v) {
   const uint8_t *p = *pp;
   uint64_t r = 0;
   for (int shift = 0; shift < 64; shift += 7) {

@@ -35,7 +35,14 @@ char *buf_detach(buf *b);                /* NUL-terminated; caller frees with me
 
 /* Readers over a byte range.  Each returns 0, or -1 if the range is too
 ** short or the value malformed; they never read past `end`. */
-int get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+int get_uvarint_long(const uint8_t **p, const uint8_t *end, uint64_t *v);
+static inline int get_uvarint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+  if (*p < end && **p < 0x80) { /* one byte: most values */
+    *v = *(*p)++;
+    return 0;
+  }
+  return get_uvarint_long(p, end, v);
+}
 int get_bytes(const uint8_t **p, const uint8_t *end, const uint8_t **s, size_t *n);
 
 static inline uint16_t rd_u16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
