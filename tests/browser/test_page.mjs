@@ -56,6 +56,10 @@ const statusStories = async () => {
   return m ? Number(m[1].replace(/,/g, '')) : statusTotal();
 };
 const waitStatus = () => page.waitForFunction(() => /articles|No articles/.test(document.getElementById('status').textContent));
+// Wait (up to 10 s) until fn(arg) holds in the page: after a change of the
+// address's #fragment the previous view's elements are still there until
+// the new answer arrives.  Returns whether it came to hold.
+const settled = (fn, arg) => page.waitForFunction(fn, arg, { timeout: 10000 }).then(() => true, () => false);
 
 try {
   // ---- search with Enter
@@ -306,6 +310,7 @@ try {
   // ---- the XSS fixture shows as text
   await page.goto(base + '/#/search?q=zanzibarian');
   await page.waitForSelector('#hits h3 a');
+  await settled(() => [...document.querySelectorAll('#hits h3 a')].some((a) => a.textContent.includes('<img')));
   const titles = await page.locator('#hits h3 a').allTextContents();
   check('markup title shown as text', titles.includes('<img src=x onerror=alert(1)>'), titles);
   check('no element made from data', (await page.locator('#hits img, #hits script').count()) === 0);
@@ -343,6 +348,8 @@ try {
   if (th) {
     await page.goto(base + '/#/doc/' + encodeURIComponent(th.first_id));
     await page.waitForSelector('#doc-thread:not([hidden]) a');
+    await settled((n) => document.getElementById('doc-thread').textContent.startsWith('Part of a story: ' + n + ' articles'),
+                  th.articles);
     const part = await page.textContent('#doc-thread');
     check('"Part of a story" on the article', part.startsWith('Part of a story: ' + th.articles + ' articles'), part);
     await page.click('#doc-thread a');
