@@ -346,6 +346,34 @@ def time_queries(tools, dbs, qfile, nq, classes, reps):
     return out
 
 
+def warm_timing(tools, db, qfile, nq, classes, reps):
+    """newsdex alone: the query set twice in one process, reps times.  The
+    first pass is what the tables time (a fresh process: its first touches
+    of the mapped files, its caches and allocator empty); the second is warm,
+    as Lucene's timed pass is after its JIT warm-up."""
+    twice = qfile + ".twice"
+    with open(qfile) as f:
+        q = f.read()
+    with open(twice, "w") as f:
+        f.write(q + q)
+    out = {}
+    for count in COUNTS:
+        fresh, warm, first = [[] for _ in range(nq)], [[] for _ in range(nq)], []
+        for _ in range(reps):
+            _, times = tools.search("newsdex", db, twice, count, timings=True)
+            if len(times) != 2 * nq:
+                sys.exit(f"newsdex: {len(times)} timings for {2 * nq} queries")
+            for i in range(nq):
+                fresh[i].append(times[i])
+                warm[i].append(times[nq + i])
+            first.append(times[0])
+        out[count] = {"fresh": class_stats([statistics.median(t) for t in fresh], classes),
+                      "warm": class_stats([statistics.median(t) for t in warm], classes),
+                      "first_ms": statistics.median(first) / 1e6}
+        print(f"  fresh and warm {count} done", file=sys.stderr)
+    return out
+
+
 def measure_scale(tools, files, workdir, qfile, queries, classes, reps, scale):
     dbs = {e: os.path.join(workdir, f"x{scale}", e) for e in tools.engines}
     build = {}
@@ -368,7 +396,9 @@ def measure_scale(tools, files, workdir, qfile, queries, classes, reps, scale):
     totals, summary, rows = check_agreement(tools, dbs, qfile, queries, classes)
     print(f"scale {scale}: timing ...", file=sys.stderr)
     timing = time_queries(tools, dbs, qfile, len(queries), classes, reps)
-    return {"build": build, "agreement": summary, "disagreements": rows, "timing": timing}
+    print(f"scale {scale}: newsdex fresh and warm ...", file=sys.stderr)
+    warm = warm_timing(tools, dbs["newsdex"], qfile, len(queries), classes, reps)
+    return {"build": build, "agreement": summary, "disagreements": rows, "timing": timing, "warm": warm}
 
 
 # ---- the report -----------------------------------------------------------
@@ -500,6 +530,29 @@ def versions(tools):
     return v
 
 
+def warm_table(m, count):
+    """newsdex in a fresh process and warm, and Lucene's (warm) time over
+    each of them."""
+    w = m["warm"][count]
+    lucene = "lucene" in peers_in(m)
+    lt = m["timing"][count]["lucene"] if lucene else {}
+    head = "| class | newsdex fresh | newsdex warm | fresh / warm |" + (
+        " Lucene / newsdex fresh | Lucene / newsdex warm |" if lucene else "")
+    lines = [f"`--count {count}`; ms per query, mean / p50 / p99 (of the per-query medians).  The first query "
+             f"of a fresh process took {w['first_ms']:.2f} ms (median).", "",
+             head, "|---|---|---|---|" + ("---|---|" if lucene else "")]
+    for c in CLASSES:
+        if c not in w["fresh"]:
+            continue
+        f, wm = w["fresh"][c], w["warm"][c]
+        cells = [c] + [" / ".join(fmt_ms(x[k]) for k in ("mean", "p50", "p99")) for x in (f, wm)]
+        cells.append(" / ".join(ratio(f[k], wm[k]) for k in ("mean", "p50", "p99")))
+        if lucene:
+            cells += [" / ".join(ratio(lt[c][k], x[k]) for k in ("mean", "p50", "p99")) for x in (f, wm)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def write_report(outdir, env, results, raw, nq_checked, ranking):
     one = results[min(results)]
     peers = peers_in(one)
@@ -524,6 +577,12 @@ def write_report(outdir, env, results, raw, nq_checked, ranking):
     lines += agreement_lines(one, nq_checked)
     for count in COUNTS:
         lines += ["", f"## Query latency, count {count}", ""] + latency_table(one["timing"], count, peers)
+    if "warm" in one:
+        lines += ["", "## newsdex in a fresh process and warm", "",
+                  "The tables above time each newsdex pass in a fresh process (`search --batch`), with the page "
+                  "cache warm; here the same process then runs the query set a second time."]
+        for count in COUNTS:
+            lines += [""] + warm_table(one, count)
     if len(results) > 1:
         lines += ["", "## Growth", ""] + growth_table(results)
     lines += ["", "## Ranking quality (Cranfield)", "",
@@ -615,6 +674,9 @@ def main():
     ap.add_argument("--work", help="scratch directory (default BUILD/bench/work)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     ap.add_argument("--agree-only", metavar="FILE")
+    ap.add_argument("--warm-only", action="store_true",
+                    help="add newsdex's fresh-process and warm figures to the run in --out (its archives kept in "
+                         "the work folder) and write its RESULTS.md again")
     ap.add_argument("--lucene-warmup", type=int, default=2, metavar="N",
                     help="at least N untimed passes over the query set before Lucene's timed pass (JIT warm-up)")
     ap.add_argument("--lucene-warmup-seconds", type=int, default=10, metavar="S",
@@ -624,6 +686,8 @@ def main():
         return agree_only(args)
     tools = Tools(args.build, (args.lucene_warmup, args.lucene_warmup_seconds))
     scales = sorted({int(s) for s in args.scales.split()})
+    if args.warm_only:
+        return warm_only(tools, args, scales)
     if not scales or scales[0] < 1:
         sys.exit(f"bad scales {args.scales!r}: give whole numbers from 1")
     files = sorted(os.path.join(args.data, f) for f in os.listdir(args.data) if f.endswith(".jsonl.zst"))
@@ -662,6 +726,32 @@ def main():
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"env": env, "raw_bytes": raw, "results": results, "ranking": dict(ranking)}, f, indent=1)
     plot(args.out, results[min(results)], work)
+    print(f"wrote {os.path.join(args.out, 'RESULTS.md')}", file=sys.stderr)
+    return 0
+
+
+def warm_only(tools, args, scales):
+    """--warm-only: add newsdex's fresh-and-warm figures to an earlier run
+    (its results.json in --out, its archives and queries in the work
+    folder) and write its RESULTS.md again."""
+    path = os.path.join(args.out, "results.json")
+    saved = json.load(open(path))
+    results = {int(k): v for k, v in saved["results"].items()}
+    work = args.work or os.path.join(args.build, "bench", "work")
+    qprefix = os.path.join(work, "queries")
+    qfile = qprefix + ".txt"
+    classes = open(qprefix + ".classes").read().splitlines()
+    for s in scales:
+        if s not in results:
+            sys.exit(f"scale {s} is not in {path}")
+        print(f"scale {s}: newsdex fresh and warm ...", file=sys.stderr)
+        results[s]["warm"] = warm_timing(tools, os.path.join(work, f"x{s}", "newsdex"), qfile, len(classes), classes,
+                                         saved["env"]["reps"])
+    nq_checked = sum(1 for c in classes if c in CHECKED)
+    ranking = list(saved["ranking"].items())
+    write_report(args.out, saved["env"], results, saved["raw_bytes"] * min(results), nq_checked, ranking)
+    with open(path, "w") as f:
+        json.dump({**saved, "results": results}, f, indent=1)
     print(f"wrote {os.path.join(args.out, 'RESULTS.md')}", file=sys.stderr)
     return 0
 
