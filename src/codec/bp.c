@@ -147,3 +147,15 @@ const uint8_t *bp_pfor_get(const uint8_t *in, const uint8_t *end, uint32_t *out,
   *width = b + bp_width(&(uint32_t){(uint32_t)high}, 1);
   return p;
 }
+
+const uint8_t *bp_pfor_skip(const uint8_t *in, const uint8_t *end) {
+  if (end - in < 2) return NULL;
+  unsigned b = in[0], nex = in[1];
+  if (b > 32 || nex > BP_N || end - in - 2 < 16 * (ptrdiff_t)b) return NULL;
+  const uint8_t *p = in + 2 + 16 * (size_t)b;
+  for (unsigned k = 0; k < nex; k++) {
+    uint64_t hi;
+    if (p >= end || *p++ >= BP_N || get_uvarint(&p, end, &hi)) return NULL;
+  }
+  return p;
+}

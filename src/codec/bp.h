@@ -53,5 +53,7 @@ int bp_pfor_put(struct buf *out, const uint32_t *v);
 ** was read, or NULL if the bytes are damaged (out then holds garbage, but
 ** nothing outside it or in..end was touched). */
 const uint8_t *bp_pfor_get(const uint8_t *in, const uint8_t *end, uint32_t *out, unsigned *width);
+/* The end of the run at in without decoding it, or NULL if damaged. */
+const uint8_t *bp_pfor_skip(const uint8_t *in, const uint8_t *end);
 
 #endif

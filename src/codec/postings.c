@@ -1,6 +1,7 @@
 /* postings.c -- block postings encoder and cursor (format in postings.h). */
 #include "postings.h"
 
+#include <limits.h>
 #include <math.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -44,6 +45,11 @@ static int grow(uint32_t **p, size_t cap) {
 }
 
 int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_t *pos, size_t npos) {
+  /* what a cursor could not give back: PL_END, documents out of order,
+  ** more positions than pl_positions can count */
+  if (doc == PL_END || (w->n && doc <= w->docs[w->n - 1]) || npos > INT_MAX ||
+      (uint64_t)tft + tfb > INT_MAX)
+    return -1;
   if (w->n == w->cap) {
     size_t cap = w->cap ? w->cap * 2 : 16;
     if (grow(&w->docs, cap) || grow(&w->tft, cap) || grow(&w->tfb, cap)) return -1;
@@ -93,7 +99,9 @@ int pl_add(pl_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const uint32_
 ** offset of the tail (where a block whose first position is in it points). */
 static uint32_t put_pos_tail(pl_writer *w) {
   uint32_t at = (uint32_t)w->pos.n;
-  if (w->npend && w->nrun) buf_put(&w->pos, &(uint8_t){PL_POS_TAIL}, 1);
+  /* the reader tells a tail without a marker only in a one-block term
+  ** with fewer than 128 positions */
+  if (w->npend && (w->nrun || w->n > PB_SIZE)) buf_put(&w->pos, &(uint8_t){PL_POS_TAIL}, 1);
   for (uint32_t i = 0; i < w->npend; i++) buf_put_uvarint(&w->pos, w->pend[i]);
   return at;
 }
@@ -235,6 +243,7 @@ static void load_block(pl_cursor *c, uint32_t b) {
     if (c->codec == PL_CODEC_BP) pos_idx = rd_u32(e + 16);
   }
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
+  if (n > PB_SIZE) { fail(c); return; } /* a df no block count can hold */
   /* Frequencies are decoded when first asked for (pl_tf_load): an AND
   ** or a phrase visits many blocks for a few of their documents.  A
   ** short packed block has them between its doc numbers: they come now. */
@@ -297,7 +306,7 @@ int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const u
   c->err = 0;
   c->tf_ok = 1;
   c->df = df;
-  c->nblocks = (df + PB_SIZE - 1) / PB_SIZE;
+  c->nblocks = (uint32_t)(((uint64_t)df + PB_SIZE - 1) / PB_SIZE);
   c->pbase = pos;
   c->pend = pos + pos_len;
   c->end = doc + doc_len;
@@ -378,19 +387,38 @@ static int skip_uvarints(const uint8_t **p, const uint8_t *end, uint64_t k) {
   return 0;
 }
 
-/* PL_CODEC_BP: decode the run or tail at c->pu into c->pv; 0 or -1. */
-static int load_unit(pl_cursor *c) {
-  const uint8_t *p = c->pu, *end = c->pend;
+/* PL_CODEC_BP: whether the unit at c->pu is the tail; *p is set past its
+** marker.  -1 if there is nothing there. */
+static int unit_is_tail(pl_cursor *c, const uint8_t **p) {
+  *p = c->pu;
   if (c->ptotal == UINT32_MAX && c->nblocks == 1) { /* one block: the count is at hand */
     uint64_t t = 0;
     for (uint32_t j = 0; j < c->n; j++) t += (uint64_t)c->tft[j] + c->tfb[j];
     c->ptotal = t < PB_SIZE ? (uint32_t)t : UINT32_MAX - 1;
   }
-  int tail = c->ptotal < PB_SIZE; /* a term with fewer than 128: uvarints only */
-  if (!tail) {
-    if (p >= end) return -1;
-    if (*p == PL_POS_TAIL) tail = 1, p++;
-  }
+  if (c->ptotal < PB_SIZE) return 1; /* one block, fewer than 128: uvarints only */
+  if (*p >= c->pend) return -1;
+  if (**p != PL_POS_TAIL) return 0;
+  ++*p;
+  return 1;
+}
+
+/* PL_CODEC_BP: move past the run at c->pu without unpacking it; 0, or -1
+** if it is the tail (the index sought is past the end) or damaged. */
+static int skip_unit(pl_cursor *c) {
+  const uint8_t *p;
+  if (unit_is_tail(c, &p) || !(p = bp_pfor_skip(p, c->pend))) return -1;
+  c->pu = p;
+  c->pu_first += PB_SIZE;
+  c->pu_n = 0;
+  return 0;
+}
+
+/* PL_CODEC_BP: decode the run or tail at c->pu into c->pv; 0 or -1. */
+static int load_unit(pl_cursor *c) {
+  const uint8_t *p, *end = c->pend;
+  int tail = unit_is_tail(c, &p);
+  if (tail < 0) return -1;
   if (!tail) {
     unsigned width;
     if (!(c->pu_next = bp_pfor_get(p, end, c->pv, &width))) return -1;
@@ -442,7 +470,11 @@ static int positions_bp(pl_cursor *c, uint32_t *out) {
     c->pu_first = c->pblk_first;
     c->pu_n = 0;
   }
+  if (k > INT_MAX) { c->err = 1; return -1; }
   for (uint32_t j = 0; j < k;) {
+    /* runs wholly before the position sought are stepped over unread */
+    while (!c->pu_n && at >= (uint64_t)c->pu_first + PB_SIZE)
+      if (skip_unit(c)) { c->err = 1; return -1; }
     if (!c->pu_n && load_unit(c)) { c->err = 1; return -1; }
     if (at < c->pu_first) { c->err = 1; return -1; }
     if (at - c->pu_first >= c->pu_n) { /* in a later run */

@@ -30,18 +30,19 @@
 ** tf_title + tf_body positions as deltas starting from 0 (the first one
 ** is the position itself), one stream of P values for the term.  Title
 ** words take positions 0..title_len-1, body words title_len+1.. so that no
-** phrase spans the two.
+** phrase spans the two.  "Source" terms have no positions: their body
+** frequency holds the source count.
 **   Codec PL_CODEC_BP: the stream in PFOR runs of 128 values (bp.h), then
 **   the last P % 128 values in uvarints, preceded by the byte PL_POS_TAIL
-**   when there is a run before them (P >= 128; a term with fewer
-**   positions is uvarints only).  Skip entries are PL_SKIP_BP (20) bytes:
-**   their pos is the byte offset of the run (or the tail's marker) holding
-**   the block's first position, and a fifth u32 is that position's index
-**   in the stream.  A document's positions are so found without reading
-**   those of earlier documents.
+**   unless the term has one block and fewer than 128 positions (then the
+**   stream is those uvarints alone).  Skip entries are PL_SKIP_BP (20)
+**   bytes: their pos is the byte offset of the run (or of the tail's
+**   marker) holding the block's first position, and a fifth u32 is that
+**   position's index in the stream.  A document's positions are so found
+**   by stepping over whole runs by their sizes, unpacking only the runs
+**   that hold them.
 **   Codec PL_CODEC_SVB: each value a uvarint; skip entries give the byte
 **   offset of the block's first position.
-** the two.  For "source" terms the body frequency holds the source count.
 **
 ** Cursors never read outside the byte ranges they are given: damaged data
 ** makes them set err, not crash.  (Stream VByte decoders may read up to 16

@@ -171,6 +171,52 @@ static void test_postings_damaged(void) {
   pl_writer_free(&w);
 }
 
+/* What the writer refuses, what it must still give back (a term of many
+** documents but few positions, as source terms are), and a df no block
+** count can hold. */
+static void test_postings_edges(void) {
+  pl_writer w;
+  pl_writer_init(&w);
+  uint32_t one = 7;
+  ASSERT_OK(pl_add(&w, 5, 0, 1, &one, 1));
+  ASSERT(pl_add(&w, 5, 0, 1, &one, 1) < 0);      /* not increasing */
+  ASSERT(pl_add(&w, 3, 0, 1, &one, 1) < 0);
+  ASSERT(pl_add(&w, PL_END, 0, 1, &one, 1) < 0); /* reads back as the end */
+  for (int codec = 0; codec < 2; codec++) {
+    /* 300 documents, one of them with a position: fewer than 128 positions
+    ** in a term of three blocks */
+    pl_writer_reset(&w);
+    w.codec = codec;
+    for (uint32_t d = 0; d < 300; d++) ASSERT_OK(pl_add(&w, 2 * d, 0, d == 250, &one, d == 250));
+    buf doc, pos;
+    buf_init(&doc);
+    buf_init(&pos);
+    ASSERT_OK(pl_finish(&w, &TEST_IMPACT, &doc, &pos));
+    pl_cursor c;
+    ASSERT_OK(pl_open(&c, codec, doc.p, doc.n, pos.p, pos.n, 300));
+    pl_advance(&c, 500);
+    ASSERT_EQ_INT(c.doc, 500);
+    uint32_t out[1] = {0};
+    ASSERT_EQ_INT(pl_positions(&c, out), 1);
+    ASSERT_EQ_INT(out[0], 7);
+    ASSERT(!c.err);
+    buf_free(&doc);
+    buf_free(&pos);
+  }
+  /* a df of 2^32 - 1 over a few bytes: damage, read inside them */
+  uint8_t *junk = mem_alloc(4000);
+  ASSERT(junk);
+  memset(junk, 1, 4000);
+  for (int codec = 0; codec < 2; codec++) {
+    pl_cursor c;
+    pl_open(&c, codec, junk, 4000, junk, 4000, UINT32_MAX);
+    for (int steps = 0; c.doc != PL_END && steps < 5000; steps++) pl_next(&c);
+    ASSERT(c.err);
+  }
+  mem_free(junk);
+  pl_writer_free(&w);
+}
+
 /* The packed layout, bit by bit as bp.h describes it, for every width:
 ** value i's bit k is bit (i / 4) * b + k of lane i % 4's stream, lane l's
 ** stream being bits of the 32-bit words at bytes 16*j + 4*l. */
@@ -460,6 +506,6 @@ static void test_buf_restart(void) {
   buf_free(&b);
 }
 
-TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_bp_layout),
+TEST_MAIN(TEST(test_postings_roundtrip_and_advance), TEST(test_postings_damaged), TEST(test_postings_edges), TEST(test_bp_layout),
           TEST(test_bp_pfor), TEST(test_dictionary),
           TEST(test_svb_matches_library), TEST(test_store), TEST(test_buf_restart))
