@@ -451,6 +451,20 @@ void segw_abort(seg_writer *w) {
 
 /* ---- reading ---------------------------------------------------------- */
 
+int seg_postings(pl_cursor *c, const segment *s, const term_info *ti) {
+  size_t dn = s->f[SF_DOC].n, pn = s->f[SF_POS].n;
+  /* the .doc range leaves the file's padding after it (postings.h) */
+  if (ti->df > s->m.ndocs || ti->doc_off > dn || ti->doc_len > dn - ti->doc_off ||
+      dn - ti->doc_off - ti->doc_len < PL_PAD || ti->pos_off > pn || ti->pos_len > pn - ti->pos_off) {
+    static const uint8_t none[1];
+    pl_open(c, s->m.codec, none, 0, none, 0, 0);
+    c->err = 1;
+    return -1;
+  }
+  return pl_open(c, s->m.codec, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len,
+                 ti->df);
+}
+
 int seg_open(segment *s, const nd_storage *st, uint32_t segno, char *err, size_t errcap) {
   memset(s, 0, sizeof *s);
   s->segno = segno;
@@ -710,14 +724,12 @@ int seg_verify(const segment *s, char *err, size_t errcap) {
     prevlen = it.len;
     nterms++;
     const term_info *ti = &it.ti;
-    if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n ||
-        ti->df > s->m.ndocs) {
-      snprintf(err, errcap, "s%06u.dic: postings of \"%s\" out of range", s->segno, it.term);
+    pl_cursor c;
+    if (seg_postings(&c, s, ti)) {
+      snprintf(err, errcap, "s%06u.dic: postings of \"%s\" out of range or undecodable", s->segno, it.term);
       rc = ND_ERR_CORRUPT;
       break;
     }
-    pl_cursor c;
-    seg_postings(&c, s, ti);
     uint32_t seen = 0;
     for (; c.doc != PL_END && !c.err; pl_next(&c)) {
       seen++;

@@ -157,19 +157,11 @@ void seg_close(segment *s);
 ** Returns 0 or ND_ERR_CORRUPT with the first problem in err. */
 int seg_verify(const segment *s, char *err, size_t errcap);
 
-/* Open a cursor on the postings of a term of the segment (pl_open).  A df
-** above the segment's article count is damage: the cursor is then empty,
-** with err set. */
-static inline int seg_postings(pl_cursor *c, const segment *s, const term_info *ti) {
-  if (ti->df > s->m.ndocs) {
-    static const uint8_t none[1];
-    pl_open(c, s->m.codec, none, 0, none, 0, 0);
-    c->err = 1;
-    return -1;
-  }
-  return pl_open(c, s->m.codec, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len,
-                 ti->df);
-}
+/* Open a cursor on the postings of a term of the segment (pl_open): 0, or
+** -1 when they are damaged -- a df above the segment's article count, or
+** byte ranges outside its files (the cursor is then empty, with err set).
+** Every reader of postings opens them here. */
+int seg_postings(pl_cursor *c, const segment *s, const term_info *ti);
 
 static inline uint32_t seg_title_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW); }
 static inline uint32_t seg_body_len(const segment *s, uint32_t d) { return rd_u32(s->docs + (size_t)d * SEG_DOC_ROW + 4); }

@@ -364,11 +364,8 @@ static int segment_threads(cand *c, const nd_index *ix, uint32_t si, const buf *
       const term_info *ti = &it.ti;
       df[k] += ti->df;
       if (ti->df > STORY_TOPIC_MAX_DF) continue;
-      if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n)
-        return ND_ERR_CORRUPT;
       pl_cursor pc;
-      if (seg_postings(&pc, s, ti))
-        return ND_ERR_CORRUPT;
+      if (seg_postings(&pc, s, ti)) return ND_ERR_CORRUPT;
       for (; pc.doc != PL_END && !pc.err; pl_next(&pc)) {
         uint32_t d = pc.doc;
         if (d >= s->m.ndocs) return ND_ERR_CORRUPT;

@@ -17,9 +17,7 @@
 /* Open a cursor on the postings a dictionary entry of the current segment
 ** points to: 0, or -1 (damaged). */
 int term_open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
-  const segment *s = cx->seg;
-  if (ti->doc_off + ti->doc_len + PL_PAD > s->f[SF_DOC].n || ti->pos_off + ti->pos_len > s->f[SF_POS].n ||
-      seg_postings(c, s, ti)) {
+  if (seg_postings(c, cx->seg, ti)) {
     cx->err = ND_ERR_CORRUPT;
     return -1;
   }
