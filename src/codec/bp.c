@@ -129,11 +129,13 @@ int bp_pfor_put(buf *out, const uint32_t *v) {
   return out->oom ? -1 : 0;
 }
 
-const uint8_t *bp_pfor_get(const uint8_t *in, const uint8_t *end, uint32_t *out, unsigned *width) {
+/* Read the run at in: into out (unpacked and patched) unless out is NULL,
+** which only checks it and finds its end. */
+static const uint8_t *pfor_read(const uint8_t *in, const uint8_t *end, uint32_t *out, unsigned *width) {
   if (end - in < 2) return NULL;
   unsigned b = in[0], nex = in[1];
   if (b > 32 || nex > BP_N || end - in - 2 < 16 * (ptrdiff_t)b) return NULL;
-  bp_unpack(in + 2, b, out);
+  if (out) bp_unpack(in + 2, b, out);
   const uint8_t *p = in + 2 + 16 * (size_t)b;
   uint64_t high = 0;
   for (unsigned k = 0; k < nex; k++) {
@@ -141,21 +143,15 @@ const uint8_t *bp_pfor_get(const uint8_t *in, const uint8_t *end, uint32_t *out,
     if (p >= end) return NULL;
     unsigned i = *p++;
     if (i >= BP_N || get_uvarint(&p, end, &hi) || b >= 32 || hi == 0 || hi >> (32 - b)) return NULL;
-    out[i] |= (uint32_t)hi << b;
+    if (out) out[i] |= (uint32_t)hi << b;
     high |= hi;
   }
-  *width = b + bp_width(&(uint32_t){(uint32_t)high}, 1);
+  if (width) *width = b + bp_width(&(uint32_t){(uint32_t)high}, 1);
   return p;
 }
 
-const uint8_t *bp_pfor_skip(const uint8_t *in, const uint8_t *end) {
-  if (end - in < 2) return NULL;
-  unsigned b = in[0], nex = in[1];
-  if (b > 32 || nex > BP_N || end - in - 2 < 16 * (ptrdiff_t)b) return NULL;
-  const uint8_t *p = in + 2 + 16 * (size_t)b;
-  for (unsigned k = 0; k < nex; k++) {
-    uint64_t hi;
-    if (p >= end || *p++ >= BP_N || get_uvarint(&p, end, &hi)) return NULL;
-  }
-  return p;
+const uint8_t *bp_pfor_get(const uint8_t *in, const uint8_t *end, uint32_t *out, unsigned *width) {
+  return pfor_read(in, end, out, width);
 }
+
+const uint8_t *bp_pfor_skip(const uint8_t *in, const uint8_t *end) { return pfor_read(in, end, NULL, NULL); }

@@ -49,7 +49,7 @@ struct buf;
 /* Append v[0..128) to out; 0 or -1 (out of memory). */
 int bp_pfor_put(struct buf *out, const uint32_t *v);
 /* Decode 128 values from in (not reading at or past end), and in *width
-** a number of bits that holds every one of them; returns the end of what
+** (unless NULL) a number of bits that holds every one of them; returns the end of what
 ** was read, or NULL if the bytes are damaged (out then holds garbage, but
 ** nothing outside it or in..end was touched). */
 const uint8_t *bp_pfor_get(const uint8_t *in, const uint8_t *end, uint32_t *out, unsigned *width);

@@ -243,7 +243,6 @@ static void load_block(pl_cursor *c, uint32_t b) {
     if (c->codec == PL_CODEC_BP) pos_idx = rd_u32(e + 16);
   }
   uint32_t n = (b + 1 < c->nblocks) ? PB_SIZE : c->df - b * PB_SIZE;
-  if (n > PB_SIZE) { fail(c); return; } /* a df no block count can hold */
   /* Frequencies are decoded when first asked for (pl_tf_load): an AND
   ** or a phrase visits many blocks for a few of their documents.  A
   ** short packed block has them between its doc numbers: they come now. */
@@ -281,9 +280,8 @@ static void load_block(pl_cursor *c, uint32_t b) {
 void pl_tf_load(pl_cursor *c) {
   c->tf_ok = 1;
   if (c->codec == PL_CODEC_BP) { /* a full block: short ones were read whole */
-    unsigned width;
-    const uint8_t *q = bp_pfor_get(c->tfp, c->bend, c->tft, &width);
-    if (!q || !bp_pfor_get(q, c->bend, c->tfb, &width)) {
+    const uint8_t *q = bp_pfor_get(c->tfp, c->bend, c->tft, NULL);
+    if (!q || !bp_pfor_get(q, c->bend, c->tfb, NULL)) {
       c->err = 1;
       memset(c->tft, 0, sizeof c->tft);
       memset(c->tfb, 0, sizeof c->tfb);
@@ -306,7 +304,7 @@ int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const u
   c->err = 0;
   c->tf_ok = 1;
   c->df = df;
-  c->nblocks = (uint32_t)(((uint64_t)df + PB_SIZE - 1) / PB_SIZE);
+  c->nblocks = (uint32_t)(((uint64_t)df + PB_SIZE - 1) / PB_SIZE); /* so the last block holds 1..128 */
   c->pbase = pos;
   c->pend = pos + pos_len;
   c->end = doc + doc_len;
@@ -420,8 +418,7 @@ static int load_unit(pl_cursor *c) {
   int tail = unit_is_tail(c, &p);
   if (tail < 0) return -1;
   if (!tail) {
-    unsigned width;
-    if (!(c->pu_next = bp_pfor_get(p, end, c->pv, &width))) return -1;
+    if (!(c->pu_next = bp_pfor_get(p, end, c->pv, NULL))) return -1;
     c->pu_n = PB_SIZE;
     return 0;
   }
@@ -440,7 +437,7 @@ static int load_unit(pl_cursor *c) {
 /* The positions of documents lo..hi of the block: their frequencies'
 ** sum, four at a time in 32-bit lanes (a term's positions in a segment
 ** stay below 2^32, pl_finish; damaged frequencies that wrap give a wrong
-** but bounded index). */
+** index, which the readers check against their bytes). */
 static uint64_t tf_sum(const pl_cursor *c, uint32_t lo, uint32_t hi) {
   uint64_t s = 0;
   uint32_t j = lo;
@@ -505,8 +502,8 @@ int pl_positions(pl_cursor *c, uint32_t *out) {
   if (c->codec == PL_CODEC_BP) return positions_bp(c, out);
   /* Skip the positions of the docs before the current one in this block. */
   if (c->pidx < c->i) {
-    uint64_t k = 0;
-    for (; c->pidx < c->i; c->pidx++) k += (uint64_t)c->tft[c->pidx] + c->tfb[c->pidx];
+    uint64_t k = tf_sum(c, c->pidx, c->i);
+    c->pidx = c->i;
     if (skip_uvarints(&c->pcur, c->pend, k)) { c->err = 1; return -1; }
   }
   uint32_t k = c->tft[c->i] + c->tfb[c->i];
