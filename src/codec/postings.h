@@ -30,8 +30,8 @@
 ** tf_title + tf_body positions as deltas starting from 0 (the first one
 ** is the position itself), one stream of P values for the term.  Title
 ** words take positions 0..title_len-1, body words title_len+1.. so that no
-** phrase spans the two.  "Source" terms have no positions: their body
-** frequency holds the source count.
+** phrase spans the two.  Keyword terms (a source's whole value, key
+** topics, alias evidence: index/segment.h) have one position, 0.
 **   Codec PL_CODEC_BP: the stream in PFOR runs of 128 values (bp.h), then
 **   the last P % 128 values in uvarints, preceded by the byte PL_POS_TAIL
 **   unless the term has one block and fewer than 128 positions (then the
