@@ -145,9 +145,9 @@ void ndrel_write(Relation rel, const nd_open_options *opts, ndrel_write_fn fn, v
   nd_index *w = NULL;
   PG_TRY();
   {
-    /* CREATE: a new index, and an unlogged one reset to its init fork after a
-  ** crash, have a metapage and nothing else */
-  int rc = nd_open(RelationGetRelationName(rel), ND_OPEN_CREATE, &o, &w);
+    /* CREATE: a new index, and an unlogged one reset to its init fork after
+    ** a crash, have a metapage and nothing else */
+    int rc = nd_open(RelationGetRelationName(rel), ND_OPEN_CREATE, &o, &w);
     if (rc) nd_pg_fail(w, rc, "opening the index for writing");
     fn(w, arg);
     if ((rc = nd_commit(w))) nd_pg_fail(w, rc, "committing to the index");

@@ -573,52 +573,58 @@ static int f_remove(const nd_storage *st, const char *name) {
   return e;
 }
 
+/* The cached copy of file f, if there is one. */
+static copy *copy_find(pgs *s, const char *name, const dir_file *f) {
+  uint32 first = f->ext.n ? f->ext.v[0].start : 0;
+  for (copy *c = s->copies; c; c = c->next)
+    if (c->first == first && c->hash == f->hash && c->len == f->len && !strcmp(c->name, name)) return c;
+  return NULL;
+}
+
+/* Read file f into a new cached copy.  0, EIO when its bytes are not what
+** the directory says, ENOMEM. */
+static int copy_read(pgs *s, const char *name, const dir_file *f, copy **out) {
+  copy *c = calloc(1, sizeof *c);
+  uint8 *data = malloc(f->len ? f->len : 1);
+  if (!c || !data) { free(c); free(data); return ENOMEM; }
+  int e = read_extents(s->rel, &f->ext, f->len, data);
+  if (!e && XXH3_64bits(data, f->len) != f->hash) e = EIO;
+  if (e) { free(c); free(data); return e; }
+  strcpy(c->name, name);
+  c->first = f->ext.n ? f->ext.v[0].start : 0;
+  c->hash = f->hash;
+  c->data = data;
+  c->len = f->len;
+  c->next = s->copies;
+  s->copies = c;
+  *out = c;
+  return 0;
+}
+
 static int f_map(const nd_storage *st, const char *name, const void **p, size_t *n, void **token) {
   pgs *s = of(st);
   *p = NULL;
   *n = 0;
   *token = NULL;
-  for (int attempt = 0;; attempt++) {
+  copy *c = NULL;
+  for (int attempt = 0; !c; attempt++) {
     int e = current_dir(s);
     if (e) return e;
     dir_file *f = dir_find(&s->dir, name);
     if (!f) return ENOENT;
-    uint32 first = f->ext.n ? f->ext.v[0].start : 0;
-    for (copy *c = s->copies; c; c = c->next)
-      if (c->first == first && c->hash == f->hash && c->len == f->len && !strcmp(c->name, name)) {
-        c->refs++;
-        *p = c->data;
-        *n = c->len;
-        *token = c;
-        return 0;
-      }
-    copy *c = calloc(1, sizeof *c);
-    uint8 *data = malloc(f->len ? f->len : 1);
-    if (!c || !data) { free(c); free(data); return ENOMEM; }
     uint64 gen = s->dir.generation;
-    e = read_extents(s->rel, &f->ext, f->len, data);
-    if (!e && XXH3_64bits(data, f->len) != f->hash) e = EIO;
-    if (e) {
-      free(c);
-      free(data);
+    if (!(c = copy_find(s, name, f)) && (e = copy_read(s, name, f, &c))) {
       /* blocks reused under us after a newer directory freed them: look
       ** the file up again in that directory */
-      if (!s->locked && attempt < 50 && pgs_generation(s->rel) != gen) continue;
+      if (e == EIO && !s->locked && attempt < 50 && pgs_generation(s->rel) != gen) continue;
       return e;
     }
-    strcpy(c->name, name);
-    c->first = first;
-    c->hash = f->hash;
-    c->data = data;
-    c->len = f->len;
-    c->refs = 1;
-    c->next = s->copies;
-    s->copies = c;
-    *p = data;
-    *n = c->len;
-    *token = c;
-    return 0;
   }
+  c->refs++;
+  *p = c->data;
+  *n = c->len;
+  *token = c;
+  return 0;
 }
 
 static void f_unmap(const nd_storage *st, void *token, const void *p, size_t n) {

@@ -16,8 +16,9 @@
 ** extents) and the free extents.  A file is written once, into blocks
 ** taken from the free extents or by extending the relation; the directory
 ** is rewritten ("published") when the manifest is replaced and when the
-** writer lets go (sync does nothing: the manifest's replacement follows) -- so a file becomes part of the archive by the
-** same one metapage update that publishes the manifest naming it.
+** writer lets go (sync does nothing: the manifest's replacement follows),
+** so a file becomes part of the archive by the same one metapage update
+** that publishes the manifest naming it.
 **
 ** Concurrency.  Writers hold a heavyweight lock on page 0 of the index
 ** (LockPage, ExclusiveLock) from lock to unlock; readers take no lock
