@@ -101,6 +101,12 @@ int exec_search(nd_index *ix, const qnode *q, const exec_opts *o, int *exact, ex
       *total += seen;
       continue;
     }
+    if (sort == ND_SORT_RELEVANCE && topk_accumulate(&cx, g, (uint32_t)si, it, &hp, &seen)) {
+      it->destroy(it);
+      rc = cx.err;
+      *total += seen;
+      continue;
+    }
     if (sort == ND_SORT_RELEVANCE && topk_block_max(&cx, g, (uint32_t)si, it, &hp, &seen, *exact)) {
       it->destroy(it);
       rc = cx.err;

@@ -20,6 +20,7 @@
 **               as an OR of index terms
 **   topk.c      the heap of the best hits, recency, block-max top-k, the
 **               AND scan, match-all's hits from the date index
+**   accum.c     a wide OR of terms ranked term at a time
 **   count.c     counting without scoring: exact counts, stories
 **   exec.c      the entry points: exec_search (which path runs on each
 **               segment) and exec_matches
@@ -35,6 +36,7 @@
 */
 #ifndef ND_QUERY_ITER_H
 #define ND_QUERY_ITER_H
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -288,6 +290,13 @@ typedef struct heap {
   size_t mask;
 } heap;
 
+/* Score of the worst kept hit, -infinity while the heap has room, or
+** +infinity when it keeps none (no hits asked for: only counting). */
+static inline double heap_floor(const heap *hp) {
+  if (hp->cap == 0) return INFINITY;
+  return hp->n == hp->cap ? hp->h[0].score : -INFINITY;
+}
+
 /* A heap keeping the best `want` hits in `sort` order, one a story with
 ** `collapse`.  0 or ND_ERR_NOMEM. */
 int topk_init(heap *hp, size_t want, int sort, int collapse);
@@ -309,6 +318,13 @@ int topk_block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, 
 /* Match-all alone, without recency: *total gets the segment's live
 ** documents, the heap its best.  0 or ND_ERR_CORRUPT. */
 int topk_all(qctx *cx, const snap_seg *g, uint32_t si, heap *hp, uint64_t *total);
+
+/* ---- accum.c -------------------------------------------------------------- */
+
+/* Rank a wide OR of terms term at a time if `it` is one and its postings
+** are dense enough in segment g: 1 if it did (*count gets the exact number
+** of live matches; cx->err may be set), 0 if not. */
+int topk_accumulate(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *count);
 
 /* ---- count.c -------------------------------------------------------------- */
 

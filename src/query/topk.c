@@ -8,7 +8,8 @@
 ** score is multiplied by its recency factor (exec_decay) when it is
 ** offered.  Where the query has their shape, exec_search takes: ranked
 ** by relevance, the AND scan (an AND of terms: every match scored in one
-** pass a block at a time, counted exactly) or block-max top-k (a term, an
+** pass a block at a time, counted exactly), the accumulators of a wide OR
+** of terms (accum.c) or block-max top-k (a term, an
 ** OR or an AND of terms; a phrase when the count may be a lower bound),
 ** which skips the windows of documents whose bounds cannot reach the
 ** heap's floor; for match-all without recency, in any order, the date
@@ -112,13 +113,6 @@ static void heap_offer(heap *hp, const exec_hit *x) {
     i = p;
   }
   place(hp, i, x);
-}
-
-/* Score of the worst kept hit, -infinity while the heap has room, or
-** +infinity when it keeps none (no hits asked for: only counting). */
-static double heap_floor(const heap *hp) {
-  if (hp->cap == 0) return INFINITY;
-  return hp->n == hp->cap ? hp->h[0].score : -INFINITY;
 }
 
 static int cmp_rank(const void *a, const void *b, void *ctx) {
