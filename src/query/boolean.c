@@ -14,6 +14,7 @@
 */
 #include <stdlib.h>
 
+#include "../util/date.h"
 #include "../util/mem.h"
 #include "iter.h"
 
@@ -36,6 +37,47 @@ static double multi_score(qit *it) {
   return s;
 }
 
+/* Does candidate d pass m's filters?  -1: d is beyond the segment. */
+static int and_filtered(multi_it *m, uint32_t d) {
+  qctx *cx = m->base.cx;
+  if (d >= cx->seg->m.ndocs) return -1;
+  for (size_t i = 0; i < m->nfilters; i++) {
+    const ex_pred *e = &m->filters[i].ex;
+    int in;
+    if (e->what == EX_RANGE) { /* the common filter, tested here */
+      int64_t t = seg_date(cx->seg, d);
+      in = t != DATE_NONE && t >= e->lo && t <= e->hi;
+    } else {
+      in = ex_test(cx, &m->filters[i].ex, d);
+    }
+    if (in == m->filters[i].negate) return 0;
+  }
+  return 1;
+}
+
+/* Move the lead k on, from its current document, to the first that passes
+** the filters: 1, 0 when it has none left, -1 on damage.  A term's
+** decoded block is scanned in place, without a step of the iterator per
+** document (a date range may exclude most of a term's documents). */
+static int lead_filtered(multi_it *m, qit *k) {
+  for (;;) {
+    if (k->doc == PL_END) return 0;
+    int pass = and_filtered(m, k->doc);
+    if (pass) return pass;
+    if (k->kind != IT_TERM || !term_all_match(k)) {
+      k->next(k);
+      continue;
+    }
+    pl_cursor *c = &((term_it *)k)->c;
+    uint32_t i = c->i + 1;
+    while (i < c->n && !(pass = and_filtered(m, c->docs[i]))) i++;
+    c->i = i < c->n ? i : c->n - 1; /* a found document, or the block's last */
+    c->doc = k->doc = c->docs[c->i];
+    if (i < c->n) return pass;
+    term_next(k);
+  }
+}
+
 static void and_find(multi_it *m, uint32_t target) {
   for (;;) {
     uint32_t cand = target;
@@ -43,7 +85,11 @@ static void and_find(multi_it *m, uint32_t target) {
     for (size_t i = 0; i < m->n; i++) {
       qit *k = m->kids[i];
       k->advance(k, cand);
-      if (k->doc == PL_END) { m->base.doc = PL_END; return; }
+      /* the filters (a row of the document table) before the other
+      ** children are moved to a candidate they may refuse */
+      int pass = i > 0 || !m->nfilters ? 1 : lead_filtered(m, k);
+      if (pass < 0) m->base.cx->err = ND_ERR_CORRUPT;
+      if (k->doc == PL_END || pass <= 0) { m->base.doc = PL_END; return; }
       if (k->doc != cand) {
         /* The lead (rarest) child sets the candidate; any other child
         ** that overshoots it restarts the round from its document. */
@@ -53,12 +99,6 @@ static void and_find(multi_it *m, uint32_t target) {
     }
     if (moved) { target = cand; continue; }
     int excluded = 0;
-    if (m->nfilters) {
-      qctx *cx = m->base.cx;
-      if (cand >= cx->seg->m.ndocs) { cx->err = ND_ERR_CORRUPT; m->base.doc = PL_END; return; }
-      for (size_t i = 0; i < m->nfilters && !excluded; i++)
-        excluded = ex_test(cx, &m->filters[i].ex, cand) == m->filters[i].negate;
-    }
     for (size_t i = 0; i < m->nneg && !excluded; i++) {
       m->neg[i]->advance(m->neg[i], cand);
       excluded = m->neg[i]->doc == cand;

@@ -308,7 +308,8 @@ void topk_take(heap *hp, size_t offset, exec_hit **hits, size_t *n);
 /* Offer doc d of snapshot segment g (number si) with its BM25F score: the
 ** recency factor applied here. */
 void topk_offer(const qctx *cx, heap *hp, const snap_seg *g, uint32_t si, uint32_t d, double score);
-/* Is it an AND that topk_and_scan takes? */
+/* Is it an AND that topk_and_scan takes: of terms whose every posting is a
+** match, with no exclusion and no filter but date ranges? */
 int topk_and_of_terms(const qit *it);
 /* Every live match of such an AND scored and offered; *seen their count. */
 void topk_and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *hp, uint64_t *seen);

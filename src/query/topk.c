@@ -329,16 +329,41 @@ static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
   }
 }
 
-/* An AND that topk_and_scan() takes: 2 to SCAN_MAX_TERMS terms whose every
-** posting is a match, no exclusion, no date filter. */
+/* An AND that topk_and_scan() takes: up to SCAN_MAX_TERMS terms whose
+** every posting is a match (at least 2, or 1 with a date range), no
+** exclusion, no filter but date ranges. */
 #define SCAN_MAX_TERMS 8
 int topk_and_of_terms(const qit *it) {
   if (it->kind != IT_AND) return 0;
   const multi_it *m = (const multi_it *)it;
-  if (m->nneg || m->nfilters || m->bonus != 0 || m->n < 2 || m->n > SCAN_MAX_TERMS) return 0;
+  if (m->nneg || m->bonus != 0 || m->n < (m->nfilters ? 1 : 2) || m->n > SCAN_MAX_TERMS) return 0;
+  for (size_t i = 0; i < m->nfilters; i++)
+    if (m->filters[i].ex.what != EX_RANGE) return 0;
   for (size_t i = 0; i < m->n; i++)
     if (!term_all_match(m->kids[i])) return 0;
   return 1;
+}
+
+/* Keep the candidates whose dates pass every range filter of m (a
+** negated one: whose dates do not); their indexes in `at` follow them.
+** Returns how many are kept, or SIZE_MAX for a document number beyond
+** the segment (damage). */
+static size_t keep_dated(const segment *s, const multi_it *m, uint32_t *cand, uint32_t *at, size_t nc) {
+  size_t kept = 0;
+  for (size_t k = 0; k < nc; k++) {
+    if (cand[k] >= s->m.ndocs) return SIZE_MAX;
+    int64_t t = seg_date(s, cand[k]);
+    int pass = 1;
+    for (size_t f = 0; f < m->nfilters && pass; f++) {
+      const doc_filter *df = &m->filters[f];
+      pass = (t != DATE_NONE && t >= df->ex.lo && t <= df->ex.hi) != df->negate;
+    }
+    if (pass) {
+      at[kept] = at[k];
+      cand[kept++] = cand[k];
+    }
+  }
+  return kept;
 }
 
 /* Every match of an AND of terms, scored, in one pass, counted exactly
@@ -346,7 +371,8 @@ int topk_and_of_terms(const qit *it) {
 ** pass, and than block-max alone with a lower-bound count, on the
 ** benchmark's AND queries -- an AND's matches are few next to its
 ** terms' postings, and finding them is most of the work): the candidates are the rarest term's
-** documents a block at a time, each other term keeps those it holds by
+** documents a block at a time, those outside its date ranges dropped
+** first (the same test as ex_test's), each other term keeps those it holds by
 ** merging its decoded block with them and adds its part of their scores,
 ** and the survivors' scores are summed in the kids' order, as multi_score
 ** (boolean.c) sums them (same bits as the exhaustive path).  *seen gets the exact
@@ -364,6 +390,10 @@ void topk_and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
       at[nc] = k;
     }
     uint32_t last = lead->docs[lead->n - 1];
+    if (m->nfilters && (nc = keep_dated(&g->seg, m, cand, at, nc)) == SIZE_MAX) {
+      cx->err = ND_ERR_CORRUPT;
+      return;
+    }
     for (size_t j = 1; j < m->n && nc; j++) {
       term_it *t = (term_it *)m->kids[j];
       pl_cursor *c = &t->c;
