@@ -30,6 +30,36 @@ static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto",
 
 void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", segno % 1000000u, EXT[k]); }
 
+/* Rows (u64 key, u32 doc) and (u32 key, u32 doc) by key then doc; date
+** rows by signed date then doc. */
+static int cmp_row12(const void *a, const void *b) {
+  uint64_t x = rd_u64(a), y = rd_u64(b);
+  if (x != y) return x < y ? -1 : 1;
+  uint32_t u = rd_u32((const uint8_t *)a + 8), v = rd_u32((const uint8_t *)b + 8);
+  return (u > v) - (u < v);
+}
+
+static int cmp_row8(const void *a, const void *b) {
+  uint32_t x = rd_u32(a), y = rd_u32(b);
+  if (x != y) return x < y ? -1 : 1;
+  uint32_t u = rd_u32((const uint8_t *)a + 4), v = rd_u32((const uint8_t *)b + 4);
+  return (u > v) - (u < v);
+}
+
+static int cmp_date_row(const void *a, const void *b) {
+  int64_t x = (int64_t)rd_u64(a), y = (int64_t)rd_u64(b);
+  if (x != y) return x < y ? -1 : 1;
+  uint32_t u = rd_u32((const uint8_t *)a + 8), v = rd_u32((const uint8_t *)b + 8);
+  return (u > v) - (u < v);
+}
+
+/* Row width and order of each column (SC_*). */
+static const struct {
+  size_t width;
+  spill_cmp cmp;
+} COLS[SC_COUNT] = {{12, cmp_date_row}, {12, cmp_row12}, {4, NULL},  {1, NULL},          {8, cmp_row8},  {2 * FP_K, NULL},
+                    {24, NULL},         {8, cmp_row8},   {12, cmp_row12}, {12, cmp_row12}, {4, NULL}};
+
 /* ---- writing ---------------------------------------------------------- */
 
 int segw_open(seg_writer *w, const nd_storage *st, uint32_t segno, int zstd_level, const uint8_t *zdict,
@@ -40,19 +70,9 @@ int segw_open(seg_writer *w, const nd_storage *st, uint32_t segno, int zstd_leve
   w->st = st;
   dw_init(&w->dw);
   pl_writer_init(&w->pl);
-  buf_init(&w->dates);
-  buf_init(&w->ids);
-  buf_init(&w->idoff);
-  buf_init(&w->idstr);
-  buf_init(&w->topref);
+  for (int k = 0; k < SC_COUNT; k++) spill_init(&w->col[k], st, segno, (unsigned)k, COLS[k].width, COLS[k].cmp);
   buf_init(&w->norms);
-  buf_init(&w->sigs);
-  buf_init(&w->keys);
-  buf_init(&w->bands);
-  buf_init(&w->storyix);
-  buf_init(&w->threadix);
   buf_init(&w->dmax);
-  buf_init(&w->joiners);
   for (int k = 0; k < SF_COUNT; k++) buf_init(&w->out[k]);
   if (stw_init(&w->stw, zstd_level, zdict, zdict_len, &w->out[SF_STO])) return ND_ERR_NOMEM;
   for (int k = 0; k < SF_COUNT; k++) {
@@ -78,46 +98,51 @@ static int drain(seg_writer *w, int k, int force) {
 /* The story columns of the next document (docno): its signature, keys,
 ** band entries and newest-date window.  0 or -1 (out of memory). */
 static int add_story_row(seg_writer *w, uint32_t docno, int64_t date, const seg_docx *x, uint64_t idhash) {
+  uint8_t row[2 * FP_K];
+  int rc = 0;
   if (x->story != idhash) {
-    buf_put_u32(&w->joiners, docno);
+    wr_u32(row, docno);
+    rc = spill_put(&w->col[SC_JOINERS], row, 1);
     w->m.njoiners++;
   }
   for (int k = 0; k < FP_K; k++) {
-    uint8_t b[2] = {(uint8_t)x->sig[k], (uint8_t)(x->sig[k] >> 8)};
-    buf_put(&w->sigs, b, 2);
+    row[2 * k] = (uint8_t)x->sig[k];
+    row[2 * k + 1] = (uint8_t)(x->sig[k] >> 8);
   }
-  buf_put_u64(&w->keys, x->story);
-  buf_put_u64(&w->keys, x->thread);
-  buf_put_u64(&w->keys, x->simhash);
+  if (!rc) rc = spill_put(&w->col[SC_SIGS], row, 1);
+  wr_u64(row, x->story);
+  wr_u64(row + 8, x->thread);
+  wr_u64(row + 16, x->simhash);
+  if (!rc) rc = spill_put(&w->col[SC_KEYS], row, 1);
   if (!fp_empty(x->sig)) {
     uint32_t key[FP_BANDS];
     fp_bands(x->sig, key);
-    for (int b = 0; b < FP_BANDS; b++) {
-      buf_put_u32(&w->bands, key[b]);
-      buf_put_u32(&w->bands, docno);
+    for (int b = 0; b < FP_BANDS && !rc; b++) {
+      wr_u32(row, key[b]);
+      wr_u32(row + 4, docno);
+      rc = spill_put(&w->col[SC_BANDS], row, 1);
     }
     w->m.nbands += FP_BANDS;
   }
-  buf_put_u64(&w->storyix, x->story);
-  buf_put_u32(&w->storyix, docno);
-  buf_put_u64(&w->threadix, x->thread);
-  buf_put_u32(&w->threadix, docno);
+  wr_u64(row, x->story);
+  wr_u32(row + 8, docno);
+  if (!rc) rc = spill_put(&w->col[SC_STORYIX], row, 1);
+  wr_u64(row, x->thread);
+  if (!rc) rc = spill_put(&w->col[SC_THREADIX], row, 1);
+  if (rc) return rc;
   if (docno % SEG_DATE_WINDOW == 0) buf_put_u64(&w->dmax, (uint64_t)DATE_NONE);
-  if (w->dmax.oom) return -1;
+  if (w->dmax.oom) return ND_ERR_NOMEM;
   uint8_t *last = w->dmax.p + w->dmax.n - 8;
   int64_t cur = (int64_t)rd_u64(last);
   if (date != DATE_NONE && (cur == DATE_NONE || date > cur)) wr_u64(last, (uint64_t)date);
-  return w->sigs.oom || w->keys.oom || w->bands.oom || w->storyix.oom || w->threadix.oom || w->joiners.oom ? -1 : 0;
+  return 0;
 }
 
 /* Enter the next document, stored as record idx of store block blk. */
 static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, uint32_t title_len, uint32_t body_len,
                    uint32_t blk, uint32_t idx, const seg_docx *x) {
   uint32_t docno = w->m.ndocs;
-  if (mem_grow(&w->lens, &w->lens_cap, 2 * (size_t)docno + 1, sizeof *w->lens)) return ND_ERR_NOMEM;
   uint8_t code[2] = {bm25_len_code(title_len), bm25_len_code(body_len)};
-  w->lens[2 * docno] = bm25_len_decode(code[0]); /* as the scorer will see them */
-  w->lens[2 * docno + 1] = bm25_len_decode(code[1]);
   buf_put(&w->norms, code, 2);
   w->m.ndocs++;
   buf *f = &w->out[SF_FLD];
@@ -126,22 +151,28 @@ static int add_row(seg_writer *w, const char *id, size_t idlen, int64_t date, ui
   buf_put_u64(f, (uint64_t)date);
   buf_put_u32(f, blk);
   buf_put_u32(f, idx);
+  uint8_t row[12];
+  int rc = 0;
   if (date != DATE_NONE) {
-    buf_put_u64(&w->dates, (uint64_t)date);
-    buf_put_u32(&w->dates, docno);
+    wr_u64(row, (uint64_t)date);
+    wr_u32(row + 8, docno);
+    rc = spill_put(&w->col[SC_DATES], row, 1);
     w->m.ndates++;
   }
   uint64_t idhash = hash64(id, idlen);
-  buf_put_u64(&w->ids, idhash);
-  buf_put_u32(&w->ids, docno);
-  if (w->idstr.n + idlen > UINT32_MAX) return ND_ERR_LIMIT;
-  buf_put_u32(&w->idoff, (uint32_t)w->idstr.n);
-  buf_put(&w->idstr, id, idlen);
+  wr_u64(row, idhash);
+  wr_u32(row + 8, docno);
+  if (!rc) rc = spill_put(&w->col[SC_IDS], row, 1);
+  uint64_t idbytes = w->col[SC_IDSTR].rows;
+  if (idbytes + idlen > UINT32_MAX) return ND_ERR_LIMIT;
+  wr_u32(row, (uint32_t)idbytes);
+  if (!rc) rc = spill_put(&w->col[SC_IDOFF], row, 1);
+  if (!rc) rc = spill_put(&w->col[SC_IDSTR], id, idlen);
   w->m.sum_title_len += title_len;
   w->m.sum_body_len += body_len;
-  if (add_story_row(w, docno, date, x, idhash)) return ND_ERR_NOMEM;
-  if (w->dates.oom || w->ids.oom || w->idoff.oom || w->idstr.oom || w->norms.oom) return ND_ERR_NOMEM;
-  int rc = drain(w, SF_STO, 0);
+  if (!rc) rc = add_story_row(w, docno, date, x, idhash);
+  if (!rc && w->norms.oom) rc = ND_ERR_NOMEM;
+  if (!rc) rc = drain(w, SF_STO, 0);
   return rc ? rc : drain(w, SF_FLD, 0);
 }
 
@@ -223,13 +254,14 @@ int segw_term_doc(seg_writer *w, uint32_t doc, uint32_t tft, uint32_t tfb, const
 
 /* Block bounds: tf' under the segment's own average lengths (bm25.h). */
 typedef struct impact_ctx {
-  const uint32_t *lens;
+  const uint8_t *norms; /* the lengths as the scorer will see them */
   double avg_t, avg_b;
 } impact_ctx;
 
 static double impact_text(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {
   const impact_ctx *c = ctx;
-  return bm25_tf(tft, tfb, c->lens[2 * doc], c->lens[2 * doc + 1], c->avg_t, c->avg_b);
+  return bm25_tf(tft, tfb, bm25_len_decode(c->norms[2 * (size_t)doc]), bm25_len_decode(c->norms[2 * (size_t)doc + 1]),
+                 c->avg_t, c->avg_b);
 }
 
 static double impact_count(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {
@@ -240,7 +272,7 @@ static double impact_count(const void *ctx, uint32_t doc, uint32_t tft, uint32_t
 int segw_term_end(seg_writer *w) {
   if (w->pl.n == 0) return 0;
   size_t d0 = w->out[SF_DOC].n, p0 = w->out[SF_POS].n;
-  impact_ctx ic = {w->lens, bm25_avg(w->m.sum_title_len, w->m.ndocs), bm25_avg(w->m.sum_body_len, w->m.ndocs)};
+  impact_ctx ic = {w->norms.p, bm25_avg(w->m.sum_title_len, w->m.ndocs), bm25_avg(w->m.sum_body_len, w->m.ndocs)};
   int keyword = seg_keyword_term(w->term, w->termlen);
   pl_impact imp = {keyword ? impact_count : impact_text, &ic};
   if (w->pl.docs[w->pl.n - 1] >= w->m.ndocs) return ND_ERR_INVALID;
@@ -252,10 +284,12 @@ int segw_term_end(seg_writer *w) {
   if (w->term[0] == SEG_TOPIC_PREFIX) {
     if (w->m.nterms > UINT32_MAX) return ND_ERR_LIMIT;
     for (size_t i = 0; i < w->pl.n; i++) {
-      buf_put_u32(&w->topref, w->pl.docs[i]);
-      buf_put_u32(&w->topref, (uint32_t)w->m.nterms);
+      uint8_t row[8];
+      wr_u32(row, w->pl.docs[i]);
+      wr_u32(row + 4, (uint32_t)w->m.nterms);
+      int rc = spill_put(&w->col[SC_TOPREF], row, 1);
+      if (rc) return rc;
     }
-    if (w->topref.oom) return ND_ERR_NOMEM;
   }
   w->m.nterms++;
   int rc;
@@ -263,24 +297,6 @@ int segw_term_end(seg_writer *w) {
   return 0;
 }
 
-static int cmp_row12(const void *a, const void *b) {
-  uint64_t x = rd_u64(a), y = rd_u64(b);
-  if (x != y) return x < y ? -1 : 1;
-  uint32_t u = rd_u32((const uint8_t *)a + 8), v = rd_u32((const uint8_t *)b + 8);
-  return (u > v) - (u < v);
-}
-
-static int cmp_row8(const void *a, const void *b) {
-  uint32_t x = rd_u32(a), y = rd_u32(b);
-  if (x != y) return x < y ? -1 : 1;
-  uint32_t u = rd_u32((const uint8_t *)a + 4), v = rd_u32((const uint8_t *)b + 4);
-  return (u > v) - (u < v);
-}
-
-/* Dates sort as signed numbers: flip the sign bit so that unsigned order works. */
-static void flip_dates(buf *b) {
-  for (size_t i = 0; i + 12 <= b->n; i += 12) wr_u64(b->p + i, rd_u64(b->p + i) ^ (1ULL << 63));
-}
 
 static void put_meta(buf *b, const seg_meta *m) {
   buf_put_u64(b, META_MAGIC);
@@ -326,55 +342,63 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   return 0;
 }
 
-/* Free the writer's memory; its files stay as they are. */
+/* Free the writer's memory and remove its columns' runs; its files stay
+** as they are. */
 static void release(seg_writer *w) {
   w->open_files = 0;
   for (int k = 0; k < SF_COUNT; k++) buf_free(&w->out[k]);
   dw_free(&w->dw);
   stw_free(&w->stw);
   pl_writer_free(&w->pl);
-  buf_free(&w->dates);
-  buf_free(&w->ids);
-  buf_free(&w->idoff);
-  buf_free(&w->idstr);
-  buf_free(&w->topref);
+  for (int k = 0; k < SC_COUNT; k++) spill_free(&w->col[k]); /* and their runs */
   buf_free(&w->norms);
-  buf_free(&w->sigs);
-  buf_free(&w->keys);
-  buf_free(&w->bands);
-  buf_free(&w->storyix);
-  buf_free(&w->threadix);
   buf_free(&w->dmax);
-  buf_free(&w->joiners);
-  mem_free(w->lens);
-  w->lens = NULL;
-  w->lens_cap = 0;
 }
 
-/* Append the topic offsets and list to .fld: the (doc, ordinal) pairs
-** sorted by doc with a counting sort, which keeps each doc's ordinals in
-** term order, that is ascending.  0 or -1 (out of memory). */
-static int put_topics(seg_writer *w) {
-  size_t n = w->topref.n / 8;
-  uint32_t ndocs = w->m.ndocs;
-  uint32_t *at = mem_calloc((size_t)ndocs + 1, sizeof *at), *list = mem_alloc(n * sizeof *list + 1);
-  int rc = -1;
-  if (!at || !list) goto done;
-  for (size_t i = 0; i < n; i++) at[rd_u32(w->topref.p + 8 * i)]++;
-  uint32_t sum = 0;
-  for (uint32_t d = 0; d <= ndocs; d++) {
-    uint32_t c = at[d];
-    at[d] = sum;
-    buf_put_u32(&w->out[SF_FLD], sum);
-    sum += c;
+/* Column k appended to .fld, in its order. */
+typedef struct fld_out {
+  seg_writer *w;
+  size_t width;
+  uint32_t next, sum; /* the topic lists: the next doc whose offset is due, rows before it */
+} fld_out;
+
+static int fld_rows(void *ctx, const uint8_t *rows, size_t n) {
+  fld_out *o = ctx;
+  buf_put(&o->w->out[SF_FLD], rows, n * o->width);
+  return drain(o->w, SF_FLD, 0);
+}
+
+static int put_col(seg_writer *w, int k) {
+  fld_out o = {w, COLS[k].width, 0, 0};
+  return spill_each(&w->col[k], fld_rows, &o);
+}
+
+/* The topic lists from the (doc, ordinal) rows sorted by doc then
+** ordinal: each doc's offset (its rows before it; ndocs + 1 of them), then
+** the ordinals, each doc's ascending. */
+static int topic_offsets(void *ctx, const uint8_t *rows, size_t n) {
+  fld_out *o = ctx;
+  for (size_t i = 0; i < n; i++) {
+    for (uint32_t d = rd_u32(rows + 8 * i); o->next <= d; o->next++) buf_put_u32(&o->w->out[SF_FLD], o->sum);
+    o->sum++;
   }
-  for (size_t i = 0; i < n; i++) list[at[rd_u32(w->topref.p + 8 * i)]++] = rd_u32(w->topref.p + 8 * i + 4);
-  for (size_t i = 0; i < n; i++) buf_put_u32(&w->out[SF_FLD], list[i]);
-  w->m.topic_refs = n;
-  rc = w->out[SF_FLD].oom ? -1 : 0;
-done:
-  mem_free(at);
-  mem_free(list);
+  return drain(o->w, SF_FLD, 0);
+}
+
+static int topic_ords(void *ctx, const uint8_t *rows, size_t n) {
+  fld_out *o = ctx;
+  for (size_t i = 0; i < n; i++) buf_put_u32(&o->w->out[SF_FLD], rd_u32(rows + 8 * i + 4));
+  return drain(o->w, SF_FLD, 0);
+}
+
+static int put_topics(seg_writer *w) {
+  spill *t = &w->col[SC_TOPREF];
+  if (t->rows > UINT32_MAX) return ND_ERR_LIMIT;
+  fld_out o = {w, 8, 0, 0};
+  int rc = spill_each(t, topic_offsets, &o);
+  for (; !rc && o.next <= w->m.ndocs; o.next++) buf_put_u32(&w->out[SF_FLD], o.sum);
+  if (!rc) rc = spill_each(t, topic_ords, &o);
+  w->m.topic_refs = t->rows;
   return rc;
 }
 
@@ -388,30 +412,20 @@ int segw_finish(seg_writer *w, seg_meta *out) {
   w->m.store_table_off = off;
   w->m.store_nblocks = w->stw.nblocks;
   w->m.raw_bytes = w->stw.raw;
-  if (w->dates.n) {
-    flip_dates(&w->dates);
-    qsort(w->dates.p, w->dates.n / 12, 12, cmp_row12);
-    flip_dates(&w->dates);
-  }
-  if (w->ids.n) qsort(w->ids.p, w->ids.n / 12, 12, cmp_row12);
-  buf_put(&w->out[SF_FLD], w->dates.p, w->dates.n);
-  buf_put(&w->out[SF_FLD], w->ids.p, w->ids.n);
-  buf_put_u32(&w->idoff, (uint32_t)w->idstr.n);
-  buf_put(&w->out[SF_FLD], w->idoff.p, w->idoff.n);
-  buf_put(&w->out[SF_FLD], w->idstr.p, w->idstr.n);
-  w->m.id_bytes = w->idstr.n;
-  if (w->idoff.oom || put_topics(w)) { rc = ND_ERR_NOMEM; goto fail; }
+  /* .fld after the document table: the date and id indexes, the ids,
+  ** the topic lists, the length bytes, the story columns and tables */
+  uint8_t end[4];
+  wr_u32(end, (uint32_t)w->col[SC_IDSTR].rows);
+  w->m.id_bytes = w->col[SC_IDSTR].rows;
+  if ((rc = put_col(w, SC_DATES)) || (rc = put_col(w, SC_IDS)) || (rc = spill_put(&w->col[SC_IDOFF], end, 1)) ||
+      (rc = put_col(w, SC_IDOFF)) || (rc = put_col(w, SC_IDSTR)) || (rc = put_topics(w)))
+    goto fail;
   buf_put(&w->out[SF_FLD], w->norms.p, w->norms.n);
-  if (w->bands.n) qsort(w->bands.p, w->bands.n / 8, 8, cmp_row8);
-  if (w->storyix.n) qsort(w->storyix.p, w->storyix.n / 12, 12, cmp_row12);
-  if (w->threadix.n) qsort(w->threadix.p, w->threadix.n / 12, 12, cmp_row12);
-  buf_put(&w->out[SF_FLD], w->sigs.p, w->sigs.n);
-  buf_put(&w->out[SF_FLD], w->keys.p, w->keys.n);
-  buf_put(&w->out[SF_FLD], w->bands.p, w->bands.n);
-  buf_put(&w->out[SF_FLD], w->storyix.p, w->storyix.n);
-  buf_put(&w->out[SF_FLD], w->threadix.p, w->threadix.n);
+  if ((rc = put_col(w, SC_SIGS)) || (rc = put_col(w, SC_KEYS)) || (rc = put_col(w, SC_BANDS)) ||
+      (rc = put_col(w, SC_STORYIX)) || (rc = put_col(w, SC_THREADIX)))
+    goto fail;
   buf_put(&w->out[SF_FLD], w->dmax.p, w->dmax.n);
-  buf_put(&w->out[SF_FLD], w->joiners.p, w->joiners.n);
+  if ((rc = put_col(w, SC_JOINERS))) goto fail;
   uint8_t pad[PL_PAD] = {0};
   buf_put(&w->out[SF_DOC], pad, sizeof pad);
   for (int k = 0; k < SF_COUNT; k++)

@@ -51,6 +51,7 @@
 #include "../util/file.h"
 #include "bm25.h"
 #include "fingerprint.h"
+#include "spill.h"
 #include <roaring/roaring.h>
 
 enum { SF_DIC, SF_DOC, SF_POS, SF_FLD, SF_STO, SF_COUNT };
@@ -83,6 +84,13 @@ typedef struct seg_docx {
 #define SEG_DATE_WINDOW 128 /* docs per entry of the newest-date table */
 
 /* ---- writing ---- */
+/* The writer's columns, in spill.h's runs beyond a bound: (date, doc) and
+** (id hash, doc) rows, id offsets and bytes, (doc, topic term ordinal)
+** rows, signatures, story keys, (band key, doc), (story, doc) and
+** (thread, doc) rows, joiners. */
+enum { SC_DATES, SC_IDS, SC_IDOFF, SC_IDSTR, SC_TOPREF, SC_SIGS, SC_KEYS, SC_BANDS, SC_STORYIX, SC_THREADIX,
+       SC_JOINERS, SC_COUNT };
+
 typedef struct seg_writer {
   const struct nd_storage *st;
   uint32_t segno;
@@ -94,12 +102,9 @@ typedef struct seg_writer {
   char term[DICT_MAX_TERM + 1];
   size_t termlen;
   uint64_t doc_off, pos_off;
-  buf dates, ids, idoff, idstr;
-  buf topref;           /* (doc, term ordinal) u32 pairs of topic terms, in term order */
-  buf norms;            /* the length bytes of each doc so far (index/bm25.h) */
-  buf sigs, keys, bands, storyix, threadix, dmax, joiners; /* the story columns and tables so far */
-  uint32_t *lens;       /* title and body length of each doc so far as scored, for block bounds */
-  size_t lens_cap;
+  spill col[SC_COUNT];  /* the per-document columns and indexes so far (SC_*) */
+  buf norms;            /* the length bytes of each doc so far (index/bm25.h), read for block bounds */
+  buf dmax;             /* the newest date of each window of SEG_DATE_WINDOW docs so far */
   seg_meta m;
   int open_files;
 } seg_writer;
