@@ -453,6 +453,14 @@ int ix_pending_doc(nd_index *ix, uint32_t b, uint32_t doc, struct nd_document **
   return seg_get(&ix->pend[b].seg, doc, &ix->scratch, out);
 }
 
+int ix_pending_docx(const nd_index *ix, uint32_t b, uint32_t doc, seg_docx *x) {
+  if (b == ix->nbufs) return mb_docx(ix->mb, doc, x);
+  if (ix->inflight && b == ix->npend) return mb_docx(ix->inflight->mb, doc, x);
+  if (b >= ix->npend || doc >= ix->pend[b].seg.m.ndocs) return ND_ERR_NOTFOUND;
+  seg_docx_of(&ix->pend[b].seg, doc, x);
+  return 0;
+}
+
 /* ---- preparing an article (any thread) --------------------------------
 
 Adding an article is two steps.  Preparing it depends on the article alone:

@@ -84,6 +84,8 @@ static inline int ss_deleted(const snap_seg *s, uint32_t d) {
 ** one being written in the background, or the pending segment it was
 ** written to.  0, ND_ERR_NOTFOUND or another ND_ERR_*. */
 int ix_pending_doc(nd_index *ix, uint32_t b, uint32_t doc, struct nd_document **out);
+/* Its signature and keys, from the same places. */
+int ix_pending_docx(const nd_index *ix, uint32_t b, uint32_t doc, seg_docx *x);
 
 /* Merge the given snapshot segments into new segment `segno`.  0 or ND_ERR_*. */
 int merge_segments(nd_index *ix, const snap_seg *in, size_t n, uint32_t segno, seg_meta *out);

@@ -417,6 +417,12 @@ const uint64_t *mb_scratch_words(const mb_scratch *sc, size_t *n) {
   return sc->words;
 }
 
+int mb_docx(const membuf *mb, uint32_t d, seg_docx *x) {
+  if (d >= mb->ndocs) return ND_ERR_NOTFOUND;
+  *x = mb->docs[d].x;
+  return 0;
+}
+
 int mb_get(const membuf *mb, uint32_t d, struct nd_document **out) {
   const uint8_t *rec;
   size_t len;

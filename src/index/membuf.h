@@ -71,6 +71,8 @@ int mb_prepare(analyzer *an, mb_scratch *sc, const nd_doc *d, int64_t date, cons
 const uint64_t *mb_scratch_words(const mb_scratch *sc, size_t *n);
 /* Buffered doc d's stored article (d < mb_ndocs).  0 or ND_ERR_*. */
 int mb_get(const membuf *mb, uint32_t d, struct nd_document **out);
+/* Buffered doc d's signature and keys.  0 or ND_ERR_NOTFOUND. */
+int mb_docx(const membuf *mb, uint32_t d, seg_docx *x);
 /* Buffer a prepared article.  0, ND_ERR_LIMIT (the buffer holds as many
 ** articles as a segment can) or ND_ERR_NOMEM (then the buffer is unchanged
 ** as far as searches and mb_write are concerned, or unusable: every later

@@ -15,19 +15,20 @@
 
 #define WINDOW_SECS ((int64_t)STORY_WINDOW_DAYS * 86400)
 
-/* One article added since the last commit. */
+/* One article added since the last commit (its signature is where the
+** article is: ix_pending_docx). */
 typedef struct pend_doc {
-  seg_docx x;
   int64_t date;
+  uint64_t simhash, thread;
   uint32_t buf, doc; /* where it is: doc `doc` of buffer `buf` (index.h) */
 } pend_doc;
 
-/* A chained hash table from a 64-bit key to pending articles, newest
-** first. */
+/* A chained hash table from a 64-bit key to pending articles (indexes in
+** story_pending.docs), newest first. */
 typedef struct chain_map {
   uint32_t *heads; /* slot -> entry + 1 */
   size_t nslots;
-  struct chain_ent { uint64_t key; int64_t date; uint32_t doc, next; } *ents; /* date: the article's */
+  struct chain_ent { uint64_t key; uint32_t doc, next; } *ents;
   size_t n, cap;
 } chain_map;
 
@@ -39,9 +40,16 @@ typedef struct count_map {
   size_t used;
 } count_map;
 
+/* The articles of buffers already written (the pending segments, index.h)
+** are found by their band keys in those segments' band tables, so that
+** what is kept here for one of them is its thread topics and a pend_doc,
+** not its bands and signature: `bands` holds only the articles of the
+** buffers not written yet, and is rebuilt when one is (bands_trim). */
 struct story_pending {
   pend_doc *docs;
   size_t n, cap;
+  size_t first_live; /* docs[first_live..n) are in buffers not written yet */
+  size_t written;    /* buffers written to pending segments when bands was built */
   chain_map bands, topics;
   count_map counts;
   mb_scratch *sc;  /* for analysing texts again to verify near-duplicates */
@@ -86,7 +94,7 @@ static void map_free(chain_map *m) {
   memset(m, 0, sizeof *m);
 }
 
-static int map_add(chain_map *m, uint64_t key, uint32_t doc, int64_t date) {
+static int map_add(chain_map *m, uint64_t key, uint32_t doc) {
   if (m->n + 1 > m->nslots) {
     size_t ns = m->nslots ? m->nslots * 2 : 1024;
     uint32_t *h = mem_calloc(ns, sizeof *h);
@@ -104,14 +112,14 @@ static int map_add(chain_map *m, uint64_t key, uint32_t doc, int64_t date) {
   }
   if (mem_grow(&m->ents, &m->cap, m->n, sizeof *m->ents)) return -1;
   size_t s = (size_t)key & (m->nslots - 1);
-  m->ents[m->n] = (struct chain_ent){key, date, doc, m->heads[s]};
+  m->ents[m->n] = (struct chain_ent){key, doc, m->heads[s]};
   m->heads[s] = (uint32_t)++m->n;
   return 0;
 }
 
 void story_pending_clear(story_pending *sp) {
   if (!sp) return;
-  sp->n = 0;
+  sp->n = sp->first_live = sp->written = 0;
   map_free(&sp->bands);
   map_free(&sp->topics);
   mem_free(sp->counts.key);
@@ -310,6 +318,11 @@ static int band_hit(void *ctx, uint32_t doc) {
   return 0;
 }
 
+static int collect_doc(void *ctx, uint32_t doc) {
+  buf_put_u32(ctx, doc);
+  return 0;
+}
+
 static int in_window(int64_t a, int64_t b) {
   return a != DATE_NONE && b != DATE_NONE && (a > b ? a - b : b - a) <= WINDOW_SECS;
 }
@@ -342,7 +355,7 @@ static void offer_pairs(cand *c, const nd_index *ix, const story_pending *sp, pa
     for (j = i; j < t->n && t->v[j] >> 8 == art; j++)
       if (j == i || t->v[j] != t->v[j - 1]) w += c->w[t->v[j] & 0xff];
     uint32_t si = (uint32_t)(art >> 32), d = (uint32_t)art;
-    if (si == PEND_SEG) consider_thread(c, w, sp->docs[d].x.simhash, sp->docs[d].x.thread);
+    if (si == PEND_SEG) consider_thread(c, w, sp->docs[d].simhash, sp->docs[d].thread);
     else consider_thread(c, w, seg_simhash(&ix->snap.segs[si].seg, d), seg_thread(&ix->snap.segs[si].seg, d));
   }
   t->n = 0;
@@ -389,7 +402,54 @@ static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th,
       const struct chain_ent *ce = &sp->topics.ents[e - 1];
       if (ce->key != th[k]) continue;
       scanned++;
-      if (in_window(c->date, ce->date) && pairs_add(t, PEND_SEG, ce->doc, k)) return ND_ERR_NOMEM;
+      if (in_window(c->date, sp->docs[ce->doc].date) && pairs_add(t, PEND_SEG, ce->doc, k)) return ND_ERR_NOMEM;
+    }
+  }
+  return 0;
+}
+
+/* Keep in the band table only the articles of buffers not written yet
+** (at most two), rebuilt oldest first after a buffer was written.  0 or
+** ND_ERR_*. */
+static int bands_trim(const nd_index *ix, story_pending *sp) {
+  if (sp->written == ix->npend) return 0;
+  sp->written = ix->npend;
+  while (sp->first_live < sp->n && sp->docs[sp->first_live].buf < sp->written) sp->first_live++;
+  map_free(&sp->bands);
+  for (size_t i = sp->first_live; i < sp->n; i++) {
+    const pend_doc *pd = &sp->docs[i];
+    seg_docx x;
+    if (ix_pending_docx(ix, pd->buf, pd->doc, &x) || fp_empty(x.sig)) continue; /* (an article never buffered) */
+    uint32_t bands[FP_BANDS];
+    fp_bands(x.sig, bands);
+    for (int b = 0; b < FP_BANDS; b++)
+      if (map_add(&sp->bands, bands[b], (uint32_t)i)) return ND_ERR_NOMEM;
+  }
+  return 0;
+}
+
+/* The pending articles sharing band key `key` with the new one offered as
+** near-duplicates, newest first as the band table lists them: those of
+** the buffers not written yet, then each pending segment's, the last
+** written first, its documents from the last. */
+static int pending_band(const nd_index *ix, const story_pending *sp, cand *c, uint32_t key, buf *docs) {
+  for (uint32_t e = sp->bands.nslots ? sp->bands.heads[key & (sp->bands.nslots - 1)] : 0; e;
+       e = sp->bands.ents[e - 1].next) {
+    if (sp->bands.ents[e - 1].key != key) continue;
+    const pend_doc *pd = &sp->docs[sp->bands.ents[e - 1].doc];
+    seg_docx x;
+    if (!ix_pending_docx(ix, pd->buf, pd->doc, &x)) consider_dup(c, &x, PEND_SEG, pd->buf, pd->doc);
+  }
+  for (size_t b = sp->written; b-- > 0;) {
+    const segment *s = &ix->pend[b].seg;
+    buf_reset(docs);
+    seg_band_docs(s, key, collect_doc, docs);
+    if (docs->oom) return ND_ERR_NOMEM;
+    for (size_t i = docs->n / 4; i-- > 0;) {
+      uint32_t d = rd_u32(docs->p + 4 * i);
+      seg_docx x;
+      seg_docx_of(s, d, &x);
+      consider_dup(c, &x, PEND_SEG, (uint32_t)b, d);
     }
   }
   return 0;
@@ -398,6 +458,8 @@ static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th,
 int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, mb_prep *p) {
   if (!ix->stories && !(ix->stories = mem_calloc(1, sizeof *ix->stories))) return ND_ERR_NOMEM;
   story_pending *sp = ix->stories;
+  int rc = bands_trim(ix, sp);
+  if (rc) return rc;
   cand c = {.sig = p->x.sig, .simhash = p->x.simhash, .date = date};
   int empty = fp_empty(p->x.sig);
   uint32_t bands[FP_BANDS];
@@ -407,17 +469,15 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
     seg_scan sc = {&c, &ix->snap.segs[si], (uint32_t)si};
     for (int b = 0; b < FP_BANDS; b++) seg_band_docs(&ix->snap.segs[si].seg, bands[b], band_hit, &sc);
   }
-  for (int b = 0; b < FP_BANDS && !empty && sp->bands.nslots; b++)
-    for (uint32_t e = sp->bands.heads[bands[b] & (sp->bands.nslots - 1)]; e; e = sp->bands.ents[e - 1].next)
-      if (sp->bands.ents[e - 1].key == bands[b]) {
-        const pend_doc *pd = &sp->docs[sp->bands.ents[e - 1].doc];
-        consider_dup(&c, &pd->x, PEND_SEG, pd->buf, pd->doc);
-      }
+  buf docs;
+  buf_init(&docs);
+  for (int b = 0; b < FP_BANDS && !empty && !rc; b++) rc = pending_band(ix, sp, &c, bands[b], &docs);
+  buf_free(&docs);
+  if (rc) return rc;
   const dup_cand *best = best_dup(ix, sp, &c, &p->rec);
   int dup = best != NULL;
   p->x.story = dup ? best->story : hash64(id, strlen(id));
   /* the thread */
-  int rc = 0;
   uint64_t th[STORY_TOPICS];
   uint32_t nth = 0;
   for (size_t at = 0; topics && at < topics->n && nth < STORY_TOPICS; at += 1 + topics->p[at])
@@ -451,14 +511,15 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
   if (mem_grow(&sp->docs, &sp->cap, sp->n, sizeof *sp->docs)) return ND_ERR_NOMEM;
   uint32_t me = (uint32_t)sp->n;
   pend_doc *pd = &sp->docs[sp->n++];
-  pd->x = p->x;
+  pd->simhash = p->x.simhash;
+  pd->thread = p->x.thread;
   pd->date = date;
   pd->buf = ix->nbufs;
   pd->doc = mb_ndocs(ix->mb); /* mb_put numbers it next */
   for (int b = 0; b < FP_BANDS && !empty; b++)
-    if (map_add(&sp->bands, bands[b], me, date)) return ND_ERR_NOMEM;
+    if (map_add(&sp->bands, bands[b], me)) return ND_ERR_NOMEM;
   for (uint32_t k = 0; k < nth; k++)
-    if (map_add(&sp->topics, th[k], me, date) || count_inc(&sp->counts, th[k])) return ND_ERR_NOMEM;
+    if (map_add(&sp->topics, th[k], me) || count_inc(&sp->counts, th[k])) return ND_ERR_NOMEM;
   return 0;
 }
 

@@ -85,9 +85,12 @@ struct nd_index;
 #define STORY_TOPIC_MAX_DF 2000
 #define STORY_RECENT_SCAN 64
 
-/* The writer's table of the articles added since the last commit (their
-** fingerprints, keys, dates and topics), which the band tables and
-** postings of the snapshot do not hold yet. */
+/* The writer's table of the articles added since the last commit, which
+** the band tables and postings of the snapshot do not hold yet: their
+** dates, keys and thread topics, and the band keys of those still in a
+** buffer (the others are found in the band tables of the pending segments
+** their buffers were written to, with their signatures): about 160 bytes
+** an article once its buffer is written. */
 typedef struct story_pending story_pending;
 void story_pending_free(story_pending *sp);
 /* Forget everything (at commit, or when pending changes are dropped). */
