@@ -62,6 +62,12 @@ static inline double bm25_tf(uint32_t tft, uint32_t tfb, uint32_t len_t, uint32_
   return tf;
 }
 
+/* Each length byte's normalisation 1 / (1 - b + b * length / avg), so
+** that scoring multiplies by out[byte] instead of dividing. */
+static inline void bm25_norms(double avg, double out[256]) {
+  for (int c = 0; c < 256; c++) out[c] = 1 / (1 - BM25_B + BM25_B * bm25_len_decode((uint8_t)c) / avg);
+}
+
 static inline double bm25_saturate(double idf, double tf) {
   return tf > 0 ? idf * tf * (BM25_K1 + 1) / (tf + BM25_K1) : 0;
 }

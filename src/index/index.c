@@ -126,6 +126,8 @@ static int snap_load(nd_index *ix, const manifest *m, snapshot *s) {
     s->sum_title_len += g->seg.m.sum_title_len;
     s->sum_body_len += g->seg.m.sum_body_len;
   }
+  bm25_norms(bm25_avg(s->sum_title_len, s->total_docs), s->norm_t);
+  bm25_norms(bm25_avg(s->sum_body_len, s->total_docs), s->norm_b);
   return 0;
 }
 

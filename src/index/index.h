@@ -32,6 +32,7 @@ typedef struct snapshot {
   uint64_t generation;
   uint64_t total_docs, live_docs;    /* over all segments */
   uint64_t sum_title_len, sum_body_len;
+  double norm_t[256], norm_b[256]; /* bm25_norms of the average title and body lengths */
 } snapshot;
 
 struct nd_index {

@@ -35,6 +35,14 @@ void qctx_init(qctx *cx, nd_index *ix, const qstats *given) {
   cx->N = (double)docs;
   cx->avg_t = bm25_avg(given ? given->title_len : snap->sum_title_len, docs);
   cx->avg_b = bm25_avg(given ? given->body_len : snap->sum_body_len, docs);
+  cx->norm_t = snap->norm_t;
+  cx->norm_b = snap->norm_b;
+  if (given) {
+    bm25_norms(cx->avg_t, cx->own_t);
+    bm25_norms(cx->avg_b, cx->own_b);
+    cx->norm_t = cx->own_t;
+    cx->norm_b = cx->own_b;
+  }
 }
 
 /* Iterate snapshot segment g from now on. */

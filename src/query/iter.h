@@ -60,6 +60,10 @@ typedef struct qctx {
   size_t ncache, capcache;
   char **walked;       /* prefix keys whose terms' df were summed (qctx_prefix_dfs) */
   size_t nwalked;
+  /* bm25_norms of avg_t and avg_b: the snapshot's, or own_t and own_b
+  ** for given figures */
+  const double *norm_t, *norm_b;
+  double own_t[256], own_b[256];
 } qctx;
 
 /* A context scoring with the given figures (NULL: the snapshot's). */
@@ -82,9 +86,11 @@ int qctx_fail(nd_index *ix, int rc);
 
 static inline double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
   if (source) return bm25_saturate(idf, tfb);
-  const segment *s = cx->seg;
-  return bm25_saturate(idf, bm25_tf(field == QF_BODY ? 0 : tft, field == QF_TITLE ? 0 : tfb, seg_title_norm(s, doc),
-                                    seg_body_norm(s, doc), cx->avg_t, cx->avg_b));
+  const uint8_t *len = cx->seg->norms + 2 * (size_t)doc;
+  double tf = 0;
+  if (tft && field != QF_BODY) tf += BM25_W_TITLE * tft * cx->norm_t[len[0]];
+  if (tfb && field != QF_TITLE) tf += tfb * cx->norm_b[len[1]];
+  return bm25_saturate(idf, tf);
 }
 
 #define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
