@@ -40,16 +40,13 @@ typedef struct count_map {
   size_t used;
 } count_map;
 
-/* The articles of buffers already written (the pending segments, index.h)
-** are found by their band keys in those segments' band tables, so that
-** what is kept here for one of them is its thread topics and a pend_doc,
-** not its bands and signature: `bands` holds only the articles of the
-** buffers not written yet, and is rebuilt when one is (bands_trim). */
+/* An article's signature is not kept here but read where the article is
+** (its buffer, or the pending segment the buffer was written to) when it
+** is a candidate: what is kept is its band keys, thread topics, date and
+** keys, about 400 bytes. */
 struct story_pending {
   pend_doc *docs;
   size_t n, cap;
-  size_t first_live; /* docs[first_live..n) are in buffers not written yet */
-  size_t written;    /* buffers written to pending segments when bands was built */
   chain_map bands, topics;
   count_map counts;
   mb_scratch *sc;  /* for analysing texts again to verify near-duplicates */
@@ -119,7 +116,7 @@ static int map_add(chain_map *m, uint64_t key, uint32_t doc) {
 
 void story_pending_clear(story_pending *sp) {
   if (!sp) return;
-  sp->n = sp->first_live = sp->written = 0;
+  sp->n = 0;
   map_free(&sp->bands);
   map_free(&sp->topics);
   mem_free(sp->counts.key);
@@ -318,11 +315,6 @@ static int band_hit(void *ctx, uint32_t doc) {
   return 0;
 }
 
-static int collect_doc(void *ctx, uint32_t doc) {
-  buf_put_u32(ctx, doc);
-  return 0;
-}
-
 static int in_window(int64_t a, int64_t b) {
   return a != DATE_NONE && b != DATE_NONE && (a > b ? a - b : b - a) <= WINDOW_SECS;
 }
@@ -408,58 +400,10 @@ static int pending_threads(cand *c, const story_pending *sp, const uint64_t *th,
   return 0;
 }
 
-/* Keep in the band table only the articles of buffers not written yet
-** (at most two), rebuilt oldest first after a buffer was written.  0 or
-** ND_ERR_*. */
-static int bands_trim(const nd_index *ix, story_pending *sp) {
-  if (sp->written == ix->npend) return 0;
-  sp->written = ix->npend;
-  while (sp->first_live < sp->n && sp->docs[sp->first_live].buf < sp->written) sp->first_live++;
-  map_free(&sp->bands);
-  for (size_t i = sp->first_live; i < sp->n; i++) {
-    const pend_doc *pd = &sp->docs[i];
-    seg_docx x;
-    if (ix_pending_docx(ix, pd->buf, pd->doc, &x) || fp_empty(x.sig)) continue; /* (an article never buffered) */
-    uint32_t bands[FP_BANDS];
-    fp_bands(x.sig, bands);
-    for (int b = 0; b < FP_BANDS; b++)
-      if (map_add(&sp->bands, bands[b], (uint32_t)i)) return ND_ERR_NOMEM;
-  }
-  return 0;
-}
-
-/* The pending articles sharing band key `key` with the new one offered as
-** near-duplicates, newest first as the band table lists them: those of
-** the buffers not written yet, then each pending segment's, the last
-** written first, its documents from the last. */
-static int pending_band(const nd_index *ix, const story_pending *sp, cand *c, uint32_t key, buf *docs) {
-  for (uint32_t e = sp->bands.nslots ? sp->bands.heads[key & (sp->bands.nslots - 1)] : 0; e;
-       e = sp->bands.ents[e - 1].next) {
-    if (sp->bands.ents[e - 1].key != key) continue;
-    const pend_doc *pd = &sp->docs[sp->bands.ents[e - 1].doc];
-    seg_docx x;
-    if (!ix_pending_docx(ix, pd->buf, pd->doc, &x)) consider_dup(c, &x, PEND_SEG, pd->buf, pd->doc);
-  }
-  for (size_t b = sp->written; b-- > 0;) {
-    const segment *s = &ix->pend[b].seg;
-    buf_reset(docs);
-    seg_band_docs(s, key, collect_doc, docs);
-    if (docs->oom) return ND_ERR_NOMEM;
-    for (size_t i = docs->n / 4; i-- > 0;) {
-      uint32_t d = rd_u32(docs->p + 4 * i);
-      seg_docx x;
-      seg_docx_of(s, d, &x);
-      consider_dup(c, &x, PEND_SEG, (uint32_t)b, d);
-    }
-  }
-  return 0;
-}
-
 int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, mb_prep *p) {
   if (!ix->stories && !(ix->stories = mem_calloc(1, sizeof *ix->stories))) return ND_ERR_NOMEM;
   story_pending *sp = ix->stories;
-  int rc = bands_trim(ix, sp);
-  if (rc) return rc;
+  int rc = 0;
   cand c = {.sig = p->x.sig, .simhash = p->x.simhash, .date = date};
   int empty = fp_empty(p->x.sig);
   uint32_t bands[FP_BANDS];
@@ -469,11 +413,13 @@ int story_assign(nd_index *ix, const char *id, int64_t date, const buf *topics, 
     seg_scan sc = {&c, &ix->snap.segs[si], (uint32_t)si};
     for (int b = 0; b < FP_BANDS; b++) seg_band_docs(&ix->snap.segs[si].seg, bands[b], band_hit, &sc);
   }
-  buf docs;
-  buf_init(&docs);
-  for (int b = 0; b < FP_BANDS && !empty && !rc; b++) rc = pending_band(ix, sp, &c, bands[b], &docs);
-  buf_free(&docs);
-  if (rc) return rc;
+  for (int b = 0; b < FP_BANDS && !empty && sp->bands.nslots; b++)
+    for (uint32_t e = sp->bands.heads[bands[b] & (sp->bands.nslots - 1)]; e; e = sp->bands.ents[e - 1].next) {
+      if (sp->bands.ents[e - 1].key != bands[b]) continue;
+      const pend_doc *pd = &sp->docs[sp->bands.ents[e - 1].doc];
+      seg_docx x;
+      if (!ix_pending_docx(ix, pd->buf, pd->doc, &x)) consider_dup(&c, &x, PEND_SEG, pd->buf, pd->doc);
+    }
   const dup_cand *best = best_dup(ix, sp, &c, &p->rec);
   int dup = best != NULL;
   p->x.story = dup ? best->story : hash64(id, strlen(id));

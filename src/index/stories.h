@@ -87,10 +87,9 @@ struct nd_index;
 
 /* The writer's table of the articles added since the last commit, which
 ** the band tables and postings of the snapshot do not hold yet: their
-** dates, keys and thread topics, and the band keys of those still in a
-** buffer (the others are found in the band tables of the pending segments
-** their buffers were written to, with their signatures): about 160 bytes
-** an article once its buffer is written. */
+** band keys, thread topics, dates and keys, about 400 bytes an article
+** (a candidate's signature is read where the article is: its buffer or
+** the pending segment the buffer was written to). */
 typedef struct story_pending story_pending;
 void story_pending_free(story_pending *sp);
 /* Forget everything (at commit, or when pending changes are dropped). */
