@@ -9,7 +9,8 @@
 ** offered.  Where the query has their shape, exec_search takes: ranked
 ** by relevance, the AND scan (an AND of terms: every match scored in one
 ** pass a block at a time, counted exactly), the accumulators of a wide OR
-** of terms (accum.c) or block-max top-k (a term, an
+** of terms (accum.c) or block-max top-k (a term alone scored a block at a
+** time) (a term, an
 ** OR or an AND of terms; a phrase when the count may be a lower bound),
 ** which skips the windows of documents whose bounds cannot reach the
 ** heap's floor; for match-all without recency, in any order, the date
@@ -298,6 +299,45 @@ static void bm_or(qctx *cx, const snap_seg *g, uint32_t si, qit *const *kids, si
   }
 }
 
+/* A term alone, a block at a time: the blocks whose bounds cannot reach
+** the worst kept hit are passed by from the skip table without decoding;
+** the others are scored in one loop over their decoded postings, each
+** document offered if it reaches the floor (as bm_or with one term, which
+** adds its score to 0: the same bits, offered in the same order). */
+static void bm_term(qctx *cx, const snap_seg *g, uint32_t si, term_it *t, heap *hp, uint64_t *seen) {
+  term_bounds_init(t);
+  pl_cursor *c = &t->c;
+  uint32_t nd = g->seg.m.ndocs;
+  while (c->doc != PL_END && !cx->err) {
+    double thr = heap_floor(hp);
+    if (thr > -INFINITY && c->skip) {
+      uint32_t b = c->blk, from = c->doc;
+      while (b < c->nblocks && block_ub(t, b) * decay_bound(cx, from, pl_last_of(c, b)) < thr)
+        from = pl_last_of(c, b++) + 1;
+      if (b == c->nblocks) break;
+      if (b != c->blk) {
+        pl_advance(c, from); /* onto block b's first document */
+        continue;
+      }
+    }
+    pl_tf_ready(c);
+    for (uint32_t i = c->i; i < c->n; i++) {
+      uint32_t d = c->docs[i], tft = c->tft[i], tfb = c->tfb[i];
+      if (d >= nd) { cx->err = ND_ERR_CORRUPT; return; }
+      if ((t->field == QF_TITLE && !tft) || (t->field == QF_BODY && !tfb) || ss_deleted(g, d)) continue;
+      double sc = bm25f(cx, d, tft, tfb, t->idf, t->field, t->source);
+      if (sc >= thr) {
+        offer(cx, hp, g, si, d, sc, seen);
+        thr = heap_floor(hp);
+      }
+    }
+    c->i = c->n - 1; /* on the block's last document: the next step loads the next block */
+    c->doc = c->docs[c->i];
+    pl_next(c);
+  }
+  if (c->err) cx->err = ND_ERR_CORRUPT;
+}
+
 /* AND of terms, with any NOT parts: the AND iterator finds the matches;
 ** windows whose blocks cannot reach the worst kept hit are skipped. */
 static void bm_and(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *hp, uint64_t *seen) {
@@ -462,7 +502,7 @@ static void bm_phrase(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *h
 ** candidate's positions again, which the plain loop does once. */
 int topk_block_max(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp, uint64_t *seen, int exact) {
   if (it->kind == IT_TERM) {
-    bm_or(cx, g, si, &it, 1, hp, seen);
+    bm_term(cx, g, si, (term_it *)it, hp, seen);
     return 1;
   }
   if (it->kind == IT_PHRASE) {
