@@ -570,6 +570,15 @@ static int f_remove(const nd_storage *st, const char *name) {
   free(f->ext.v);
   *f = s->dir.files[--s->dir.nfiles];
   s->dirty = 1;
+  /* a copy nobody maps is dropped with its file (a segment writer's
+  ** temporary runs are read once, then removed) */
+  for (copy **pc = &s->copies; *pc;) {
+    copy *c = *pc;
+    if (c->refs > 0 || strcmp(c->name, name)) { pc = &c->next; continue; }
+    *pc = c->next;
+    free(c->data);
+    free(c);
+  }
   return e;
 }
 

@@ -368,9 +368,13 @@ static int fld_rows(void *ctx, const uint8_t *rows, size_t n) {
   return drain(o->w, SF_FLD, 0);
 }
 
+/* A column is freed (its runs removed) once written: a storage that maps
+** a file by copying it (PostgreSQL's) holds one column's runs at a time. */
 static int put_col(seg_writer *w, int k) {
   fld_out o = {w, COLS[k].width, 0, 0};
-  return spill_each(&w->col[k], fld_rows, &o);
+  int rc = spill_each(&w->col[k], fld_rows, &o);
+  spill_free(&w->col[k]);
+  return rc;
 }
 
 /* The topic lists from the (doc, ordinal) rows sorted by doc then
@@ -399,6 +403,7 @@ static int put_topics(seg_writer *w) {
   for (; !rc && o.next <= w->m.ndocs; o.next++) buf_put_u32(&w->out[SF_FLD], o.sum);
   if (!rc) rc = spill_each(t, topic_ords, &o);
   w->m.topic_refs = t->rows;
+  spill_free(t);
   return rc;
 }
 

@@ -10,8 +10,10 @@
 ** document of the segment; then the touched documents are counted and
 ** those that reach the heap's floor offered.  A document's parts are
 ** added in the children's order starting from 0, as bm_or (topk.c) adds
-** them, so the two give the same bits.  The count is exact whatever was
-** asked: it costs one bit test per touched document.
+** them, so the two give the same bits for the ORs bm_or takes (up to
+** BM_MAX_TERMS terms; a wider OR elsewhere is summed in its heap's order,
+** boolean.c).  The count is exact whatever was asked: it costs one bit
+** test per touched document.
 **
 ** The accumulators are as many as the segment's documents, so the path is
 ** taken only when the terms' postings are at least a fixed fraction of

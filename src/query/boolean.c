@@ -10,7 +10,10 @@
 ** sum of the scores of the children on the document: an AND and a narrow
 ** OR in the children's order, which the block-max paths and the AND scan
 ** (topk.c) keep, so that they give the same bits; a wide OR in its heap's
-** order.
+** order (the accumulators of accum.c, which take a wide OR of terms whose
+** postings are dense, add in the children's order: an OR of more than
+** BM_MAX_TERMS terms may differ in the last bits between such a segment
+** and a sparse one, never within a segment).
 */
 #include <stdlib.h>
 

@@ -5,10 +5,11 @@
 **
 ** On each segment exec_search takes the cheapest path that gives the
 ** hits and the count asked for (topk.c): match-all without recency, its
-** hits from the date index; ranked by relevance, the AND scan, or
-** block-max top-k followed, for an exact count, by a counting pass
-** (count.c); or else every match of the query's iterators (plan.c)
-** scored and offered to the heap.
+** hits from the date index; ranked by relevance, the AND scan, the
+** accumulators of a wide OR of terms with dense postings (accum.c, counted
+** exactly), or block-max top-k followed, for an exact count, by a
+** counting pass (count.c); or else every match of the query's iterators
+** (plan.c) scored and offered to the heap.
 */
 #include "../util/mem.h"
 #include "iter.h"
