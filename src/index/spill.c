@@ -99,11 +99,13 @@ static int each_sorted(spill *s, mapped *maps, int (*out)(void *, const uint8_t 
   uint32_t *h = mem_alloc(k * sizeof *h);
   int rc = 0;
   if (!src || !h) { rc = ND_ERR_NOMEM; goto done; }
-  qsort(s->mem.p, s->mem.n / s->width, s->width, s->cmp);
+  if (s->mem.n) qsort(s->mem.p, s->mem.n / s->width, s->width, s->cmp);
   for (uint32_t r = 0; r < k; r++) {
+    size_t len = r < s->nruns ? maps[r].n : s->mem.n;
+    if (len == 0) continue; /* (no arithmetic on an empty buffer's null pointer) */
     src[r].p = r < s->nruns ? maps[r].p : s->mem.p;
-    src[r].end = src[r].p + (r < s->nruns ? maps[r].n : s->mem.n);
-    if (src[r].p < src[r].end) h[n++] = r;
+    src[r].end = src[r].p + len;
+    h[n++] = r;
   }
   for (size_t i = n / 2; i-- > 0;) sift(src, h, n, i, s->cmp);
   while (n && !rc) {
