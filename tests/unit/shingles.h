@@ -181,7 +181,7 @@ static inline int sh_pairs_add(sh_pairs *p, uint64_t x) {
 
 /* Sort, and drop repeats. */
 static inline void sh_pairs_sort(sh_pairs *p) {
-  qsort(p->v, p->n, sizeof *p->v, sh_cmp_u64);
+  if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, sh_cmp_u64);
   size_t k = 0;
   for (size_t i = 0; i < p->n; i++)
     if (k == 0 || p->v[i] != p->v[k - 1]) p->v[k++] = p->v[i];
