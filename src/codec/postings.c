@@ -351,15 +351,12 @@ uint32_t pl_block_for(const pl_cursor *c, uint32_t target) {
   return lo;
 }
 
-void pl_advance(pl_cursor *c, uint32_t target) {
-  if (c->doc == PL_END || c->doc >= target) return;
-  if (c->docs[c->n - 1] < target) {
-    /* Find the first later block whose last doc reaches target. */
-    uint32_t lo = pl_block_for(c, target);
-    if (lo >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
-    load_block(c, lo);
-    if (c->err) return;
-  }
+void pl_advance_far(pl_cursor *c, uint32_t target) {
+  /* Find the first later block whose last doc reaches target. */
+  uint32_t lo = pl_block_for(c, target);
+  if (lo >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
+  load_block(c, lo);
+  if (c->err) return;
   while (c->docs[c->i] < target) c->i++; /* it exists: the last is >= target */
   c->doc = c->docs[c->i];
 }

@@ -134,7 +134,16 @@ int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const u
 /* Move to the next document / to the first document >= target (never
 ** backwards).  c->doc is PL_END at the end or on damage (then c->err). */
 void pl_next(pl_cursor *c);
-void pl_advance(pl_cursor *c, uint32_t target);
+void pl_advance_far(pl_cursor *c, uint32_t target); /* target beyond the decoded block */
+static inline void pl_advance(pl_cursor *c, uint32_t target) {
+  if (c->doc == PL_END || c->doc >= target) return;
+  if (c->docs[c->n - 1] < target) {
+    pl_advance_far(c, target);
+    return;
+  }
+  while (c->docs[c->i] < target) c->i++; /* it exists: the last is >= target */
+  c->doc = c->docs[c->i];
+}
 /* Frequencies of the current document (decoded on first use in a block;
 ** damaged ones read as 0 and set err). */
 void pl_tf_load(pl_cursor *c);
