@@ -144,6 +144,13 @@ static inline void pl_advance(pl_cursor *c, uint32_t target) {
   while (c->docs[c->i] < target) c->i++; /* it exists: the last is >= target */
   c->doc = c->docs[c->i];
 }
+/* Leave the decoded block: onto the next block's first document (PL_END
+** after the last block), as pl_next from the block's last document. */
+static inline void pl_next_block(pl_cursor *c) {
+  c->i = c->n - 1;
+  c->doc = c->docs[c->i];
+  pl_next(c);
+}
 /* Frequencies of the current document (decoded on first use in a block;
 ** damaged ones read as 0 and set err). */
 void pl_tf_load(pl_cursor *c);

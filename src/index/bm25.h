@@ -55,17 +55,22 @@ static inline uint32_t bm25_len_decode(uint8_t c) {
   return (16u + (c & 15u)) << (3 + ((c - 128u) >> 4));
 }
 
-static inline double bm25_tf(uint32_t tft, uint32_t tfb, uint32_t len_t, uint32_t len_b, double avg_t, double avg_b) {
+/* A field's length normalisation 1 / (1 - b + b * length / avg). */
+static inline double bm25_norm(uint32_t len, double avg) { return 1 / (1 - BM25_B + BM25_B * len / avg); }
+
+/* tf' of a document: its title and body frequencies times their fields'
+** normalisations nt and nb. */
+static inline double bm25_tf(uint32_t tft, uint32_t tfb, double nt, double nb) {
   double tf = 0;
-  if (tft) tf += BM25_W_TITLE * tft / (1 - BM25_B + BM25_B * len_t / avg_t);
-  if (tfb) tf += tfb / (1 - BM25_B + BM25_B * len_b / avg_b);
+  if (tft) tf += BM25_W_TITLE * tft * nt;
+  if (tfb) tf += tfb * nb;
   return tf;
 }
 
-/* Each length byte's normalisation 1 / (1 - b + b * length / avg), so
-** that scoring multiplies by out[byte] instead of dividing. */
+/* Each length byte's normalisation, so that scoring a candidate looks it
+** up instead of dividing. */
 static inline void bm25_norms(double avg, double out[256]) {
-  for (int c = 0; c < 256; c++) out[c] = 1 / (1 - BM25_B + BM25_B * bm25_len_decode((uint8_t)c) / avg);
+  for (int c = 0; c < 256; c++) out[c] = bm25_norm(bm25_len_decode((uint8_t)c), avg);
 }
 
 static inline double bm25_saturate(double idf, double tf) {

@@ -32,25 +32,24 @@ void seg_file_name(uint32_t segno, int k, char *out) { sprintf(out, "s%06u.%s", 
 
 /* Rows (u64 key, u32 doc) and (u32 key, u32 doc) by key then doc; date
 ** rows by signed date then doc. */
+static int cmp_doc_at(const void *a, const void *b, size_t off) {
+  uint32_t u = rd_u32((const uint8_t *)a + off), v = rd_u32((const uint8_t *)b + off);
+  return (u > v) - (u < v);
+}
+
 static int cmp_row12(const void *a, const void *b) {
   uint64_t x = rd_u64(a), y = rd_u64(b);
-  if (x != y) return x < y ? -1 : 1;
-  uint32_t u = rd_u32((const uint8_t *)a + 8), v = rd_u32((const uint8_t *)b + 8);
-  return (u > v) - (u < v);
+  return x != y ? (x < y ? -1 : 1) : cmp_doc_at(a, b, 8);
 }
 
 static int cmp_row8(const void *a, const void *b) {
   uint32_t x = rd_u32(a), y = rd_u32(b);
-  if (x != y) return x < y ? -1 : 1;
-  uint32_t u = rd_u32((const uint8_t *)a + 4), v = rd_u32((const uint8_t *)b + 4);
-  return (u > v) - (u < v);
+  return x != y ? (x < y ? -1 : 1) : cmp_doc_at(a, b, 4);
 }
 
 static int cmp_date_row(const void *a, const void *b) {
   int64_t x = (int64_t)rd_u64(a), y = (int64_t)rd_u64(b);
-  if (x != y) return x < y ? -1 : 1;
-  uint32_t u = rd_u32((const uint8_t *)a + 8), v = rd_u32((const uint8_t *)b + 8);
-  return (u > v) - (u < v);
+  return x != y ? (x < y ? -1 : 1) : cmp_doc_at(a, b, 8);
 }
 
 /* Row width and order of each column (SC_*). */
@@ -260,8 +259,8 @@ typedef struct impact_ctx {
 
 static double impact_text(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {
   const impact_ctx *c = ctx;
-  return bm25_tf(tft, tfb, bm25_len_decode(c->norms[2 * (size_t)doc]), bm25_len_decode(c->norms[2 * (size_t)doc + 1]),
-                 c->avg_t, c->avg_b);
+  const uint8_t *len = c->norms + 2 * (size_t)doc;
+  return bm25_tf(tft, tfb, bm25_norm(bm25_len_decode(len[0]), c->avg_t), bm25_norm(bm25_len_decode(len[1]), c->avg_b));
 }
 
 static double impact_count(const void *ctx, uint32_t doc, uint32_t tft, uint32_t tfb) {

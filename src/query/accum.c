@@ -48,13 +48,11 @@ static int acc_term(qctx *cx, term_it *t, uint32_t ndocs, double *acc, uint64_t 
     for (uint32_t i = c->i; i < c->n; i++) {
       uint32_t d = c->docs[i], tft = c->tft[i], tfb = c->tfb[i];
       if (d >= ndocs) return cx->err = ND_ERR_CORRUPT, -1;
-      if ((t->field == QF_TITLE && !tft) || (t->field == QF_BODY && !tfb)) continue;
+      if (!term_takes(t, tft, tfb)) continue;
       acc[d] += bm25f(cx, d, tft, tfb, t->idf, t->field, t->source);
       touched[d >> 6] |= 1ULL << (d & 63);
     }
-    c->i = c->n - 1; /* on the block's last document: the next step loads the next block */
-    c->doc = c->docs[c->i];
-    pl_next(c);
+    pl_next_block(c);
   }
   if (c->err) return cx->err = ND_ERR_CORRUPT, -1;
   return 0;

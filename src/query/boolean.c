@@ -17,7 +17,6 @@
 */
 #include <stdlib.h>
 
-#include "../util/date.h"
 #include "../util/mem.h"
 #include "iter.h"
 
@@ -46,13 +45,8 @@ static int and_filtered(multi_it *m, uint32_t d) {
   if (d >= cx->seg->m.ndocs) return -1;
   for (size_t i = 0; i < m->nfilters; i++) {
     const ex_pred *e = &m->filters[i].ex;
-    int in;
-    if (e->what == EX_RANGE) { /* the common filter, tested here */
-      int64_t t = seg_date(cx->seg, d);
-      in = t != DATE_NONE && t >= e->lo && t <= e->hi;
-    } else {
-      in = ex_test(cx, &m->filters[i].ex, d);
-    }
+    /* the common filter, a date range, without ex_test's call */
+    int in = e->what == EX_RANGE ? ex_in_range(e, seg_date(cx->seg, d)) : ex_test(cx, &m->filters[i].ex, d);
     if (in == m->filters[i].negate) return 0;
   }
   return 1;
@@ -74,10 +68,13 @@ static int lead_filtered(multi_it *m, qit *k) {
     pl_cursor *c = &((term_it *)k)->c;
     uint32_t i = c->i + 1;
     while (i < c->n && !(pass = and_filtered(m, c->docs[i]))) i++;
-    c->i = i < c->n ? i : c->n - 1; /* a found document, or the block's last */
-    c->doc = k->doc = c->docs[c->i];
-    if (i < c->n) return pass;
-    term_next(k);
+    if (i < c->n) {
+      c->i = i;
+      c->doc = k->doc = c->docs[i];
+      return pass;
+    }
+    pl_next_block(c);
+    term_settle((term_it *)k);
   }
 }
 

@@ -84,10 +84,7 @@ int ex_test(qctx *cx, ex_pred *e, uint32_t d) {
   const segment *s = cx->seg;
   switch (e->what) {
     case EX_ALL: return 1;
-    case EX_RANGE: {
-      int64_t t = seg_date(s, d);
-      return t != DATE_NONE && t >= e->lo && t <= e->hi;
-    }
+    case EX_RANGE: return ex_in_range(e, seg_date(s, d));
     case EX_TITLE: return seg_title_len(s, d) > 0;
     case EX_BODY: return seg_body_len(s, d) > 0;
     default: break;

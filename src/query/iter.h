@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/date.h"
 #include "exec.h"
 
 struct qstats;
@@ -87,10 +88,8 @@ int qctx_fail(nd_index *ix, int rc);
 static inline double bm25f(const qctx *cx, uint32_t doc, uint32_t tft, uint32_t tfb, double idf, int field, int source) {
   if (source) return bm25_saturate(idf, tfb);
   const uint8_t *len = cx->seg->norms + 2 * (size_t)doc;
-  double tf = 0;
-  if (tft && field != QF_BODY) tf += BM25_W_TITLE * tft * cx->norm_t[len[0]];
-  if (tfb && field != QF_TITLE) tf += tfb * cx->norm_b[len[1]];
-  return bm25_saturate(idf, tf);
+  return bm25_saturate(idf, bm25_tf(field == QF_BODY ? 0 : tft, field == QF_TITLE ? 0 : tfb, cx->norm_t[len[0]],
+                                    cx->norm_b[len[1]]));
 }
 
 #define BOUND_SLACK (1 + 1e-6) /* float bounds and summation order */
@@ -161,10 +160,16 @@ qit *term_it_new(qctx *cx, const char *key, size_t len, int field);
 /* Is every posting of iterator k a match (a term in no title/body field)? */
 int term_all_match(const qit *k);
 
+/* Is a posting with these frequencies a match of term t (a field
+** restriction wants its field's)? */
+static inline int term_takes(const term_it *t, uint32_t tft, uint32_t tfb) {
+  return t->field == QF_TITLE ? tft > 0 : t->field == QF_BODY ? tfb > 0 : 1;
+}
+
+/* Is the cursor's posting a match?  (A term without a field restriction
+** does not decode frequencies for it.) */
 static inline int term_accept(term_it *t) {
-  if (t->field == QF_TITLE) return pl_tft(&t->c) > 0;
-  if (t->field == QF_BODY) return pl_tfb(&t->c) > 0;
-  return 1;
+  return (t->field != QF_TITLE && t->field != QF_BODY) || term_takes(t, pl_tft(&t->c), pl_tfb(&t->c));
 }
 
 static inline void term_settle(term_it *t) {
@@ -223,6 +228,9 @@ typedef struct ex_pred {
   uint64_t plo, phi;  /* TYPES: partial names [plo, phi) that count when titled (plo == phi: none) */
   uint64_t *titled;   /* bit k: partial name plo + k has a title (NULL: not read yet) */
 } ex_pred;
+
+/* Does a document dated t pass range e?  An undated one passes none. */
+static inline int ex_in_range(const ex_pred *e, int64_t t) { return t != DATE_NONE && t >= e->lo && t <= e->hi; }
 
 /* The test of an exists query on `field` (QF_DATE, QF_TITLE, QF_BODY or a
 ** topic field) or, for QF_ANY, match-all, in the current segment.  0, or

@@ -9,9 +9,8 @@
 ** offered.  Where the query has their shape, exec_search takes: ranked
 ** by relevance, the AND scan (an AND of terms: every match scored in one
 ** pass a block at a time, counted exactly), the accumulators of a wide OR
-** of terms (accum.c) or block-max top-k (a term alone scored a block at a
-** time) (a term, an
-** OR or an AND of terms; a phrase when the count may be a lower bound),
+** of terms (accum.c) or block-max top-k (a term, scored a block at a time;
+** an OR or an AND of terms; a phrase when the count may be a lower bound),
 ** which skips the windows of documents whose bounds cannot reach the
 ** heap's floor; for match-all without recency, in any order, the date
 ** index read from the end that ranks first.  The AND scan and block-max
@@ -324,16 +323,14 @@ static void bm_term(qctx *cx, const snap_seg *g, uint32_t si, term_it *t, heap *
     for (uint32_t i = c->i; i < c->n; i++) {
       uint32_t d = c->docs[i], tft = c->tft[i], tfb = c->tfb[i];
       if (d >= nd) { cx->err = ND_ERR_CORRUPT; return; }
-      if ((t->field == QF_TITLE && !tft) || (t->field == QF_BODY && !tfb) || ss_deleted(g, d)) continue;
+      if (!term_takes(t, tft, tfb) || ss_deleted(g, d)) continue;
       double sc = bm25f(cx, d, tft, tfb, t->idf, t->field, t->source);
       if (sc >= thr) {
         offer(cx, hp, g, si, d, sc, seen);
         thr = heap_floor(hp);
       }
     }
-    c->i = c->n - 1; /* on the block's last document: the next step loads the next block */
-    c->doc = c->docs[c->i];
-    pl_next(c);
+    pl_next_block(c);
   }
   if (c->err) cx->err = ND_ERR_CORRUPT;
 }
@@ -396,7 +393,7 @@ static size_t keep_dated(const segment *s, const multi_it *m, uint32_t *cand, ui
     int pass = 1;
     for (size_t f = 0; f < m->nfilters && pass; f++) {
       const doc_filter *df = &m->filters[f];
-      pass = (t != DATE_NONE && t >= df->ex.lo && t <= df->ex.hi) != df->negate;
+      pass = ex_in_range(&df->ex, t) != df->negate;
     }
     if (pass) {
       at[kept] = at[k];
