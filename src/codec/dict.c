@@ -14,6 +14,142 @@ void dw_free(dict_writer *w) {
   buf_free(&w->index);
 }
 
+/* ---- written forms (format 9; dict.h) ---- */
+
+enum { OP_COPY, OP_UPPER, OP_LIT, OP_SKIP };
+#define FORM_SEP 0x1f
+#define FORM_MAX_OPS 15
+
+static int is_lower(uint8_t c) { return c >= 'a' && c <= 'z'; }
+static int word_byte(uint8_t c) {
+  return ((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9') || c == '\'' || c >= 0x80;
+}
+static int matches(uint8_t base, uint8_t c) { return base == c || (is_lower(base) && base - 32 == c); }
+
+/* Where a term's reference starts: after its last byte below 0x20 before
+** the separator at sep (0 if none). */
+static size_t ref_start(const char *term, size_t sep) {
+  while (sep > 0 && (uint8_t)term[sep - 1] >= 0x20) sep--;
+  return sep;
+}
+
+/* The base of a form: ref[skip..rn) as it is (base 0), its words' first
+** letters capitalised (1), or all of it (2), into out; its length. */
+static size_t form_base(const char *ref, size_t rn, int base, size_t skip, char *out) {
+  uint8_t prev = ' ';
+  size_t m = 0;
+  for (size_t i = skip; i < rn; i++) {
+    uint8_t c = (uint8_t)ref[i];
+    out[m++] = (char)(is_lower(c) && (base == 2 || (base == 1 && !word_byte(prev))) ? c - 32 : c);
+    prev = c;
+  }
+  return m;
+}
+
+/* The operations that make d from the base b, into out (room for
+** FORM_MAX_OPS + dn bytes); their bytes, and their count in *nops; 0 if
+** it takes more than FORM_MAX_OPS.  Greedy: a display byte the base's next
+** one gives is copied (capitalised if need be); a base byte is stepped
+** over when the one after it gives the display byte and it does not give
+** the next; anything else is literal. */
+static size_t form_ops(const char *b, size_t bn, const char *d, size_t dn, uint8_t *out, int *nops) {
+  size_t i = 0, o = 0, at = 0;
+  int last = -1;
+  *nops = 0;
+  for (size_t j = 0; j < dn;) {
+    uint8_t c = (uint8_t)d[j];
+    int op;
+    if (i < bn && (uint8_t)b[i] == c) op = OP_COPY;
+    else if (i < bn && matches((uint8_t)b[i], c)) op = OP_UPPER;
+    else if (i + 1 < bn && matches((uint8_t)b[i + 1], c) && !(j + 1 < dn && matches((uint8_t)b[i], (uint8_t)d[j + 1])))
+      op = OP_SKIP;
+    else op = OP_LIT;
+    if (op == last && (out[at] & 63) < 63) out[at]++;
+    else {
+      if (++*nops > FORM_MAX_OPS) return 0;
+      at = o;
+      out[o++] = (uint8_t)(op << 6);
+      last = op;
+    }
+    if (op == OP_LIT) out[o++] = c;
+    if (op != OP_LIT) i++;
+    if (op != OP_SKIP) j++;
+  }
+  return o;
+}
+
+/* Decode a coded form from *pp against ref[0..rn) into out (room for cap
+** bytes); its length, or -1 if damaged. */
+static int form_decode(const uint8_t **pp, const uint8_t *end, const char *ref, size_t rn, char *out, size_t cap) {
+  const uint8_t *p = *pp;
+  if (p >= end) return -1;
+  uint8_t h = *p++;
+  int base = h & 3, nops = h >> 4;
+  size_t skip = h >> 2 & 3, i = 0, m = 0;
+  if (base == 3 || skip > rn) return -1;
+  char b[DICT_MAX_TERM + 1];
+  size_t bn = form_base(ref, rn, base, skip, b);
+  if (nops == 0) {
+    if (bn > cap) return -1;
+    memcpy(out, b, bn);
+    m = bn;
+  }
+  for (int k = 0; k < nops; k++) {
+    if (p >= end) return -1;
+    int op = *p >> 6;
+    size_t n = (size_t)(*p++ & 63) + 1;
+    if (op != OP_LIT && n > bn - i) return -1;
+    if (op == OP_SKIP) {
+      i += n;
+      continue;
+    }
+    if (n > cap - m) return -1;
+    if (op == OP_LIT) {
+      if (n > (size_t)(end - p)) return -1;
+      memcpy(out + m, p, n);
+      p += n;
+    } else {
+      for (size_t j = 0; j < n; j++) {
+        uint8_t c = (uint8_t)b[i + j];
+        out[m + j] = (char)(op == OP_UPPER && is_lower(c) ? c - 32 : c);
+      }
+      i += n;
+    }
+    m += n;
+  }
+  *pp = p;
+  return (int)m;
+}
+
+/* The shortest code of the form d[0..dn) against ref[0..rn) into out
+** (room for 1 + FORM_MAX_OPS + dn bytes), checked by decoding it; its
+** length, or 0 when none is shorter than the form. */
+static size_t form_encode(const char *ref, size_t rn, const char *d, size_t dn, uint8_t *out) {
+  uint8_t code[1 + FORM_MAX_OPS + DICT_MAX_TERM];
+  size_t best = 0;
+  for (size_t skip = 0; skip <= 3 && skip <= rn; skip++)
+    for (int base = 0; base < 3; base++) {
+      char b[DICT_MAX_TERM + 1];
+      size_t bn = form_base(ref, rn, base, skip, b), n = 1;
+      int nops = 0;
+      if (bn != dn || memcmp(b, d, dn)) {
+        size_t k = form_ops(b, bn, d, dn, code + 1, &nops);
+        if (!k) continue;
+        n += k;
+      }
+      code[0] = (uint8_t)(base | skip << 2 | (size_t)nops << 4);
+      if (n < dn && (!best || n < best)) {
+        memcpy(out, code, n);
+        best = n;
+      }
+    }
+  if (!best) return 0;
+  char back[DICT_MAX_TERM + 1];
+  const uint8_t *p = out;
+  int m = form_decode(&p, out + best, ref, rn, back, sizeof back);
+  return m == (int)dn && p == out + best && !memcmp(back, d, dn) ? best : 0;
+}
+
 /* Write the current block with its header (the count is known only now). */
 static void flush_block(dict_writer *w, buf *out) {
   uint64_t doc_off = w->blk_doc_off, pos_off = w->blk_pos_off;
@@ -49,9 +185,22 @@ int dw_add(dict_writer *w, const char *term, size_t len, const term_info *ti, bu
   } else {
     while (shared < len && shared < w->prevlen && term[shared] == w->prev[shared]) shared++;
   }
+  const char *sep = w->forms ? memrchr(term, FORM_SEP, len) : NULL;
+  uint8_t code[1 + FORM_MAX_OPS + DICT_MAX_TERM];
+  size_t at = sep ? (size_t)(sep - term) : 0, coded = 0;
+  if (sep && at >= shared) {
+    size_t a = ref_start(term, at);
+    coded = form_encode(term + a, at - a, term + at + 1, len - at - 1, code);
+  }
   buf_put_uvarint(&w->blk, shared);
-  buf_put_uvarint(&w->blk, len - shared);
-  buf_put(&w->blk, term + shared, len - shared);
+  if (coded) {
+    buf_put_uvarint(&w->blk, (uint64_t)(at + 1 - shared) << 1 | 1);
+    buf_put(&w->blk, term + shared, at + 1 - shared);
+    buf_put(&w->blk, code, coded);
+  } else {
+    buf_put_uvarint(&w->blk, w->forms ? (uint64_t)(len - shared) << 1 : len - shared);
+    buf_put(&w->blk, term + shared, len - shared);
+  }
   buf_put_uvarint(&w->blk, ti->df);
   buf_put_uvarint(&w->blk, ti->doc_len);
   buf_put_uvarint(&w->blk, ti->pos_len);
@@ -70,8 +219,10 @@ int dw_finish(dict_writer *w, buf *out, uint64_t *index_off) {
   return out->oom || w->index.oom ? -1 : 0;
 }
 
-int dict_open(dict *d, const uint8_t *base, size_t len, uint64_t index_off, uint64_t nblocks, uint64_t nterms) {
+int dict_open(dict *d, const uint8_t *base, size_t len, uint64_t index_off, uint64_t nblocks, uint64_t nterms,
+              int forms) {
   d->base = base;
+  d->forms = forms;
   d->index_off = index_off;
   d->nblocks = nblocks;
   d->nterms = nterms;
@@ -104,13 +255,24 @@ static int enter_block(dict_iter *it, uint64_t b) {
 
 /* Decode the next entry of the current block (it->left > 0). */
 static int read_entry(dict_iter *it) {
-  uint64_t shared, suf, df, dl, pl;
-  if (get_uvarint(&it->p, it->end, &shared) || get_uvarint(&it->p, it->end, &suf) ||
-      shared > it->len || shared + suf > DICT_MAX_TERM || suf > (uint64_t)(it->end - it->p))
-    return it->err = -1;
+  uint64_t shared, suf, coded = 0, df, dl, pl;
+  if (get_uvarint(&it->p, it->end, &shared) || get_uvarint(&it->p, it->end, &suf)) return it->err = -1;
+  if (it->d->forms) {
+    coded = suf & 1;
+    suf >>= 1;
+  }
+  if (shared > it->len || shared + suf > DICT_MAX_TERM || suf > (uint64_t)(it->end - it->p)) return it->err = -1;
   memcpy(it->term + shared, it->p, suf);
   it->p += suf;
   it->len = shared + suf;
+  if (coded) {
+    size_t sep = it->len - 1;
+    if (it->len == 0 || it->term[sep] != FORM_SEP) return it->err = -1;
+    size_t a = ref_start(it->term, sep);
+    int m = form_decode(&it->p, it->end, it->term + a, sep - a, it->term + it->len, DICT_MAX_TERM - it->len);
+    if (m < 0) return it->err = -1;
+    it->len += (size_t)m;
+  }
   it->term[it->len] = 0;
   if (get_uvarint(&it->p, it->end, &df) || get_uvarint(&it->p, it->end, &dl) ||
       get_uvarint(&it->p, it->end, &pl) || df == 0 || df > UINT32_MAX)

@@ -34,6 +34,7 @@ typedef struct dict_writer {
   uint32_t nin;  /* terms in the current block */
   uint64_t blk_doc_off, blk_pos_off; /* postings offsets of its first term */
   uint64_t nterms, nblocks;
+  int forms;     /* code written forms (format 9); set after dw_init */
   char prev[DICT_MAX_TERM + 1];
   size_t prevlen;
 } dict_writer;
@@ -52,11 +53,13 @@ typedef struct dict {
   const uint8_t *base; /* the .dic file */
   uint64_t index_off;  /* offset of the block index */
   uint64_t nblocks, nterms;
+  int forms;           /* entries may code written forms (format 9) */
 } dict;
 
 /* Checks that the block index lies inside the file (each block's bounds
 ** are checked when it is read).  0 or -1. */
-int dict_open(dict *d, const uint8_t *base, size_t len, uint64_t index_off, uint64_t nblocks, uint64_t nterms);
+int dict_open(dict *d, const uint8_t *base, size_t len, uint64_t index_off, uint64_t nblocks, uint64_t nterms,
+              int forms);
 
 typedef struct dict_iter {
   const dict *d;

@@ -31,7 +31,11 @@
 ** is the position itself), one stream of P values for the term.  Title
 ** words take positions 0..title_len-1, body words title_len+1.. so that no
 ** phrase spans the two.  Keyword terms (a source's whole value, key
-** topics, alias evidence: index/segment.h) have one position, 0.
+** topics, alias evidence: index/segment.h) have one position, 0.  A term
+** whose positions are all 0 (every keyword term, and a word only ever
+** first in a title once) has no position bytes: pos_len 0 (format 9 on;
+** any other term has at least one byte).  Its skip entries' pos and
+** index are 0.
 **   Codec PL_CODEC_BP: the stream in PFOR runs of 128 values (bp.h), then
 **   the last P % 128 values in uvarints, preceded by the byte PL_POS_TAIL
 **   unless the term has one block and fewer than 128 positions (then the
@@ -53,6 +57,9 @@
 #define ND_CODEC_POSTINGS_H
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../util/buf.h"
 
@@ -86,6 +93,7 @@ typedef struct pl_writer {
   uint32_t *run_off;  /* PL_CODEC_BP: byte offset of each run */
   size_t nrun, run_cap;
   int codec;          /* PL_CODEC_BP unless set otherwise after init */
+  int pos_nonzero;    /* a position other than 0 was added */
 } pl_writer;
 
 void pl_writer_init(pl_writer *w);
@@ -108,9 +116,10 @@ typedef struct pl_cursor {
   uint32_t n, i;               /* docs in the decoded block, index of current */
   uint32_t doc;                /* current doc, or PL_END */
   uint32_t skipw;              /* bytes of a skip entry */
-  uint32_t pidx;               /* the document whose positions pcur / pdoc locate */
+  uint32_t pidx;               /* PL_CODEC_SVB: the document whose positions pcur locates */
   const uint8_t *pcur;         /* PL_CODEC_SVB: positions of doc pidx */
-  uint64_t pdoc;               /* PL_CODEC_BP: index of doc pidx's first position */
+  uint64_t pblk_idx;           /* PL_CODEC_BP: index of the block's first position */
+  int psum_ok;                 /* PL_CODEC_BP: psum computed for the block */
   uint32_t ptotal;             /* PL_CODEC_BP: the term's position count if
                                   known to be below 128 (one block), else UINT32_MAX */
   const uint8_t *pu, *pu_next; /* PL_CODEC_BP: the run (or tail) holding
@@ -125,6 +134,7 @@ typedef struct pl_cursor {
                                   block's header), its end */
   uint32_t docs[PB_SIZE], tft[PB_SIZE], tfb[PB_SIZE];
   uint32_t pv[PB_SIZE];        /* PL_CODEC_BP: the decoded run */
+  uint32_t psum[PB_SIZE + 1];  /* PL_CODEC_BP: positions of the block's documents before each */
 } pl_cursor;
 
 /* Open a cursor on the first document (c->doc; PL_END if df is 0) of
@@ -141,8 +151,25 @@ static inline void pl_advance(pl_cursor *c, uint32_t target) {
     pl_advance_far(c, target);
     return;
   }
-  while (c->docs[c->i] < target) c->i++; /* it exists: the last is >= target */
-  c->doc = c->docs[c->i];
+  uint32_t i = c->i + 1; /* the current one is below target */
+  if (c->docs[i] >= target) goto found; /* the common step: the next one */
+#ifdef __SSE2__
+  /* four at a time: the lanes below target are a prefix (the documents
+  ** ascend); unsigned order by signed compares of the top bit flipped */
+  const __m128i flip = _mm_set1_epi32((int)0x80000000u), t = _mm_set1_epi32((int)(target ^ 0x80000000u));
+  for (; i + 4 <= c->n; i += 4) {
+    __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(c->docs + i)), flip);
+    int below = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(v, t)));
+    if (below != 15) {
+      i += (uint32_t)__builtin_ctz(~(unsigned)below);
+      goto found;
+    }
+  }
+#endif
+  while (c->docs[i] < target) i++; /* it exists: the last is >= target */
+found:
+  c->i = i;
+  c->doc = c->docs[i];
 }
 /* Leave the decoded block: onto the next block's first document (PL_END
 ** after the last block), as pl_next from the block's last document. */

@@ -15,14 +15,17 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3854454d5844444eULL /* "NDDXMET8" */
-/* "NDDXMET7" is read too: the same files, but every postings block in
-** Stream VByte (PL_CODEC_SVB); a merge rewrites its postings bit-packed.
+#define META_MAGIC 0x3954454d5844444eULL /* "NDDXMET9" */
+/* "NDDXMET8" is read too: the same files, but dictionary entries with
+** their written forms as they are (codec/dict.h) and keyword terms with
+** positions.  "NDDXMET7" as well: every postings block in Stream VByte
+** (PL_CODEC_SVB).  A merge rewrites either at the current version.
 ** Earlier versions: "NDDXMET1" (no id strings), "NDDXMET2" (12-byte skip
 ** entries, no block bounds), "NDDXMET3" (no topics), "NDDXMET4" (no length
 ** bytes; blocks bounded with exact lengths), "NDDXMET5" (source indexed
 ** word by word, not as one whole-value term), "NDDXMET6" (no fingerprints,
 ** stories, threads or newest dates).  Refused with ND_ERR_VERSION. */
+#define META_MAGIC_V8 0x3854454d5844444eULL /* "NDDXMET8" */
 #define META_MAGIC_SVB 0x3754454d5844444eULL /* "NDDXMET7" */
 #define META_MAGIC_OLD(m) ((m) >= 0x3154454d5844444eULL && (m) < META_MAGIC_SVB && ((m) & 0x00ffffffffffffffULL) == 0x0054454d5844444eULL)
 #define META_FIXED 14
@@ -66,8 +69,10 @@ int segw_open(seg_writer *w, const nd_storage *st, uint32_t segno, int zstd_leve
   memset(w, 0, sizeof *w);
   w->segno = segno;
   w->m.codec = PL_CODEC_BP;
+  w->m.version = 9;
   w->st = st;
   dw_init(&w->dw);
+  w->dw.forms = 1;
   pl_writer_init(&w->pl);
   for (int k = 0; k < SC_COUNT; k++) spill_init(&w->col[k], st, segno, (unsigned)k, COLS[k].width, COLS[k].cmp);
   buf_init(&w->norms);
@@ -313,10 +318,12 @@ static void put_meta(buf *b, const seg_meta *m) {
 /* 0, -1 (damaged) or -2 (an older format). */
 static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   if (n >= 8 && META_MAGIC_OLD(rd_u64(p))) return -2;
-  if (n != 8 * (META_FIELDS + 2) || (rd_u64(p) != META_MAGIC && rd_u64(p) != META_MAGIC_SVB) ||
+  uint64_t magic = n >= 8 ? rd_u64(p) : 0;
+  if (n != 8 * (META_FIELDS + 2) || (magic != META_MAGIC && magic != META_MAGIC_V8 && magic != META_MAGIC_SVB) ||
       rd_u64(p + n - 8) != hash64(p, n - 8))
     return -1;
-  m->codec = rd_u64(p) == META_MAGIC ? PL_CODEC_BP : PL_CODEC_SVB;
+  m->version = magic == META_MAGIC ? 9 : magic == META_MAGIC_V8 ? 8 : 7;
+  m->codec = m->version >= 8 ? PL_CODEC_BP : PL_CODEC_SVB;
   uint64_t v[META_FIELDS];
   for (int i = 0; i < META_FIELDS; i++) v[i] = rd_u64(p + 8 + 8 * i);
   if (v[0] > UINT32_MAX || v[5] > UINT32_MAX) return -1;
@@ -532,7 +539,8 @@ int seg_open(segment *s, const nd_storage *st, uint32_t segno, char *err, size_t
     snprintf(err, errcap, "s%06u: inconsistent sizes in meta", segno);
     goto done;
   }
-  if (dict_open(&s->d, s->f[SF_DIC].p, s->f[SF_DIC].n, m->dict_index_off, m->dict_nblocks, m->nterms)) {
+  if (dict_open(&s->d, s->f[SF_DIC].p, s->f[SF_DIC].n, m->dict_index_off, m->dict_nblocks, m->nterms,
+                m->version >= 9)) {
     rc = ND_ERR_CORRUPT;
     snprintf(err, errcap, "s%06u.dic: damaged block index", segno);
     goto done;

@@ -71,7 +71,8 @@ typedef struct seg_meta {
   uint64_t nbands;                      /* entries of the band table in .fld */
   uint64_t njoiners;                    /* entries of the joiner list in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
-  int codec; /* the postings' PL_CODEC_* (from the meta's format version; not stored) */
+  int version; /* the format version (7, 8 or 9: segment.c); not stored otherwise */
+  int codec;   /* the postings' PL_CODEC_* (from the version) */
 } seg_meta;
 
 /* What each document carries for stories (index/stories.h). */

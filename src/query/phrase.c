@@ -109,10 +109,12 @@ static void phrase_find(phrase_it *p, uint32_t target) {
       pl_advance(c, cand);
       if (c->doc != cand) { cand = c->doc; moved = 1; break; }
     }
+    if (moved && cand != PL_END) { target = cand; continue; }
+    /* damage is looked for where the cursors agree or end (a damaged
+    ** block ends its cursor; damaged frequencies read as 0) */
     for (size_t i = 0; i < p->n; i++)
       if (p->c[i].err) p->base.cx->err = ND_ERR_CORRUPT;
     if (cand == PL_END || p->base.cx->err) { p->base.doc = PL_END; return; }
-    if (moved) { target = cand; continue; }
     if (p->thr > -INFINITY) {
       uint32_t last;
       if (phrase_bound(p, &last) < p->thr) { target = last + 1; continue; }

@@ -221,7 +221,7 @@ static void test_old_format(void) {
   ASSERT(m);
   char magic[9] = "";
   ASSERT_EQ_INT(fread(magic, 1, 8, m), 8);
-  ASSERT_EQ_STR(magic, "NDDXMET8");
+  ASSERT_EQ_STR(magic, "NDDXMET9");
   rewind(m);
   ASSERT_EQ_INT(fwrite("NDDXMET6", 1, 8, m), 8);
   fclose(m);
