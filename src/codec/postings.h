@@ -145,29 +145,29 @@ int pl_open(pl_cursor *c, int codec, const uint8_t *doc, size_t doc_len, const u
 ** backwards).  c->doc is PL_END at the end or on damage (then c->err). */
 void pl_next(pl_cursor *c);
 void pl_advance_far(pl_cursor *c, uint32_t target); /* target beyond the decoded block */
+/* The first index j >= i below n with d[j] >= target in ascending d[], or
+** n: four at a time (the lanes below target are a prefix; unsigned order
+** by signed compares of the top bit flipped). */
+static inline uint32_t pl_first_at_least(const uint32_t *d, uint32_t i, uint32_t n, uint32_t target) {
+#ifdef __SSE2__
+  const __m128i flip = _mm_set1_epi32((int)0x80000000u), t = _mm_set1_epi32((int)(target ^ 0x80000000u));
+  for (; i + 4 <= n; i += 4) {
+    __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(d + i)), flip);
+    int below = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(v, t)));
+    if (below != 15) return i + (uint32_t)__builtin_ctz(~(unsigned)below);
+  }
+#endif
+  while (i < n && d[i] < target) i++;
+  return i;
+}
 static inline void pl_advance(pl_cursor *c, uint32_t target) {
   if (c->doc == PL_END || c->doc >= target) return;
   if (c->docs[c->n - 1] < target) {
     pl_advance_far(c, target);
     return;
   }
-  uint32_t i = c->i + 1; /* the current one is below target */
-  if (c->docs[i] >= target) goto found; /* the common step: the next one */
-#ifdef __SSE2__
-  /* four at a time: the lanes below target are a prefix (the documents
-  ** ascend); unsigned order by signed compares of the top bit flipped */
-  const __m128i flip = _mm_set1_epi32((int)0x80000000u), t = _mm_set1_epi32((int)(target ^ 0x80000000u));
-  for (; i + 4 <= c->n; i += 4) {
-    __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(c->docs + i)), flip);
-    int below = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(v, t)));
-    if (below != 15) {
-      i += (uint32_t)__builtin_ctz(~(unsigned)below);
-      goto found;
-    }
-  }
-#endif
-  while (c->docs[i] < target) i++; /* it exists: the last is >= target */
-found:
+  uint32_t i = c->i + 1; /* the current one is below target; the common step is to the next */
+  if (c->docs[i] < target) i = pl_first_at_least(c->docs, i + 1, c->n, target); /* it exists: the last is >= target */
   c->i = i;
   c->doc = c->docs[i];
 }

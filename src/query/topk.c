@@ -441,7 +441,10 @@ void topk_and_scan(qctx *cx, const snap_seg *g, uint32_t si, multi_it *m, heap *
         const uint32_t *d = c->docs;
         uint32_t i = c->i, cn = c->n;
         while (x < nc && i < cn) {
-          if (d[i] < cand[x]) { i++; continue; }
+          if (d[i] < cand[x]) {
+            i = pl_first_at_least(d, i + 1, cn, cand[x]);
+            continue;
+          }
           if (d[i] == cand[x]) {
             pl_tf_ready(c);
             for (size_t p = 1; p < j; p++) part[p][kept] = part[p][x];
