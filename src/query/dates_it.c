@@ -3,14 +3,12 @@
 ** from the segment's date index, and when it leads an AND (see iter.h).
 **
 ** The date index lists (date, doc) by date; a range is two binary
-** searches in it, and its docs, sorted, are what the iterator walks,
-** galloping when advanced.  In an AND a range is a filter that each
+** searches in it, and its docs, sorted (their runs merged: each date's
+** are in order), are what the iterator walks, galloping when advanced.  In an AND a range is a filter that each
 ** candidate is tested against (boolean.c), unless it holds far fewer
 ** articles than the AND's cheapest other part matches: then it leads, its
 ** articles being the candidates.  A range scores 0 either way.
 */
-#include <stdlib.h>
-
 #include "../util/mem.h"
 #include "iter.h"
 
@@ -22,7 +20,8 @@
 /* date range: the matching doc numbers, sorted */
 typedef struct date_it {
   qit base;
-  uint32_t *docs;
+  uint32_t *docs; /* in mem */
+  uint32_t *mem;
   size_t n, i;
 } date_it;
 
@@ -46,12 +45,34 @@ static void date_advance(qit *it, uint32_t t) {
   it->doc = hi < d->n ? d->docs[hi] : PL_END;
 }
 static void date_destroy(qit *it) {
-  mem_free(((date_it *)it)->docs);
+  mem_free(((date_it *)it)->mem);
   mem_free(it);
 }
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return (x > y) - (x < y);
+
+static size_t run_end(const uint32_t *a, size_t i, size_t n) {
+  while (++i < n && a[i] > a[i - 1]) {}
+  return i;
+}
+
+/* Sort a[0..n) (distinct numbers) by merging its ascending runs two by
+** two, into tmp and back: the date index lists each date's articles in
+** order, so a range of k dates takes log2(k) linear passes.  Returns where
+** the sorted numbers are, a or tmp. */
+static uint32_t *sort_runs(uint32_t *a, uint32_t *tmp, size_t n) {
+  for (;;) {
+    size_t runs = 0;
+    for (size_t i = 0; i < n; runs++) {
+      size_t m = run_end(a, i, n), e = m < n ? run_end(a, m, n) : n, x = i, y = m, o = i;
+      while (x < m && y < e) tmp[o++] = a[x] < a[y] ? a[x++] : a[y++];
+      while (x < m) tmp[o++] = a[x++];
+      while (y < e) tmp[o++] = a[y++];
+      i = e;
+    }
+    uint32_t *t = a;
+    a = tmp;
+    tmp = t;
+    if (runs <= 1) return a;
+  }
 }
 
 /* The entries [*first, returned) of the segment's date index whose dates
@@ -79,13 +100,13 @@ qit *date_it_new(qctx *cx, int64_t lo, int64_t hi) {
   date_it *d = mem_calloc(1, sizeof *d);
   if (!d) { cx->err = ND_ERR_NOMEM; return NULL; }
   d->n = a - first;
-  d->docs = mem_alloc(d->n * sizeof *d->docs + 1);
-  if (!d->docs) { mem_free(d); cx->err = ND_ERR_NOMEM; return NULL; }
+  d->mem = mem_alloc(2 * d->n * sizeof *d->mem + 1);
+  if (!d->mem) { mem_free(d); cx->err = ND_ERR_NOMEM; return NULL; }
   for (size_t i = 0; i < d->n; i++) {
-    d->docs[i] = rd_u32(s->dates + (first + i) * 12 + 8);
-    if (d->docs[i] >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; d->n = 0; }
+    d->mem[i] = rd_u32(s->dates + (first + i) * 12 + 8);
+    if (d->mem[i] >= s->m.ndocs) { cx->err = ND_ERR_CORRUPT; d->n = 0; }
   }
-  qsort(d->docs, d->n, sizeof *d->docs, cmp_u32);
+  d->docs = sort_runs(d->mem, d->mem + d->n, d->n);
   d->base = (qit){d->n ? d->docs[0] : PL_END, IT_OTHER, d->n, date_next, date_advance, qit_zero_score, date_destroy, cx};
   return &d->base;
 }
