@@ -40,7 +40,7 @@ static double multi_score(qit *it) {
 }
 
 /* Does candidate d pass m's filters?  -1: d is beyond the segment. */
-static int and_filtered(multi_it *m, uint32_t d) {
+static inline int and_filtered(multi_it *m, uint32_t d) {
   qctx *cx = m->base.cx;
   if (d >= cx->seg->m.ndocs) return -1;
   for (size_t i = 0; i < m->nfilters; i++) {
