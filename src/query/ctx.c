@@ -25,6 +25,7 @@ typedef struct idf_entry {
   double idf;
   double df;   /* the term's df (while `summing`: what was added so far) */
   int summing; /* a prefix's walk is adding its df (idf not computed yet) */
+  term_info *at; /* NULL, or its entry in each of the snapshot's segments (df 0: absent) */
 } idf_entry;
 
 /* A context scoring with the given figures (NULL: the snapshot's). */
@@ -48,11 +49,15 @@ void qctx_init(qctx *cx, nd_index *ix, const qstats *given) {
 /* Iterate snapshot segment g from now on. */
 void qctx_seg(qctx *cx, const snap_seg *g) {
   cx->seg = &g->seg;
+  cx->segi = (size_t)(g - cx->snap->segs);
   cx->del = g->del;
 }
 
 void qctx_free(qctx *cx) {
-  for (size_t i = 0; i < cx->capcache; i++) mem_free(cx->cache[i].key);
+  for (size_t i = 0; i < cx->capcache; i++) {
+    mem_free(cx->cache[i].key);
+    mem_free(cx->cache[i].at);
+  }
   mem_free(cx->cache);
   for (size_t i = 0; i < cx->nwalked; i++) mem_free(cx->walked[i]);
   mem_free(cx->walked);
@@ -80,7 +85,7 @@ static idf_entry *idf_slot(qctx *cx, const char *key, size_t len) {
     if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) return &cx->cache[h];
   char *k = mem_strndup(key, len);
   if (!k) { cx->err = ND_ERR_NOMEM; return NULL; }
-  cx->cache[h] = (idf_entry){k, len, NAN, 0, 0};
+  cx->cache[h] = (idf_entry){k, len, NAN, 0, 0, NULL};
   cx->ncache++;
   return &cx->cache[h];
 }
@@ -115,15 +120,33 @@ double qctx_idf(qctx *cx, const char *key, size_t len) {
   if (!isnan(e->idf)) return e->idf;
   double df = 0;
   if (cx->given && given_df(cx, key, len, &df)) return 0;
+  /* no entries kept if this fails: qctx_term looks them up again */
+  term_info *at = cx->given ? NULL : mem_calloc(cx->snap->n ? cx->snap->n : 1, sizeof *at);
   for (size_t i = 0; !cx->given && i < cx->snap->n; i++) {
     term_info ti;
     int r = dict_lookup(&cx->snap->segs[i].seg.d, key, len, &ti);
-    if (r < 0) { cx->err = ND_ERR_CORRUPT; return 0; }
+    if (r < 0) { mem_free(at); cx->err = ND_ERR_CORRUPT; return 0; }
     if (r) df += ti.df;
+    if (r && at) at[i] = ti;
   }
+  e->at = at;
   e->df = df; /* e still holds: nothing was added since */
   e->idf = idf_from_df(cx, df);
   return e->idf;
+}
+
+int qctx_term(qctx *cx, const char *key, size_t len, term_info *ti) {
+  if (cx->capcache) {
+    size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
+    for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1)) {
+      const idf_entry *e = &cx->cache[h];
+      if (e->len != len || memcmp(e->key, key, len)) continue;
+      if (!e->at || cx->segi >= cx->snap->n) break;
+      *ti = e->at[cx->segi];
+      return ti->df > 0;
+    }
+  }
+  return dict_lookup(&cx->seg->d, key, len, ti);
 }
 
 /* The global df of every index term starting with key[0..len), summed by

@@ -52,6 +52,7 @@ typedef struct qctx {
   nd_index *ix;
   const snapshot *snap;
   const segment *seg;
+  size_t segi;                 /* its index in snap->segs */
   const roaring_bitmap_t *del; /* the segment's deletions (NULL: none) */
   double N, avg_t, avg_b;
   const struct qstats *given; /* the figures scored with (exec_opts.stats), NULL: the snapshot's */
@@ -76,6 +77,11 @@ void qctx_free(qctx *cx);
 /* Global idf of an index term: df summed over the snapshot's segments, or
 ** the given figures' df (0 with cx->err set when they lack it). */
 double qctx_idf(qctx *cx, const char *key, size_t len);
+/* The dictionary entry of an index term in the current segment: 1, 0
+** (absent), -1 (damaged).  Kept from qctx_idf's lookups when it made them
+** (a query's term is then looked up once a segment, however many
+** iterators open it: the top-k's, an exact count's). */
+int qctx_term(qctx *cx, const char *key, size_t len, term_info *ti);
 /* Sum the global df of every index term starting with key[0..len) into
 ** the idf cache, once per query and prefix.  0, or -1 with cx->err set. */
 int qctx_prefix_dfs(qctx *cx, const char *key, size_t len);

@@ -27,7 +27,7 @@ int term_open_postings(qctx *cx, const term_info *ti, pl_cursor *c) {
 /* Open a cursor on an index term of the current segment: 1, 0 (absent), -1. */
 int term_open_cursor(qctx *cx, const char *key, size_t len, pl_cursor *c) {
   term_info ti;
-  int r = dict_lookup(&cx->seg->d, key, len, &ti);
+  int r = qctx_term(cx, key, len, &ti);
   if (r < 0) {
     cx->err = ND_ERR_CORRUPT;
     return -1;
@@ -54,12 +54,13 @@ size_t term_key(const char *term, int field, char *key) {
 qit *term_it_open(qctx *cx, const char *key, size_t len, int field, const term_info *ti) {
   term_it *t = mem_alloc(sizeof *t);
   if (!t) { cx->err = ND_ERR_NOMEM; return NULL; }
+  double idf = qctx_idf(cx, key, len); /* first: it keeps the term's entries for the cursor */
   int r = ti ? (term_open_postings(cx, ti, &t->c) ? -1 : 1) : term_open_cursor(cx, key, len, &t->c);
   if (r <= 0) { mem_free(t); return r < 0 ? NULL : qit_empty(cx); }
   t->base = (qit){PL_END, IT_TERM, t->c.df, term_next, term_advance, term_score, qit_free, cx};
   t->field = field;
   t->source = qf_keyword(field);
-  t->idf = qctx_idf(cx, key, len);
+  t->idf = idf;
   term_settle(t);
   return &t->base;
 }
