@@ -224,8 +224,8 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
         goto done;
       }
       const segment *sg = &ix->snap.segs[hits[i].seg].seg;
-      snprintf(res->keys[i][0], sizeof res->keys[i][0], "%016llx", (unsigned long long)seg_story(sg, hits[i].doc));
-      snprintf(res->keys[i][1], sizeof res->keys[i][1], "%016llx", (unsigned long long)seg_thread(sg, hits[i].doc));
+      put_hex64(res->keys[i][0], seg_story(sg, hits[i].doc));
+      put_hex64(res->keys[i][1], seg_thread(sg, hits[i].doc));
       res->hits[i] = (nd_hit){res->made[i], hits[i].score, "", "", "", "", "", "", 0, res->keys[i][0], res->keys[i][1], ""};
     }
     goto done;
@@ -272,8 +272,8 @@ int api_results(nd_index *ix, const exec_hit *hits, size_t nh, const nd_search_o
     }
     const segment *sg = &ix->snap.segs[hits[i].seg].seg;
     uint64_t story = seg_story(sg, hits[i].doc), others = 0;
-    snprintf(res->keys[i][0], sizeof res->keys[i][0], "%016llx", (unsigned long long)story);
-    snprintf(res->keys[i][1], sizeof res->keys[i][1], "%016llx", (unsigned long long)seg_thread(sg, hits[i].doc));
+    put_hex64(res->keys[i][0], story);
+    put_hex64(res->keys[i][1], seg_thread(sg, hits[i].doc));
     story_members(ix, 0, story, count_member, &others);
     res->hits[i] = (nd_hit){d->id, hits[i].score, or_empty(d->title), or_empty(d->date), or_empty(d->source),
                             or_empty(d->url), or_empty(res->snippets[i]), headline, others ? others - 1 : 0,

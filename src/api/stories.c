@@ -140,7 +140,7 @@ void nd_threads_free(nd_threads *t) {
 static int thread_fill(nd_index *ix, uint64_t k, thread_item *ti) {
   int rc = members_results(ix, 1, k, "thread", &ti->arts);
   if (rc) return rc;
-  snprintf(ti->key, sizeof ti->key, "%016llx", (unsigned long long)k);
+  put_hex64(ti->key, k);
   size_t n = nd_results_count(ti->arts);
   nd_hit first, h;
   nd_results_hit(ti->arts, 0, &first);

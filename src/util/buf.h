@@ -54,5 +54,11 @@ static inline void wr_u32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
 }
 static inline void wr_u64(uint8_t *p, uint64_t v) { wr_u32(p, (uint32_t)v); wr_u32(p + 4, (uint32_t)(v >> 32)); }
+/* v as 16 lowercase hex digits and a NUL (what "%016llx" prints, without
+** printf's cost: a search prints two story keys a hit). */
+static inline void put_hex64(char out[17], uint64_t v) {
+  for (int i = 15; i >= 0; i--, v >>= 4) out[i] = "0123456789abcdef"[v & 15];
+  out[16] = 0;
+}
 
 #endif
