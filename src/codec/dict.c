@@ -301,6 +301,37 @@ static int cmp_key(const char *a, size_t alen, const char *b, size_t blen) {
   return c ? c : (alen > blen) - (alen < blen);
 }
 
+static int skip_uvarint(const uint8_t **p, const uint8_t *end) {
+  for (int i = 0; i < 10 && *p < end; i++)
+    if (!(*(*p)++ & 0x80)) return 0;
+  return -1;
+}
+
+/* Compare block b's first term with key, reading its bytes where they lie
+** in the mapping (a first term shares nothing): -1, 0, 1, or -2 if the
+** block is damaged.  A coded written form is decoded only when the bytes
+** before it do not decide. */
+static int cmp_first(const dict *d, uint64_t b, const char *key, size_t len) {
+  uint64_t lo = rd_u64(d->base + d->index_off + b * 8);
+  uint64_t hi = b + 1 < d->nblocks ? rd_u64(d->base + d->index_off + (b + 1) * 8) : d->index_off;
+  if (lo >= hi || hi > d->index_off) return -2;
+  const uint8_t *p = d->base + lo, *end = d->base + hi;
+  uint64_t shared, suf;
+  if (skip_uvarint(&p, end) || skip_uvarint(&p, end) || skip_uvarint(&p, end) || get_uvarint(&p, end, &shared) ||
+      get_uvarint(&p, end, &suf) || shared)
+    return -2;
+  int coded = d->forms && (suf & 1);
+  if (d->forms) suf >>= 1;
+  if (suf > (uint64_t)(end - p) || suf > DICT_MAX_TERM) return -2;
+  int c = memcmp(p, key, suf < len ? suf : len);
+  if (c) return c < 0 ? -1 : 1;
+  if (!coded) return (suf > len) - (suf < len);
+  if (suf > len) return 1; /* key is a prefix of the literal part */
+  dict_iter t = {.d = d};
+  if (enter_block(&t, b) || read_entry(&t)) return -2;
+  return cmp_key(t.term, t.len, key, len);
+}
+
 int dict_seek(dict_iter *it, const dict *d, const char *key, size_t len) {
   memset(it, 0, sizeof *it);
   it->d = d;
@@ -309,9 +340,9 @@ int dict_seek(dict_iter *it, const dict *d, const char *key, size_t len) {
   uint64_t lo = 0, hi = d->nblocks;
   while (hi - lo > 1) {
     uint64_t mid = lo + (hi - lo) / 2;
-    dict_iter t = {.d = d};
-    if (enter_block(&t, mid) || read_entry(&t)) return it->err = -1;
-    if (cmp_key(t.term, t.len, key, len) <= 0) lo = mid;
+    int c = cmp_first(d, mid, key, len);
+    if (c == -2) return it->err = -1;
+    if (c <= 0) lo = mid;
     else hi = mid;
   }
   if (enter_block(it, lo)) return -1;

@@ -377,10 +377,15 @@ static void test_dictionary_forms(void) {
   size_t u = 0;
   static const char *const kinds[] = {"\x02o", "\x02p", "\x02l", "\x03", "w"};
   for (int i = 0; i < N; i++) {
-    char key[48];
-    size_t kn = 1 + rnd(30), n = 0;
-    for (size_t j = 0; j < kn; j++) key[j] = j && rnd(6) == 0 ? ' ' : (char)('a' + rnd(5));
-    const char *kind = kinds[rnd(5)];
+    static char key[48];
+    static size_t kn;
+    static const char *kind;
+    size_t n = 0;
+    if (!i || rnd(3)) { /* else the previous key again, with another form: neighbours that differ in it alone */
+      kn = 1 + rnd(30);
+      for (size_t j = 0; j < kn; j++) key[j] = j && rnd(6) == 0 ? ' ' : (char)('a' + rnd(5));
+      kind = kinds[rnd(5)];
+    }
     n = strlen(kind);
     memcpy(terms[i], kind, n);
     if (kind[0] == 3) { /* alias: surname, title, era, full key, form */
@@ -428,6 +433,22 @@ static void test_dictionary_forms(void) {
     ASSERT_EQ_INT(i, u);
     term_info ti;
     for (size_t j = 0; j < u; j += 7) ASSERT_EQ_INT(dict_lookup(&d[forms], sorted[j], strlen(sorted[j]), &ti), 1);
+    /* seeks to every term's prefixes (a key and its 0x1f among them: the
+    ** bytes before a coded form) land on the first term at or after them */
+    for (size_t j = 0; j < u; j += 3) {
+      size_t n = strlen(sorted[j]);
+      for (size_t cut = 0; cut <= n; cut += 1 + cut / 4) {
+        size_t want = 0; /* the first term >= the key, by brute force */
+        for (; want < u; want++) {
+          size_t l = strlen(sorted[want]);
+          int c = memcmp(sorted[want], sorted[j], l < cut ? l : cut);
+          if (c > 0 || (c == 0 && l >= cut)) break;
+        }
+        int r = dict_seek(&it, &d[forms], sorted[j], cut);
+        ASSERT_EQ_INT(r, want < u);
+        if (r == 1) ASSERT(it.len == strlen(sorted[want]) && !memcmp(it.term, sorted[want], it.len));
+      }
+    }
   }
   ASSERT(out[1].n * 20 < out[0].n * 17); /* a fifth smaller here; a third on the news corpus's topics */
   /* every byte of the coded dictionary changed in turn: errors, or terms
