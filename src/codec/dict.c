@@ -48,11 +48,11 @@ static size_t form_base(const char *ref, size_t rn, int base, size_t skip, char 
 
 /* The operations that make d from the base b, into out (room for
 ** FORM_MAX_OPS + dn bytes); their bytes, and their count in *nops; 0 if
-** it takes more than FORM_MAX_OPS.  Greedy: a display byte the base's next
+** it takes more than FORM_MAX_OPS or more than limit bytes.  Greedy: a display byte the base's next
 ** one gives is copied (capitalised if need be); a base byte is stepped
 ** over when the one after it gives the display byte and it does not give
 ** the next; anything else is literal. */
-static size_t form_ops(const char *b, size_t bn, const char *d, size_t dn, uint8_t *out, int *nops) {
+static size_t form_ops(const char *b, size_t bn, const char *d, size_t dn, uint8_t *out, int *nops, size_t limit) {
   size_t i = 0, o = 0, at = 0;
   int last = -1;
   *nops = 0;
@@ -72,6 +72,7 @@ static size_t form_ops(const char *b, size_t bn, const char *d, size_t dn, uint8
       last = op;
     }
     if (op == OP_LIT) out[o++] = c;
+    if (o > limit) return 0;
     if (op != OP_LIT) i++;
     if (op != OP_SKIP) j++;
   }
@@ -125,25 +126,32 @@ static int form_decode(const uint8_t **pp, const uint8_t *end, const char *ref, 
 ** (room for 1 + FORM_MAX_OPS + dn bytes), checked by decoding it; its
 ** length, or 0 when none is shorter than the form. */
 static size_t form_encode(const char *ref, size_t rn, const char *d, size_t dn, uint8_t *out) {
+  /* the likeliest first (a topic's reference starts with its kind letter,
+  ** names are title-cased), and none after a code of one byte */
+  static const uint8_t TRY[12][2] = {{1, 1}, {0, 1}, {1, 0}, {0, 0}, {1, 2}, {0, 2},
+                                     {2, 1}, {2, 0}, {2, 2}, {3, 1}, {3, 0}, {3, 2}};
   uint8_t code[1 + FORM_MAX_OPS + DICT_MAX_TERM];
-  size_t best = 0;
-  for (size_t skip = 0; skip <= 3 && skip <= rn; skip++)
-    for (int base = 0; base < 3; base++) {
-      char b[DICT_MAX_TERM + 1];
-      size_t bn = form_base(ref, rn, base, skip, b), n = 1;
-      int nops = 0;
-      if (bn != dn || memcmp(b, d, dn)) {
-        size_t k = form_ops(b, bn, d, dn, code + 1, &nops);
-        if (!k) continue;
-        n += k;
-      }
-      code[0] = (uint8_t)(base | skip << 2 | (size_t)nops << 4);
-      if (n < dn && (!best || n < best)) {
-        memcpy(out, code, n);
-        best = n;
-      }
+  size_t best = dn; /* a code must be shorter than the form */
+  for (int t = 0; t < 12 && best > 1; t++) {
+    size_t skip = TRY[t][0];
+    int base = TRY[t][1];
+    if (skip > rn) continue;
+    char b[DICT_MAX_TERM + 1];
+    size_t bn = form_base(ref, rn, base, skip, b), n = 1;
+    int nops = 0;
+    if (bn != dn || memcmp(b, d, dn)) {
+      if (best < 3) continue; /* operations take two bytes at least */
+      size_t k = form_ops(b, bn, d, dn, code + 1, &nops, best - 2);
+      if (!k) continue;
+      n += k;
     }
-  if (!best) return 0;
+    code[0] = (uint8_t)(base | skip << 2 | (size_t)nops << 4);
+    if (n < best) {
+      memcpy(out, code, n);
+      best = n;
+    }
+  }
+  if (best >= dn) return 0;
   char back[DICT_MAX_TERM + 1];
   const uint8_t *p = out;
   int m = form_decode(&p, out + best, ref, rn, back, sizeof back);
