@@ -67,7 +67,16 @@ static int lead_filtered(multi_it *m, qit *k) {
     }
     pl_cursor *c = &((term_it *)k)->c;
     uint32_t i = c->i + 1;
-    while (i < c->n && !(pass = and_filtered(m, c->docs[i]))) i++;
+    const segment *seg = m->base.cx->seg;
+    const ex_pred *e = &m->filters[0].ex;
+    if (m->nfilters == 1 && e->what == EX_RANGE && !m->filters[0].negate && c->docs[c->n - 1] < seg->m.ndocs) {
+      /* the common case, one date range: its test alone on each document
+      ** (all of the block's are in the segment, as its last is) */
+      while (i < c->n && !ex_in_range(e, seg_date(seg, c->docs[i]))) i++;
+      pass = 1;
+    } else {
+      while (i < c->n && !(pass = and_filtered(m, c->docs[i]))) i++;
+    }
     if (i < c->n) {
       c->i = i;
       c->doc = k->doc = c->docs[i];
