@@ -30,7 +30,7 @@ int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
   } else if (postings_only) {
     /* The union of the postings, a block of doc numbers at a time, in a
     ** bitset (ndocs / 8 bytes: small next to the postings of a term
-    ** frequent enough to need this). */
+    ** frequent enough to need this), then its bits counted. */
     uint32_t nd = g->seg.m.ndocs;
     uint64_t *bits = mem_calloc((size_t)nd / 64 + 1, sizeof *bits);
     if (!bits) cx->err = ND_ERR_NOMEM;
@@ -38,15 +38,12 @@ int count_live(qctx *cx, const snap_seg *g, const qnode *q, uint64_t *count) {
       pl_cursor *c = &((term_it *)kids[i])->c;
       while (c->doc != PL_END) {
         if (c->docs[c->n - 1] >= nd) { cx->err = ND_ERR_CORRUPT; break; }
-        for (uint32_t k = c->i; k < c->n; k++) {
-          uint64_t bit = 1ULL << (c->docs[k] & 63), *w = &bits[c->docs[k] >> 6];
-          n += !(*w & bit);
-          *w |= bit;
-        }
+        for (uint32_t k = c->i; k < c->n; k++) bits[c->docs[k] >> 6] |= 1ULL << (c->docs[k] & 63);
         pl_advance(c, c->docs[c->n - 1] + 1);
       }
       if (c->err) cx->err = ND_ERR_CORRUPT;
     }
+    for (size_t w = 0; bits && w <= nd / 64; w++) n += (uint64_t)__builtin_popcountll(bits[w]);
     if (bits && g->del) {
       roaring_uint32_iterator_t *di = roaring_create_iterator(g->del);
       if (!di) cx->err = ND_ERR_NOMEM;
