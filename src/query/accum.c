@@ -40,7 +40,8 @@ static int acc_shape(const qit *it, uint32_t ndocs) {
 }
 
 /* Add term t's score of each of its documents to acc, marking them in
-** touched.  0, or -1 with cx->err set. */
+** touched (an untouched accumulator is not read: acc is not cleared).
+** 0, or -1 with cx->err set. */
 static int acc_term(qctx *cx, term_it *t, uint32_t ndocs, double *acc, uint64_t *touched) {
   pl_cursor *c = &t->c;
   while (c->doc != PL_END) {
@@ -49,8 +50,10 @@ static int acc_term(qctx *cx, term_it *t, uint32_t ndocs, double *acc, uint64_t 
       uint32_t d = c->docs[i], tft = c->tft[i], tfb = c->tfb[i];
       if (d >= ndocs) return cx->err = ND_ERR_CORRUPT, -1;
       if (!term_takes(t, tft, tfb)) continue;
-      acc[d] += bm25f(cx, d, tft, tfb, t->idf, t->field, t->source);
-      touched[d >> 6] |= 1ULL << (d & 63);
+      double sc = bm25f(cx, d, tft, tfb, t->idf, t->field, t->source);
+      uint64_t bit = 1ULL << (d & 63), *w = &touched[d >> 6];
+      acc[d] = *w & bit ? acc[d] + sc : sc; /* the first part as 0 + it would be: never zeroed */
+      *w |= bit;
     }
     pl_next_block(c);
   }
@@ -62,7 +65,7 @@ int topk_accumulate(qctx *cx, const snap_seg *g, uint32_t si, qit *it, heap *hp,
   uint32_t nd = g->seg.m.ndocs;
   if (!acc_shape(it, nd)) return 0;
   multi_it *m = (multi_it *)it;
-  double *acc = mem_calloc(nd ? nd : 1, sizeof *acc);
+  double *acc = mem_alloc((nd ? nd : 1) * sizeof *acc); /* read only where touched */
   uint64_t *touched = mem_calloc(nd / 64 + 1, sizeof *touched);
   if (!acc || !touched) {
     cx->err = ND_ERR_NOMEM;
