@@ -239,15 +239,32 @@ int dict_open(dict *d, const uint8_t *base, size_t len, uint64_t index_off, uint
   return index_off > len || nblocks > (len - index_off) / 8 ? -1 : 0;
 }
 
+/* Block b's bytes, from the block index: 0, or -1 if they do not lie
+** before the index. */
+static int block_span(const dict *d, uint64_t b, const uint8_t **p, const uint8_t **end) {
+  uint64_t lo = rd_u64(d->base + d->index_off + b * 8);
+  uint64_t hi = b + 1 < d->nblocks ? rd_u64(d->base + d->index_off + (b + 1) * 8) : d->index_off;
+  if (lo >= hi || hi > d->index_off) return -1;
+  *p = d->base + lo;
+  *end = d->base + hi;
+  return 0;
+}
+
+/* An entry's shared-prefix and suffix lengths, and whether its written
+** form is coded (dict.h); 0 or -1. */
+static int entry_head(const dict *d, const uint8_t **p, const uint8_t *end, uint64_t *shared, uint64_t *suf,
+                      int *coded) {
+  if (get_uvarint(p, end, shared) || get_uvarint(p, end, suf)) return -1;
+  *coded = d->forms && (*suf & 1);
+  if (d->forms) *suf >>= 1;
+  return 0;
+}
+
 /* Start reading block b: header, then the first term. */
 static int enter_block(dict_iter *it, uint64_t b) {
   const dict *d = it->d;
   it->blk = b;
-  uint64_t lo = rd_u64(d->base + d->index_off + b * 8);
-  uint64_t hi = b + 1 < d->nblocks ? rd_u64(d->base + d->index_off + (b + 1) * 8) : d->index_off;
-  if (lo >= hi || hi > d->index_off) return it->err = -1;
-  it->p = d->base + lo;
-  it->end = d->base + hi;
+  if (block_span(d, b, &it->p, &it->end)) return it->err = -1;
   uint64_t n, doc_off, pos_off;
   if (get_uvarint(&it->p, it->end, &n) || get_uvarint(&it->p, it->end, &doc_off) ||
       get_uvarint(&it->p, it->end, &pos_off) || n == 0 || n > DICT_BLOCK || (b + 1 < d->nblocks && n != DICT_BLOCK))
@@ -263,12 +280,9 @@ static int enter_block(dict_iter *it, uint64_t b) {
 
 /* Decode the next entry of the current block (it->left > 0). */
 static int read_entry(dict_iter *it) {
-  uint64_t shared, suf, coded = 0, df, dl, pl;
-  if (get_uvarint(&it->p, it->end, &shared) || get_uvarint(&it->p, it->end, &suf)) return it->err = -1;
-  if (it->d->forms) {
-    coded = suf & 1;
-    suf >>= 1;
-  }
+  uint64_t shared, suf, df, dl, pl;
+  int coded;
+  if (entry_head(it->d, &it->p, it->end, &shared, &suf, &coded)) return it->err = -1;
   if (shared > it->len || shared + suf > DICT_MAX_TERM || suf > (uint64_t)(it->end - it->p)) return it->err = -1;
   memcpy(it->term + shared, it->p, suf);
   it->p += suf;
@@ -320,16 +334,12 @@ static int skip_uvarint(const uint8_t **p, const uint8_t *end) {
 ** block is damaged.  A coded written form is decoded only when the bytes
 ** before it do not decide. */
 static int cmp_first(const dict *d, uint64_t b, const char *key, size_t len) {
-  uint64_t lo = rd_u64(d->base + d->index_off + b * 8);
-  uint64_t hi = b + 1 < d->nblocks ? rd_u64(d->base + d->index_off + (b + 1) * 8) : d->index_off;
-  if (lo >= hi || hi > d->index_off) return -2;
-  const uint8_t *p = d->base + lo, *end = d->base + hi;
+  const uint8_t *p, *end;
   uint64_t shared, suf;
-  if (skip_uvarint(&p, end) || skip_uvarint(&p, end) || skip_uvarint(&p, end) || get_uvarint(&p, end, &shared) ||
-      get_uvarint(&p, end, &suf) || shared)
+  int coded;
+  if (block_span(d, b, &p, &end) || skip_uvarint(&p, end) || skip_uvarint(&p, end) || skip_uvarint(&p, end) ||
+      entry_head(d, &p, end, &shared, &suf, &coded) || shared)
     return -2;
-  int coded = d->forms && (suf & 1);
-  if (d->forms) suf >>= 1;
   if (suf > (uint64_t)(end - p) || suf > DICT_MAX_TERM) return -2;
   int c = memcmp(p, key, suf < len ? suf : len);
   if (c) return c < 0 ? -1 : 1;

@@ -363,7 +363,7 @@ void pl_advance_far(pl_cursor *c, uint32_t target) {
   if (lo >= c->nblocks) { c->doc = PL_END; c->blk = c->nblocks; return; }
   load_block(c, lo);
   if (c->err) return;
-  while (c->docs[c->i] < target) c->i++; /* it exists: the last is >= target */
+  c->i = pl_first_at_least(c->docs, 0, c->n, target); /* it exists: the last is >= target */
   c->doc = c->docs[c->i];
 }
 

@@ -32,8 +32,8 @@
 ** words take positions 0..title_len-1, body words title_len+1.. so that no
 ** phrase spans the two.  Keyword terms (a source's whole value, key
 ** topics, alias evidence: index/segment.h) have one position, 0.  A term
-** whose positions are all 0 (every keyword term, and a word only ever
-** first in a title once) has no position bytes: pos_len 0 (format 9 on;
+** whose positions are all 0 (every keyword term, and a word that only
+** ever opens a title, once) has no position bytes: pos_len 0 (format 9 on;
 ** any other term has at least one byte).  Its skip entries' pos and
 ** index are 0.
 **   Codec PL_CODEC_BP: the stream in PFOR runs of 128 values (bp.h), then

@@ -15,7 +15,7 @@
 
 static const char *const EXT[SF_COUNT + 1] = {"dic", "doc", "pos", "fld", "sto", "meta"};
 #define SF_META SF_COUNT
-#define META_MAGIC 0x3954454d5844444eULL /* "NDDXMET9" */
+#define META_MAGIC 0x3954454d5844444eULL /* "NDDXMET9": SEG_VERSION */
 /* "NDDXMET8" is read too: the same files, but dictionary entries with
 ** their written forms as they are (codec/dict.h) and keyword terms with
 ** positions.  "NDDXMET7" as well: every postings block in Stream VByte
@@ -68,8 +68,7 @@ int segw_open(seg_writer *w, const nd_storage *st, uint32_t segno, int zstd_leve
               size_t zdict_len) {
   memset(w, 0, sizeof *w);
   w->segno = segno;
-  w->m.codec = PL_CODEC_BP;
-  w->m.version = 9;
+  w->m.version = SEG_VERSION;
   w->st = st;
   dw_init(&w->dw);
   w->dw.forms = 1;
@@ -322,8 +321,7 @@ static int get_meta(const uint8_t *p, size_t n, seg_meta *m) {
   if (n != 8 * (META_FIELDS + 2) || (magic != META_MAGIC && magic != META_MAGIC_V8 && magic != META_MAGIC_SVB) ||
       rd_u64(p + n - 8) != hash64(p, n - 8))
     return -1;
-  m->version = magic == META_MAGIC ? 9 : magic == META_MAGIC_V8 ? 8 : 7;
-  m->codec = m->version >= 8 ? PL_CODEC_BP : PL_CODEC_SVB;
+  m->version = magic == META_MAGIC ? SEG_VERSION : magic == META_MAGIC_V8 ? 8 : 7;
   uint64_t v[META_FIELDS];
   for (int i = 0; i < META_FIELDS; i++) v[i] = rd_u64(p + 8 + 8 * i);
   if (v[0] > UINT32_MAX || v[5] > UINT32_MAX) return -1;
@@ -482,11 +480,11 @@ int seg_postings(pl_cursor *c, const segment *s, const term_info *ti) {
   if (ti->df > s->m.ndocs || ti->doc_off > dn || ti->doc_len > dn - ti->doc_off ||
       dn - ti->doc_off - ti->doc_len < PL_PAD || ti->pos_off > pn || ti->pos_len > pn - ti->pos_off) {
     static const uint8_t none[1];
-    pl_open(c, s->m.codec, none, 0, none, 0, 0);
+    pl_open(c, seg_codec(&s->m), none, 0, none, 0, 0);
     c->err = 1;
     return -1;
   }
-  return pl_open(c, s->m.codec, s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len,
+  return pl_open(c, seg_codec(&s->m), s->f[SF_DOC].p + ti->doc_off, ti->doc_len, s->f[SF_POS].p + ti->pos_off, ti->pos_len,
                  ti->df);
 }
 

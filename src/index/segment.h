@@ -71,9 +71,13 @@ typedef struct seg_meta {
   uint64_t nbands;                      /* entries of the band table in .fld */
   uint64_t njoiners;                    /* entries of the joiner list in .fld */
   uint64_t size[SF_COUNT], hash[SF_COUNT];
-  int version; /* the format version (7, 8 or 9: segment.c); not stored otherwise */
-  int codec;   /* the postings' PL_CODEC_* (from the version) */
+  int version; /* the format version (7, 8 or SEG_VERSION: segment.c); not stored otherwise */
 } seg_meta;
+
+#define SEG_VERSION 9 /* the version written */
+
+/* The codec of a segment's postings: bit-packed from version 8 on. */
+static inline int seg_codec(const seg_meta *m) { return m->version >= 8 ? PL_CODEC_BP : PL_CODEC_SVB; }
 
 /* What each document carries for stories (index/stories.h). */
 typedef struct seg_docx {

@@ -63,6 +63,15 @@ void qctx_free(qctx *cx) {
   mem_free(cx->walked);
 }
 
+/* The slot of an index term in the cache (capcache > 0): its entry's, or
+** the empty one where it would go. */
+static size_t idf_probe(const qctx *cx, const char *key, size_t len) {
+  size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
+  for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1))
+    if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) break;
+  return h;
+}
+
 /* The cache entry of an index term, made (idf NAN) when absent; NULL when
 ** memory ran out (cx->err set).  Valid until the next call. */
 static idf_entry *idf_slot(qctx *cx, const char *key, size_t len) {
@@ -80,9 +89,8 @@ static idf_entry *idf_slot(qctx *cx, const char *key, size_t len) {
     cx->cache = t;
     cx->capcache = cap;
   }
-  size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
-  for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1))
-    if (cx->cache[h].len == len && !memcmp(cx->cache[h].key, key, len)) return &cx->cache[h];
+  size_t h = idf_probe(cx, key, len);
+  if (cx->cache[h].key) return &cx->cache[h];
   char *k = mem_strndup(key, len);
   if (!k) { cx->err = ND_ERR_NOMEM; return NULL; }
   cx->cache[h] = (idf_entry){k, len, NAN, 0, 0, NULL};
@@ -136,15 +144,10 @@ double qctx_idf(qctx *cx, const char *key, size_t len) {
 }
 
 int qctx_term(qctx *cx, const char *key, size_t len, term_info *ti) {
-  if (cx->capcache) {
-    size_t h = XXH3_64bits(key, len) & (cx->capcache - 1);
-    for (; cx->cache[h].key; h = (h + 1) & (cx->capcache - 1)) {
-      const idf_entry *e = &cx->cache[h];
-      if (e->len != len || memcmp(e->key, key, len)) continue;
-      if (!e->at || cx->segi >= cx->snap->n) break;
-      *ti = e->at[cx->segi];
-      return ti->df > 0;
-    }
+  const idf_entry *e = cx->capcache ? &cx->cache[idf_probe(cx, key, len)] : NULL;
+  if (e && e->key && e->at && cx->segi < cx->snap->n) {
+    *ti = e->at[cx->segi];
+    return ti->df > 0;
   }
   return dict_lookup(&cx->seg->d, key, len, ti);
 }
